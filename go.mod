@@ -1,0 +1,3 @@
+module github.com/daemongen/daemongen
+
+go 1.26.0
