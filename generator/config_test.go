@@ -1,0 +1,91 @@
+package generator
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string // substring of the error; "" means valid
+	}{
+		{"simple", Config{Name: "mysvc"}, ""},
+		{"dashes and digits", Config{Name: "my-svc2"}, ""},
+		{"one letter", Config{Name: "a"}, ""},
+		{"64 characters", Config{Name: "a" + strings.Repeat("b", 63)}, ""},
+		{"reserved prefix", Config{Name: "go-svc"}, ""},
+		{"module with dot", Config{Name: "mysvc", Module: "example.com/mysvc"}, ""},
+		{"module github", Config{Name: "mysvc", Module: "github.com/you/mysvc"}, ""},
+		{"module major version", Config{Name: "mysvc", Module: "example.com/mysvc/v2"}, ""},
+		{"module local", Config{Name: "my-svc", Module: "my-svc"}, ""},
+		{"module local nested", Config{Name: "mysvc", Module: "corp/tools/mysvc"}, ""},
+
+		{"empty name", Config{}, "missing name: use lowercase letters"},
+		{"upper case", Config{Name: "My_Svc"}, `invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`},
+		{"underscore", Config{Name: "my_svc"}, `invalid name "my_svc": use lowercase letters`},
+		{"starts with digit", Config{Name: "1svc"}, `invalid name "1svc": use lowercase letters`},
+		{"starts with dash", Config{Name: "-svc"}, `invalid name "-svc": use lowercase letters`},
+		{"dot", Config{Name: "my.svc"}, `invalid name "my.svc": use lowercase letters`},
+		{"slash", Config{Name: "my/svc"}, `invalid name "my/svc": use lowercase letters`},
+		{"space", Config{Name: "my svc"}, `invalid name "my svc": use lowercase letters`},
+		{"non-ASCII", Config{Name: "svcé"}, `invalid name "svcé": use lowercase letters`},
+		{"trailing dash", Config{Name: "mysvc-"}, `invalid name "mysvc-": put each '-' between letters or digits`},
+		{"double dash", Config{Name: "my--svc"}, `invalid name "my--svc": put each '-' between letters or digits`},
+		{"too long", Config{Name: "a" + strings.Repeat("b", 64)}, "65 characters long; use at most 64"},
+		{"reserved go", Config{Name: "go"}, `invalid name "go": reserved by Go`},
+		{"reserved std", Config{Name: "std"}, `invalid name "std": reserved`},
+		{"reserved cmd", Config{Name: "cmd"}, `invalid name "cmd": reserved`},
+		{"reserved main", Config{Name: "main"}, `invalid name "main": reserved`},
+		{"reserved test", Config{Name: "test"}, `invalid name "test": reserved by Go (go, std, cmd, main, test); choose another (e.g. test-svc)`},
+
+		{"module upper case host", Config{Name: "mysvc", Module: "Example.com/mysvc"}, `invalid module "Example.com/mysvc": use a module path such as example.com/mysvc or mysvc: `},
+		{"module space", Config{Name: "mysvc", Module: "example.com/my svc"}, `invalid module "example.com/my svc"`},
+		{"module leading slash", Config{Name: "mysvc", Module: "/mysvc"}, `invalid module "/mysvc"`},
+		{"module trailing slash", Config{Name: "mysvc", Module: "example.com/mysvc/"}, `invalid module "example.com/mysvc/"`},
+		{"module dot element", Config{Name: "mysvc", Module: "example.com/../mysvc"}, `invalid module "example.com/../mysvc"`},
+		{"module bad major version", Config{Name: "mysvc", Module: "example.com/mysvc/v1"}, `invalid module "example.com/mysvc/v1"`},
+		{"module local bad char", Config{Name: "mysvc", Module: "my:svc"}, `invalid module "my:svc"`},
+		{"module backslash", Config{Name: "mysvc", Module: `corp\mysvc`}, `invalid module "corp\\mysvc"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.Validate()
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("%+v.Validate() = %v; want nil", tt.cfg, err)
+			case tt.wantErr != "" && err == nil:
+				t.Errorf("%+v.Validate() = nil; want error containing %q", tt.cfg, tt.wantErr)
+			case tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr):
+				t.Errorf("%+v.Validate() = %q; want error containing %q", tt.cfg, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestData(t *testing.T) {
+	tests := []struct {
+		cfg  Config
+		dir  string
+		want Data
+	}{
+		{Config{Name: "my-svc"}, DaemonDir, Data{
+			Name: "my-svc", Module: "my-svc", EnvPrefix: "MY_SVC",
+			DaemonImport: "my-svc/internal/daemon", GoVersion: "1.22", Package: "daemon",
+		}},
+		{Config{Name: "mysvc", Module: "example.com/mysvc"}, DaemonDir, Data{
+			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
+			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.22", Package: "daemon",
+		}},
+		{Config{Name: "mysvc", Module: "example.com/mysvc"}, ".", Data{
+			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
+			DaemonImport: "example.com/mysvc", GoVersion: "1.22", Package: "daemon",
+		}},
+	}
+	for _, tt := range tests {
+		if got := tt.cfg.data(tt.dir); got != tt.want {
+			t.Errorf("%+v.data(%q) = %+v; want %+v", tt.cfg, tt.dir, got, tt.want)
+		}
+	}
+}

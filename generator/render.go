@@ -1,0 +1,233 @@
+// Package generator renders daemongen's templates into the files of a Go
+// project whose binary is a Unix daemon, and writes them to disk.
+//
+// Rendering is pure: Render and RenderDaemon turn a Config and a template
+// tree into an ordered list of Files and touch no disk. Write, a dry run and
+// the golden tests all consume that one list.
+//
+// # Template tree
+//
+// A template tree is an fs.FS (normally templates.FS) with two sets:
+// project/, rendered at the root of a new project, and daemon/, rendered into
+// internal/daemon/ (or, with RenderDaemon, into a chosen directory). Below a
+// set's root:
+//
+//   - every file must end in ".tmpl", which is stripped from its output path;
+//   - the token "_name_" in a path is replaced by Config.Name, so
+//     project/_name_.service.tmpl becomes my-svc.service;
+//   - directories are kept, so project/.github/workflows/ci.yml.tmpl becomes
+//     .github/workflows/ci.yml.
+//
+// Each template is parsed once, on its own, with the functions of
+// sprig.HermeticTxtFuncMap (no clocks, randomness or environment) and the
+// option missingkey=error, and executed with a Data value.
+//
+// # Output
+//
+// A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. Every
+// ".go" file is formatted in-process with golang.org/x/tools/imports
+// (FormatOnly, so no go command runs and nothing is looked up). Files are
+// sorted by path, use LF line endings only, and are byte-identical across
+// runs, time zones, umasks and working directories.
+//
+// Errors name the template by its path in the daemongen repository,
+// "templates/" followed by its path in the tree, for example
+// "render templates/daemon/pidfile.go.tmpl: ...". On any error no files are
+// returned.
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+	"golang.org/x/tools/imports"
+)
+
+// The roots of the two template sets, and where Render puts the daemon set.
+const (
+	projectSet = "project"
+	daemonSet  = "daemon"
+
+	// DaemonDir is the directory of the daemon package in a new project.
+	DaemonDir = "internal/daemon"
+)
+
+// A File is one rendered output file.
+type File struct {
+	Path string      // slash-separated, relative to the project root
+	Mode fs.FileMode // 0644, or 0755 for scripts
+	Data []byte
+}
+
+// A Generator holds a parsed template tree. It is safe for concurrent use.
+type Generator struct {
+	project []*tmplFile
+	daemon  []*tmplFile
+}
+
+// tmplFile is one parsed template.
+type tmplFile struct {
+	name string // path in the repository, e.g. "templates/daemon/pidfile.go.tmpl"
+	rel  string // output path below its set's root, before "_name_" is replaced
+	tmpl *template.Template
+}
+
+// New parses the project and daemon sets of the template tree tmpl.
+// Both sets must exist. The error names the first template that fails.
+func New(tmpl fs.FS) (*Generator, error) {
+	project, err := parseSet(tmpl, projectSet)
+	if err != nil {
+		return nil, err
+	}
+	daemon, err := parseSet(tmpl, daemonSet)
+	if err != nil {
+		return nil, err
+	}
+	return &Generator{project: project, daemon: daemon}, nil
+}
+
+// parseSet parses every file below root in tmpl, in lexical order.
+func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
+	funcs := sprig.HermeticTxtFuncMap()
+	var set []*tmplFile
+	err := fs.WalkDir(tmpl, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("parse templates/%s: %w", p, err)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		name := "templates/" + p
+		rel, ok := strings.CutSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")
+		if !ok {
+			return fmt.Errorf("parse %s: template file name does not end in .tmpl", name)
+		}
+		if rel == "" || strings.HasSuffix(rel, "/") {
+			return fmt.Errorf("parse %s: template file name is only .tmpl; name the output file before it", name)
+		}
+		src, err := fs.ReadFile(tmpl, p)
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(src))
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		set = append(set, &tmplFile{name: name, rel: rel, tmpl: t})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// Render validates cfg and renders a whole new project: the project set at
+// the root and the daemon set into DaemonDir.
+func (g *Generator) Render(cfg Config) ([]File, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	data := cfg.data(DaemonDir)
+	outs, err := render(nil, g.project, data, ".")
+	if err != nil {
+		return nil, err
+	}
+	outs, err = render(outs, g.daemon, data, DaemonDir)
+	if err != nil {
+		return nil, err
+	}
+	return sortFiles(outs)
+}
+
+// RenderDaemon validates cfg and renders only the daemon set, into dir, a
+// slash-separated path relative to the module root such as "internal/daemon"
+// ("." for the root). Data.DaemonImport is cfg's module path joined with dir.
+func (g *Generator) RenderDaemon(cfg Config, dir string) ([]File, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if !fs.ValidPath(dir) {
+		return nil, fmt.Errorf("render daemon package: invalid directory %q: use a slash-separated path inside the module, such as internal/daemon", dir)
+	}
+	outs, err := render(nil, g.daemon, cfg.data(dir), dir)
+	if err != nil {
+		return nil, err
+	}
+	return sortFiles(outs)
+}
+
+// Render parses the template tree tmpl and renders a new project for cfg.
+// See Generator.Render.
+func Render(cfg Config, tmpl fs.FS) ([]File, error) {
+	g, err := New(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	return g.Render(cfg)
+}
+
+// RenderDaemon parses the template tree tmpl and renders its daemon set for
+// cfg into dir. See Generator.RenderDaemon.
+func RenderDaemon(cfg Config, tmpl fs.FS, dir string) ([]File, error) {
+	g, err := New(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	return g.RenderDaemon(cfg, dir)
+}
+
+// output is a rendered file and the template it came from.
+type output struct {
+	File
+	tmpl string
+}
+
+// render appends to outs the output of every template in set, placed
+// below dir.
+func render(outs []output, set []*tmplFile, data Data, dir string) ([]output, error) {
+	for _, t := range set {
+		p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.Name))
+		var buf bytes.Buffer
+		if err := t.tmpl.Execute(&buf, data); err != nil {
+			return nil, fmt.Errorf("render %s: %w", t.name, err)
+		}
+		out := buf.Bytes()
+		if bytes.IndexByte(out, '\r') >= 0 {
+			return nil, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
+		}
+		if strings.HasSuffix(p, ".go") {
+			var err error
+			out, err = imports.Process(p, out, &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
+			if err != nil {
+				return nil, fmt.Errorf("render %s: format Go output: %w", t.name, err)
+			}
+		}
+		mode := fs.FileMode(0o644)
+		if strings.HasSuffix(p, ".sh") {
+			mode = 0o755
+		}
+		outs = append(outs, output{File{Path: p, Mode: mode, Data: out}, t.name})
+	}
+	return outs, nil
+}
+
+// sortFiles returns the files of outs sorted by path, and rejects two
+// templates that produce the same path.
+func sortFiles(outs []output) ([]File, error) {
+	slices.SortStableFunc(outs, func(a, b output) int { return strings.Compare(a.Path, b.Path) })
+	files := make([]File, len(outs))
+	for i, o := range outs {
+		if i > 0 && o.Path == outs[i-1].Path {
+			return nil, fmt.Errorf("render %s: %s also writes %s; rename one of them", o.tmpl, outs[i-1].tmpl, o.Path)
+		}
+		files[i] = o.File
+	}
+	return files, nil
+}
