@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMain runs the test binary as daemongen when DAEMONGEN_TEST_MAIN is 1,
+// so that the CLI tests exercise main, exit statuses included.
+func TestMain(m *testing.M) {
+	if os.Getenv("DAEMONGEN_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// daemongen runs the test binary as daemongen with args in dir and returns
+// its standard output, standard error and exit status.
+func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1")
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("daemongen %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// dirSnapshot describes every entry below root by type, mode and content.
+func dirSnapshot(t *testing.T, root string) map[string]string {
+	t.Helper()
+	snap := make(map[string]string)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		snap[rel] = info.Mode().String()
+		if info.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			snap[rel] += " " + string(data)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args       []string
+		wantStderr []string
+	}{
+		{nil, []string{"daemongen: missing command\n", "Run 'daemongen help'"}},
+		{[]string{"frobnicate"}, []string{`daemongen: unknown command "frobnicate"`, "Run 'daemongen help'"}},
+		{[]string{"help", "frobnicate"}, []string{"daemongen: no help topic for 'frobnicate'"}},
+		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
+		{[]string{"new"}, []string{"daemongen: missing NAME\n", "usage: daemongen new NAME [--module PATH]", "Run 'daemongen new --help'"}},
+		{[]string{"new", "mysvc", "extra"}, []string{"daemongen: unexpected arguments after NAME: extra\n", "usage: daemongen new NAME"}},
+		{[]string{"new", "--bogus", "mysvc"}, []string{"daemongen: flag provided but not defined: -bogus", "usage: daemongen new NAME"}},
+		{[]string{"new", "mysvc", "--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
+		{[]string{"new", "mysvc", "--module"}, []string{"daemongen: flag needs an argument: -module"}},
+		{[]string{"new", "My_Svc"}, []string{`daemongen: invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`}},
+		{[]string{"new", "1svc"}, []string{`daemongen: invalid name "1svc": use lowercase letters`}},
+		{[]string{"new", "--", "-svc"}, []string{`daemongen: invalid name "-svc": use lowercase letters`}},
+		{[]string{"new", "my.svc"}, []string{`daemongen: invalid name "my.svc": use lowercase letters`}},
+		{[]string{"new", "mysvc-"}, []string{`daemongen: invalid name "mysvc-": put each '-' between letters or digits`}},
+		{[]string{"new", "my--svc"}, []string{`daemongen: invalid name "my--svc": put each '-' between letters or digits`}},
+		{[]string{"new", strings.Repeat("a", 65)}, []string{"65 characters long; use at most 64"}},
+		{[]string{"new", "main"}, []string{`daemongen: invalid name "main": reserved by Go`}},
+		{[]string{"new", "go"}, []string{`daemongen: invalid name "go": reserved by Go`}},
+		{[]string{"new", "mysvc", "--module", "Example.com/mysvc"}, []string{`daemongen: invalid module "Example.com/mysvc": use a module path such as example.com/mysvc or mysvc: malformed module path`}},
+		{[]string{"new", "mysvc", "--module", "example.com/my svc"}, []string{`daemongen: invalid module "example.com/my svc"`}},
+		{[]string{"new", "mysvc", "--module=/mysvc"}, []string{`daemongen: invalid module "/mysvc"`}},
+		{[]string{"version", "extra"}, []string{"daemongen: version takes no arguments"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			stdout, stderr, code := daemongen(t, dir, tt.args...)
+			if code != 2 {
+				t.Errorf("daemongen %q exit = %d; want 2", tt.args, code)
+			}
+			for _, want := range tt.wantStderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("daemongen %q stderr = %q; want it to contain %q", tt.args, stderr, want)
+				}
+			}
+			if !strings.HasPrefix(stderr, "daemongen: ") {
+				t.Errorf("daemongen %q stderr = %q; want prefix %q", tt.args, stderr, "daemongen: ")
+			}
+			if stdout != "" {
+				t.Errorf("daemongen %q stdout = %q; want nothing", tt.args, stdout)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("daemongen %q wrote %d entries; want none", tt.args, len(entries))
+			}
+		})
+	}
+}
+
+func TestNew(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc")
+	if code != 0 || stderr != "" {
+		t.Fatalf("daemongen new = exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/daemon.go\n", "\n  cd mysvc\n  go build\n  ./mysvc start\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("daemongen new stdout = %q; want it to contain %q", stdout, want)
+		}
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "mysvc", "go.mod"))
+	if err != nil || !strings.HasPrefix(string(gomod), "module example.com/mysvc\n") {
+		t.Errorf("mysvc/go.mod = %q, %v; want module example.com/mysvc", gomod, err)
+	}
+}
+
+func TestNewDir(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := daemongen(t, dir, "new", "--dir", "out/svc", "my-svc")
+	if code != 0 {
+		t.Fatalf("daemongen new --dir = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "svc", "my-svc.service")); err != nil {
+		t.Errorf("daemongen new --dir out/svc: %v", err)
+	}
+}
+
+func TestNewNotEmpty(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "mysvc")
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "main.go"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "notes.txt"), []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := dirSnapshot(t, dir)
+
+	_, stderr, code := daemongen(t, dir, "new", "mysvc")
+	want := "daemongen: target directory mysvc exists and is not empty (use --force to overwrite files daemongen writes)\n"
+	if code != 1 || stderr != want {
+		t.Errorf("daemongen new into non-empty dir = exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+	if after := dirSnapshot(t, dir); !maps.Equal(after, before) {
+		t.Errorf("daemongen new into non-empty dir changed it: %v; want %v", after, before)
+	}
+
+	_, stderr, code = daemongen(t, dir, "new", "mysvc", "--force")
+	if code != 0 {
+		t.Fatalf("daemongen new --force = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(target, "notes.txt")); string(data) != "keep\n" {
+		t.Errorf("after --force, notes.txt = %q; want %q", data, "keep\n")
+	}
+	if data, _ := os.ReadFile(filepath.Join(target, "main.go")); !strings.Contains(string(data), "package main") {
+		t.Errorf("after --force, main.go = %q; want the generated main.go", data)
+	}
+}
+
+func TestNewDryRun(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--dry-run", "--module", "example.com/mysvc")
+	if code != 0 || stderr != "" {
+		t.Fatalf("daemongen new --dry-run = exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("daemongen new --dry-run printed %q; want a line per file", stdout)
+	}
+	for _, line := range lines {
+		fields := strings.Fields(line)
+		if len(fields) != 3 || fields[0] != "-rw-r--r--" || !strings.HasPrefix(fields[2], "mysvc/") {
+			t.Errorf("daemongen new --dry-run line %q; want MODE SIZE mysvc/PATH", line)
+		}
+	}
+	if !strings.Contains(stdout, " mysvc/main.go\n") {
+		t.Errorf("daemongen new --dry-run = %q; want a line for mysvc/main.go", stdout)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("daemongen new --dry-run wrote %d entries; want none", len(entries))
+	}
+}
+
+func TestNewSymlinkTarget(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Symlink(elsewhere, filepath.Join(dir, "mysvc")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := daemongen(t, dir, "new", "mysvc", "--force")
+	if code != 1 || !strings.Contains(stderr, "write mysvc: target directory is a symlink") {
+		t.Errorf("daemongen new into a symlink = exit %d, stderr %q; want 1 and a symlink error", code, stderr)
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("daemongen new wrote %d entries through a symlink; want none", len(entries))
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"version"}, []string{"daemongen (devel)\n"}},
+		{[]string{"help"}, []string{"daemongen COMMAND [ARGS]", "new", "version", "daemongen new mysvc --module example.com/mysvc"}},
+		{[]string{"--help"}, []string{"daemongen COMMAND [ARGS]"}},
+		{[]string{"help", "new"}, []string{newUsage, "--module", "--dir", "--force", "--dry-run", "Example:"}},
+		{[]string{"new", "--help"}, []string{newUsage, "Example:"}},
+		{[]string{"version", "--help"}, []string{"daemongen version", "Example:"}},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := daemongen(t, t.TempDir(), tt.args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("daemongen %q = exit %d, stderr %q; want 0 and nothing", tt.args, code, stderr)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("daemongen %q stdout = %q; want it to contain %q", tt.args, stdout, want)
+			}
+		}
+	}
+}
+
+func TestReorderArgs(t *testing.T) {
+	app := newApp(nil, nil)
+	tests := []struct {
+		in, want string
+	}{
+		{"daemongen", "daemongen"},
+		{"daemongen version", "daemongen version --"},
+		{"daemongen bogus a --x", "daemongen bogus a --x"},
+		{"daemongen new mysvc --module m --force", "daemongen new --module m --force -- mysvc"},
+		{"daemongen new --dir=d mysvc --dry-run", "daemongen new --dir=d --dry-run -- mysvc"},
+		{"daemongen new mysvc -- --force", "daemongen new -- mysvc --force"},
+		{"daemongen new mysvc --module", "daemongen new --module"},
+		{"daemongen new mysvc --force --dir", "daemongen new --force --dir"},
+		{"daemongen new - mysvc", "daemongen new -- - mysvc"},
+	}
+	for _, tt := range tests {
+		got := strings.Join(reorderArgs(app, strings.Fields(tt.in)), " ")
+		if got != tt.want {
+			t.Errorf("reorderArgs(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
