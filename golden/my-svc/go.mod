@@ -1,0 +1,3 @@
+module my-svc
+
+go 1.22
