@@ -82,6 +82,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -154,8 +156,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	var exit cli.ExitCoder
-	if errors.As(err, &exit) { // cli's own complaints, such as an unknown help topic
-		err = &usageError{err: errors.New(strings.ToLower(err.Error()[:1]) + err.Error()[1:])}
+	if errors.As(err, &exit) { // cli's own complaints, such as "No help topic for 'x'"
+		msg := err.Error()
+		if r, size := utf8.DecodeRuneInString(msg); size > 0 {
+			msg = string(unicode.ToLower(r)) + msg[size:]
+		}
+		err = &usageError{err: errors.New(msg)}
 	}
 	fmt.Fprintf(stderr, "daemongen: %v\n", err)
 	var usage *usageError

@@ -142,6 +142,7 @@ func TestWriteForce(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine\n"), 0o600))
 	must(t, os.Mkdir(filepath.Join(dir, "internal"), 0o700))
 	must(t, os.WriteFile(filepath.Join(dir, "internal", "extra.go"), []byte("package daemon\n"), 0o640))
+	must(t, os.Chmod(filepath.Join(dir, "internal", "extra.go"), 0o640)) // whatever the umask
 
 	if err := generator.Write(dir, testFiles(), true); err != nil {
 		t.Fatalf("Write(%s, force) = %v", dir, err)
