@@ -50,7 +50,7 @@
 //	$ daemongen new mysvc --module example.com/mysvc
 //	wrote mysvc/go.mod
 //	wrote mysvc/internal/daemon/daemon.go
-//	wrote mysvc/main.go
+//	...
 //	wrote mysvc/mysvc.service
 //
 //	next:
