@@ -131,7 +131,7 @@ func TestNew(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/daemon.go\n", "\n  cd mysvc\n  go build\n  ./mysvc start\n"} {
+	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/pidfile_unix.go\n", "\n  cd mysvc\n  go build\n  ./mysvc start\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("daemongen new stdout = %q; want it to contain %q", stdout, want)
 		}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServiceRun checks that the service logs its start and heartbeats and
+// returns once its context is cancelled.
+func TestServiceRun(t *testing.T) {
+	var buf bytes.Buffer
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&buf)
+	s := &Service{Interval: time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := s.Init(ctx); err != nil {
+		t.Fatalf("Init() = %v; want nil", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run() = %v; want nil after cancel", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+	for _, want := range []string{"my-svc started with pid", "heartbeat 1", "my-svc stopping"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log %q lacks %q", buf.String(), want)
+		}
+	}
+}
