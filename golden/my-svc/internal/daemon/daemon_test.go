@@ -36,7 +36,11 @@ const serviceEnv = "DAEMON_TEST_SERVICE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serviceEnv) != "" {
-		os.Exit(Main(Program{Name: "testsvc", Service: testService{}}, os.Args[1:]))
+		name := os.Getenv("TESTSVC_NAME")
+		if name == "" {
+			name = "testsvc"
+		}
+		os.Exit(Main(Program{Name: name, Service: testService{}}, os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -129,7 +133,8 @@ func newFixture(t *testing.T, env ...string) *fixture {
 		dir:     dir,
 		pidfile: filepath.Join(dir, "testsvc.pid"),
 		log:     filepath.Join(dir, "testsvc.log"),
-		env:     append(os.Environ(), append([]string{serviceEnv + "=1"}, env...)...),
+		// Under -race, a process sleeps a second at exit unless told not to.
+		env: append(os.Environ(), append([]string{serviceEnv + "=1", "GORACE=atexit_sleep_ms=0"}, env...)...),
 	}
 	t.Cleanup(f.cleanup)
 	return f
@@ -584,6 +589,37 @@ func TestStatusExitCodes(t *testing.T) {
 	}
 }
 
+// Checklists 3, 6, 9: the exit code of every command in every state.
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	want := map[string][3]int{ // not running, stale pidfile, running
+		"status":  {3, 1, 0},
+		"stop":    {0, 0, 0},
+		"start":   {0, 0, 0},
+		"restart": {0, 0, 0},
+		"reload":  {7, 7, 0},
+		"reopen":  {7, 7, 0},
+	}
+	states := [3]string{"not running", "with a stale pidfile", "running"}
+	for action, codes := range want {
+		t.Run(action, func(t *testing.T) {
+			t.Parallel()
+			for state, code := range codes {
+				f := newFixture(t)
+				switch state {
+				case 1:
+					writePidfile(t, f.pidfile, "garbage\n")
+				case 2:
+					f.start()
+				}
+				if r := f.run(action); r.code != code {
+					t.Errorf("%s %s: exit %d (%q %q); want %d", action, states[state], r.code, r.stdout, r.stderr, code)
+				}
+			}
+		})
+	}
+}
+
 // Checklist 10: restart replaces the daemon.
 func TestRestart(t *testing.T) {
 	t.Parallel()
@@ -937,9 +973,9 @@ func TestDefaultPaths(t *testing.T) {
 
 	// For real, without a flag: as root in /run and /var/log, otherwise in
 	// the test's private HOME.
-	home := t.TempDir()
-	f := newFixture(t, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=", "TESTSVC_PIDFILE=", "TESTSVC_LOG=")
-	d := defaultPaths("testsvc", os.Geteuid(), env("HOME", home))
+	home, name := t.TempDir(), fmt.Sprintf("testsvc-%d", os.Getpid())
+	f := newFixture(t, "TESTSVC_NAME="+name, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=")
+	d := defaultPaths(name, os.Geteuid(), env("HOME", home))
 	if os.Geteuid() == 0 {
 		if _, err := os.Stat(d.pidfile); err == nil {
 			t.Skipf("%s exists: another testsvc is running here", d.pidfile)
@@ -958,16 +994,16 @@ func TestDefaultPaths(t *testing.T) {
 	}
 }
 
-// The status, stop and start paths read the readiness pipe line by line.
+// start reads the readiness pipe line by line up to the verdict.
 func TestReadOutcome(t *testing.T) {
 	for in, want := range map[string]outcome{
 		"pid 7\nready 7\n":          {pid: 7, ready: true},
-		"pid 7\nrunning 9\n":        {pid: 7, running: 9},
+		"pid 7\nrunning 9\n":        {pid: 7, running: true, other: 9},
 		"pid 7\nerror init: boom\n": {pid: 7, err: errors.New("init: boom")},
 		"pid 7\nnoise\nready 7\n":   {pid: 7, ready: true},
 	} {
 		got, err := readOutcome(bufio.NewReader(strings.NewReader(in)))
-		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || got.other != want.other || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
 			t.Errorf("readOutcome(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}

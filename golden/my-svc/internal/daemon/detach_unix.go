@@ -25,7 +25,8 @@ const readyFD = 3
 type outcome struct {
 	pid     int   // the daemon's pid, 0 if it never said
 	ready   bool  // it is up
-	running int   // another daemon with this pid was already up
+	running bool  // another daemon was already up
+	other   int   // its pid, 0 if unknown
 	err     error // why it is not up
 }
 
@@ -73,7 +74,7 @@ func (p *Program) spawn(o *options) outcome {
 	case err != nil:
 		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)
 	}
-	if res.ready || res.running > 0 {
+	if res.ready || res.running {
 		return res
 	}
 	// Failed: wait until the pipe's last writer, the daemon, has exited,
@@ -108,7 +109,8 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 			res.ready = true
 			return res, nil
 		case "running":
-			res.running, _ = strconv.Atoi(arg)
+			res.running = true
+			res.other, _ = strconv.Atoi(arg)
 			return res, nil
 		case "error":
 			res.err = errors.New(arg)
