@@ -766,10 +766,27 @@ func TestDaemonProcess(t *testing.T) {
 			t.Errorf("daemon fd %d = %q; want %q", fd, got, want)
 		}
 	}
-	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	for _, e := range fds {
-		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
-		if fd, _ := strconv.Atoi(e.Name()); fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") {
+	fds := func() map[int]string {
+		m := map[int]string{}
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, e := range entries {
+			fd, _ := strconv.Atoi(e.Name())
+			m[fd], _ = os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
+		}
+		return m
+	}
+	// The daemon closes its end of the readiness pipe just after it has
+	// reported; then only its own descriptors are left.
+	waitFor(t, "the daemon to close the readiness pipe", func() bool {
+		for _, target := range fds() {
+			if strings.HasPrefix(target, "pipe:") {
+				return false
+			}
+		}
+		return true
+	})
+	for fd, target := range fds() {
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") {
 			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile and the runtime's own", fd, target)
 		}
 	}
