@@ -31,8 +31,8 @@ type outcome struct {
 }
 
 // spawn starts the daemon through two re-executions and waits, at most
-// timeout, until it reports. It never returns while a daemon it started
-// half-way could still be running: on failure the daemon has exited.
+// timeout, until it reports. Unless the daemon reported ready, the process
+// it started has exited when spawn returns.
 func (p *Program) spawn(o *options) outcome {
 	exe, err := os.Executable()
 	if err != nil {
@@ -74,20 +74,23 @@ func (p *Program) spawn(o *options) outcome {
 	case err != nil:
 		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)
 	}
-	if res.ready || res.running {
+	if res.ready {
 		return res
 	}
-	// Failed: wait until the pipe's last writer, the daemon, has exited,
-	// then remove a pidfile it may have left.
+	// Not started: wait until the pipe's last writer, the process that
+	// reported, has exited, so that only the running daemon, if any, is
+	// left; then remove a pidfile a failed daemon may have left.
 	r.SetReadDeadline(deadline)
 	for {
 		if _, err := r.Read(make([]byte, 512)); err != nil {
 			break
 		}
 	}
-	if i, err := inspect(o.pidfile); err == nil {
-		i.removeStale()
-		i.close()
+	if !res.running {
+		if i, err := inspect(o.pidfile); err == nil {
+			i.removeStale()
+			i.close()
+		}
 	}
 	return res
 }
