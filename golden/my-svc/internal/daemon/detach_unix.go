@@ -56,7 +56,7 @@ func (p *Program) spawn(o *options) outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("start %s: %w", exe, err)}
 	}
-	go cmd.Wait() // the first child exits at once; reap it
+	defer cmd.Wait() // the first child exits as soon as it has started the daemon
 
 	deadline := time.Now().Add(o.timeout)
 	r.SetReadDeadline(deadline)
