@@ -698,6 +698,28 @@ func TestRunNotifiesServiceManager(t *testing.T) {
 	}
 }
 
+// Checklist 11: run takes the pidfile only when one is named, holds it while
+// it runs, and removes it when it stops.
+func TestRunWithPidfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cmd := f.command("run", "--pidfile", f.pidfile)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "run to lock its pidfile", func() bool { return f.lockHolderPid() == cmd.Process.Pid })
+	if pid := f.pid(); pid != cmd.Process.Pid {
+		t.Fatalf("pidfile names %d; want run's pid %d", pid, cmd.Process.Pid)
+	}
+	f.want(f.exec(f.command("run", "--pidfile", f.pidfile)), 1, "already running", "a second run")
+	f.want(f.run("status"), 0, "running", "status of run")
+	f.want(f.run("stop"), 0, "stopped", "stop of run")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("run after stop: %v; want exit 0", err)
+	}
+	f.wantGone(cmd.Process.Pid)
+}
+
 // Checklist 11: as process 1, run reaps orphans.
 func TestRunAsPID1ReapsOrphans(t *testing.T) {
 	t.Parallel()
