@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/internal/diff"
 	"github.com/daemongen/daemongen/templates"
 )
 
@@ -74,7 +75,7 @@ func compareTree(t *testing.T, dir string, files []generator.File) {
 			continue
 		}
 		delete(onDisk, f.Path)
-		if d := unifiedDiff(filepath.Join(dir, f.Path), "rendered "+f.Path, string(got.Data), string(f.Data)); d != "" {
+		if d := diff.Unified(filepath.Join(dir, f.Path), "rendered "+f.Path, string(got.Data), string(f.Data)); d != "" {
 			t.Errorf("%s differs from the rendered file:\n%s", filepath.Join(dir, f.Path), d)
 		}
 		if exec := got.Mode&0o111 != 0; exec != (f.Mode&0o111 != 0) {
