@@ -78,7 +78,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -86,8 +88,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/module"
 
 	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/internal/diff"
+	"github.com/daemongen/daemongen/internal/gomod"
 	"github.com/daemongen/daemongen/templates"
 )
 
@@ -95,8 +100,21 @@ func main() {
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
-// newUsage is the synopsis of the new command.
-const newUsage = "daemongen new NAME [--module PATH] [--dir DIR] [--force] [--dry-run]"
+// The synopses of the commands, by the name a usageError gives.
+const (
+	newUsage      = "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run]"
+	generateUsage = "daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]"
+	listUsage     = "daemongen templates list"
+	exportUsage   = "daemongen templates export DIR [--force]"
+)
+
+var usages = map[string]string{
+	"new":              newUsage,
+	"generate":         generateUsage,
+	"templates list":   listUsage,
+	"templates export": exportUsage,
+	"templates":        "daemongen templates list | export DIR [--force]",
+}
 
 // newApp returns daemongen's command line, writing to stdout and stderr.
 func newApp(stdout, stderr io.Writer) *cli.App {
@@ -104,10 +122,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Name:      "daemongen",
 		Usage:     "generate a Go project whose binary is a correct Unix daemon",
 		UsageText: "daemongen COMMAND [ARGS]",
-		Description: "Example:\n\n" +
+		Description: "Examples:\n\n" +
 			"   daemongen new mysvc --module example.com/mysvc\n" +
 			"   cd mysvc && go build && ./mysvc start\n\n" +
-			"Exit status: 0 success, 1 failure, 2 usage error.",
+			"   # in an existing module, keep internal/daemon current:\n" +
+			"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
+			"   go generate ./... && daemongen generate --check\n\n" +
+			"Exit status: 0 success, 1 failure (and --check finding files out of date),\n" +
+			"2 usage error.",
 		Version:        version(),
 		Writer:         stdout,
 		ErrWriter:      stderr,
@@ -123,18 +145,93 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"a letter, at most 64 characters. Flags may come before or after NAME.\n" +
 					"A non-empty DIR is refused unless --force is given; --force overwrites\n" +
 					"only the files daemongen writes.\n\n" +
+					"The project is its own module. Inside an existing module its module path\n" +
+					"defaults to that module's path joined with DIR; inside a go.work workspace\n" +
+					"new also adds DIR to the workspace's use directives.\n\n" +
 					"Example:\n\n" +
 					"   daemongen new mysvc --module example.com/mysvc\n" +
-					"   daemongen new my-svc --dir /tmp/my-svc --dry-run",
+					"   daemongen new my-svc --dir /tmp/my-svc --dry-run\n" +
+					"   daemongen new mysvc --dir services/mysvc   # inside a repository",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "module", Usage: "module path of the new project, such as example.com/mysvc (default NAME)"},
+					&cli.StringFlag{Name: "module", Usage: "module path of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
 					&cli.StringFlag{Name: "dir", Usage: "directory to write the project into (default NAME)"},
+					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
 					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only files daemongen writes"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print the mode, size and path of each file and write nothing"},
 				},
 				Action:          runNew,
 				OnUsageError:    onUsageError("new"),
 				HideHelpCommand: true,
+			},
+			{
+				Name:      "generate",
+				Usage:     "write or update only the daemon package of an existing module",
+				UsageText: generateUsage,
+				Description: "Renders the daemon package into DIR (default internal/daemon under the root of\n" +
+					"the module holding the working directory) with import paths from that\n" +
+					"module's go.mod. Only files whose first line is\n" +
+					"\"" + generator.Marker + "\" are rewritten, and only\n" +
+					"when their bytes change; such files the templates no longer produce are\n" +
+					"removed. A file at a target path without that line is refused. Run from\n" +
+					"//go:generate, the working directory is the directive's, and with DIR that\n" +
+					"directory, the package name defaults to $GOPACKAGE.\n\n" +
+					"--check writes nothing and exits 1, with a diff, when a file is missing,\n" +
+					"stale or extra; 0 when all are current.\n\n" +
+					"Example:\n\n" +
+					"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
+					"   daemongen generate --dir pkg/svcd --pkg svcd\n" +
+					"   daemongen generate --check",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "dir", Usage: "directory of the daemon package (default internal/daemon under the module root)"},
+					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory)"},
+					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates (default the module path's last element)"},
+					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
+					&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and show a diff if any file is missing, stale or extra"},
+					&cli.BoolFlag{Name: "dry-run", Usage: "print what would be written and removed, and write nothing"},
+				},
+				Action:          runGenerate,
+				OnUsageError:    onUsageError("generate"),
+				HideHelpCommand: true,
+			},
+			{
+				Name:      "templates",
+				Usage:     "list or export the embedded templates, to adjust them",
+				UsageText: listUsage + "\n" + exportUsage,
+				Description: "The template tree has project/ (the files of a new project) and daemon/\n" +
+					"(the daemon package). Export it, edit or add files, and pass the directory\n" +
+					"to --templates: its files replace the embedded ones of the same path, and\n" +
+					"new paths are added.\n\n" +
+					"Example:\n\n" +
+					"   daemongen templates export mytemplates\n" +
+					"   daemongen generate --templates mytemplates",
+				Action:          runRoot,
+				OnUsageError:    onUsageError(""),
+				HideHelpCommand: true,
+				Subcommands: []*cli.Command{
+					{
+						Name:            "list",
+						Usage:           "print the path of every embedded template",
+						UsageText:       listUsage,
+						Description:     "Example:\n\n   daemongen templates list",
+						Action:          runTemplatesList,
+						OnUsageError:    onUsageError("templates list"),
+						HideHelpCommand: true,
+					},
+					{
+						Name:      "export",
+						Usage:     "write the embedded templates into DIR",
+						UsageText: exportUsage,
+						Description: "A non-empty DIR is refused unless --force is given; --force overwrites\n" +
+							"only the template files.\n\n" +
+							"Example:\n\n   daemongen templates export mytemplates",
+						Flags: []cli.Flag{
+							&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only template files"},
+						},
+						Action:          runTemplatesExport,
+						OnUsageError:    onUsageError("templates export"),
+						HideHelpCommand: true,
+					},
+				},
 			},
 			{
 				Name:        "version",
@@ -168,8 +265,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !errors.As(err, &usage) {
 		return 1
 	}
-	if usage.cmd == "new" {
-		fmt.Fprintf(stderr, "usage: %s\nRun 'daemongen new --help' for details.\n", newUsage)
+	if text, ok := usages[usage.cmd]; ok {
+		fmt.Fprintf(stderr, "usage: %s\nRun 'daemongen %s --help' for details.\n", text, usage.cmd)
 	} else {
 		fmt.Fprintf(stderr, "usage: daemongen COMMAND [ARGS]\nRun 'daemongen help' for the commands.\n")
 	}
@@ -193,12 +290,17 @@ func onUsageError(cmd string) cli.OnUsageErrorFunc {
 	}
 }
 
-// runRoot runs when no command is given or the command is unknown.
+// runRoot runs when no command is given or the command is unknown, for
+// daemongen and for commands with subcommands.
 func runRoot(c *cli.Context) error {
-	if c.Args().Present() {
-		return &usageError{err: fmt.Errorf("unknown command %q", c.Args().First())}
+	cmd, prefix := "", ""
+	if c.Command != nil && c.Command.Name != "" && c.Command.Name != c.App.Name {
+		cmd, prefix = c.Command.Name, c.Command.Name+" "
 	}
-	return &usageError{err: errors.New("missing command")}
+	if c.Args().Present() {
+		return &usageError{cmd: cmd, err: fmt.Errorf("unknown command %q", prefix+c.Args().First())}
+	}
+	return &usageError{cmd: cmd, err: fmt.Errorf("missing %scommand", prefix)}
 }
 
 // runNew turns the new command's arguments into a generator.Config,
@@ -218,7 +320,31 @@ func runNew(c *cli.Context) error {
 	if dir == "" {
 		dir = cfg.Name
 	}
-	files, err := generator.Render(cfg, templates.FS)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("new %s: %w", dir, err)
+	}
+	// Inside an existing module the project is a nested module, named
+	// after where it sits unless --module says otherwise.
+	parentRoot, parentMod, err := gomod.FindModule(filepath.Dir(abs))
+	if err != nil && !errors.Is(err, gomod.ErrNoModule) {
+		return err
+	}
+	if cfg.Module == "" && parentMod != "" {
+		rel, err := filepath.Rel(parentRoot, abs)
+		if err != nil {
+			return fmt.Errorf("new %s: %w", dir, err)
+		}
+		cfg.Module = path.Join(parentMod, filepath.ToSlash(rel))
+		if err := cfg.Validate(); err != nil {
+			return &usageError{cmd: "new", err: fmt.Errorf("%w (the module path comes from the enclosing module %s; give one with --module)", err, parentMod)}
+		}
+	}
+	tree, err := templateTree(c)
+	if err != nil {
+		return err
+	}
+	files, err := generator.Render(cfg, tree)
 	if err != nil {
 		return err
 	}
@@ -238,8 +364,237 @@ func runNew(c *cli.Context) error {
 	for _, f := range files {
 		fmt.Fprintf(out, "wrote %s\n", filepath.Join(dir, f.Path))
 	}
+	// In a workspace the go command builds only the modules it uses.
+	work, err := gomod.FindWork(filepath.Dir(abs))
+	if err != nil {
+		return err
+	}
+	if work != "" {
+		added, err := gomod.AddUse(work, abs)
+		if err != nil {
+			return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
+		}
+		if added {
+			fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
+		}
+	}
 	fmt.Fprintf(out, "\nnext:\n  cd %s\n  go build\n  ./%s start\n", dir, cfg.Name)
 	return nil
+}
+
+// templateTree returns the template tree: the embedded one, with the tree
+// in the directory given by --templates laid over it.
+func templateTree(c *cli.Context) (fs.FS, error) {
+	dir := c.String("templates")
+	if dir == "" {
+		return templates.FS, nil
+	}
+	return templates.Load(dir)
+}
+
+// runGenerate renders the daemon package for the module around the working
+// directory and brings its directory up to date, or with --check and
+// --dry-run only reports what is out of date.
+func runGenerate(c *cli.Context) error {
+	if c.Args().Present() {
+		return &usageError{cmd: "generate", err: fmt.Errorf("unexpected arguments: %s", strings.Join(c.Args().Slice(), " "))}
+	}
+	if c.Bool("check") && c.Bool("dry-run") {
+		return &usageError{cmd: "generate", err: errors.New("--check and --dry-run exclude each other: --check already writes nothing")}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	root, modPath, err := gomod.FindModule(wd)
+	if errors.Is(err, gomod.ErrNoModule) {
+		return fmt.Errorf("generate: no go.mod in %s or any directory above it (run generate inside a Go module, or start a project with: daemongen new NAME)", wd)
+	}
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(root, "internal", "daemon")
+	if d := c.String("dir"); d != "" {
+		if dir, err = filepath.Abs(d); err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+		// --dir may name a directory of another module, such as one
+		// in the same workspace.
+		if root, modPath, err = gomod.FindModule(dir); err != nil {
+			return err
+		}
+	}
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+
+	pkg := c.String("pkg")
+	if gopkg := os.Getenv("GOPACKAGE"); pkg == "" && gopkg != "" && dir == wd {
+		pkg = gopkg
+	}
+	name := c.String("name")
+	if name == "" {
+		name = nameFromModule(modPath)
+	}
+	cfg := generator.Config{Name: name, Module: modPath, Package: pkg}
+	if err := cfg.Validate(); err != nil {
+		if c.String("name") == "" && strings.Contains(err.Error(), "name") && !strings.Contains(err.Error(), "package name") {
+			err = fmt.Errorf("%w (taken from module %s; give one with --name)", err, modPath)
+		}
+		return &usageError{cmd: "generate", err: err}
+	}
+	tree, err := templateTree(c)
+	if err != nil {
+		return err
+	}
+	files, err := generator.RenderDaemon(cfg, tree, filepath.ToSlash(rel))
+	if err != nil {
+		return err
+	}
+
+	// Name files relative to the working directory, where go generate runs.
+	shown, err := filepath.Rel(wd, root)
+	if err != nil {
+		shown = root
+	}
+	changes, err := generator.Plan(shown, files)
+	if errors.Is(err, generator.ErrNotGenerated) {
+		return fmt.Errorf("generate: %w (move the file aside, or generate into another directory with --dir)", err)
+	}
+	if err != nil {
+		return err
+	}
+	out := c.App.Writer
+	switch {
+	case c.Bool("check"):
+		for _, ch := range changes {
+			printChange(out, shown, ch)
+		}
+		if len(changes) > 0 {
+			return fmt.Errorf("generate --check: %d %s out of date in %s (run: daemongen generate)", len(changes), plural(len(changes), "file", "files"), filepath.Join(shown, filepath.FromSlash(path.Clean(filepath.ToSlash(rel)))))
+		}
+		return nil
+	case c.Bool("dry-run"):
+		for _, ch := range changes {
+			verb := "would write"
+			if ch.Kind == generator.Extra {
+				verb = "would remove"
+			}
+			fmt.Fprintf(out, "%s %s (%s)\n", verb, filepath.Join(shown, ch.Path), ch.Kind)
+		}
+		return nil
+	}
+	if err := generator.Sync(shown, changes); err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		verb := "wrote"
+		if ch.Kind == generator.Extra {
+			verb = "removed"
+		}
+		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(shown, ch.Path))
+	}
+	return nil
+}
+
+// printChange prints one out-of-date file for --check: its kind and path,
+// then a unified diff from disk to the rendered file.
+func printChange(w io.Writer, root string, ch generator.Change) {
+	name := filepath.Join(root, filepath.FromSlash(ch.Path))
+	fmt.Fprintf(w, "%s %s\n", ch.Kind, name)
+	oldName, newName := name, name+" (generated)"
+	switch ch.Kind {
+	case generator.Missing:
+		oldName = "/dev/null"
+	case generator.Extra:
+		newName = "/dev/null"
+	}
+	fmt.Fprint(w, diff.Unified(oldName, newName, string(ch.Old), string(ch.File.Data)))
+	if ch.Kind == generator.Stale && ch.OldMode != ch.File.Mode.Perm() {
+		fmt.Fprintf(w, "mode %v; generated %v\n", ch.OldMode, ch.File.Mode.Perm())
+	}
+}
+
+// nameFromModule returns a project name made from the last element of the
+// module path modPath, without a major version suffix: lower-cased, with
+// '_' and '.' as '-'. It may not pass Config.Validate.
+func nameFromModule(modPath string) string {
+	prefix, _, ok := module.SplitPathVersion(modPath)
+	if !ok {
+		prefix = modPath
+	}
+	name := strings.ToLower(path.Base(prefix))
+	return strings.NewReplacer("_", "-", ".", "-").Replace(name)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// runTemplatesList prints the path of every file of the embedded template
+// tree, one a line.
+func runTemplatesList(c *cli.Context) error {
+	if c.Args().Present() {
+		return &usageError{cmd: "templates list", err: errors.New("templates list takes no arguments")}
+	}
+	files, err := templateFiles()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(c.App.Writer, f.Path)
+	}
+	return nil
+}
+
+// runTemplatesExport writes the embedded template tree into DIR.
+func runTemplatesExport(c *cli.Context) error {
+	switch {
+	case c.NArg() == 0:
+		return &usageError{cmd: "templates export", err: errors.New("missing DIR")}
+	case c.NArg() > 1:
+		return &usageError{cmd: "templates export", err: fmt.Errorf("unexpected arguments after DIR: %s", strings.Join(c.Args().Tail(), " "))}
+	}
+	dir := c.Args().First()
+	files, err := templateFiles()
+	if err != nil {
+		return err
+	}
+	if err := generator.Write(dir, files, c.Bool("force")); err != nil {
+		if errors.Is(err, generator.ErrNotEmpty) {
+			return fmt.Errorf("%w (use --force to overwrite the template files)", err)
+		}
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintf(c.App.Writer, "wrote %s\n", filepath.Join(dir, f.Path))
+	}
+	fmt.Fprintf(c.App.Writer, "\nnext: edit the templates, then:\n  daemongen generate --templates %s\n", dir)
+	return nil
+}
+
+// templateFiles returns the embedded template tree as files, sorted by path.
+func templateFiles() ([]generator.File, error) {
+	var files []generator.File
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, generator.File{Path: p, Mode: 0o644, Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read embedded templates: %w", err)
+	}
+	return files, nil
 }
 
 // runVersion prints daemongen's version.
@@ -272,8 +627,17 @@ func reorderArgs(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
+	n := 2 // args[:n] are the program and the command's names
+	for n < len(args) && len(cmd.Subcommands) > 0 {
+		sub := cmd.Command(args[n])
+		if sub == nil {
+			break
+		}
+		cmd = sub
+		n++
+	}
 	var flags, rest []string
-	tail := args[2:]
+	tail := args[n:]
 	for i := 0; i < len(tail); i++ {
 		arg := tail[i]
 		switch {
@@ -287,7 +651,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 				continue
 			}
 			if i+1 == len(tail) { // leave the flag last, for cli to report its missing value
-				return append(args[:2:2], flags...)
+				return append(args[:n:n], flags...)
 			}
 			i++
 			flags = append(flags, tail[i])
@@ -295,7 +659,7 @@ func reorderArgs(app *cli.App, args []string) []string {
 			rest = append(rest, arg)
 		}
 	}
-	reordered := append(args[:2:2], flags...)
+	reordered := append(args[:n:n], flags...)
 	reordered = append(reordered, "--")
 	return append(reordered, rest...)
 }

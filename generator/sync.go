@@ -106,7 +106,7 @@ func Plan(root string, files []File) ([]Change, error) {
 		}
 	}
 	if len(users) > 0 {
-		return nil, fmt.Errorf("%s %w: %s first line is not %q", strings.Join(users, ", "), ErrNotGenerated, pick(len(users), "its", "their"), Marker)
+		return nil, fmt.Errorf("overwrite %s: %w; %s first line is not %q", strings.Join(users, ", "), ErrNotGenerated, pick(len(users), "its", "their"), Marker)
 	}
 	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		extra, err := extraFiles(root, dir, rendered)
