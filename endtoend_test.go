@@ -113,3 +113,102 @@ func locked(path string) bool {
 	defer syscall.Close(fd)
 	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
 }
+
+// TestGoGenerate builds daemongen, puts it on PATH and runs "go generate
+// ./..." in a module whose main.go has "//go:generate daemongen generate"
+// and no daemon package yet; the module then builds, vets and passes
+// --check.
+func TestGoGenerate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds daemongen and a generated project; skipped with -short")
+	}
+	bin := t.TempDir()
+	goCommand(t, ".", "build", "-o", filepath.Join(bin, "daemongen"), ".")
+	dir := t.TempDir()
+	gc := generateCases[0]
+	for p, data := range gc.user {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
+	goCommandEnv(t, dir, []string{path}, "generate", "./...")
+	compareTree(t, dir, gc.files(t))
+	goCommand(t, dir, "build", "./...")
+	goCommand(t, dir, "vet", "./...")
+	if out := goCommandEnv(t, dir, []string{path}, "generate", "./..."); len(out) != 0 {
+		t.Errorf("second go generate printed %q; want nothing", out)
+	}
+}
+
+// TestNewInModule runs "daemongen new --dir" inside an existing module: the
+// project is a nested module named after its place, and builds there.
+func TestNewInModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a generated project; skipped with -short")
+	}
+	t.Setenv("GOWORK", "")
+	repo := t.TempDir()
+	if err := os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module example.com/repo\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc")
+	if code != 0 {
+		t.Fatalf("daemongen new --dir in a module = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if strings.Contains(stdout, "go.work") {
+		t.Errorf("daemongen new outside a workspace mentions go.work: %q", stdout)
+	}
+	project := filepath.Join(repo, "services", "mysvc")
+	if data, _ := os.ReadFile(filepath.Join(project, "go.mod")); !strings.HasPrefix(string(data), "module example.com/repo/services/mysvc\n") {
+		t.Errorf("nested go.mod = %q; want module example.com/repo/services/mysvc", data)
+	}
+	goCommand(t, project, "build", "./...")
+	if _, _, code := daemongen(t, project, "generate", "--check"); code != 0 {
+		t.Errorf("daemongen generate --check in the new nested project = exit %d; want 0", code)
+	}
+}
+
+// TestNewInWorkspace runs "daemongen new --dir" inside a go.work workspace:
+// new adds the project to the workspace, which then builds it from the
+// project and from the workspace root.
+func TestNewInWorkspace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a generated project; skipped with -short")
+	}
+	t.Setenv("GOWORK", "")
+	repo := t.TempDir()
+	for name, data := range map[string]string{
+		"go.mod":  "module example.com/repo\n\ngo 1.22\n",
+		"go.work": "go 1.22\n\nuse .\n",
+		"lib.go":  "package repo\n",
+	} {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work := filepath.Join(repo, "go.work")
+	stdout, stderr, code := daemongen(t, filepath.Join(repo), "new", "mysvc", "--dir", "services/mysvc")
+	if code != 0 {
+		t.Fatalf("daemongen new --dir in a workspace = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if want := "added services/mysvc to the use directives of " + work + "\n"; !strings.Contains(stdout, want) {
+		t.Errorf("daemongen new in a workspace stdout = %q; want %q", stdout, want)
+	}
+	data, _ := os.ReadFile(work)
+	if !strings.Contains(string(data), "./services/mysvc") {
+		t.Errorf("go.work after new = %q; want a use of ./services/mysvc", data)
+	}
+	env := []string{"GOWORK=" + work, "GOFLAGS="} // -mod=mod is not allowed in workspace mode
+	goCommandEnv(t, filepath.Join(repo, "services", "mysvc"), env, "build", "./...")
+	goCommandEnv(t, repo, env, "build", "./...", "example.com/repo/services/mysvc/...")
+
+	// A second project in the same place is refused; the workspace is
+	// not touched again.
+	if _, _, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc"); code != 1 {
+		t.Errorf("daemongen new into the existing project = exit %d; want 1", code)
+	}
+	if again, _ := os.ReadFile(work); string(again) != string(data) {
+		t.Errorf("go.work changed by a refused new: %q; was %q", again, data)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/internal/diff"
 	"github.com/daemongen/daemongen/templates"
 )
 
@@ -30,6 +31,116 @@ type goldenCase struct {
 var goldenCases = []goldenCase{
 	{"mysvc", generator.Config{Name: "mysvc", Module: "example.com/mysvc"}},
 	{"my-svc", generator.Config{Name: "my-svc", Module: "my-svc"}},
+}
+
+// A generateCase is an existing module, given by its own files, and the
+// daemon package "daemongen generate" adds to it: golden/generate-<dir>/
+// holds both, so that it builds.
+type generateCase struct {
+	dir     string // below goldenDir, after "generate-"
+	pkgDir  string // the daemon package's directory in the module
+	cfg     generator.Config
+	user    map[string]string // the module's own files
+	genArgs []string          // daemongen generate's flags for this case
+}
+
+var generateCases = []generateCase{
+	{
+		dir: "app", pkgDir: "internal/daemon",
+		cfg: generator.Config{Name: "app", Module: "example.com/app"},
+		user: map[string]string{
+			"go.mod":  "module example.com/app\n\ngo 1.22\n",
+			"main.go": userMain("example.com/app/internal/daemon", "daemon", "app"),
+		},
+	},
+	{
+		dir: "svcd", pkgDir: "pkg/svcd",
+		cfg: generator.Config{Name: "tool", Module: "example.com/tool/v2", Package: "svcd"},
+		user: map[string]string{
+			"go.mod":  "module example.com/tool/v2\n\ngo 1.22\n",
+			"main.go": userMain("example.com/tool/v2/pkg/svcd", "svcd", "tool"),
+		},
+		genArgs: []string{"--dir", "pkg/svcd", "--pkg", "svcd"},
+	},
+}
+
+// userMain returns a user's main.go that runs a service through the daemon
+// package pkg at importPath, with the //go:generate line that keeps it
+// current.
+func userMain(importPath, pkg, name string) string {
+	return `// Command ` + name + ` is a user's service built on a generated daemon package.
+package main
+
+//go:generate daemongen generate
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"` + importPath + `"
+)
+
+type service struct{}
+
+func (service) Run(ctx context.Context) error {
+	log.Print("` + name + ` running")
+	<-ctx.Done()
+	return nil
+}
+
+func main() {
+	os.Exit(` + pkg + `.Main(` + pkg + `.Program{Name: "` + name + `", Service: service{}}, os.Args[1:]))
+}
+`
+}
+
+// files returns the whole golden tree of gc: its user files and the
+// rendered daemon package.
+func (gc generateCase) files(t *testing.T) []generator.File {
+	t.Helper()
+	files, err := generator.RenderDaemon(gc.cfg, templates.FS, gc.pkgDir)
+	if err != nil {
+		t.Fatalf("RenderDaemon(%+v, %q) = %v", gc.cfg, gc.pkgDir, err)
+	}
+	for p, data := range gc.user {
+		files = append(files, generator.File{Path: p, Mode: 0o644, Data: []byte(data)})
+	}
+	slices.SortFunc(files, func(a, b generator.File) int { return strings.Compare(a.Path, b.Path) })
+	return files
+}
+
+// goldenDirs returns the directories below goldenDir of every case.
+func goldenDirs() []string {
+	var dirs []string
+	for _, gc := range goldenCases {
+		dirs = append(dirs, gc.dir)
+	}
+	for _, gc := range generateCases {
+		dirs = append(dirs, "generate-"+gc.dir)
+	}
+	return dirs
+}
+
+// TestGoldenGenerate compares each generate case with its golden tree, or
+// rewrites the tree with -update.
+func TestGoldenGenerate(t *testing.T) {
+	for _, gc := range generateCases {
+		t.Run(gc.dir, func(t *testing.T) {
+			files := gc.files(t)
+			dir := filepath.Join(goldenDir, "generate-"+gc.dir)
+			if updating() {
+				if err := os.RemoveAll(dir); err != nil {
+					t.Fatal(err)
+				}
+				if err := generator.Write(dir, files, false); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			compareTree(t, dir, files)
+		})
+	}
 }
 
 // updating reports whether the golden trees are to be rewritten.
@@ -74,7 +185,7 @@ func compareTree(t *testing.T, dir string, files []generator.File) {
 			continue
 		}
 		delete(onDisk, f.Path)
-		if d := unifiedDiff(filepath.Join(dir, f.Path), "rendered "+f.Path, string(got.Data), string(f.Data)); d != "" {
+		if d := diff.Unified(filepath.Join(dir, f.Path), "rendered "+f.Path, string(got.Data), string(f.Data)); d != "" {
 			t.Errorf("%s differs from the rendered file:\n%s", filepath.Join(dir, f.Path), d)
 		}
 		if exec := got.Mode&0o111 != 0; exec != (f.Mode&0o111 != 0) {
@@ -130,7 +241,7 @@ func TestGoldenCases(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if slices.ContainsFunc(goldenCases, func(gc goldenCase) bool { return gc.dir == e.Name() }) {
+		if slices.Contains(goldenDirs(), e.Name()) {
 			continue
 		}
 		stale := filepath.Join(goldenDir, e.Name())
@@ -150,10 +261,10 @@ func TestGoldenBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds each golden project; skipped with -short")
 	}
-	for _, gc := range goldenCases {
-		t.Run(gc.dir, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), gc.dir)
-			if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, gc.dir))); err != nil {
+	for _, name := range goldenDirs() {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), name)
+			if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, name))); err != nil {
 				t.Fatal(err)
 			}
 			for _, args := range [][]string{
@@ -177,6 +288,13 @@ func TestGoldenBuild(t *testing.T) {
 // test with its output if it fails.
 func goCommand(t *testing.T, dir string, args ...string) []byte {
 	t.Helper()
+	return goCommandEnv(t, dir, nil, args...)
+}
+
+// goCommandEnv is goCommand with env added last to the environment, so
+// that it overrides the offline defaults.
+func goCommandEnv(t *testing.T, dir string, env []string, args ...string) []byte {
+	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("go command: %v", err)
@@ -184,6 +302,7 @@ func goCommand(t *testing.T, dir string, args ...string) []byte {
 	cmd := exec.Command(gobin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOWORK=off")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, bytes.TrimSpace(out))

@@ -237,6 +237,10 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"help", "new"}, []string{newUsage, "--module", "--dir", "--force", "--dry-run", "Example:"}},
 		{[]string{"new", "--help"}, []string{newUsage, "Example:"}},
 		{[]string{"version", "--help"}, []string{"daemongen version", "Example:"}},
+		{[]string{"help"}, []string{"generate", "templates", "//go:generate go run github.com/daemongen/daemongen@latest generate"}},
+		{[]string{"generate", "--help"}, []string{generateUsage, "--dir", "--pkg", "--name", "--templates", "--check", "--dry-run", "Example:"}},
+		{[]string{"templates", "--help"}, []string{listUsage, exportUsage, "Example:"}},
+		{[]string{"templates", "export", "--help"}, []string{exportUsage, "--force", "Example:"}},
 	}
 	for _, tt := range tests {
 		stdout, stderr, code := daemongen(t, t.TempDir(), tt.args...)
@@ -265,6 +269,8 @@ func TestReorderArgs(t *testing.T) {
 		{"daemongen new mysvc --module", "daemongen new --module"},
 		{"daemongen new mysvc --force --dir", "daemongen new --force --dir"},
 		{"daemongen new - mysvc", "daemongen new -- - mysvc"},
+		{"daemongen templates export d --force", "daemongen templates export --force -- d"},
+		{"daemongen generate --check --dir d", "daemongen generate --check --dir d --"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(reorderArgs(app, strings.Fields(tt.in)), " ")

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"go/token"
 	"path"
 	"strings"
 
@@ -25,6 +26,12 @@ type Config struct {
 	// Module is the module path of the new project, for example
 	// "example.com/my-svc". Empty means Name.
 	Module string
+
+	// Package is the package name of the daemon package, for example
+	// "svcd". Empty means "daemon". It must be a Go identifier that is not
+	// a keyword, "_" or "main": the daemon package is imported by the
+	// program's main package.
+	Package string
 }
 
 // Validate reports whether c can be rendered. A nil error means it can.
@@ -39,14 +46,32 @@ type Config struct {
 // Module, if set, must be a valid module path when its first element
 // contains a dot (module.CheckPath), and otherwise a valid import path
 // (module.CheckImportPath), which permits local paths such as "my-svc".
+//
+// Package, if set, must be a Go identifier other than a keyword, "_" and
+// "main".
 func (c Config) Validate() error {
 	if err := validateName(c.Name); err != nil {
+		return err
+	}
+	if err := validatePackage(c.Package); err != nil {
 		return err
 	}
 	if c.Module == "" {
 		return nil
 	}
 	return validateModule(c.Module, c.Name)
+}
+
+func validatePackage(pkg string) error {
+	switch {
+	case pkg == "":
+		return nil
+	case pkg == "main":
+		return fmt.Errorf("invalid package name %q: the daemon package is imported by package main; choose another name (e.g. daemon)", pkg)
+	case pkg == "_" || !token.IsIdentifier(pkg):
+		return fmt.Errorf("invalid package name %q: use a Go identifier such as daemon or svcd", pkg)
+	}
+	return nil
 }
 
 func validateName(name string) error {
@@ -94,8 +119,12 @@ type Data struct {
 	EnvPrefix    string // Name upper-cased with '-' as '_', e.g. "MY_SVC"
 	DaemonImport string // import path of the daemon package
 	GoVersion    string // go directive of the new module, e.g. "1.22"
-	Package      string // package name of the daemon package: "daemon"
+	Package      string // package name of the daemon package, e.g. "daemon"
 }
+
+// DefaultPackage is the package name of the daemon package when
+// Config.Package is empty.
+const DefaultPackage = "daemon"
 
 // GoVersion is the go directive written into new projects.
 const GoVersion = "1.22"
@@ -107,12 +136,16 @@ func (c Config) data(dir string) Data {
 	if mod == "" {
 		mod = c.Name
 	}
+	pkg := c.Package
+	if pkg == "" {
+		pkg = DefaultPackage
+	}
 	return Data{
 		Name:         c.Name,
 		Module:       mod,
 		EnvPrefix:    strings.ToUpper(strings.ReplaceAll(c.Name, "-", "_")),
 		DaemonImport: path.Join(mod, dir),
 		GoVersion:    GoVersion,
-		Package:      "daemon",
+		Package:      pkg,
 	}
 }

@@ -48,6 +48,12 @@ func TestValidate(t *testing.T) {
 		{"module bad major version", Config{Name: "mysvc", Module: "example.com/mysvc/v1"}, `invalid module "example.com/mysvc/v1"`},
 		{"module local bad char", Config{Name: "mysvc", Module: "my:svc"}, `invalid module "my:svc"`},
 		{"module backslash", Config{Name: "mysvc", Module: `corp\mysvc`}, `invalid module "corp\\mysvc"`},
+
+		{"package", Config{Name: "mysvc", Package: "svcd"}, ""},
+		{"package main", Config{Name: "mysvc", Package: "main"}, `invalid package name "main": the daemon package is imported by package main`},
+		{"package keyword", Config{Name: "mysvc", Package: "func"}, `invalid package name "func": use a Go identifier`},
+		{"package blank", Config{Name: "mysvc", Package: "_"}, `invalid package name "_"`},
+		{"package dash", Config{Name: "mysvc", Package: "my-svc"}, `invalid package name "my-svc"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

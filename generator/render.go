@@ -32,8 +32,11 @@
 //
 // Errors name the template by its path in the daemongen repository,
 // "templates/" followed by its path in the tree, for example
-// "render templates/daemon/pidfile.go.tmpl: ...". On any error no files are
-// returned.
+// "render templates/daemon/pidfile.go.tmpl: ...", unless the tree has a
+// method Source(path string) string, as trees made by templates.Overlay do:
+// then they name it by what Source returns, such as the path of a user's
+// file. Parse and execution errors also give the template's line. On any
+// error no files are returned.
 package generator
 
 import (
@@ -73,7 +76,7 @@ type Generator struct {
 
 // tmplFile is one parsed template.
 type tmplFile struct {
-	name string // path in the repository, e.g. "templates/daemon/pidfile.go.tmpl"
+	name string // e.g. "templates/daemon/pidfile.go.tmpl"; see parseSet
 	rel  string // output path below its set's root, before "_name_" is replaced
 	tmpl *template.Template
 }
@@ -92,9 +95,15 @@ func New(tmpl fs.FS) (*Generator, error) {
 	return &Generator{project: project, daemon: daemon}, nil
 }
 
+// A sourcer is a template tree that names where each of its files comes from.
+type sourcer interface {
+	Source(path string) string
+}
+
 // parseSet parses every file below root in tmpl, in lexical order.
 func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
 	funcs := sprig.HermeticTxtFuncMap()
+	src, _ := tmpl.(sourcer)
 	var set []*tmplFile
 	err := fs.WalkDir(tmpl, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -104,6 +113,9 @@ func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
 			return nil
 		}
 		name := "templates/" + p
+		if src != nil {
+			name = src.Source(p)
+		}
 		rel, ok := strings.CutSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")
 		if !ok {
 			return fmt.Errorf("parse %s: template file name does not end in .tmpl", name)
@@ -111,11 +123,11 @@ func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
 		if rel == "" || strings.HasSuffix(rel, "/") {
 			return fmt.Errorf("parse %s: template file name is only .tmpl; name the output file before it", name)
 		}
-		src, err := fs.ReadFile(tmpl, p)
+		text, err := fs.ReadFile(tmpl, p)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
-		t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(src))
+		t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(text))
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}

@@ -85,6 +85,19 @@ func TestRenderDaemon(t *testing.T) {
 	}
 }
 
+func TestRenderDaemonPackage(t *testing.T) {
+	cfg := generator.Config{Name: "mysvc", Module: "example.com/mysvc", Package: "svcd"}
+	files, err := generator.RenderDaemon(cfg, templates.FS, "pkg/svcd")
+	if err != nil {
+		t.Fatalf("RenderDaemon(%+v) = %v", cfg, err)
+	}
+	for _, f := range files {
+		if !bytes.Contains(f.Data, []byte("\npackage svcd\n")) {
+			t.Errorf("RenderDaemon(%+v): %s lacks \"package svcd\"", cfg, f.Path)
+		}
+	}
+}
+
 func TestRenderRealTemplates(t *testing.T) {
 	for _, cfg := range configs {
 		files, err := generator.Render(cfg, templates.FS)

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/daemongen/daemongen/generator"
+)
+
+// copyGolden copies golden/generate-<name> into a new temporary directory
+// and returns the copy's path.
+func copyGolden(t *testing.T, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, "generate-"+name))); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// mtimes sets every file below root to an hour ago and returns their
+// modification times by path.
+func ageFiles(t *testing.T, root string) map[string]time.Time {
+	t.Helper()
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	times := make(map[string]time.Time)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		times[p] = old
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return times
+}
+
+func fileTimes(t *testing.T, root string) map[string]time.Time {
+	t.Helper()
+	times := make(map[string]time.Time)
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		times[p] = info.ModTime()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return times
+}
+
+// TestGenerateGoldenIsCurrent runs generate --check and then generate in a
+// copy of each golden generate case: the golden tree is what generate
+// writes, and a run over a current tree changes nothing, mtimes included.
+func TestGenerateGoldenIsCurrent(t *testing.T) {
+	for _, gc := range generateCases {
+		t.Run(gc.dir, func(t *testing.T) {
+			dir := copyGolden(t, gc.dir)
+			stdout, stderr, code := daemongen(t, dir, append([]string{"generate", "--check"}, gc.genArgs...)...)
+			if code != 0 || stdout != "" || stderr != "" {
+				t.Fatalf("daemongen generate --check in golden/generate-%s = exit %d, stdout %q, stderr %q; want 0 and nothing", gc.dir, code, stdout, stderr)
+			}
+			before := ageFiles(t, dir)
+			snap := dirSnapshot(t, dir)
+			stdout, stderr, code = daemongen(t, dir, append([]string{"generate"}, gc.genArgs...)...)
+			if code != 0 || stdout != "" || stderr != "" {
+				t.Fatalf("daemongen generate on a current tree = exit %d, stdout %q, stderr %q; want 0 and nothing", code, stdout, stderr)
+			}
+			if after := fileTimes(t, dir); !maps.Equal(after, before) {
+				t.Errorf("daemongen generate on a current tree changed mtimes")
+			}
+			if after := dirSnapshot(t, dir); !maps.Equal(after, snap) {
+				t.Errorf("daemongen generate on a current tree changed files")
+			}
+		})
+	}
+}
+
+// TestGenerateCheckAndUpdate makes one file missing, one stale and one
+// extra, and wants --check to report all three with diffs and write
+// nothing, and generate to fix exactly those, leaving the rest untouched.
+func TestGenerateCheckAndUpdate(t *testing.T) {
+	dir := copyGolden(t, "app")
+	pkg := filepath.Join(dir, "internal", "daemon")
+	if err := os.Remove(filepath.Join(pkg, "serve.go")); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(pkg, "doc.go")
+	data, err := os.ReadFile(stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte(strings.Replace(string(data), "Package daemon turns", "Package daemon once turned", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	extra := generator.Marker + "\n\npackage daemon\n\nconst gone = 1\n"
+	if err := os.WriteFile(filepath.Join(pkg, "gone.go"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mine := "package daemon\n\n// Mine is the user's.\nconst Mine = 1\n"
+	if err := os.WriteFile(filepath.Join(pkg, "mine.go"), []byte(mine), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := ageFiles(t, dir)
+	snap := dirSnapshot(t, dir)
+
+	stdout, stderr, code := daemongen(t, dir, "generate", "--check")
+	if code != 1 {
+		t.Errorf("daemongen generate --check = exit %d; want 1", code)
+	}
+	for _, want := range []string{
+		"missing internal/daemon/serve.go\n--- /dev/null\n+++ internal/daemon/serve.go (generated)\n@@ -0,0 +1,",
+		"stale internal/daemon/doc.go\n--- internal/daemon/doc.go\n+++ internal/daemon/doc.go (generated)\n",
+		"-// Package daemon once turned a Service",
+		"+// Package daemon turns a Service",
+		"extra internal/daemon/gone.go\n--- internal/daemon/gone.go\n+++ /dev/null\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("daemongen generate --check stdout lacks %q; got:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "mine.go") {
+		t.Errorf("daemongen generate --check reports the user's mine.go:\n%s", stdout)
+	}
+	if want := "daemongen: generate --check: 3 files out of date in internal/daemon (run: daemongen generate)\n"; stderr != want {
+		t.Errorf("daemongen generate --check stderr = %q; want %q", stderr, want)
+	}
+	if after := dirSnapshot(t, dir); !maps.Equal(after, snap) {
+		t.Errorf("daemongen generate --check changed the tree")
+	}
+
+	stdout, _, code = daemongen(t, dir, "generate", "--dry-run")
+	if want := "would write internal/daemon/doc.go (stale)\nwould remove internal/daemon/gone.go (extra)\nwould write internal/daemon/serve.go (missing)\n"; code != 0 || stdout != want {
+		t.Errorf("daemongen generate --dry-run = exit %d, stdout %q; want 0, %q", code, stdout, want)
+	}
+	if after := dirSnapshot(t, dir); !maps.Equal(after, snap) {
+		t.Errorf("daemongen generate --dry-run changed the tree")
+	}
+
+	stdout, stderr, code = daemongen(t, dir, "generate")
+	if want := "wrote internal/daemon/doc.go\nremoved internal/daemon/gone.go\nwrote internal/daemon/serve.go\n"; code != 0 || stdout != want {
+		t.Fatalf("daemongen generate = exit %d, stdout %q, stderr %q; want 0, %q", code, stdout, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "gone.go")); !os.IsNotExist(err) {
+		t.Errorf("after generate, gone.go: %v; want it removed", err)
+	}
+	after := fileTimes(t, dir)
+	for p, old := range before {
+		switch filepath.Base(p) {
+		case "doc.go", "gone.go":
+			continue
+		}
+		if !after[p].Equal(old) {
+			t.Errorf("generate touched %s (mtime %v; was %v)", p, after[p], old)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(pkg, "mine.go")); string(data) != mine {
+		t.Errorf("after generate, mine.go = %q; want it untouched", data)
+	}
+	if _, _, code := daemongen(t, dir, "generate", "--check"); code != 0 {
+		t.Errorf("daemongen generate --check after generate = exit %d; want 0", code)
+	}
+}
+
+// TestGenerateRefusesUserFile puts a file without the marker where generate
+// would write and wants an error naming it and nothing written, even though
+// other files are missing.
+func TestGenerateRefusesUserFile(t *testing.T) {
+	dir := copyGolden(t, "app")
+	pkg := filepath.Join(dir, "internal", "daemon")
+	if err := os.Remove(filepath.Join(pkg, "command.go")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "serve.go"), []byte("package daemon // mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := dirSnapshot(t, dir)
+	for _, args := range [][]string{{"generate"}, {"generate", "--check"}, {"generate", "--dry-run"}} {
+		stdout, stderr, code := daemongen(t, filepath.Join(dir, "internal"), args...)
+		want := `daemongen: generate: overwrite ../internal/daemon/serve.go: not written by daemongen; its first line is not "// Code generated by daemongen. DO NOT EDIT." (move the file aside, or generate into another directory with --dir)` + "\n"
+		if code != 1 || stderr != want || stdout != "" {
+			t.Errorf("daemongen %q over a user's file = exit %d, stdout %q, stderr %q; want 1, nothing, %q", args, code, stdout, stderr, want)
+		}
+	}
+	if after := dirSnapshot(t, dir); !maps.Equal(after, snap) {
+		t.Errorf("daemongen generate over a user's file changed the tree")
+	}
+}
+
+func TestGenerateUsage(t *testing.T) {
+	dir := copyGolden(t, "app")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "extra"}, "daemongen: unexpected arguments: extra\n"},
+		{[]string{"generate", "--check", "--dry-run"}, "daemongen: --check and --dry-run exclude each other"},
+		{[]string{"generate", "--pkg", "main"}, `daemongen: invalid package name "main"`},
+		{[]string{"generate", "--name", "Bad_Name"}, `daemongen: invalid name "Bad_Name"`},
+		{[]string{"templates"}, "daemongen: missing templates command\nusage: daemongen templates list | export DIR"},
+		{[]string{"templates", "export"}, "daemongen: missing DIR\nusage: " + exportUsage},
+		{[]string{"templates", "list", "x"}, "daemongen: templates list takes no arguments"},
+	} {
+		stdout, stderr, code := daemongen(t, dir, tt.args...)
+		if code != 2 || stdout != "" || !strings.HasPrefix(stderr, tt.want) {
+			t.Errorf("daemongen %q = exit %d, stdout %q, stderr %q; want 2 and stderr starting %q", tt.args, code, stdout, stderr, tt.want)
+		}
+	}
+	_, stderr, code := daemongen(t, t.TempDir(), "generate")
+	if code != 1 || !strings.Contains(stderr, "no go.mod in ") || !strings.Contains(stderr, "run generate inside a Go module") {
+		t.Errorf("daemongen generate outside a module = exit %d, stderr %q; want 1 and a no go.mod error", code, stderr)
+	}
+}
+
+// TestTemplatesListAndExport exports the embedded templates, overlays an
+// edited and an added template, and generates with them, from new and
+// from generate.
+func TestTemplatesListAndExport(t *testing.T) {
+	stdout, _, code := daemongen(t, t.TempDir(), "templates", "list")
+	for _, want := range []string{"daemon/serve.go.tmpl\n", "project/main.go.tmpl\n", "project/_name_.service.tmpl\n"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("daemongen templates list = exit %d, %q; want 0 and %q", code, stdout, want)
+		}
+	}
+
+	work := t.TempDir()
+	if _, stderr, code := daemongen(t, work, "templates", "export", "tmpl"); code != 0 {
+		t.Fatalf("daemongen templates export = exit %d, stderr %q; want 0", code, stderr)
+	}
+	lines := strings.Count(stdout, "\n")
+	exported := 0
+	filepath.WalkDir(filepath.Join(work, "tmpl"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			exported++
+		}
+		return err
+	})
+	if exported != lines {
+		t.Errorf("templates export wrote %d files; templates list shows %d", exported, lines)
+	}
+	if _, stderr, code := daemongen(t, work, "templates", "export", "tmpl"); code != 1 || !strings.Contains(stderr, "target directory tmpl exists and is not empty (use --force") {
+		t.Errorf("daemongen templates export into a non-empty dir = exit %d, stderr %q; want 1 and a --force hint", code, stderr)
+	}
+	if _, stderr, code := daemongen(t, work, "templates", "export", "tmpl", "--force"); code != 0 {
+		t.Errorf("daemongen templates export --force = exit %d, stderr %q; want 0", code, stderr)
+	}
+
+	// Keep only the edited and the added template: the rest come from
+	// the embedded tree.
+	if err := os.RemoveAll(filepath.Join(work, "tmpl")); err != nil {
+		t.Fatal(err)
+	}
+	overlay := map[string]string{
+		"daemon/version.go.tmpl": generator.Marker + "\n\npackage {{.Package}}\n\n// Version is {{.Name}}'s version.\nconst Version = \"1.0\"\n",
+		"project/main.go.tmpl":   "package main\n\nimport (\n\t\"os\"\n\n\t\"{{.DaemonImport}}\"\n)\n\nfunc main() {\n\tprintln(daemon.Version)\n\tos.Exit(daemon.Main(daemon.Program{Name: \"{{.Name}}\", Service: &Service{}}, os.Args[1:]))\n}\n",
+	}
+	for p, data := range overlay {
+		name := filepath.Join(work, "tmpl", filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmpl := filepath.Join(work, "tmpl")
+	if _, stderr, code := daemongen(t, work, "new", "mysvc", "--templates", tmpl); code != 0 {
+		t.Fatalf("daemongen new --templates = exit %d, stderr %q; want 0", code, stderr)
+	}
+	project := filepath.Join(work, "mysvc")
+	if data, err := os.ReadFile(filepath.Join(project, "internal", "daemon", "version.go")); err != nil || !strings.Contains(string(data), "Version is mysvc's version") {
+		t.Errorf("new --templates: internal/daemon/version.go = %q, %v; want the overlay's", data, err)
+	}
+	if _, _, code := daemongen(t, project, "generate", "--check", "--templates", tmpl); code != 0 {
+		t.Errorf("daemongen generate --check --templates after new --templates = exit %d; want 0", code)
+	}
+	stdout, _, code = daemongen(t, project, "generate", "--check")
+	if code != 1 || !strings.Contains(stdout, "extra internal/daemon/version.go\n") {
+		t.Errorf("daemongen generate --check without the overlay = exit %d, stdout %q; want 1 and version.go extra", code, stdout)
+	}
+	if !testing.Short() {
+		goCommand(t, project, "build", "./...")
+	}
+
+	bad := filepath.Join(tmpl, "daemon", "version.go.tmpl")
+	if err := os.WriteFile(bad, []byte(generator.Marker+"\n\npackage {{.Package}}\n\nconst V = {{.Version}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := daemongen(t, project, "generate", "--templates", tmpl)
+	if want := "daemongen: render " + bad + ": template: " + bad + ":5:"; code != 1 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("daemongen generate with a bad overlay = exit %d, stderr %q; want 1 and prefix %q", code, stderr, want)
+	}
+}

@@ -1,0 +1,92 @@
+package templates
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Overlay returns the template tree base with the tree top laid over it: a
+// file in top replaces the file at the same path in base, and a path only
+// top has is added. Directories are merged. dir is where top is on disk; the
+// tree's Source method names a template by it, so that errors point at the
+// user's file.
+func Overlay(base, top fs.FS, dir string) fs.FS {
+	return &overlay{base: base, top: top, dir: dir}
+}
+
+// Load returns FS with the template tree in the directory dir laid over it
+// (see Overlay). dir holds project/ and daemon/, the layout "daemongen
+// templates export" writes; either may be missing. Entries whose names start
+// with "." are ignored at the top of dir; any other entry is an error.
+func Load(dir string) (fs.FS, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load templates %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		if (name != "project" && name != "daemon") || !e.IsDir() {
+			return nil, fmt.Errorf("load templates %s: unexpected %s; the directory holds project/ and daemon/, as written by daemongen templates export", dir, filepath.Join(dir, name))
+		}
+	}
+	return Overlay(FS, os.DirFS(dir), dir), nil
+}
+
+type overlay struct {
+	base, top fs.FS
+	dir       string
+}
+
+// Open opens name in top if it is there, else in base.
+func (o *overlay) Open(name string) (fs.File, error) {
+	f, err := o.top.Open(name)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	return o.base.Open(name)
+}
+
+// ReadDir returns the entries of the directory name in both trees, sorted by
+// name; where both have an entry, top's wins.
+func (o *overlay) ReadDir(name string) ([]fs.DirEntry, error) {
+	top, topErr := fs.ReadDir(o.top, name)
+	base, baseErr := fs.ReadDir(o.base, name)
+	switch {
+	case topErr != nil && !errors.Is(topErr, fs.ErrNotExist):
+		return nil, topErr
+	case baseErr != nil && !errors.Is(baseErr, fs.ErrNotExist):
+		return nil, baseErr
+	case topErr != nil && baseErr != nil:
+		return nil, topErr
+	}
+	merged := slices.Clone(top)
+	for _, b := range base {
+		i := slices.IndexFunc(top, func(t fs.DirEntry) bool { return t.Name() == b.Name() })
+		if i < 0 {
+			merged = append(merged, b)
+			continue
+		}
+		if top[i].IsDir() != b.IsDir() {
+			return nil, &fs.PathError{Op: "readdir", Path: filepath.Join(o.dir, name, b.Name()), Err: errors.New("a file in one template tree and a directory in the other")}
+		}
+	}
+	slices.SortFunc(merged, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return merged, nil
+}
+
+// Source names the template at name: its path on disk if it comes from top,
+// "templates/" followed by name otherwise.
+func (o *overlay) Source(name string) string {
+	if _, err := fs.Stat(o.top, name); err == nil {
+		return filepath.Join(o.dir, filepath.FromSlash(name))
+	}
+	return "templates/" + name
+}
