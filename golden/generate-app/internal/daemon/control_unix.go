@@ -33,8 +33,11 @@ func (p *Program) start(o *options) int {
 	case res.ready:
 		fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
 		return exitOK
-	case res.running > 0:
-		fmt.Printf("%s already running (pid %d)\n", p.Name, res.running)
+	case res.running && res.other > 0:
+		fmt.Printf("%s already running (pid %d)\n", p.Name, res.other)
+		return exitOK
+	case res.running:
+		fmt.Printf("%s already running\n", p.Name)
 		return exitOK
 	default:
 		fmt.Fprintf(os.Stderr, "%s: start: %v\n", p.Name, res.err)

@@ -36,7 +36,11 @@ const serviceEnv = "DAEMON_TEST_SERVICE"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(serviceEnv) != "" {
-		os.Exit(Main(Program{Name: "testsvc", Service: testService{}}, os.Args[1:]))
+		name := os.Getenv("TESTSVC_NAME")
+		if name == "" {
+			name = "testsvc"
+		}
+		os.Exit(Main(Program{Name: name, Service: testService{}}, os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
@@ -129,7 +133,8 @@ func newFixture(t *testing.T, env ...string) *fixture {
 		dir:     dir,
 		pidfile: filepath.Join(dir, "testsvc.pid"),
 		log:     filepath.Join(dir, "testsvc.log"),
-		env:     append(os.Environ(), append([]string{serviceEnv + "=1"}, env...)...),
+		// Under -race, a process sleeps a second at exit unless told not to.
+		env: append(os.Environ(), append([]string{serviceEnv + "=1", "GORACE=atexit_sleep_ms=0"}, env...)...),
 	}
 	t.Cleanup(f.cleanup)
 	return f
@@ -584,6 +589,37 @@ func TestStatusExitCodes(t *testing.T) {
 	}
 }
 
+// Checklists 3, 6, 9: the exit code of every command in every state.
+func TestExitCodes(t *testing.T) {
+	t.Parallel()
+	want := map[string][3]int{ // not running, stale pidfile, running
+		"status":  {3, 1, 0},
+		"stop":    {0, 0, 0},
+		"start":   {0, 0, 0},
+		"restart": {0, 0, 0},
+		"reload":  {7, 7, 0},
+		"reopen":  {7, 7, 0},
+	}
+	states := [3]string{"not running", "with a stale pidfile", "running"}
+	for action, codes := range want {
+		t.Run(action, func(t *testing.T) {
+			t.Parallel()
+			for state, code := range codes {
+				f := newFixture(t)
+				switch state {
+				case 1:
+					writePidfile(t, f.pidfile, "garbage\n")
+				case 2:
+					f.start()
+				}
+				if r := f.run(action); r.code != code {
+					t.Errorf("%s %s: exit %d (%q %q); want %d", action, states[state], r.code, r.stdout, r.stderr, code)
+				}
+			}
+		})
+	}
+}
+
 // Checklist 10: restart replaces the daemon.
 func TestRestart(t *testing.T) {
 	t.Parallel()
@@ -662,6 +698,28 @@ func TestRunNotifiesServiceManager(t *testing.T) {
 	}
 }
 
+// Checklist 11: run takes the pidfile only when one is named, holds it while
+// it runs, and removes it when it stops.
+func TestRunWithPidfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cmd := f.command("run", "--pidfile", f.pidfile)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "run to lock its pidfile", func() bool { return f.lockHolderPid() == cmd.Process.Pid })
+	if pid := f.pid(); pid != cmd.Process.Pid {
+		t.Fatalf("pidfile names %d; want run's pid %d", pid, cmd.Process.Pid)
+	}
+	f.want(f.exec(f.command("run", "--pidfile", f.pidfile)), 1, "already running", "a second run")
+	f.want(f.run("status"), 0, "running", "status of run")
+	f.want(f.run("stop"), 0, "stopped", "stop of run")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("run after stop: %v; want exit 0", err)
+	}
+	f.wantGone(cmd.Process.Pid)
+}
+
 // Checklist 11: as process 1, run reaps orphans.
 func TestRunAsPID1ReapsOrphans(t *testing.T) {
 	t.Parallel()
@@ -730,10 +788,27 @@ func TestDaemonProcess(t *testing.T) {
 			t.Errorf("daemon fd %d = %q; want %q", fd, got, want)
 		}
 	}
-	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	for _, e := range fds {
-		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
-		if fd, _ := strconv.Atoi(e.Name()); fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") {
+	fds := func() map[int]string {
+		m := map[int]string{}
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, e := range entries {
+			fd, _ := strconv.Atoi(e.Name())
+			m[fd], _ = os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
+		}
+		return m
+	}
+	// The daemon closes its end of the readiness pipe just after it has
+	// reported; then only its own descriptors are left.
+	waitFor(t, "the daemon to close the readiness pipe", func() bool {
+		for _, target := range fds() {
+			if strings.HasPrefix(target, "pipe:") {
+				return false
+			}
+		}
+		return true
+	})
+	for fd, target := range fds() {
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") {
 			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile and the runtime's own", fd, target)
 		}
 	}
@@ -937,9 +1012,9 @@ func TestDefaultPaths(t *testing.T) {
 
 	// For real, without a flag: as root in /run and /var/log, otherwise in
 	// the test's private HOME.
-	home := t.TempDir()
-	f := newFixture(t, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=", "TESTSVC_PIDFILE=", "TESTSVC_LOG=")
-	d := defaultPaths("testsvc", os.Geteuid(), env("HOME", home))
+	home, name := t.TempDir(), fmt.Sprintf("testsvc-%d", os.Getpid())
+	f := newFixture(t, "TESTSVC_NAME="+name, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=")
+	d := defaultPaths(name, os.Geteuid(), env("HOME", home))
 	if os.Geteuid() == 0 {
 		if _, err := os.Stat(d.pidfile); err == nil {
 			t.Skipf("%s exists: another testsvc is running here", d.pidfile)
@@ -958,16 +1033,16 @@ func TestDefaultPaths(t *testing.T) {
 	}
 }
 
-// The status, stop and start paths read the readiness pipe line by line.
+// start reads the readiness pipe line by line up to the verdict.
 func TestReadOutcome(t *testing.T) {
 	for in, want := range map[string]outcome{
 		"pid 7\nready 7\n":          {pid: 7, ready: true},
-		"pid 7\nrunning 9\n":        {pid: 7, running: 9},
+		"pid 7\nrunning 9\n":        {pid: 7, running: true, other: 9},
 		"pid 7\nerror init: boom\n": {pid: 7, err: errors.New("init: boom")},
 		"pid 7\nnoise\nready 7\n":   {pid: 7, ready: true},
 	} {
 		got, err := readOutcome(bufio.NewReader(strings.NewReader(in)))
-		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || got.other != want.other || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
 			t.Errorf("readOutcome(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}

@@ -25,13 +25,14 @@ const readyFD = 3
 type outcome struct {
 	pid     int   // the daemon's pid, 0 if it never said
 	ready   bool  // it is up
-	running int   // another daemon with this pid was already up
+	running bool  // another daemon was already up
+	other   int   // its pid, 0 if unknown
 	err     error // why it is not up
 }
 
 // spawn starts the daemon through two re-executions and waits, at most
-// timeout, until it reports. It never returns while a daemon it started
-// half-way could still be running: on failure the daemon has exited.
+// timeout, until it reports. Unless the daemon reported ready, the process
+// it started has exited when spawn returns.
 func (p *Program) spawn(o *options) outcome {
 	exe, err := os.Executable()
 	if err != nil {
@@ -55,7 +56,7 @@ func (p *Program) spawn(o *options) outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("start %s: %w", exe, err)}
 	}
-	go cmd.Wait() // the first child exits at once; reap it
+	defer cmd.Wait() // the first child exits as soon as it has started the daemon
 
 	deadline := time.Now().Add(o.timeout)
 	r.SetReadDeadline(deadline)
@@ -73,20 +74,23 @@ func (p *Program) spawn(o *options) outcome {
 	case err != nil:
 		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)
 	}
-	if res.ready || res.running > 0 {
+	if res.ready {
 		return res
 	}
-	// Failed: wait until the pipe's last writer, the daemon, has exited,
-	// then remove a pidfile it may have left.
+	// Not started: wait until the pipe's last writer, the process that
+	// reported, has exited, so that only the running daemon, if any, is
+	// left; then remove a pidfile a failed daemon may have left.
 	r.SetReadDeadline(deadline)
 	for {
 		if _, err := r.Read(make([]byte, 512)); err != nil {
 			break
 		}
 	}
-	if i, err := inspect(o.pidfile); err == nil {
-		i.removeStale()
-		i.close()
+	if !res.running {
+		if i, err := inspect(o.pidfile); err == nil {
+			i.removeStale()
+			i.close()
+		}
 	}
 	return res
 }
@@ -108,7 +112,8 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 			res.ready = true
 			return res, nil
 		case "running":
-			res.running, _ = strconv.Atoi(arg)
+			res.running = true
+			res.other, _ = strconv.Atoi(arg)
 			return res, nil
 		case "error":
 			res.err = errors.New(arg)
