@@ -136,10 +136,12 @@
 // Create, build and start a daemon named mysvc:
 //
 //	$ daemongen new mysvc --module example.com/mysvc
+//	wrote mysvc/.gitignore
+//	wrote mysvc/README.md
 //	wrote mysvc/go.mod
-//	wrote mysvc/internal/daemon/daemon.go
+//	wrote mysvc/internal/daemon/command.go
 //	...
-//	wrote mysvc/mysvc.service
+//	wrote mysvc/service_test.go
 //
 //	next:
 //	  cd mysvc
