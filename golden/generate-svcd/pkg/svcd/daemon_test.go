@@ -450,6 +450,46 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 	f.wantGone(pid)
 }
 
+// Checklist 5: stop exits non-zero when it cannot stop the daemon, here
+// because it runs as a user who may not signal it.
+func TestStopFailsWhenItCannotSignal(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run stop as another user")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody")
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	f := newFixture(t)
+	// nobody must be able to reach the pidfile and run a copy of the test
+	// binary.
+	for _, dir := range []string{f.dir, filepath.Dir(f.dir)} {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exe, _ := os.Executable()
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(f.dir, "stop-as-nobody")
+	if err := os.WriteFile(copied, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pid := f.start()
+	cmd := exec.Command(copied, "stop", "--pidfile", f.pidfile, "--timeout", "1s")
+	cmd.Env = f.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	f.want(f.exec(cmd), 1, "operation not permitted", "stop as nobody")
+	if !alive(pid) || f.lockHolderPid() != pid {
+		t.Fatalf("daemon %d: alive=%v, lock holder %d; want it untouched", pid, alive(pid), f.lockHolderPid())
+	}
+}
+
 // Checklist 6: stop while not running.
 func TestStopNotRunning(t *testing.T) {
 	t.Parallel()
