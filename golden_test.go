@@ -25,11 +25,15 @@ const goldenDir = "golden"
 type goldenCase struct {
 	dir string // below goldenDir
 	cfg generator.Config
+	// sameDaemon names an earlier case whose daemon package is the same:
+	// TestGoldenBuild runs only this case's own tests, not the daemon's again.
+	sameDaemon string
 }
 
 var goldenCases = []goldenCase{
-	{"mysvc", generator.Config{Name: "mysvc", Module: "example.com/mysvc"}},
-	{"my-svc", generator.Config{Name: "my-svc", Module: "my-svc"}},
+	{"mysvc", generator.Config{Name: "mysvc", Module: "example.com/mysvc"}, ""},
+	{"my-svc", generator.Config{Name: "my-svc", Module: "my-svc"}, ""},
+	{"mysvc-docker", generator.Config{Name: "mysvc", Module: "example.com/mysvc", Docker: true}, "mysvc"},
 }
 
 // updating reports whether the golden trees are to be rewritten.
@@ -156,10 +160,14 @@ func TestGoldenBuild(t *testing.T) {
 			if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, gc.dir))); err != nil {
 				t.Fatal(err)
 			}
+			tests := "./..."
+			if gc.sameDaemon != "" {
+				tests = "."
+			}
 			for _, args := range [][]string{
 				{"build", "./..."},
 				{"vet", "./..."},
-				{"test", "./..."},
+				{"test", tests},
 			} {
 				goCommand(t, dir, args...)
 			}

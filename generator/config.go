@@ -25,6 +25,10 @@ type Config struct {
 	// Module is the module path of the new project, for example
 	// "example.com/my-svc". Empty means Name.
 	Module string
+
+	// Docker adds a Dockerfile whose entrypoint is "NAME run". False
+	// leaves it out.
+	Docker bool
 }
 
 // Validate reports whether c can be rendered. A nil error means it can.
@@ -95,6 +99,7 @@ type Data struct {
 	DaemonImport string // import path of the daemon package
 	GoVersion    string // go directive of the new module, e.g. "1.22"
 	Package      string // package name of the daemon package: "daemon"
+	Docker       bool   // Config.Docker: write the Dockerfile
 }
 
 // GoVersion is the go directive written into new projects.
@@ -114,5 +119,6 @@ func (c Config) data(dir string) Data {
 		DaemonImport: path.Join(mod, dir),
 		GoVersion:    GoVersion,
 		Package:      "daemon",
+		Docker:       c.Docker,
 	}
 }
