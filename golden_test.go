@@ -26,11 +26,15 @@ const goldenDir = "golden"
 type goldenCase struct {
 	dir string // below goldenDir
 	cfg generator.Config
+	// sameDaemon names an earlier case whose daemon package is the same:
+	// TestGoldenBuild runs only this case's own tests, not the daemon's again.
+	sameDaemon string
 }
 
 var goldenCases = []goldenCase{
-	{"mysvc", generator.Config{Name: "mysvc", Module: "example.com/mysvc"}},
-	{"my-svc", generator.Config{Name: "my-svc", Module: "my-svc"}},
+	{"mysvc", generator.Config{Name: "mysvc", Module: "example.com/mysvc"}, ""},
+	{"my-svc", generator.Config{Name: "my-svc", Module: "my-svc"}, ""},
+	{"mysvc-docker", generator.Config{Name: "mysvc", Module: "example.com/mysvc", Docker: true}, "mysvc"},
 }
 
 // A generateCase is an existing module, given by its own files, and the
@@ -267,10 +271,16 @@ func TestGoldenBuild(t *testing.T) {
 			if err := os.CopyFS(dir, os.DirFS(filepath.Join(goldenDir, name))); err != nil {
 				t.Fatal(err)
 			}
+			tests := "./..."
+			for _, gc := range goldenCases {
+				if gc.dir == name && gc.sameDaemon != "" {
+					tests = "."
+				}
+			}
 			for _, args := range [][]string{
 				{"build", "./..."},
 				{"vet", "./..."},
-				{"test", "./..."},
+				{"test", tests},
 			} {
 				goCommand(t, dir, args...)
 			}

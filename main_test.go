@@ -241,6 +241,8 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"generate", "--help"}, []string{generateUsage, "--dir", "--pkg", "--name", "--templates", "--check", "--dry-run", "Example:"}},
 		{[]string{"templates", "--help"}, []string{listUsage, exportUsage, "Example:"}},
 		{[]string{"templates", "export", "--help"}, []string{exportUsage, "--force", "Example:"}},
+		{[]string{"help", "new"}, []string{"--docker"}},
+		{[]string{"completion", "--help"}, []string{completionUsage, "Example:"}},
 	}
 	for _, tt := range tests {
 		stdout, stderr, code := daemongen(t, t.TempDir(), tt.args...)
@@ -251,6 +253,87 @@ func TestVersionAndHelp(t *testing.T) {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("daemongen %q stdout = %q; want it to contain %q", tt.args, stdout, want)
 			}
+		}
+	}
+}
+
+// TestHelpExamples wants an example in the help of every command.
+func TestHelpExamples(t *testing.T) {
+	for _, cmd := range newApp(nil, nil).Commands {
+		if cmd.Name == "help" {
+			continue
+		}
+		stdout, _, code := daemongen(t, t.TempDir(), "help", cmd.Name)
+		_, example, _ := strings.Cut(stdout, "Example:")
+		if code != 0 || !strings.Contains(example, "daemongen "+cmd.Name) {
+			t.Errorf("daemongen help %s = exit %d, %q; want 0 and an example of daemongen %s", cmd.Name, code, stdout, cmd.Name)
+		}
+	}
+}
+
+func TestNewDocker(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--docker")
+	if code != 0 {
+		t.Fatalf("daemongen new --docker = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if !strings.Contains(stdout, "wrote mysvc/Dockerfile\n") {
+		t.Errorf("daemongen new --docker stdout = %q; want it to list mysvc/Dockerfile", stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "mysvc", "Dockerfile"))
+	if err != nil || !strings.Contains(string(data), `ENTRYPOINT ["/usr/local/bin/mysvc", "run"]`) {
+		t.Errorf("mysvc/Dockerfile = %q, %v; want an entrypoint of mysvc run", data, err)
+	}
+	daemongen(t, dir, "new", "plain")
+	if _, err := os.Stat(filepath.Join(dir, "plain", "Dockerfile")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("daemongen new without --docker: Stat(Dockerfile) = %v; want not exist", err)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "complete -o default -F _daemongen daemongen\n",
+		"zsh":  "compdef _daemongen daemongen\n",
+		"fish": "complete -c daemongen -n '__fish_seen_subcommand_from new' -f -l docker",
+	} {
+		stdout, stderr, code := daemongen(t, t.TempDir(), "completion", shell)
+		if code != 0 || stderr != "" || !strings.Contains(stdout, want) {
+			t.Errorf("daemongen completion %s = exit %d, stderr %q, stdout %q; want 0 and %q", shell, code, stderr, stdout, want)
+		}
+	}
+	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
+		_, stderr, code := daemongen(t, t.TempDir(), args...)
+		if code != 2 || !strings.Contains(stderr, "usage: "+completionUsage+"\n") {
+			t.Errorf("daemongen %q = exit %d, stderr %q; want 2 and the usage", args, code, stderr)
+		}
+	}
+}
+
+// TestCompletionBash loads the bash script into a real bash and asks it to
+// complete, with the test binary standing in for daemongen.
+func TestCompletionBash(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not installed")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, _, _ := daemongen(t, t.TempDir(), "completion", "bash")
+	for _, tt := range []struct{ words, want string }{
+		{`"" ""`, "new generate templates version completion help h"},
+		{`"" n`, "new"},
+		{`"" new --d`, "--dir --dry-run --docker"},
+		{`"" completion f`, "fish"},
+	} {
+		cmd := exec.Command(bash, "--norc", "-c", script+`
+COMP_WORDS=(`+tt.words+`); COMP_WORDS[0]="$EXE"; COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+_daemongen; echo "${COMPREPLY[*]}"`)
+		cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "EXE="+exe)
+		out, err := cmd.Output()
+		if got := strings.TrimSpace(string(out)); err != nil || got != tt.want {
+			t.Errorf("bash completion of %s = %q, %v; want %q", tt.words, got, err, tt.want)
 		}
 	}
 }
@@ -271,6 +354,7 @@ func TestReorderArgs(t *testing.T) {
 		{"daemongen new - mysvc", "daemongen new -- - mysvc"},
 		{"daemongen templates export d --force", "daemongen templates export --force -- d"},
 		{"daemongen generate --check --dir d", "daemongen generate --check --dir d --"},
+		{"daemongen new mysvc --d --generate-bash-completion", "daemongen new mysvc --d --generate-bash-completion"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(reorderArgs(app, strings.Fields(tt.in)), " ")

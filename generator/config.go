@@ -32,6 +32,9 @@ type Config struct {
 	// a keyword, "_" or "main": the daemon package is imported by the
 	// program's main package.
 	Package string
+	// Docker adds a Dockerfile whose entrypoint is "NAME run". False
+	// leaves it out.
+	Docker bool
 }
 
 // Validate reports whether c can be rendered. A nil error means it can.
@@ -120,6 +123,7 @@ type Data struct {
 	DaemonImport string // import path of the daemon package
 	GoVersion    string // go directive of the new module, e.g. "1.22"
 	Package      string // package name of the daemon package, e.g. "daemon"
+	Docker       bool   // Config.Docker: write the Dockerfile
 }
 
 // DefaultPackage is the package name of the daemon package when
@@ -147,5 +151,6 @@ func (c Config) data(dir string) Data {
 		DaemonImport: path.Join(mod, dir),
 		GoVersion:    GoVersion,
 		Package:      pkg,
+		Docker:       c.Docker,
 	}
 }

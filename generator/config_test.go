@@ -84,6 +84,10 @@ func TestData(t *testing.T) {
 			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
 			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.22", Package: "daemon",
 		}},
+		{Config{Name: "mysvc", Docker: true}, DaemonDir, Data{
+			Name: "mysvc", Module: "mysvc", EnvPrefix: "MYSVC",
+			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.22", Package: "daemon", Docker: true,
+		}},
 		{Config{Name: "mysvc", Module: "example.com/mysvc"}, ".", Data{
 			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
 			DaemonImport: "example.com/mysvc", GoVersion: "1.22", Package: "daemon",

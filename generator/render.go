@@ -18,6 +18,12 @@
 //   - directories are kept, so project/.github/workflows/ci.yml.tmpl becomes
 //     .github/workflows/ci.yml.
 //
+// A template whose output is empty or only white space writes no file. That
+// is how a file is made optional: project/Dockerfile.tmpl is wrapped in
+// {{if .Docker -}} ... {{end -}}, so a project without Config.Docker has no
+// Dockerfile. A template that must always write a file must never render to
+// white space only.
+//
 // Each template is parsed once, on its own, with the functions of
 // sprig.HermeticTxtFuncMap (no clocks, randomness or environment) and the
 // option missingkey=error, and executed with a Data value.
@@ -211,6 +217,9 @@ func render(outs []output, set []*tmplFile, data Data, dir string) ([]output, er
 			return nil, fmt.Errorf("render %s: %w", t.name, err)
 		}
 		out := buf.Bytes()
+		if len(bytes.TrimSpace(out)) == 0 {
+			continue // an optional file this Config leaves out
+		}
 		if bytes.IndexByte(out, '\r') >= 0 {
 			return nil, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
 		}

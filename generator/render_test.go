@@ -24,6 +24,7 @@ var _ = flag.Bool("update", false, "rewrite golden files (golden tests live in p
 var configs = []generator.Config{
 	{Name: "mysvc", Module: "example.com/mysvc"},
 	{Name: "my-svc"},
+	{Name: "mysvc", Module: "example.com/mysvc", Docker: true},
 }
 
 // smallTree is a template tree with one file of each kind Render treats
@@ -65,6 +66,33 @@ func TestRenderSmallTree(t *testing.T) {
 		f := files[i]
 		if f.Path != w.path || f.Mode != w.mode || string(f.Data) != w.data {
 			t.Errorf("file %d = {%s %v %q}; want {%s %v %q}", i, f.Path, f.Mode, f.Data, w.path, w.mode, w.data)
+		}
+	}
+}
+
+// TestRenderOptional wants a template that renders to white space only to
+// write no file, and the same template to write one when its condition holds.
+func TestRenderOptional(t *testing.T) {
+	tree := smallTree()
+	tree["project/Dockerfile.tmpl"] = &fstest.MapFile{Data: []byte("{{if .Docker -}}\nENTRYPOINT [\"{{.Name}}\", \"run\"]\n{{end -}}\n")}
+	tree["project/blank.txt.tmpl"] = &fstest.MapFile{Data: []byte(" \n\t\n")}
+	for _, docker := range []bool{false, true} {
+		cfg := generator.Config{Name: "mysvc", Docker: docker}
+		files, err := generator.Render(cfg, tree)
+		if err != nil {
+			t.Fatalf("Render(%+v) = %v", cfg, err)
+		}
+		i := slices.IndexFunc(files, func(f generator.File) bool { return f.Path == "Dockerfile" })
+		switch {
+		case !docker && i >= 0:
+			t.Errorf("Render(%+v) wrote Dockerfile %q; want none", cfg, files[i].Data)
+		case docker && i < 0:
+			t.Errorf("Render(%+v) paths = %v; want a Dockerfile", cfg, paths(files))
+		case docker && string(files[i].Data) != "ENTRYPOINT [\"mysvc\", \"run\"]\n":
+			t.Errorf("Render(%+v) Dockerfile = %q; want the entrypoint line", cfg, files[i].Data)
+		}
+		if slices.Contains(paths(files), "blank.txt") {
+			t.Errorf("Render(%+v) wrote blank.txt, whose template renders to white space only", cfg)
 		}
 	}
 }

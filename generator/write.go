@@ -248,7 +248,9 @@ func stageFile(dir, base string, f File) (string, error) {
 	return out.Name(), finishFile(out, f)
 }
 
-// finishFile writes f's data to out, sets f's mode and closes out.
+// finishFile writes f's data to out, sets f's mode and closes out. An error
+// is the bare cause, such as "no space left on device": the caller names
+// the target, and out's temporary name would only confuse.
 func finishFile(out *os.File, f File) error {
 	_, err := out.Write(f.Data)
 	if err == nil {
@@ -256,6 +258,9 @@ func finishFile(out *os.File, f File) error {
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
+	}
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
 	}
 	return err
 }

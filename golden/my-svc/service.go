@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"os"
 	"time"
@@ -11,7 +12,8 @@ import (
 // serves until its context is cancelled, Reload rereads configuration on
 // SIGHUP. The daemon package calls them; its documentation has the contract.
 type Service struct {
-	// Interval is the time between heartbeats; zero means 5 seconds.
+	// Interval is the time between heartbeats. Zero means the duration in
+	// $MY_SVC_HEARTBEAT (such as "500ms"), or 5 seconds without it.
 	Interval time.Duration
 }
 
@@ -20,6 +22,13 @@ type Service struct {
 func (s *Service) Init(ctx context.Context) error {
 	if s.Interval == 0 {
 		s.Interval = 5 * time.Second
+		if v := os.Getenv("MY_SVC_HEARTBEAT"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("invalid MY_SVC_HEARTBEAT %q: use a positive duration such as 500ms", v)
+			}
+			s.Interval = d
+		}
 	}
 	log.Printf("my-svc started with pid %d", os.Getpid())
 	return nil

@@ -38,3 +38,21 @@ func TestServiceRun(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceHeartbeatEnv checks that MYSVC_HEARTBEAT sets the interval
+// and that a bad value makes Init fail.
+func TestServiceHeartbeatEnv(t *testing.T) {
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&bytes.Buffer{})
+	t.Setenv("MYSVC_HEARTBEAT", "250ms")
+	s := &Service{}
+	if err := s.Init(context.Background()); err != nil || s.Interval != 250*time.Millisecond {
+		t.Errorf("Init() with MYSVC_HEARTBEAT=250ms = %v, Interval %v; want nil, 250ms", err, s.Interval)
+	}
+	for _, bad := range []string{"soon", "0s", "-1s"} {
+		t.Setenv("MYSVC_HEARTBEAT", bad)
+		if err := (&Service{}).Init(context.Background()); err == nil {
+			t.Errorf("Init() with MYSVC_HEARTBEAT=%s = nil; want an error", bad)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
+
+// completionUsage is the synopsis of the completion command.
+const completionUsage = "daemongen completion bash|zsh|fish"
+
+// completionCommand prints a shell's completion script. The bash and zsh
+// scripts ask daemongen itself for the words: cli answers a command line
+// that ends in --generate-bash-completion with the commands, or with the
+// flags when the word being completed starts with '-'.
+func completionCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print a shell completion script for bash, zsh or fish",
+		UsageText: completionUsage,
+		Description: "Load the script in the running shell, or save it where the shell looks for\n" +
+			"completions.\n\n" +
+			"Example:\n\n" +
+			"   eval \"$(daemongen completion bash)\"    # or in ~/.bashrc\n" +
+			"   eval \"$(daemongen completion zsh)\"     # after compinit, in ~/.zshrc\n" +
+			"   daemongen completion fish > ~/.config/fish/completions/daemongen.fish",
+		Action:       runCompletion,
+		OnUsageError: onUsageError("completion"),
+		BashComplete: func(c *cli.Context) {
+			if c.NArg() == 0 {
+				fmt.Fprintln(c.App.Writer, "bash\nzsh\nfish")
+			}
+		},
+	}
+}
+
+// runCompletion prints the completion script for the shell named by its
+// one argument.
+func runCompletion(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return &usageError{cmd: "completion", err: errors.New("want one argument: bash, zsh or fish")}
+	}
+	var script string
+	switch shell := c.Args().First(); shell {
+	case "bash":
+		script = bashCompletion
+	case "zsh":
+		script = zshCompletion
+	case "fish":
+		s, err := c.App.ToFishCompletion()
+		if err != nil {
+			return fmt.Errorf("completion fish: %w", err)
+		}
+		script = strings.TrimLeft(s, "\n")
+	default:
+		return &usageError{cmd: "completion", err: fmt.Errorf("unknown shell %q: use bash, zsh or fish", shell)}
+	}
+	_, err := io.WriteString(c.App.Writer, script)
+	return err
+}
+
+// completing reports whether args ask cli for completions rather than to
+// run a command.
+func completing(args []string) bool {
+	return len(args) > 0 && args[len(args)-1] == "--generate-bash-completion"
+}
+
+// bashCompletion completes daemongen's commands and flags in bash.
+var bashCompletion = strings.TrimLeft(`
+# bash completion for daemongen: eval "$(daemongen completion bash)"
+_daemongen() {
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local words=("${COMP_WORDS[@]:0:COMP_CWORD}")
+	[[ $cur == -* ]] && words+=("$cur")
+	COMPREPLY=($(compgen -W "$("${words[@]}" --generate-bash-completion 2>/dev/null)" -- "$cur"))
+}
+complete -o default -F _daemongen daemongen
+`, "\n")
+
+// zshCompletion completes daemongen's commands and flags in zsh.
+var zshCompletion = strings.TrimLeft(`
+#compdef daemongen
+# zsh completion for daemongen: eval "$(daemongen completion zsh)" after compinit
+_daemongen() {
+	local cur=${words[CURRENT]}
+	local -a args opts
+	args=("${(@)words[1,CURRENT-1]}")
+	[[ $cur == -* ]] && args+=("$cur")
+	opts=("${(@f)$("${args[@]}" --generate-bash-completion 2>/dev/null)}")
+	if [[ -n ${opts[1]} ]]; then
+		_describe 'daemongen' opts
+	else
+		_files
+	fi
+}
+compdef _daemongen daemongen
+`, "\n")

@@ -1,0 +1,3 @@
+module example.com/mysvc
+
+go 1.22
