@@ -133,17 +133,24 @@ func TestGoldenGenerate(t *testing.T) {
 		t.Run(gc.dir, func(t *testing.T) {
 			files := gc.files(t)
 			dir := filepath.Join(goldenDir, "generate-"+gc.dir)
-			if updating() {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				if err := generator.Write(dir, files, false); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			compareTree(t, dir, files)
+			checkGolden(t, dir, files)
 		})
+	}
+}
+
+// checkGolden compares the golden tree at dir with files, or rewrites it
+// from them when updating.
+func checkGolden(t *testing.T, dir string, files []generator.File) {
+	t.Helper()
+	if !updating() {
+		compareTree(t, dir, files)
+		return
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := generator.Write(dir, files, false); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -163,16 +170,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("Render(%+v) = %v", gc.cfg, err)
 			}
 			dir := filepath.Join(goldenDir, gc.dir)
-			if updating() {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-				if err := generator.Write(dir, files, false); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			compareTree(t, dir, files)
+			checkGolden(t, dir, files)
 		})
 	}
 }
