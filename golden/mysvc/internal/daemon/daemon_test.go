@@ -230,7 +230,7 @@ func (f *fixture) pid() int {
 
 // locked reports whether some process holds the pidfile's lock.
 func (f *fixture) locked() bool {
-	fd, err := syscall.Open(f.pidfile, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	fd, err := syscall.Open(f.pidfile, syscall.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return false
 	}
@@ -240,7 +240,7 @@ func (f *fixture) locked() bool {
 
 // lockHolderPid is the pid holding the pidfile's lock, or 0.
 func (f *fixture) lockHolderPid() int {
-	file, err := os.Open(f.pidfile)
+	file, err := os.OpenFile(f.pidfile, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return 0
 	}
@@ -357,7 +357,8 @@ func TestStartFailures(t *testing.T) {
 		{"pidfile in missing directory", nil, []string{"--pidfile", "missing/x.pid"}, "open pidfile "},
 		{"init error", []string{"TESTSVC_INIT_ERROR=cannot bind :80"}, nil, "init: cannot bind :80"},
 		{"dies before ready", []string{"TESTSVC_EXIT_EARLY=1"}, nil, "daemon exited before it was ready"},
-		{"not ready in time", []string{"TESTSVC_INIT_SLEEP=1h"}, []string{"--timeout", "300ms"}, "daemon not ready after 300ms; killed pid "},
+		{"not ready in time", []string{"TESTSVC_INIT_SLEEP=1h"}, []string{"--timeout", "300ms"}, "daemon not ready after 300ms; killed it"},
+		{"not ready before it could say its pid", nil, []string{"--timeout", "1ms"}, "daemon not ready after 1ms; killed it"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -382,6 +383,30 @@ func TestStartWhileRunning(t *testing.T) {
 	f.want(f.run("start"), 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
 	if pids := livePids(f.dir); len(pids) != 1 || pids[0] != pid {
 		t.Fatalf("live daemons %v; want only %d", pids, pid)
+	}
+}
+
+// Checklists 1 and 3: a start that finds a daemon still starting waits for
+// it, and reports it only once it is ready.
+func TestStartWaitsForStartingDaemon(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=300ms")
+	first := f.command("start", "--pidfile", f.pidfile, "--log", f.log)
+	var out strings.Builder
+	first.Stdout = &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first daemon to lock its pidfile", f.locked)
+	f.want(f.run("status"), 0, "testsvc starting (pid ", "status while starting")
+	r := f.run("start")
+	pid := f.pid()
+	f.want(r, 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
+	if !strings.Contains(f.readLog(), fmt.Sprintf("testsvc started with pid %d", pid)) {
+		t.Fatalf("second start returned before the daemon was ready; log %q", f.readLog())
+	}
+	if err := first.Wait(); err != nil || !strings.Contains(out.String(), "started") {
+		t.Fatalf("first start: %v, %q", err, out.String())
 	}
 }
 
@@ -553,11 +578,26 @@ for content in "" "garbage" "0" "1" "-1" "99999999999999999999"; do
 	"$BIN" stop --pidfile "$P" >/dev/null; b=$?
 	echo "[$content] status=$s reload=$r stop=$o start=$a stop=$b"
 done
+# Locked by a process that did not announce itself (flock(1) takes only the
+# flock, and holds it in its own process with -o).
+for content in "1" "-1" "0" "$$"; do
+	printf '%s\n' "$content" > "$P"
+	flock -o "$P" sleep 30 & holder=$!
+	while flock -n "$P" true; do sleep 0.01; done
+	"$BIN" status --pidfile "$P" >/dev/null 2>&1; s=$?
+	"$BIN" reload --pidfile "$P" 2>/dev/null; r=$?
+	"$BIN" stop --pidfile "$P" >/dev/null 2>&1; o=$?
+	kill $holder; wait $holder
+	echo "locked [$content] status=$s reload=$r stop=$o"
+done
 `
 	f := newFixture(t)
 	want := ""
 	for _, c := range []string{"", "garbage", "0", "1", "-1", "99999999999999999999"} {
 		want += fmt.Sprintf("[%s] status=1 reload=7 stop=0 start=0 stop=0\n", c)
+	}
+	for _, c := range []string{"1", "-1", "0", "1"} { // $$ is 1, the shell
+		want += fmt.Sprintf("locked [%s] status=4 reload=1 stop=1\n", c)
 	}
 	if os.Geteuid() == 0 && exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil {
 		cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -588,10 +628,105 @@ done
 			t.Errorf("%s with the test's pid in the pidfile: exit %d (%s); want %d", action, r.code, r.stderr, code)
 		}
 	}
+
+	// Locked by this test, which does not announce itself, naming the
+	// test's pid or an unrelated process: nobody is signalled.
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	for _, pid := range []int{os.Getpid(), sleep.Process.Pid} {
+		writePidfile(t, f.pidfile, strconv.Itoa(pid)+"\n")
+		lock, err := os.Open(f.pidfile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1, "start": 1} {
+			if r := f.run(action); r.code != code || !strings.Contains(r.stderr, "did not announce itself") {
+				t.Errorf("%s of a pidfile locked by the test naming %d: exit %d (%q); want %d and why", action, pid, r.code, r.stderr, code)
+			}
+		}
+		lock.Close()
+	}
+	if !alive(sleep.Process.Pid) {
+		t.Error("the unrelated process named in a locked pidfile was killed")
+	}
 	select {
 	case s := <-sigs:
 		t.Fatalf("the test process received %v", s)
 	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// Checklist 8 and 22: a pidfile path that names a FIFO, a directory or a
+// file with other hard links is refused, promptly and without harm.
+func TestPidfileOddFiles(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"fifo", func(path string) error { return syscall.Mkfifo(path, 0o644) }, "not a regular file"},
+		{"directory", func(path string) error { return os.Mkdir(path, 0o755) }, "not a regular file"},
+		{"hard link", func(path string) error {
+			victim := filepath.Join(filepath.Dir(path), "victim")
+			if err := os.WriteFile(victim, []byte("keep me\n"), 0o644); err != nil {
+				return err
+			}
+			return os.Link(victim, path)
+		}, "hard links"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			if err := c.make(f.pidfile); err != nil {
+				t.Fatal(err)
+			}
+			for action, code := range map[string]int{"status": 4, "stop": 1, "start": 1, "reload": 1} {
+				if r := f.run(action); r.code != code || !strings.Contains(r.stderr, c.want) {
+					t.Errorf("%s: exit %d (%q); want %d and %q", action, r.code, r.stderr, code, c.want)
+				}
+			}
+			if _, err := os.Lstat(f.pidfile); err != nil {
+				t.Errorf("the %s was removed: %v", c.name, err)
+			}
+			if data, err := os.ReadFile(filepath.Join(f.dir, "victim")); err == nil && string(data) != "keep me\n" {
+				t.Errorf("the hard link's other name now holds %q", data)
+			}
+			if pids := livePids(f.dir); len(pids) > 0 {
+				t.Errorf("processes %v left behind", pids)
+			}
+		})
+	}
+}
+
+// A stale pidfile is removed only if its path still names the file that was
+// inspected: a pidfile put there meanwhile, by a new daemon, stays.
+func TestRemoveStaleKeepsReplacedFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "x.pid")
+	writePidfile(t, path, "123\n")
+	i, err := inspect(path)
+	if err != nil || i.state != dead {
+		t.Fatalf("inspect(stale) = %+v, %v; want dead", i, err)
+	}
+	defer i.close()
+	fresh := filepath.Join(dir, "fresh")
+	writePidfile(t, fresh, "456\n")
+	if err := os.Rename(fresh, path); err != nil {
+		t.Fatal(err)
+	}
+	if err := i.removeStale(); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(path); err != nil || string(data) != "456\n" {
+		t.Fatalf("after removeStale the new pidfile holds %q (%v); want it kept", data, err)
 	}
 }
 
@@ -997,6 +1132,11 @@ func TestUser(t *testing.T) {
 		t.Skip("no user nobody")
 	}
 	f := newFixture(t)
+	for _, dir := range []string{f.dir, filepath.Dir(f.dir)} { // for the reopen below
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pid := f.start("--user", "nobody")
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for _, want := range []string{
@@ -1007,9 +1147,26 @@ func TestUser(t *testing.T) {
 			t.Errorf("daemon status lacks %q:\n%s", want, status)
 		}
 	}
-	if !strings.Contains(string(status), "Groups:\t"+nobody.Gid) {
+	if !strings.Contains(string(status), "\nGroups:\t"+nobody.Gid+" \n") {
 		t.Errorf("daemon supplementary groups: want only nobody's in\n%s", status)
 	}
+	// The log is nobody's, and a new one logrotate creates for nobody
+	// (create 0640 nobody GROUP) is reopened.
+	fi, err := os.Stat(f.log)
+	if st, ok := fi.Sys().(*syscall.Stat_t); err != nil || !ok || strconv.Itoa(int(st.Uid)) != nobody.Uid {
+		t.Errorf("log %s: %v, %+v; want it handed to nobody", f.log, err, fi)
+	}
+	if err := os.Rename(f.log, f.log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	writePidfile(t, f.log, "")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	if err := os.Chown(f.log, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	f.want(f.run("reopen"), 0, "reopen requested", "reopen")
+	f.waitLog("reopened log")
 	f.want(f.run("stop"), 0, "stopped", "stop")
 	f.wantGone(pid)
 }

@@ -3,46 +3,36 @@
 package daemon
 
 import (
-	"bufio"
-	"fmt"
+	"io"
 	"os"
-	"strconv"
-	"strings"
 	"syscall"
 )
 
-// lockHolder returns the pid of the process holding an exclusive flock on
-// f's file, as /proc/locks tells it. found is false when /proc/locks cannot be
-// read or lists no such lock for the file; the caller then falls back to the
-// pidfile's content.
-func lockHolder(f *os.File) (pid int, found bool) {
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
-		return 0, false
-	}
-	dev := uint64(st.Dev)
-	major := (dev>>8)&0xfff | (dev>>32)&^0xfff
-	minor := dev&0xff | (dev>>12)&^0xff
-	id := fmt.Sprintf("%02x:%02x:%d", major, minor, st.Ino)
+// On Linux the daemon announces itself with a POSIX record lock on the
+// pidfile, beside the flock that is the real lock (the two kinds are
+// independent there). A POSIX lock tells others who holds it: F_GETLK
+// reports the holder's pid as seen from the asking process's PID namespace,
+// or 0 when the holder is not visible there. The pidfile's content is never
+// what decides which process is signalled.
 
-	locks, err := os.Open("/proc/locks")
-	if err != nil {
+// announce takes the POSIX write lock on f for this process. Like the flock,
+// it lasts until the process exits (the daemon never opens its pidfile a
+// second time, which would drop it).
+func announce(f *os.File) error {
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
+	return syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk)
+}
+
+// lockHolder returns the pid of the process that announced itself on f's
+// file, or 0 if none is visible. known is false only if the kernel would not
+// say.
+func lockHolder(f *os.File) (pid int, known bool) {
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
+	if err := syscall.FcntlFlock(f.Fd(), syscall.F_GETLK, &lk); err != nil {
 		return 0, false
 	}
-	defer locks.Close()
-	// Lines read "1: FLOCK  ADVISORY  WRITE 1234 fe:00:9977982 0 EOF";
-	// waiters have "->" after the number and are skipped.
-	s := bufio.NewScanner(locks)
-	for s.Scan() {
-		fields := strings.Fields(s.Text())
-		if len(fields) < 6 || fields[1] != "FLOCK" || fields[3] != "WRITE" || fields[5] != id {
-			continue
-		}
-		pid, err := strconv.Atoi(fields[4])
-		if err != nil || pid <= 0 {
-			return 0, false
-		}
-		return pid, true
+	if lk.Type == syscall.F_UNLCK {
+		return 0, true
 	}
-	return 0, false
+	return int(lk.Pid), true
 }

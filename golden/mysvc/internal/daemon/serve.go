@@ -13,108 +13,146 @@ import (
 
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
-	log     string      // the log's path, reopened on reopenSignal; "" when logging to inherited stderr
-	pidfile *pidfile    // held for the session's life; nil when none
-	ready   func()      // tells whoever started the service that it is up
-	fail    func(error) // tells them it could not start
+	log     string         // the log's path, reopened on reopenSignal; "" when logging to inherited stderr
+	pidfile *pidfile       // held for the session's life; nil when none
+	signals chan os.Signal // from watchSignals, called before anything else
+	ready   func()         // tells whoever started the service that it is up
+	fail    func(error)    // tells them it could not start
+}
+
+// watchSignals subscribes to the signals the daemon handles. It runs first
+// thing, so that none is lost or takes its default action before the
+// service is up, even when the process was started with them ignored.
+func watchSignals() chan os.Signal {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, shutdownSignals...)
+	if reloadSignal != nil {
+		signal.Notify(sigs, reloadSignal, reopenSignal)
+	}
+	return sigs
+}
+
+// A server runs a session's service.
+type server struct {
+	*session
+	p      *Program
+	logger *log.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
 // loop around them. It returns the exit code once Run has returned, having
 // removed the pidfile.
 func (p *Program) serve(s *session) int {
-	logger := log.New(os.Stderr, p.Name+": ", log.LstdFlags|log.Lmsgprefix)
-	sigs := make(chan os.Signal, 8)
-	watched := append([]os.Signal{}, shutdownSignals...)
-	if reloadSignal != nil {
-		watched = append(watched, reloadSignal, reopenSignal)
-	}
-	signal.Notify(sigs, watched...)
-	defer signal.Stop(sigs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	srv := &server{
+		session: s,
+		p:       p,
+		logger:  log.New(os.Stderr, p.Name+": ", log.LstdFlags|log.Lmsgprefix),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	defer signal.Stop(s.signals)
 
 	if in, ok := p.Service.(Initializer); ok {
 		done := make(chan error, 1)
 		go func() { done <- in.Init(ctx) }()
-		if err := p.loop(ctx, s, logger, sigs, done, cancel); err != nil {
-			err = fmt.Errorf("init: %w", err)
-			logger.Print(err)
-			s.pidfile.remove()
-			s.fail(err)
-			return exitFailure
+		err := srv.loop(done, true)
+		if err == nil && ctx.Err() != nil {
+			err = errors.New("interrupted by a signal")
 		}
-		if ctx.Err() != nil {
-			s.pidfile.remove()
-			s.fail(errors.New("init: interrupted by a signal"))
-			return exitFailure
+		if err != nil {
+			return srv.abort(fmt.Errorf("init: %w", err))
 		}
+	}
+	if err := s.pidfile.markReady(); err != nil {
+		return srv.abort(err)
 	}
 	s.ready()
 	notify("READY=1")
 
 	done := make(chan error, 1)
 	go func() { done <- p.Service.Run(ctx) }()
-	err := p.loop(ctx, s, logger, sigs, done, cancel)
+	err := srv.loop(done, false)
 	if ctx.Err() == nil {
 		notify("STOPPING=1") // Run returned by itself
 	}
 	s.pidfile.remove()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
-		logger.Printf("run: %v", err)
+		srv.logger.Printf("run: %v", err)
 		return exitFailure
 	}
-	logger.Print("stopped")
+	srv.logger.Print("stopped")
 	return exitOK
 }
 
-// loop handles signals until done delivers the result of Init or Run. The
-// first shutdown signal cancels ctx; a second one exits the process at once.
-func (p *Program) loop(ctx context.Context, s *session, logger *log.Logger, sigs <-chan os.Signal, done <-chan error, cancel func()) error {
+// abort ends a service that could not start: it logs err, removes the
+// pidfile and reports err to whoever started the service.
+func (srv *server) abort(err error) int {
+	srv.logger.Print(err)
+	srv.pidfile.remove()
+	srv.fail(err)
+	return exitFailure
+}
+
+// loop handles signals until done delivers the result of Init (starting)
+// or Run. The first shutdown signal cancels the service's context; a second
+// one exits the process at once. Reloads wait until Init has finished.
+func (srv *server) loop(done <-chan error, starting bool) error {
 	for {
 		select {
 		case err := <-done:
 			return err
-		case sig := <-sigs:
-			switch sig {
-			case reloadSignal:
-				p.reload(ctx, logger, sig)
-			case reopenSignal:
-				if s.log == "" {
-					logger.Printf("received %v; logging to stderr, nothing to reopen", sig)
-				} else if err := reopenLog(s.log); err != nil {
-					logger.Printf("reopen log: %v", err)
-				} else {
-					logger.Printf("reopened log %s", s.log)
-				}
+		case sig := <-srv.signals:
+			switch {
+			case sig == reloadSignal && starting:
+				srv.logger.Printf("received %v while starting; not reloading", sig)
+			case sig == reloadSignal:
+				srv.reload(sig)
+			case sig == reopenSignal:
+				srv.reopen(sig)
+			case srv.ctx.Err() != nil:
+				srv.logger.Printf("received %v again; exiting now", sig)
+				srv.pidfile.remove()
+				os.Exit(exitFailure)
 			default:
-				if ctx.Err() != nil {
-					logger.Printf("received %v again; exiting now", sig)
-					s.pidfile.remove()
-					os.Exit(exitFailure)
-				}
-				logger.Printf("received %v; stopping", sig)
+				srv.logger.Printf("received %v; stopping", sig)
 				notify("STOPPING=1")
-				cancel()
+				srv.cancel()
 			}
 		}
 	}
 }
 
 // reload calls the service's Reload, if it has one, bracketed by the
-// notifications systemd expects.
-func (p *Program) reload(ctx context.Context, logger *log.Logger, sig os.Signal) {
-	r, ok := p.Service.(Reloader)
+// notifications systemd expects. Signals wait until it returns.
+func (srv *server) reload(sig os.Signal) {
+	r, ok := srv.p.Service.(Reloader)
 	if !ok {
-		logger.Printf("received %v; the service has no Reload method, nothing to do", sig)
+		srv.logger.Printf("received %v; the service has no Reload method, nothing to do", sig)
 		return
 	}
 	notify("RELOADING=1")
-	logger.Printf("received %v; reloading", sig)
-	if err := r.Reload(ctx); err != nil {
-		logger.Printf("reload: %v", err)
+	srv.logger.Printf("received %v; reloading", sig)
+	if err := r.Reload(srv.ctx); err != nil {
+		srv.logger.Printf("reload: %v", err)
 	} else {
-		logger.Print("reloaded")
+		srv.logger.Print("reloaded")
 	}
 	notify("READY=1")
+}
+
+// reopen reopens the log by its path, after log rotation.
+func (srv *server) reopen(sig os.Signal) {
+	if srv.log == "" {
+		srv.logger.Printf("received %v; logging to stderr, nothing to reopen", sig)
+		return
+	}
+	if err := reopenLog(srv.log); err != nil {
+		srv.logger.Printf("received %v; %v (the daemon's user must be able to write the log, or create it in its directory)", sig, err)
+		return
+	}
+	srv.logger.Printf("reopened log %s", srv.log)
 }
