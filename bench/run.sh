@@ -8,7 +8,9 @@
 # It builds daemongen and a generated project "mysvc" in a temporary
 # directory, which it removes afterwards, and stops every daemon it started.
 # Timings use hyperfine when it is installed (as root the script installs
-# the Debian package if it is missing) and otherwise a loop of date +%s%N.
+# the Debian package if it is missing) and otherwise, or with
+# BENCH_NO_HYPERFINE=1, a loop of date +%s%N, which adds a fork of bash to
+# each run. CPU time comes from /proc/PID/stat in clock ticks (10 ms).
 # Nothing here is a test: no figure fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +31,9 @@ if ! command -v hyperfine >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get
 		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq hyperfine >/dev/null 2>&1; } || true
 fi
 have_hyperfine=false
-command -v hyperfine >/dev/null && have_hyperfine=true
+if command -v hyperfine >/dev/null && [ -z "${BENCH_NO_HYPERFINE:-}" ]; then
+	have_hyperfine=true
+fi
 
 tmp=$(mktemp -d)
 proj=$tmp/mysvc
@@ -57,22 +61,24 @@ cp -r "$proj" "$tmp/tree" # the output tree alone, for the cp -r floor
 svc=$proj/mysvc
 
 # samples PREPARE CMD... prints one wall time in ms per line, RUNS of them,
-# each of CMD run once after PREPARE (a shell command, may be ":").
+# each of CMD run once after PREPARE, a command line split at spaces.
 samples() {
 	local prepare=$1
 	shift
 	if $have_hyperfine; then
 		local json=$tmp/hyperfine.json
-		hyperfine -N --warmup 3 --runs "$RUNS" --prepare "$prepare" --export-json "$json" "$*" >/dev/null 2>&1
+		hyperfine -N --style none --warmup 3 --runs "$RUNS" --prepare "$prepare" --export-json "$json" "$*" >/dev/null || return 0
 		sed -n '/"times"/,/]/p' "$json" | grep -Eo '[0-9][0-9.e+-]*' | awk '{ printf "%.3f\n", $1 * 1000 }'
 	else
 		local i t0 t1
 		for ((i = 0; i < RUNS + 3; i++)); do
 			bash -c "$prepare" >/dev/null 2>&1 || true
 			t0=$(date +%s%N)
-			"$@" >/dev/null 2>&1 || true
+			"$@" >/dev/null || { echo "bench/run.sh: $* failed" >&2 && return 0; }
 			t1=$(date +%s%N)
-			[ "$i" -ge 3 ] && awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
+			if [ "$i" -ge 3 ]; then
+				awk -v d=$((t1 - t0)) 'BEGIN { printf "%.3f\n", d / 1e6 }'
+			fi
 		done
 	fi
 }
@@ -82,15 +88,21 @@ stats() {
 	sort -g | awk '{ a[NR] = $1 }
 	function q(p) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return a[i] }
 	END {
+		if (NR == 0) exit
 		m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
 		print m, q(0.1), q(0.9), a[1], a[NR], NR
 	}'
 }
 
 rows=()
-# row FIGURE UNIT TARGET "median p10 p90 min max n" adds a table row.
+# row FIGURE UNIT TARGET "median p10 p90 min max n" adds a table row; an
+# empty last argument, a failed measurement.
 row() {
 	local figure=$1 unit=$2 target=$3
+	if [ -z "$4" ]; then
+		note "$figure" 'failed (see the messages above)' "$target"
+		return
+	fi
 	read -r med p10 p90 lo hi n <<<"$4"
 	rows+=("$(printf '| %s | %.1f %s | %.1f – %.1f | %.1f – %.1f | %d | %s |' \
 		"$figure" "$med" "$unit" "$p10" "$p90" "$lo" "$hi" "$n" "$target")")
@@ -109,7 +121,7 @@ if (cd "$proj" && "$tmp/daemongen" generate --help >/dev/null 2>&1); then
 	echo "timing daemongen generate ..." >&2
 	(cd "$proj" && "$tmp/daemongen" generate >/dev/null)
 	row '`daemongen generate`, nothing to change' ms '< 10 ms' \
-		"$(cd "$proj" && samples : "$tmp/daemongen" generate | stats)"
+		"$(cd "$proj" && samples true "$tmp/daemongen" generate | stats)"
 else
 	note '`daemongen generate`, nothing to change' 'skipped' 'this daemongen has no generate command'
 fi
