@@ -26,7 +26,9 @@
 //
 // A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. Every
 // ".go" file is formatted in-process with golang.org/x/tools/imports
-// (FormatOnly, so no go command runs and nothing is looked up). Files are
+// (FormatOnly, so no go command runs and nothing is looked up); a file
+// already in the form imports.Process gives is recognised more cheaply and
+// kept as it is, with the same result. Files are
 // sorted by path, use LF line endings only, and are byte-identical across
 // runs, time zones, umasks and working directories.
 //
@@ -49,7 +51,6 @@ import (
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
-	"golang.org/x/tools/imports"
 )
 
 // The roots of the two template sets, and where Render puts the daemon set.
@@ -248,7 +249,7 @@ func renderFile(t *tmplFile, data Data, dir string) (output, error) {
 	}
 	if strings.HasSuffix(p, ".go") {
 		var err error
-		out, err = imports.Process(p, out, &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
+		out, err = formatGo(p, out)
 		if err != nil {
 			return output{}, fmt.Errorf("render %s: format Go output: %w", t.name, err)
 		}
