@@ -32,7 +32,9 @@
 //
 // A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. Every
 // ".go" file is formatted in-process with golang.org/x/tools/imports
-// (FormatOnly, so no go command runs and nothing is looked up). Files are
+// (FormatOnly, so no go command runs and nothing is looked up); a file
+// already in the form imports.Process gives is recognised more cheaply and
+// kept as it is, with the same result. Files are
 // sorted by path, use LF line endings only, and are byte-identical across
 // runs, time zones, umasks and working directories.
 //
@@ -50,12 +52,14 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
-	"golang.org/x/tools/imports"
 )
 
 // The roots of the two template sets, and where Render puts the daemon set.
@@ -90,11 +94,12 @@ type tmplFile struct {
 // New parses the project and daemon sets of the template tree tmpl.
 // Both sets must exist. The error names the first template that fails.
 func New(tmpl fs.FS) (*Generator, error) {
-	project, err := parseSet(tmpl, projectSet)
+	base := template.New("").Funcs(sprig.HermeticTxtFuncMap()).Option("missingkey=error")
+	project, err := parseSet(tmpl, projectSet, base)
 	if err != nil {
 		return nil, err
 	}
-	daemon, err := parseSet(tmpl, daemonSet)
+	daemon, err := parseSet(tmpl, daemonSet, base)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +111,11 @@ type sourcer interface {
 	Source(path string) string
 }
 
-// parseSet parses every file below root in tmpl, in lexical order.
-func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
-	funcs := sprig.HermeticTxtFuncMap()
+// parseSet parses every file below root in tmpl, in lexical order. Each
+// file is parsed on its own, in a clone of base, which holds the functions
+// and options: cloning copies base's function maps, which is cheaper than
+// checking every function again with Funcs for each file.
+func parseSet(tmpl fs.FS, root string, base *template.Template) ([]*tmplFile, error) {
 	src, _ := tmpl.(sourcer)
 	var set []*tmplFile
 	err := fs.WalkDir(tmpl, root, func(p string, d fs.DirEntry, err error) error {
@@ -133,7 +140,11 @@ func parseSet(tmpl fs.FS, root string) ([]*tmplFile, error) {
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
-		t, err := template.New(name).Funcs(funcs).Option("missingkey=error").Parse(string(text))
+		clone, err := base.Clone()
+		if err != nil {
+			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		t, err := clone.New(name).Parse(string(text))
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
@@ -152,12 +163,14 @@ func (g *Generator) Render(cfg Config) ([]File, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	data := cfg.data(DaemonDir)
-	outs, err := render(nil, g.project, data, ".")
-	if err != nil {
-		return nil, err
+	var jobs []job
+	for _, t := range g.project {
+		jobs = append(jobs, job{t, "."})
 	}
-	outs, err = render(outs, g.daemon, data, DaemonDir)
+	for _, t := range g.daemon {
+		jobs = append(jobs, job{t, DaemonDir})
+	}
+	outs, err := render(jobs, cfg.data(DaemonDir))
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +187,11 @@ func (g *Generator) RenderDaemon(cfg Config, dir string) ([]File, error) {
 	if !fs.ValidPath(dir) {
 		return nil, fmt.Errorf("render daemon package: invalid directory %q: use a slash-separated path inside the module, such as internal/daemon", dir)
 	}
-	outs, err := render(nil, g.daemon, cfg.data(dir), dir)
+	jobs := make([]job, len(g.daemon))
+	for i, t := range g.daemon {
+		jobs[i] = job{t, dir}
+	}
+	outs, err := render(jobs, cfg.data(dir))
 	if err != nil {
 		return nil, err
 	}
@@ -207,36 +224,63 @@ type output struct {
 	tmpl string
 }
 
-// render appends to outs the output of every template in set, placed
-// below dir.
-func render(outs []output, set []*tmplFile, data Data, dir string) ([]output, error) {
-	for _, t := range set {
-		p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.Name))
-		var buf bytes.Buffer
-		if err := t.tmpl.Execute(&buf, data); err != nil {
-			return nil, fmt.Errorf("render %s: %w", t.name, err)
-		}
-		out := buf.Bytes()
-		if len(bytes.TrimSpace(out)) == 0 {
-			continue // an optional file this Config leaves out
-		}
-		if bytes.IndexByte(out, '\r') >= 0 {
-			return nil, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
-		}
-		if strings.HasSuffix(p, ".go") {
-			var err error
-			out, err = imports.Process(p, out, &imports.Options{FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8})
-			if err != nil {
-				return nil, fmt.Errorf("render %s: format Go output: %w", t.name, err)
+// A job is a template to render and the directory to place its output in.
+type job struct {
+	tmpl *tmplFile
+	dir  string
+}
+
+// render renders every job with data. The jobs run concurrently, formatting
+// Go output being most of the work; the outputs keep the order of jobs, and
+// the error is that of the first job that fails.
+func render(jobs []job, data Data) ([]output, error) {
+	outs := make([]output, len(jobs))
+	errs := make([]error, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
+				outs[i], errs[i] = renderFile(jobs[i].tmpl, data, jobs[i].dir)
 			}
-		}
-		mode := fs.FileMode(0o644)
-		if strings.HasSuffix(p, ".sh") {
-			mode = 0o755
-		}
-		outs = append(outs, output{File{Path: p, Mode: mode, Data: out}, t.name})
+		})
 	}
-	return outs, nil
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return slices.DeleteFunc(outs, func(o output) bool { return o.Path == "" }), nil
+}
+
+// renderFile renders the template t, placed below dir. An output with no
+// path is an optional file this Config leaves out.
+func renderFile(t *tmplFile, data Data, dir string) (output, error) {
+	p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.Name))
+	var buf bytes.Buffer
+	if err := t.tmpl.Execute(&buf, data); err != nil {
+		return output{}, fmt.Errorf("render %s: %w", t.name, err)
+	}
+	out := buf.Bytes()
+	if len(bytes.TrimSpace(out)) == 0 {
+		return output{}, nil
+	}
+	if bytes.IndexByte(out, '\r') >= 0 {
+		return output{}, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
+	}
+	if strings.HasSuffix(p, ".go") {
+		var err error
+		out, err = formatGo(p, out)
+		if err != nil {
+			return output{}, fmt.Errorf("render %s: format Go output: %w", t.name, err)
+		}
+	}
+	mode := fs.FileMode(0o644)
+	if strings.HasSuffix(p, ".sh") {
+		mode = 0o755
+	}
+	return output{File{Path: p, Mode: mode, Data: out}, t.name}, nil
 }
 
 // sortFiles returns the files of outs sorted by path, and rejects two

@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/templates"
 )
 
 // testFiles is a small output with a nested file and a script.
@@ -281,5 +283,23 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkWrite writes a rendered project into a new directory each time,
+// as "daemongen new" does.
+func BenchmarkWrite(b *testing.B) {
+	files, err := generator.Render(generator.Config{Name: "mysvc", Module: "example.com/mysvc"}, templates.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parent := b.TempDir()
+	n := 0
+	for b.Loop() {
+		n++
+		dir := filepath.Join(parent, strconv.Itoa(n), "mysvc")
+		if err := generator.Write(dir, files, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
