@@ -1171,6 +1171,26 @@ func TestUser(t *testing.T) {
 	f.wantGone(pid)
 }
 
+// lookupUser reads the account databases as getpwnam and getgrouplist
+// would for local users.
+func TestLookupUser(t *testing.T) {
+	dir := t.TempDir()
+	passwd, group := filepath.Join(dir, "passwd"), filepath.Join(dir, "group")
+	writePidfile(t, passwd, "# comment\nroot:x:0:0:root:/root:/bin/sh\nsvc:x:998:997::/nonexistent:/usr/sbin/nologin\nbroken:x:abc:1::/:/bin/sh\n")
+	writePidfile(t, group, "root:x:0:\nsvc:x:997:\nadm:x:4:syslog,svc\nsvcs:x:5:svcx\n")
+	defer func(p, g string) { passwdFile, groupFile = p, g }(passwdFile, groupFile)
+	passwdFile, groupFile = passwd, group
+	a, err := lookupUser("svc")
+	if err != nil || a.uid != 998 || a.gid != 997 || fmt.Sprint(a.groups) != "[997 4]" {
+		t.Errorf("lookupUser(svc) = %+v, %v; want uid 998, gid 997, groups [997 4]", a, err)
+	}
+	for _, name := range []string{"nobody-here", "broken", "sv"} {
+		if _, err := lookupUser(name); err == nil || !strings.Contains(err.Error(), "no such user") {
+			t.Errorf("lookupUser(%q) = %v; want no such user", name, err)
+		}
+	}
+}
+
 // Checklist 24: default locations need no configuration and never sit
 // directly in a world-writable directory.
 func TestDefaultPaths(t *testing.T) {
