@@ -483,7 +483,7 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 	if work != "" {
-		added, err := gomod.AddUse(work, abs)
+		added, err := gomod.AddUse(work, abs, generator.GoVersion)
 		if err != nil {
 			return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
 		}

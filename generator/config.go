@@ -121,7 +121,7 @@ type Data struct {
 	Module       string // module path, e.g. "example.com/my-svc"
 	EnvPrefix    string // Name upper-cased with '-' as '_', e.g. "MY_SVC"
 	DaemonImport string // import path of the daemon package
-	GoVersion    string // go directive of the new module, e.g. "1.22"
+	GoVersion    string // go directive of the new module, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 }
@@ -130,8 +130,10 @@ type Data struct {
 // Config.Package is empty.
 const DefaultPackage = "daemon"
 
-// GoVersion is the go directive written into new projects.
-const GoVersion = "1.22"
+// GoVersion is the go directive written into new projects: 1.23 is the
+// first Go whose os.FindProcess holds a pidfd, which the daemon relies on to
+// signal the process it checked and no other.
+const GoVersion = "1.23"
 
 // data returns the template data for c with the daemon package at dir,
 // a slash-separated path relative to the module root.

@@ -78,19 +78,19 @@ func TestData(t *testing.T) {
 	}{
 		{Config{Name: "my-svc"}, DaemonDir, Data{
 			Name: "my-svc", Module: "my-svc", EnvPrefix: "MY_SVC",
-			DaemonImport: "my-svc/internal/daemon", GoVersion: "1.22", Package: "daemon",
+			DaemonImport: "my-svc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
 		{Config{Name: "mysvc", Module: "example.com/mysvc"}, DaemonDir, Data{
 			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
-			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.22", Package: "daemon",
+			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
 		{Config{Name: "mysvc", Docker: true}, DaemonDir, Data{
 			Name: "mysvc", Module: "mysvc", EnvPrefix: "MYSVC",
-			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.22", Package: "daemon", Docker: true,
+			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon", Docker: true,
 		}},
 		{Config{Name: "mysvc", Module: "example.com/mysvc"}, ".", Data{
 			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
-			DaemonImport: "example.com/mysvc", GoVersion: "1.22", Package: "daemon",
+			DaemonImport: "example.com/mysvc", GoVersion: "1.23", Package: "daemon",
 		}},
 	}
 	for _, tt := range tests {

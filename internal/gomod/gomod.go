@@ -10,6 +10,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"golang.org/x/mod/modfile"
 )
@@ -80,9 +82,11 @@ func FindWork(dir string) (string, error) {
 // AddUse adds a use directive for the module in dir to the go.work file
 // work, as "go work use" does, and reports whether it added one: false means
 // the workspace already uses dir. The path written is relative to work's
-// directory, such as "./services/mysvc". The file is replaced by renaming a
-// new one over it, with its mode kept.
-func AddUse(work, dir string) (bool, error) {
+// directory, such as "./services/mysvc". Like "go work use", it raises the
+// workspace's go directive to goVersion, the module's, if it is lower: the
+// go command refuses a workspace older than one of its modules. The file is
+// replaced by renaming a new one over it, with its mode kept.
+func AddUse(work, dir, goVersion string) (bool, error) {
 	data, err := os.ReadFile(work)
 	if err != nil {
 		return false, fmt.Errorf("update %s: %w", work, err)
@@ -122,6 +126,11 @@ func AddUse(work, dir string) (bool, error) {
 	if err := wf.AddUse(use, ""); err != nil {
 		return false, fmt.Errorf("update %s: %w", work, err)
 	}
+	if wf.Go == nil || goOlder(wf.Go.Version, goVersion) {
+		if err := wf.AddGoStmt(goVersion); err != nil {
+			return false, fmt.Errorf("update %s: %w", work, err)
+		}
+	}
 	wf.Cleanup()
 	if err := replaceFile(work, modfile.Format(wf.Syntax), info.Mode().Perm()); err != nil {
 		return false, fmt.Errorf("update %s: %w", work, err)
@@ -148,4 +157,23 @@ func replaceFile(name string, data []byte, mode fs.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), name)
+}
+
+// goOlder reports whether Go version a, such as "1.22" or "1.22.3", is
+// older than b.
+func goOlder(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

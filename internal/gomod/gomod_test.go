@@ -40,18 +40,36 @@ func TestFindWorkAndAddUse(t *testing.T) {
 		t.Fatalf("FindWork = %q, %v; want %q", got, err, work)
 	}
 	for i, want := range []bool{true, false} {
-		added, err := AddUse(work, filepath.Join(dir, "services", "mysvc"))
+		added, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23")
 		if err != nil || added != want {
 			t.Errorf("AddUse #%d = %v, %v; want %v, nil", i+1, added, err, want)
 		}
 	}
 	data, _ := os.ReadFile(work)
-	if !strings.Contains(string(data), "./services/mysvc") || !strings.Contains(string(data), "go 1.22") {
-		t.Errorf("go.work after AddUse = %q; want a use of ./services/mysvc", data)
+	if !strings.Contains(string(data), "./services/mysvc") || !strings.Contains(string(data), "go 1.23") {
+		t.Errorf("go.work after AddUse = %q; want a use of ./services/mysvc and go 1.23", data)
 	}
 
 	t.Setenv("GOWORK", "off")
 	if got, err := FindWork(dir); got != "" || err != nil {
 		t.Errorf("FindWork with GOWORK=off = %q, %v; want \"\", nil", got, err)
+	}
+}
+
+func TestGoOlder(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"1.22", "1.23", true},
+		{"1.23", "1.23", false},
+		{"1.23.1", "1.23", false},
+		{"1.23", "1.23.1", true},
+		{"1.9", "1.23", true},
+		{"2.0", "1.23", false},
+	} {
+		if got := goOlder(c.a, c.b); got != c.want {
+			t.Errorf("goOlder(%q, %q) = %v; want %v", c.a, c.b, got, c.want)
+		}
 	}
 }
