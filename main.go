@@ -55,7 +55,8 @@
 // builds in services/mysvc with no change to the enclosing module. If the
 // go command would use a go.work file there ($GOWORK, or the nearest go.work
 // above DIR; none with GOWORK=off), new adds "use ./services/mysvc" to it,
-// as "go work use" would, and says so.
+// as "go work use" would (raising its go line to the project's 1.23 if it
+// is lower), and says so.
 //
 // # generate
 //
