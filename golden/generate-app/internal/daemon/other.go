@@ -26,6 +26,8 @@ func (*pidfile) remove() {}
 
 func (*pidfile) markReady() error { return nil }
 
+func (*pidfile) markStopping() {}
+
 func reopenLog(string) error { return errUnsupported }
 
 func notify(string) {}

@@ -45,6 +45,9 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 func acquirePidfile(path string) (*pidfile, error) {
 	deadline := time.Now().Add(lockContention)
 	for {
+		if err := checkType(path); err != nil {
+			return nil, err
+		}
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openFlags, 0o644)
 		if err != nil {
 			return nil, openPidfileError(path, err)
@@ -75,22 +78,18 @@ func acquirePidfile(path string) (*pidfile, error) {
 		}
 		pf := &pidfile{f: f, path: path}
 		if err := pf.claim(); err != nil {
-			pf.remove()
-			f.Close()
+			f.Close() // a refused file is not ours to remove
 			return nil, err
 		}
 		return pf, nil
 	}
 }
 
-// claim checks the locked file, announces this process and empties the
-// file with mode 0644.
+// claim checks the locked file, empties it with mode 0644 (the daemon is
+// starting) and announces this process.
 func (pf *pidfile) claim() error {
 	if err := checkPidfile(pf.path, pf.f, true); err != nil {
 		return err
-	}
-	if err := announce(pf.f); err != nil {
-		return fmt.Errorf("lock pidfile %s: %w", pf.path, err)
 	}
 	if err := pf.f.Truncate(0); err != nil {
 		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
@@ -98,7 +97,19 @@ func (pf *pidfile) claim() error {
 	if err := pf.f.Chmod(0o644); err != nil {
 		return fmt.Errorf("chmod pidfile %s: %w", pf.path, err)
 	}
+	if err := announce(pf.f); err != nil {
+		return fmt.Errorf("lock pidfile %s: %w", pf.path, err)
+	}
 	return nil
+}
+
+// markStopping empties the pidfile again: the daemon is no longer ready,
+// and a stop that comes now waits for it instead of signalling it twice.
+// A nil pidfile does nothing.
+func (pf *pidfile) markStopping() {
+	if pf != nil {
+		pf.f.Truncate(0)
+	}
 }
 
 // markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
@@ -130,6 +141,17 @@ func openPidfileError(path string, err error) error {
 		return fmt.Errorf("open pidfile %s: it is a symbolic link, which a pidfile must not be (remove it or choose another --pidfile)", path)
 	}
 	return fmt.Errorf("open pidfile %s: %w (choose a writable --pidfile)", path, err)
+}
+
+// checkType refuses, before it is opened, anything at path but a regular
+// file (opening a device can have effects of its own). checkPidfile checks
+// the opened file again.
+func checkType(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
+		return nil // missing, fine, or a symlink that opening refuses
+	}
+	return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
 }
 
 // checkPidfile refuses a file that no pidfile should be: anything but a
@@ -174,13 +196,22 @@ const (
 	running                 // a daemon holds the pidfile's lock
 )
 
+// errUnannounced says that a process holds the pidfile's lock without
+// saying who it is. It lasts a moment while a daemon starts or exits, and
+// for good if the holder is in another PID namespace or no daemon at all.
+var errUnannounced = errors.New("its holder is not visible from here (another PID namespace?) or did not announce itself")
+
+// announceWait bounds how long inspect waits for a holder to announce
+// itself, or to go.
+const announceWait = 200 * time.Millisecond
+
 // An inspection is the result of looking at a pidfile without disturbing a
 // daemon that holds it. While state is dead, f is open and holds a shared
 // lock, so no daemon can take the file until f is closed.
 type inspection struct {
 	state state
-	pid   int      // the daemon's pid when running; what the file says when dead
-	ready bool     // running, and the daemon has said it is ready
+	pid   int      // the daemon's pid when running (0 if not known yet); what the file says when dead
+	ready bool     // running, and the daemon has said it is ready (and not stopping)
 	f     *os.File // the open pidfile, nil when notRunning
 	path  string
 }
@@ -188,6 +219,9 @@ type inspection struct {
 // inspect opens path read-only and finds out whether a daemon holds it. An
 // error means it cannot tell (LSB status 4). The caller closes i.f.
 func inspect(path string) (*inspection, error) {
+	if err := checkType(path); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return &inspection{state: notRunning, path: path}, nil
@@ -200,23 +234,28 @@ func inspect(path string) (*inspection, error) {
 		return nil, err
 	}
 	i := &inspection{f: f, path: path}
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
-	switch {
-	case err == nil:
-		i.state = dead
-		i.pid, _ = readPid(f)
-		return i, nil
-	case errors.Is(err, syscall.EWOULDBLOCK):
-		i.state = running
-		i.pid, i.ready, err = holder(f)
-		if err != nil {
+	for deadline := time.Now().Add(announceWait); ; time.Sleep(time.Millisecond) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		switch {
+		case err == nil:
+			i.state = dead
+			i.pid, _ = readPid(f)
+			return i, nil
+		case errors.Is(err, syscall.EWOULDBLOCK):
+			i.state = running
+			i.pid, i.ready, err = holder(f)
+			if errors.Is(err, errUnannounced) && time.Now().Before(deadline) {
+				continue // a daemon between its two locks, starting or exiting
+			}
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
+			}
+			return i, nil
+		default:
 			f.Close()
-			return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
+			return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
 		}
-		return i, nil
-	default:
-		f.Close()
-		return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
 	}
 }
 
@@ -240,29 +279,35 @@ func (i *inspection) removeStale() error {
 }
 
 // holder returns the pid of the daemon holding f's lock, and whether it is
-// ready. Where the kernel says who holds the lock (Linux), only its answer
-// is trusted: a pidfile whose holder is not visible from here (another PID
-// namespace) or did not announce itself is never signalled. Elsewhere the
-// file's content is the answer, once the daemon has written it. A pid that
-// cannot be signalled safely is an error either way.
+// ready: the daemon writes its pid only once it is, and empties the file
+// again when it begins to stop. Where the kernel says who holds the lock
+// (Linux), only its answer is the pid: a holder not visible from here or
+// that did not announce itself is errUnannounced, and is never signalled.
+// Elsewhere the file's content is the pid, and pid is 0 while the daemon
+// has not written it. A pid that cannot be signalled safely is an error.
 func holder(f *os.File) (pid int, ready bool, err error) {
 	content, contentErr := readPid(f)
+	ready = contentErr == nil
 	pid, known := lockHolder(f)
 	switch {
 	case known && pid <= 0:
-		return 0, false, errors.New("its holder is not visible from here (another PID namespace?) or did not announce itself")
+		return 0, false, errUnannounced
 	case known:
-		ready = contentErr == nil && content == pid
+	case errors.Is(contentErr, errEmpty):
+		return 0, false, nil
 	case contentErr != nil:
 		return 0, false, contentErr
 	default:
-		pid, ready = content, true
+		pid = content
 	}
 	if pid <= 1 || pid == os.Getpid() {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
 	return pid, ready, nil
 }
+
+// errEmpty is readPid's error for an empty pidfile.
+var errEmpty = errors.New("is empty")
 
 // readPid parses the pidfile's content: a decimal pid and a newline.
 func readPid(f *os.File) (int, error) {
@@ -273,7 +318,7 @@ func readPid(f *os.File) (int, error) {
 	}
 	s := strings.TrimSpace(string(buf[:n]))
 	if s == "" {
-		return 0, errors.New("is empty (the daemon is starting)")
+		return 0, errEmpty
 	}
 	pid, err := strconv.Atoi(s)
 	if err != nil {

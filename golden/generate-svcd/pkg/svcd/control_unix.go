@@ -5,6 +5,7 @@
 package svcd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,7 +67,7 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 		case i.ready:
 			return i.pid, nil
 		case time.Now().After(deadline):
-			return 0, fmt.Errorf("pid %d, started by someone else, is still not ready", i.pid)
+			return 0, errors.New("a daemon started by someone else is still not ready")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -93,57 +94,93 @@ func (p *Program) makePrivateDir(o *options) error {
 	return nil
 }
 
-// stop stops the daemon and waits until it is gone.
+// stop stops the daemon and waits until it is gone. A daemon that is not
+// ready, because it is starting or already stopping, is not signalled at
+// once, so that a daemon that is stopping is not told twice (which would
+// cut its shutdown short): stop waits until it is ready, then stops it, or
+// until it is gone. At --timeout it kills the daemon and waits again.
 func (p *Program) stop(o *options) int {
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
+		return exitFailure
+	}
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
+		return fail(err)
 	}
-	defer i.close()
-	switch i.state {
-	case notRunning:
-		fmt.Printf("%s not running\n", p.Name)
-		return exitOK
-	case dead:
-		if err := i.removeStale(); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-			return exitFailure
+	defer func() { i.close() }()
+	seen := i.state == running
+	deadline := time.Now().Add(o.timeout)
+	for i.state == running && !i.ready && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		next, err := inspect(o.pidfile)
+		if err != nil {
+			return fail(err)
 		}
-		fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
+		i.close()
+		i = next
+	}
+	if i.state != running {
+		if err := i.removeStale(); err != nil {
+			return fail(err)
+		}
+		switch {
+		case seen:
+			fmt.Printf("%s stopped\n", p.Name)
+		case i.state == dead:
+			fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
+		default:
+			fmt.Printf("%s not running\n", p.Name)
+		}
 		return exitOK
 	}
-	proc, err := i.signal(syscall.SIGTERM)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
-	}
-	defer proc.Release()
 	gone := lockShared(i.f)
-	if !waitReleased(gone, o.timeout) {
-		fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
-		proc.Signal(syscall.SIGKILL)
+	released := false
+	if i.ready {
+		proc, err := i.signal(syscall.SIGTERM)
+		switch {
+		case errors.Is(err, errGone):
+		case err != nil:
+			return fail(err)
+		default:
+			proc.Release()
+			released = waitReleased(gone, o.timeout)
+			if !released {
+				fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+			}
+		}
+	} else {
+		fmt.Fprintf(os.Stderr, "%s: pid %d still not ready after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+	}
+	if !released {
+		if err := i.kill(); err != nil {
+			return fail(err)
+		}
 		if !waitReleased(gone, o.timeout) {
-			fmt.Fprintf(os.Stderr, "%s: stop: pid %d still holds %s after SIGKILL\n", p.Name, i.pid, o.pidfile)
-			return exitFailure
+			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
 	}
 	// The lock is ours now (shared): the daemon is gone and no new one can
 	// take this file until we close it.
 	i.state = dead
 	if err := i.removeStale(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
+		return fail(err)
 	}
 	fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
 	return exitOK
 }
 
+// errGone is signal's error when the daemon exited before it was signalled.
+var errGone = errors.New("the daemon is gone")
+
 // signal sends sig to the daemon holding the inspected pidfile. It takes a
 // handle on the process first (a pidfd on Linux), then checks that the
 // process still holds the lock, so the signal cannot reach a process that
-// has taken over a reused pid.
+// has taken over a reused pid. The caller releases the handle.
 func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
+	if i.pid <= 1 {
+		return nil, fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
+	}
 	proc, err := os.FindProcess(i.pid)
 	if err != nil {
 		return nil, fmt.Errorf("find pid %d: %w", i.pid, err)
@@ -151,7 +188,10 @@ func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	again, err := inspect(i.path)
 	if err == nil {
 		again.close()
-		if again.state != running || again.pid != i.pid {
+		switch {
+		case again.state != running:
+			err = errGone
+		case again.pid != i.pid:
 			err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
 		}
 	}
@@ -167,6 +207,18 @@ func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	return proc, nil
 }
 
+// kill sends SIGKILL to the daemon; that it is already gone is no error.
+func (i *inspection) kill() error {
+	proc, err := i.signal(syscall.SIGKILL)
+	if errors.Is(err, errGone) {
+		return nil
+	}
+	if err == nil {
+		proc.Release()
+	}
+	return err
+}
+
 // status reports the daemon's state with the LSB exit codes.
 func (p *Program) status(o *options) int {
 	i, err := inspect(o.pidfile)
@@ -177,7 +229,7 @@ func (p *Program) status(o *options) int {
 	defer i.close()
 	switch {
 	case i.state == running && !i.ready:
-		fmt.Printf("%s starting (pid %d)\n", p.Name, i.pid)
+		fmt.Printf("%s starting or stopping (pid %d)\n", p.Name, i.pid)
 		return exitOK
 	case i.state == running:
 		fmt.Printf("%s running (pid %d)\n", p.Name, i.pid)
@@ -205,6 +257,10 @@ func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
 		return exitNoDaemon
 	}
 	proc, err := i.signal(sig.(syscall.Signal))
+	if errors.Is(err, errGone) {
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
 		return exitFailure

@@ -98,8 +98,12 @@ func dropPrivileges(name string, log *os.File) error {
 		return err
 	}
 	if log != nil {
-		if err := log.Chown(a.uid, a.gid); err != nil {
-			return fmt.Errorf("hand log %s to user %q: %w", log.Name(), name, err)
+		// openLog refused symbolic links and files with other hard links;
+		// devices such as /dev/null are never handed over.
+		if fi, err := log.Stat(); err == nil && fi.Mode().IsRegular() {
+			if err := log.Chown(a.uid, a.gid); err != nil {
+				return fmt.Errorf("hand log %s to user %q: %w", log.Name(), name, err)
+			}
 		}
 	}
 	if err := syscall.Setgroups(a.groups); err != nil {

@@ -155,6 +155,15 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 		}
 		*path = abs
 	}
+	// The log must not be the pidfile: writing it would corrupt the
+	// pidfile, and closing it would drop the lock that names the daemon.
+	if o.pidfile != "" && o.log != "" {
+		pi, err1 := os.Stat(o.pidfile)
+		li, err2 := os.Stat(o.log)
+		if o.pidfile == o.log || (err1 == nil && err2 == nil && os.SameFile(pi, li)) {
+			return fmt.Errorf("--log %s is the pidfile; choose another --log or --pidfile", o.log)
+		}
+	}
 	return nil
 }
 

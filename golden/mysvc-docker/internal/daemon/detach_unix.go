@@ -69,11 +69,14 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	br := bufio.NewReader(r)
 	r.SetReadDeadline(deadline)
 	res, err := readOutcome(br)
-	switch {
-	case res.ready:
+	if res.ready {
 		return res
+	}
+	// Not started: whatever is left of the process group, a daemon that
+	// is too slow or closed the pipe, or helpers its Init started, goes.
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		res.err = fmt.Errorf("daemon not ready after %v; killed it", o.timeout)
 	case err != nil:
 		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)

@@ -20,6 +20,9 @@
 //     returned an error other than the context's).
 //   - Reload is called on SIGHUP (the reload command sends it).
 //
+// The service must not open the pidfile: on Linux, closing any descriptor
+// of it would drop the lock by which the daemon tells others its pid.
+//
 // # How it daemonizes
 //
 // Go cannot fork, so start re-executes the program twice: the first child
@@ -35,13 +38,17 @@
 //
 // # Liveness
 //
-// A daemon is running exactly while some process holds the lock on its
-// pidfile. The pid in the file is trusted only while the file is locked (on
-// Linux it is checked against the lock's holder in /proc/locks), and signals
-// go through a pidfd where the kernel has them, so a stale pidfile never leads
-// to a signal to an unrelated process. Stop waits for the lock to be released,
-// not for kill(pid, 0) to fail: a daemon whose parent does not reap it stays a
-// zombie that kill(pid, 0) still finds.
+// A daemon is running exactly while some process holds the flock on its
+// pidfile. The file is empty while the daemon starts, holds "PID\n" once it
+// is ready, and is emptied again when it begins to stop. On Linux the daemon
+// also holds a POSIX record lock on it, through which the kernel tells
+// others its pid (F_GETLK, as seen from their PID namespace); the file's
+// content never decides which process is signalled there. Elsewhere the
+// content is trusted only while the file is locked. Signals go through a
+// pidfd where the kernel has them, so a stale pidfile never leads to a
+// signal to an unrelated process. Stop waits for the lock to be released,
+// not for kill(pid, 0) to fail: a daemon whose parent does not reap it stays
+// a zombie that kill(pid, 0) still finds.
 //
 // # Signals
 //

@@ -39,6 +39,9 @@ type server struct {
 	logger *log.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
+	// reloadAfterInit is a reload signal that came during Init, to be
+	// acted on once Init has succeeded; nil if none came.
+	reloadAfterInit os.Signal
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
@@ -72,6 +75,9 @@ func (p *Program) serve(s *session) int {
 	}
 	s.ready()
 	notify("READY=1")
+	if srv.reloadAfterInit != nil {
+		srv.reload(srv.reloadAfterInit)
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- p.Service.Run(ctx) }()
@@ -98,8 +104,9 @@ func (srv *server) abort(err error) int {
 }
 
 // loop handles signals until done delivers the result of Init (starting)
-// or Run. The first shutdown signal cancels the service's context; a second
-// one exits the process at once. Reloads wait until Init has finished.
+// or Run. The first shutdown signal marks the pidfile stopping and cancels
+// the service's context; a second one exits the process at once. A reload
+// during Init waits until Init has succeeded.
 func (srv *server) loop(done <-chan error, starting bool) error {
 	for {
 		select {
@@ -108,7 +115,8 @@ func (srv *server) loop(done <-chan error, starting bool) error {
 		case sig := <-srv.signals:
 			switch {
 			case sig == reloadSignal && starting:
-				srv.logger.Printf("received %v while starting; not reloading", sig)
+				srv.logger.Printf("received %v while starting; reloading once started", sig)
+				srv.reloadAfterInit = sig
 			case sig == reloadSignal:
 				srv.reload(sig)
 			case sig == reopenSignal:
@@ -119,6 +127,7 @@ func (srv *server) loop(done <-chan error, starting bool) error {
 				os.Exit(exitFailure)
 			default:
 				srv.logger.Printf("received %v; stopping", sig)
+				srv.pidfile.markStopping()
 				notify("STOPPING=1")
 				srv.cancel()
 			}

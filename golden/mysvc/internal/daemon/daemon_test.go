@@ -398,7 +398,7 @@ func TestStartWaitsForStartingDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the first daemon to lock its pidfile", f.locked)
-	f.want(f.run("status"), 0, "testsvc starting (pid ", "status while starting")
+	f.want(f.run("status"), 0, "testsvc starting or stopping (pid ", "status while starting")
 	r := f.run("start")
 	pid := f.pid()
 	f.want(r, 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
@@ -408,6 +408,40 @@ func TestStartWaitsForStartingDaemon(t *testing.T) {
 	if err := first.Wait(); err != nil || !strings.Contains(out.String(), "started") {
 		t.Fatalf("first start: %v, %q", err, out.String())
 	}
+}
+
+// Checklist 1: a start that waits for someone else's daemon gives up at its
+// own --timeout if that daemon never gets ready.
+func TestStartGivesUpOnNeverReadyDaemon(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=1h")
+	first := f.command("start", "--pidfile", f.pidfile, "--log", f.log, "--timeout", "3s")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first daemon to lock its pidfile", f.locked)
+	f.want(f.run("start", "--timeout", "300ms"), 1, "still not ready", "second start")
+	if err := first.Wait(); err == nil {
+		t.Fatal("the first start succeeded; want it to fail at its timeout")
+	}
+	f.wantGone(0)
+}
+
+// Checklist 4: processes that only inspect the pidfile (shared locks) do
+// not make a start believe a daemon runs.
+func TestStartWaitsOutInspectors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writePidfile(t, f.pidfile, "")
+	lock, err := os.Open(f.pidfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(300*time.Millisecond, func() { lock.Close() })
+	f.start()
 }
 
 // Checklist 4: concurrent starts leave exactly one daemon.
@@ -457,6 +491,47 @@ func TestStopWaits(t *testing.T) {
 	if st := procStat(pid); len(st) > 51 && st[2] == "Z" && st[51] != "0" {
 		t.Errorf("daemon exit status %s; want 0", st[51])
 	}
+}
+
+// Checklist 5 and 19: a second stop while the first waits does not signal
+// the stopping daemon again (which would force its exit), and both succeed.
+func TestOverlappingStops(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_DELAY=500ms")
+	pid := f.start()
+	first := f.command("stop", "--pidfile", f.pidfile)
+	var out strings.Builder
+	first.Stdout = &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("testsvc stopping")
+	f.want(f.run("stop"), 0, "stopped", "second stop")
+	if err := first.Wait(); err != nil || !strings.Contains(out.String(), "stopped") {
+		t.Fatalf("first stop: %v, %q", err, out.String())
+	}
+	f.wantGone(pid)
+	f.want(f.run("stop"), 0, "not running", "third stop")
+	if log := f.readLog(); strings.Contains(log, "again; exiting now") || !strings.Contains(log, "testsvc: stopped") {
+		t.Fatalf("log %q; want one clean shutdown", log)
+	}
+}
+
+// Checklist 20: a reload asked for while the daemon starts happens once it
+// has started.
+func TestReloadDuringInit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=300ms")
+	first := f.command("start", "--pidfile", f.pidfile, "--log", f.log)
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
+	f.want(f.run("reload"), 0, "reload requested", "reload while starting")
+	if err := first.Wait(); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	f.waitLog("testsvc reloaded")
 }
 
 // Checklist 5: a daemon that does not die on SIGTERM is killed after --timeout.
@@ -688,7 +763,7 @@ func TestPidfileOddFiles(t *testing.T) {
 			if err := c.make(f.pidfile); err != nil {
 				t.Fatal(err)
 			}
-			for action, code := range map[string]int{"status": 4, "stop": 1, "start": 1, "reload": 1} {
+			for action, code := range map[string]int{"status": 4, "stop": 1, "start": 1, "reload": 1, "run": 1} {
 				if r := f.run(action); r.code != code || !strings.Contains(r.stderr, c.want) {
 					t.Errorf("%s: exit %d (%q); want %d and %q", action, r.code, r.stderr, code, c.want)
 				}
@@ -783,12 +858,15 @@ func TestExitCodes(t *testing.T) {
 				f := newFixture(t)
 				switch state {
 				case 1:
-					writePidfile(t, f.pidfile, "garbage\n")
+					writePidfile(t, f.pidfile, "garbage longer than any pid\n")
 				case 2:
 					f.start()
 				}
 				if r := f.run(action); r.code != code {
 					t.Errorf("%s %s: exit %d (%q %q); want %d", action, states[state], r.code, r.stdout, r.stderr, code)
+				}
+				if action == "start" || action == "restart" {
+					f.pid() // exactly "PID\n", whatever was there before
 				}
 			}
 		})
@@ -1119,6 +1197,37 @@ func TestPidfile(t *testing.T) {
 	if pids := livePids(f.dir); len(pids) > 0 {
 		t.Fatalf("processes %v left behind", pids)
 	}
+}
+
+// Checklist 15 and 23: the log is never a symbolic link (a user who may
+// write the log's directory must not make a root daemon write, or hand
+// over, a file of their choosing), nor the pidfile.
+func TestLogSafety(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	target := filepath.Join(f.dir, "secret")
+	writePidfile(t, target, "secret\n")
+	if err := os.Chmod(target, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, f.log); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"start"}
+	if os.Geteuid() == 0 {
+		if _, err := user.Lookup("nobody"); err == nil {
+			args = append(args, "--user", "nobody")
+		}
+	}
+	f.want(f.run(args...), 1, "symbolic link", "start with a symlinked log")
+	fi, err := os.Stat(target)
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	if data, _ := os.ReadFile(target); err != nil || string(data) != "secret\n" || fi.Mode().Perm() != 0o600 || int(st.Uid) != os.Geteuid() {
+		t.Fatalf("symlink target after start: %q, %v, %v; want it untouched", data, fi.Mode(), err)
+	}
+	f.wantGone(0)
+	same := filepath.Join(f.dir, "same")
+	f.want(f.exec(f.command("start", "--pidfile", same, "--log", same)), 2, "is the pidfile", "start with the log as pidfile")
 }
 
 // Checklist 23: --user drops privileges after opening the files.

@@ -5,6 +5,7 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,10 +15,23 @@ import (
 
 // openLog opens the log for appending, creating it with mode 0640 (less the
 // umask). O_APPEND keeps lines whole when several processes share the file.
+// A symbolic link at the path, and a regular file with other hard links,
+// are refused: the daemon may run as root and the log's directory may be
+// writable by others, who must not point it at a file of their choosing.
+// A device such as /dev/null is fine.
 func openLog(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_CLOEXEC, 0o640)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o640)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open log %s: %w", path, err)
+	}
+	if fi, err := f.Stat(); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
+			f.Close()
+			return nil, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it", path, st.Nlink)
+		}
 	}
 	return f, nil
 }
