@@ -228,6 +228,9 @@ func (p *Program) status(o *options) int {
 	}
 	defer i.close()
 	switch {
+	case i.state == running && !i.ready && i.pid == 0:
+		fmt.Printf("%s starting or stopping\n", p.Name)
+		return exitOK
 	case i.state == running && !i.ready:
 		fmt.Printf("%s starting or stopping (pid %d)\n", p.Name, i.pid)
 		return exitOK
