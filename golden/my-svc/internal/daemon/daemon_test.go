@@ -390,7 +390,7 @@ func TestStartWhileRunning(t *testing.T) {
 // it, and reports it only once it is ready.
 func TestStartWaitsForStartingDaemon(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "TESTSVC_INIT_SLEEP=300ms")
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=1s")
 	first := f.command("start", "--pidfile", f.pidfile, "--log", f.log)
 	var out strings.Builder
 	first.Stdout = &out
@@ -521,7 +521,7 @@ func TestOverlappingStops(t *testing.T) {
 // has started.
 func TestReloadDuringInit(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "TESTSVC_INIT_SLEEP=300ms")
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=1s")
 	first := f.command("start", "--pidfile", f.pidfile, "--log", f.log)
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
@@ -960,10 +960,11 @@ func TestRunWithPidfile(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "run to lock its pidfile", func() bool { return f.lockHolderPid() == cmd.Process.Pid })
-	if pid := f.pid(); pid != cmd.Process.Pid {
-		t.Fatalf("pidfile names %d; want run's pid %d", pid, cmd.Process.Pid)
-	}
+	want := strconv.Itoa(cmd.Process.Pid) + "\n"
+	waitFor(t, "run to lock its pidfile and write its pid once ready", func() bool {
+		data, _ := os.ReadFile(f.pidfile)
+		return f.lockHolderPid() == cmd.Process.Pid && string(data) == want
+	})
 	f.want(f.exec(f.command("run", "--pidfile", f.pidfile)), 1, "already running", "a second run")
 	f.want(f.run("status"), 0, "running", "status of run")
 	f.want(f.run("stop"), 0, "stopped", "stop of run")
