@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+
+	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/templates"
+	"github.com/urfave/cli/v2"
+)
+
+// runTemplatesList prints the path of every file of the embedded template
+// tree, one a line.
+func runTemplatesList(c *cli.Context) error {
+	if c.Args().Present() {
+		return &usageError{cmd: "templates list", err: errors.New("templates list takes no arguments")}
+	}
+	files, err := templateFiles()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintln(c.App.Writer, f.Path)
+	}
+	return nil
+}
+
+// runTemplatesExport writes the embedded template tree into DIR.
+func runTemplatesExport(c *cli.Context) error {
+	switch {
+	case c.NArg() == 0:
+		return &usageError{cmd: "templates export", err: errors.New("missing DIR")}
+	case c.NArg() > 1:
+		return &usageError{cmd: "templates export", err: fmt.Errorf("unexpected arguments after DIR: %s", strings.Join(c.Args().Tail(), " "))}
+	}
+	dir := c.Args().First()
+	files, err := templateFiles()
+	if err != nil {
+		return err
+	}
+	if err := generator.Write(dir, files, c.Bool("force")); err != nil {
+		if errors.Is(err, generator.ErrNotEmpty) {
+			return fmt.Errorf("%w (use --force to overwrite the template files)", err)
+		}
+		return err
+	}
+	for _, f := range files {
+		fmt.Fprintf(c.App.Writer, "wrote %s\n", filepath.Join(dir, f.Path))
+	}
+	fmt.Fprintf(c.App.Writer, "\nnext: edit the templates, then:\n  daemongen generate --templates %s\n", dir)
+	return nil
+}
+
+// templateFiles returns the embedded template tree as files, sorted by path.
+func templateFiles() ([]generator.File, error) {
+	var files []generator.File
+	err := fs.WalkDir(templates.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(templates.FS, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, generator.File{Path: p, Mode: 0o644, Data: data})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read embedded templates: %w", err)
+	}
+	return files, nil
+}
+
+// templateTree returns the template tree: the embedded one, with the tree
+// in the directory given by --templates laid over it.
+func templateTree(c *cli.Context) (fs.FS, error) {
+	dir := c.String("templates")
+	if dir == "" {
+		return templates.FS, nil
+	}
+	return templates.Load(dir)
+}
