@@ -416,7 +416,7 @@ func TestMakefile(t *testing.T) {
 // temporary directory: daemongen's go.mod does not require it.
 func TestStaticcheck(t *testing.T) {
 	if testing.Short() {
-		t.Skip("installs staticcheck and checks each golden project; skipped with -short")
+		t.Skip("installs staticcheck and checks each golden project and daemongen; skipped with -short")
 	}
 	gobin := t.TempDir()
 	install := exec.Command("go", "install", "honnef.co/go/tools/cmd/staticcheck@"+staticcheckVersion)
@@ -444,4 +444,12 @@ func TestStaticcheck(t *testing.T) {
 			t.Logf("staticcheck %s ./... in golden/%s: exit 0, no output", staticcheckVersion, gc.dir)
 		})
 	}
+	// daemongen itself meets the bar it sets for what it generates.
+	t.Run("daemongen", func(t *testing.T) {
+		cmd := exec.Command(filepath.Join(gobin, "staticcheck"), "./...")
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOTOOLCHAIN=local")
+		if out, code := runCode(t, cmd); code != 0 || out != "" {
+			t.Fatalf("staticcheck ./... in daemongen = exit %d:\n%s", code, out)
+		}
+	})
 }
