@@ -30,23 +30,33 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	root, modPath, err := gomod.FindModule(wd)
-	if errors.Is(err, gomod.ErrNoModule) {
-		return fmt.Errorf("generate: no go.mod in %s or any directory above it (run generate inside a Go module, or start a project with: daemongen new NAME)", wd)
+	if pkg := c.String("pkg"); pkg != "" {
+		// A usage error, whether or not a module is found.
+		if err := (generator.Config{Name: "x", Package: pkg}).Validate(); err != nil {
+			return &usageError{cmd: "generate", err: err}
+		}
 	}
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(root, "internal", "daemon")
+	// The module is the one holding DIR: --dir may name a directory of
+	// another module, such as one in the same workspace.
+	dir := filepath.Join(wd, "internal", "daemon")
 	if d := c.String("dir"); d != "" {
 		if dir, err = filepath.Abs(d); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
-		// --dir may name a directory of another module, such as one
-		// in the same workspace.
-		if root, modPath, err = gomod.FindModule(dir); err != nil {
-			return err
-		}
+	}
+	start := wd
+	if c.String("dir") != "" {
+		start = dir
+	}
+	root, modPath, err := gomod.FindModule(start)
+	if errors.Is(err, gomod.ErrNoModule) {
+		return fmt.Errorf("generate: no go.mod in %s or any directory above it (run generate inside a Go module, or start a project with: daemongen new NAME)", start)
+	}
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	if c.String("dir") == "" {
+		dir = filepath.Join(root, "internal", "daemon")
 	}
 	rel, err := filepath.Rel(root, dir)
 	if err != nil {

@@ -300,3 +300,26 @@ func TestTemplatesListAndExport(t *testing.T) {
 		t.Errorf("daemongen generate with a bad overlay = exit %d, stderr %q; want 1 and prefix %q", code, stderr, want)
 	}
 }
+
+// TestGenerateDirOutsideModule runs generate from a directory outside any
+// module: --dir decides the module, and a bad --pkg is a usage error
+// whether or not a module is found.
+func TestGenerateDirOutsideModule(t *testing.T) {
+	dir := t.TempDir()
+	mod := filepath.Join(dir, "gm")
+	if err := os.MkdirAll(mod, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/gm\n\ngo 1.23\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := daemongen(t, dir, "generate", "--dir", "gm/internal/daemon"); code != 0 {
+		t.Fatalf("generate --dir gm/internal/daemon from outside the module = exit %d, %q; want 0", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(mod, "internal", "daemon", "doc.go")); err != nil {
+		t.Fatalf("generate wrote no daemon package into the module: %v", err)
+	}
+	if _, stderr, code := daemongen(t, dir, "generate", "--pkg", "main"); code != 2 {
+		t.Fatalf("generate --pkg main outside a module = exit %d, %q; want 2", code, stderr)
+	}
+}

@@ -148,10 +148,12 @@
 // Create, build and start a daemon named mysvc:
 //
 //	$ daemongen new mysvc --module example.com/mysvc
+//	wrote mysvc/.github/workflows/ci.yml
 //	wrote mysvc/.gitignore
+//	wrote mysvc/Makefile
 //	wrote mysvc/README.md
 //	wrote mysvc/go.mod
-//	wrote mysvc/internal/daemon/command.go
+//	wrote mysvc/internal/daemon/bench_test.go
 //	...
 //	wrote mysvc/service_test.go
 //

@@ -29,10 +29,11 @@
 // starts a new session, the second is started by the first and is therefore
 // in that session but not its leader, and so can never acquire a controlling
 // terminal. The second child is the daemon. It changes to "/", sets its umask
-// (027 unless configured), takes an exclusive flock on the pidfile and writes
-// its pid there, points stdin at /dev/null and stdout and stderr at the log
-// (with dup2, so a panic lands in the log too), runs Init, and only then tells
-// start, over a pipe made before the first re-exec, that it is ready. Start
+// (027 unless configured), takes an exclusive flock on the pidfile (empty
+// for now), points stdin at /dev/null and stdout and stderr at the log (with
+// dup2, so a panic lands in the log too), runs Init, writes its pid to the
+// pidfile, and only then tells start, over a pipe made before the first
+// re-exec, that it is ready. Start
 // returns 0 after that message, or 1 with the daemon's error, its early exit,
 // or a timeout.
 //
