@@ -74,7 +74,8 @@ var bashCompletion = strings.TrimLeft(`
 _daemongen() {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local words=("${COMP_WORDS[@]:0:COMP_CWORD}")
-	[[ $cur == -* ]] && words+=("$cur")
+	# A bare "--" would end the flags; "-" asks for all of them.
+	if [[ $cur == -- ]]; then words+=(-); elif [[ $cur == -* ]]; then words+=("$cur"); fi
 	COMPREPLY=($(compgen -W "$("${words[@]}" --generate-bash-completion 2>/dev/null)" -- "$cur"))
 }
 complete -o default -F _daemongen daemongen
@@ -88,7 +89,8 @@ _daemongen() {
 	local cur=${words[CURRENT]}
 	local -a args opts
 	args=("${(@)words[1,CURRENT-1]}")
-	[[ $cur == -* ]] && args+=("$cur")
+	# A bare "--" would end the flags; "-" asks for all of them.
+	if [[ $cur == -- ]]; then args+=(-); elif [[ $cur == -* ]]; then args+=("$cur"); fi
 	opts=("${(@f)$("${args[@]}" --generate-bash-completion 2>/dev/null)}")
 	if [[ -n ${opts[1]} ]]; then
 		_describe 'daemongen' opts

@@ -259,8 +259,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"   daemongen new mysvc --dir services/mysvc   # inside a repository\n" +
 					"   daemongen new mysvc --docker",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "module", Usage: "module path of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
-					&cli.StringFlag{Name: "dir", Usage: "directory to write the project into (default NAME)"},
+					&cli.StringFlag{Name: "module", Usage: "module path `PATH` of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
+					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` to write the project into (default NAME)"},
 					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
 					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only files daemongen writes"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print the mode, size and path of each file and write nothing"},
@@ -289,7 +289,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"   daemongen generate --dir pkg/svcd --pkg svcd\n" +
 					"   daemongen generate --check",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "dir", Usage: "directory of the daemon package (default internal/daemon under the module root)"},
+					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
 					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory)"},
 					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates (default the module path's last element)"},
 					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
