@@ -417,7 +417,7 @@ func runVersion(c *cli.Context) error {
 	if c.Args().Present() {
 		return &usageError{err: fmt.Errorf("version takes no arguments")}
 	}
-	fmt.Fprintf(c.App.Writer, "daemongen %s\n", version())
+	fmt.Fprintf(c.App.Writer, "daemongen version %s\n", version()) // as --version prints it
 	return nil
 }
 

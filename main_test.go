@@ -231,7 +231,8 @@ func TestVersionAndHelp(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"version"}, []string{"daemongen (devel)\n"}},
+		{[]string{"version"}, []string{"daemongen version (devel)\n"}},
+		{[]string{"--version"}, []string{"daemongen version (devel)\n"}},
 		{[]string{"help"}, []string{"daemongen COMMAND [ARGS]", "new", "version", "daemongen new mysvc --module example.com/mysvc"}},
 		{[]string{"--help"}, []string{"daemongen COMMAND [ARGS]"}},
 		{[]string{"help", "new"}, []string{newUsage, "--module", "--dir", "--force", "--dry-run", "Example:"}},
