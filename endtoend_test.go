@@ -127,9 +127,7 @@ func TestGoGenerate(t *testing.T) {
 	dir := t.TempDir()
 	gc := generateCases[0]
 	for p, data := range gc.user {
-		if err := os.WriteFile(filepath.Join(dir, p), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(dir, p), data)
 	}
 	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 	goCommandEnv(t, dir, []string{path}, "generate", "./...")
@@ -149,9 +147,7 @@ func TestNewInModule(t *testing.T) {
 	}
 	t.Setenv("GOWORK", "")
 	repo := t.TempDir()
-	if err := os.WriteFile(filepath.Join(repo, "go.mod"), []byte("module example.com/repo\n\ngo 1.22\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(repo, "go.mod"), "module example.com/repo\n\ngo 1.22\n")
 	stdout, stderr, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc")
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a module = exit %d, stderr %q; want 0", code, stderr)
@@ -183,9 +179,7 @@ func TestNewInWorkspace(t *testing.T) {
 		"go.work": "go 1.22\n\nuse .\n",
 		"lib.go":  "package repo\n",
 	} {
-		if err := os.WriteFile(filepath.Join(repo, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(repo, name), data)
 	}
 	work := filepath.Join(repo, "go.work")
 	stdout, stderr, code := daemongen(t, filepath.Join(repo), "new", "mysvc", "--dir", "services/mysvc")

@@ -99,17 +99,11 @@ func TestGenerateCheckAndUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(stale, []byte(strings.Replace(string(data), "Package daemon turns", "Package daemon once turned", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, stale, strings.Replace(string(data), "Package daemon turns", "Package daemon once turned", 1))
 	extra := generator.Marker + "\n\npackage daemon\n\nconst gone = 1\n"
-	if err := os.WriteFile(filepath.Join(pkg, "gone.go"), []byte(extra), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(pkg, "gone.go"), extra)
 	mine := "package daemon\n\n// Mine is the user's.\nconst Mine = 1\n"
-	if err := os.WriteFile(filepath.Join(pkg, "mine.go"), []byte(mine), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(pkg, "mine.go"), mine)
 	before := ageFiles(t, dir)
 	snap := dirSnapshot(t, dir)
 
@@ -180,9 +174,7 @@ func TestGenerateRefusesUserFile(t *testing.T) {
 	if err := os.Remove(filepath.Join(pkg, "command.go")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(pkg, "serve.go"), []byte("package daemon // mine\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(pkg, "serve.go"), "package daemon // mine\n")
 	snap := dirSnapshot(t, dir)
 	for _, args := range [][]string{{"generate"}, {"generate", "--check"}, {"generate", "--dry-run"}} {
 		stdout, stderr, code := daemongen(t, filepath.Join(dir, "internal"), args...)
@@ -264,13 +256,7 @@ func TestTemplatesListAndExport(t *testing.T) {
 		"project/main.go.tmpl":   "package main\n\nimport (\n\t\"os\"\n\n\t\"{{.DaemonImport}}\"\n)\n\nfunc main() {\n\tprintln(daemon.Version)\n\tos.Exit(daemon.Main(daemon.Program{Name: \"{{.Name}}\", Service: &Service{}}, os.Args[1:]))\n}\n",
 	}
 	for p, data := range overlay {
-		name := filepath.Join(work, "tmpl", filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(work, "tmpl", filepath.FromSlash(p)), data)
 	}
 	tmpl := filepath.Join(work, "tmpl")
 	if _, stderr, code := daemongen(t, work, "new", "mysvc", "--templates", tmpl); code != 0 {
@@ -292,9 +278,7 @@ func TestTemplatesListAndExport(t *testing.T) {
 	}
 
 	bad := filepath.Join(tmpl, "daemon", "version.go.tmpl")
-	if err := os.WriteFile(bad, []byte(generator.Marker+"\n\npackage {{.Package}}\n\nconst V = {{.Version}}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, bad, generator.Marker+"\n\npackage {{.Package}}\n\nconst V = {{.Version}}\n")
 	_, stderr, code := daemongen(t, project, "generate", "--templates", tmpl)
 	if want := "daemongen: render " + bad + ": template: " + bad + ":5:"; code != 1 || !strings.HasPrefix(stderr, want) {
 		t.Errorf("daemongen generate with a bad overlay = exit %d, stderr %q; want 1 and prefix %q", code, stderr, want)
@@ -307,12 +291,7 @@ func TestTemplatesListAndExport(t *testing.T) {
 func TestGenerateDirOutsideModule(t *testing.T) {
 	dir := t.TempDir()
 	mod := filepath.Join(dir, "gm")
-	if err := os.MkdirAll(mod, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/gm\n\ngo 1.23\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, filepath.Join(mod, "go.mod"), "module example.com/gm\n\ngo 1.23\n")
 	if _, stderr, code := daemongen(t, dir, "generate", "--dir", "gm/internal/daemon"); code != 0 {
 		t.Fatalf("generate --dir gm/internal/daemon from outside the module = exit %d, %q; want 0", code, stderr)
 	}

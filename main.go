@@ -261,7 +261,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "module", Usage: "module path `PATH` of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
 					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` to write the project into (default NAME)"},
-					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
+					templatesFlag(),
 					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only files daemongen writes"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print the mode, size and path of each file and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
@@ -292,7 +292,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
 					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory)"},
 					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates (default the module path's last element)"},
-					&cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"},
+					templatesFlag(),
 					&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and show a diff if any file is missing, stale or extra"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print what would be written and removed, and write nothing"},
 				},
@@ -351,6 +351,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		EnableBashCompletion: true, // answers --generate-bash-completion, for "daemongen completion"
 	}
+}
+
+// templatesFlag is the --templates flag of new and generate.
+func templatesFlag() cli.Flag {
+	return &cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"}
 }
 
 // run runs daemongen with args, the program name first, and returns its

@@ -365,3 +365,15 @@ func TestReorderArgs(t *testing.T) {
 		}
 	}
 }
+
+// writeFile writes data to path with mode 0644, creating its directory, or
+// fails the test.
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
