@@ -147,6 +147,31 @@ func (f *fixture) cleanup() {
 	}
 }
 
+// openToOthers lets other users reach the fixture's directory, as a daemon
+// running as nobody must.
+func (f *fixture) openToOthers() {
+	f.t.Helper()
+	for _, dir := range []string{f.dir, filepath.Dir(f.dir)} {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
+
+// needNobody skips the test unless it runs as root on a system with the
+// user nobody, and returns that user.
+func needNobody(t *testing.T) *user.User {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to act as another user")
+	}
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skip("no user nobody")
+	}
+	return nobody
+}
+
 // result is what one command did.
 type result struct {
 	stdout, stderr string
@@ -554,23 +579,13 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 // because it runs as a user who may not signal it.
 func TestStopFailsWhenItCannotSignal(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run stop as another user")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody")
-	}
+	nobody := needNobody(t)
 	uid, _ := strconv.Atoi(nobody.Uid)
 	gid, _ := strconv.Atoi(nobody.Gid)
 	f := newFixture(t)
 	// nobody must be able to reach the pidfile and run a copy of the test
 	// binary.
-	for _, dir := range []string{f.dir, filepath.Dir(f.dir)} {
-		if err := os.Chmod(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.openToOthers()
 	exe, _ := os.Executable()
 	data, err := os.ReadFile(exe)
 	if err != nil {
@@ -1234,19 +1249,9 @@ func TestLogSafety(t *testing.T) {
 // Checklist 23: --user drops privileges after opening the files.
 func TestUser(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-	nobody, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skip("no user nobody")
-	}
+	nobody := needNobody(t)
 	f := newFixture(t)
-	for _, dir := range []string{f.dir, filepath.Dir(f.dir)} { // for the reopen below
-		if err := os.Chmod(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.openToOthers() // for the reopen below
 	pid := f.start("--user", "nobody")
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for _, want := range []string{
