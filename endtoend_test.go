@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/daemongen/daemongen/generator"
 )
 
 // TestNewBuilds runs "daemongen new" as a user would and builds the result.
@@ -125,13 +127,23 @@ func TestGoGenerate(t *testing.T) {
 	bin := t.TempDir()
 	goCommand(t, ".", "build", "-o", filepath.Join(bin, "daemongen"), ".")
 	dir := t.TempDir()
-	gc := generateCases[0]
-	for p, data := range gc.user {
-		writeFile(t, filepath.Join(dir, p), data)
+	gc := caseByName(t, "generate-app")
+	for p, data := range gc.in {
+		writeFile(t, filepath.Join(dir, p), string(data))
 	}
 	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
 	goCommandEnv(t, dir, []string{path}, "generate", "./...")
-	compareTree(t, dir, gc.files(t))
+	// What go generate wrote is what the golden case's daemongen generate
+	// writes.
+	_, _, written := gc.run(t)
+	var want []generator.File
+	for p, data := range written {
+		want = append(want, generator.File{Path: p, Mode: 0o644, Data: data})
+	}
+	for p, data := range gc.in {
+		want = append(want, generator.File{Path: p, Mode: 0o644, Data: data})
+	}
+	compareTree(t, dir, want)
 	goCommand(t, dir, "build", "./...")
 	goCommand(t, dir, "vet", "./...")
 	if out := goCommandEnv(t, dir, []string{path}, "generate", "./..."); len(out) != 0 {

@@ -12,7 +12,11 @@
 // internal/daemon/ (or, with RenderDaemon, into a chosen directory). Below a
 // set's root:
 //
-//   - every file must end in ".tmpl", which is stripped from its output path;
+//   - a ".go" file of the daemon set is Go source of package daemon, copied
+//     with RewritePackage: the package name becomes Config.Package and the
+//     generated-file line (Marker) goes first; nothing else changes;
+//   - every other file must end in ".tmpl", which is stripped from its output
+//     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
 //     project/_name_.service.tmpl becomes my-svc.service;
 //   - directories are kept, so project/.github/workflows/ci.yml.tmpl becomes
@@ -30,17 +34,19 @@
 //
 // # Output
 //
-// A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. Every
-// ".go" file is formatted in-process with golang.org/x/tools/imports
-// (FormatOnly, so no go command runs and nothing is looked up); a file
-// already in the form imports.Process gives is recognised more cheaply and
-// kept as it is, with the same result. Files are
+// A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. The
+// output of a ".go" template is formatted in-process with
+// golang.org/x/tools/imports (FormatOnly, so no go command runs and nothing
+// is looked up); the daemon set's Go source is already formatted, which
+// daemongen's CI checks with gofmt, and is not formatted again. Every file of
+// the daemon set starts with Marker: a Go template's output gets it if it
+// lacks it, and any other file of the set without it is an error. Files are
 // sorted by path, use LF line endings only, and are byte-identical across
 // runs, time zones, umasks and working directories.
 //
-// Errors name the template by its path in the daemongen repository,
+// Errors name the file by its path in the daemongen repository,
 // "templates/" followed by its path in the tree, for example
-// "render templates/daemon/pidfile.go.tmpl: ...", unless the tree has a
+// "render templates/daemon/pidfile_unix.go: ...", unless the tree has a
 // method Source(path string) string, as trees made by templates.Overlay do:
 // then they name it by what Source returns, such as the path of a user's
 // file. Parse and execution errors also give the template's line. On any
@@ -52,11 +58,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"text/template"
 
 	"github.com/Masterminds/sprig/v3"
@@ -84,11 +87,13 @@ type Generator struct {
 	daemon  []*tmplFile
 }
 
-// tmplFile is one parsed template.
+// tmplFile is one file of a template set: a parsed template, or, for a Go
+// file of the daemon set, its source.
 type tmplFile struct {
-	name string // e.g. "templates/daemon/pidfile.go.tmpl"; see parseSet
+	name string // e.g. "templates/daemon/pidfile_unix.go"; see parseSet
 	rel  string // output path below its set's root, before "_name_" is replaced
 	tmpl *template.Template
+	src  []byte // a daemon-set Go file, copied with RewritePackage; tmpl is nil
 }
 
 // New parses the project and daemon sets of the template tree tmpl.
@@ -111,10 +116,11 @@ type sourcer interface {
 	Source(path string) string
 }
 
-// parseSet parses every file below root in tmpl, in lexical order. Each
-// file is parsed on its own, in a clone of base, which holds the functions
-// and options: cloning copies base's function maps, which is cheaper than
-// checking every function again with Funcs for each file.
+// parseSet reads every file below root in tmpl, in lexical order. A ".go"
+// file of the daemon set is kept as source. Every other file must end in
+// ".tmpl" and is parsed on its own, in a clone of base, which holds the
+// functions and options: cloning copies base's function maps, which is
+// cheaper than checking every function again with Funcs for each file.
 func parseSet(tmpl fs.FS, root string, base *template.Template) ([]*tmplFile, error) {
 	src, _ := tmpl.(sourcer)
 	var set []*tmplFile
@@ -129,16 +135,23 @@ func parseSet(tmpl fs.FS, root string, base *template.Template) ([]*tmplFile, er
 		if src != nil {
 			name = src.Source(p)
 		}
-		rel, ok := strings.CutSuffix(strings.TrimPrefix(p, root+"/"), ".tmpl")
-		if !ok {
-			return fmt.Errorf("parse %s: template file name does not end in .tmpl", name)
-		}
-		if rel == "" || strings.HasSuffix(rel, "/") {
-			return fmt.Errorf("parse %s: template file name is only .tmpl; name the output file before it", name)
-		}
+		rel := strings.TrimPrefix(p, root+"/")
 		text, err := fs.ReadFile(tmpl, p)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
+		}
+		if root == daemonSet && strings.HasSuffix(rel, ".go") {
+			set = append(set, &tmplFile{name: name, rel: rel, src: text})
+			return nil
+		}
+		rel, ok := strings.CutSuffix(rel, ".tmpl")
+		switch {
+		case !ok && root == daemonSet:
+			return fmt.Errorf("parse %s: the daemon set holds Go files (.go) and templates (.tmpl); rename it", name)
+		case !ok:
+			return fmt.Errorf("parse %s: template file name does not end in .tmpl", name)
+		case rel == "" || strings.HasSuffix(rel, "/"):
+			return fmt.Errorf("parse %s: template file name is only .tmpl; name the output file before it", name)
 		}
 		clone, err := base.Clone()
 		if err != nil {
@@ -165,10 +178,10 @@ func (g *Generator) Render(cfg Config) ([]File, error) {
 	}
 	var jobs []job
 	for _, t := range g.project {
-		jobs = append(jobs, job{t, "."})
+		jobs = append(jobs, job{t, ".", false})
 	}
 	for _, t := range g.daemon {
-		jobs = append(jobs, job{t, DaemonDir})
+		jobs = append(jobs, job{t, DaemonDir, true})
 	}
 	outs, err := render(jobs, cfg.data(DaemonDir))
 	if err != nil {
@@ -189,7 +202,7 @@ func (g *Generator) RenderDaemon(cfg Config, dir string) ([]File, error) {
 	}
 	jobs := make([]job, len(g.daemon))
 	for i, t := range g.daemon {
-		jobs[i] = job{t, dir}
+		jobs[i] = job{t, dir, true}
 	}
 	outs, err := render(jobs, cfg.data(dir))
 	if err != nil {
@@ -224,40 +237,45 @@ type output struct {
 	tmpl string
 }
 
-// A job is a template to render and the directory to place its output in.
+// A job is a file of a set to render and the directory to place it in.
 type job struct {
-	tmpl *tmplFile
-	dir  string
+	tmpl   *tmplFile
+	dir    string
+	daemon bool // the file belongs to the daemon set
 }
 
-// render renders every job with data. The jobs run concurrently, formatting
-// Go output being most of the work; the outputs keep the order of jobs, and
-// the error is that of the first job that fails.
+// render renders every job with data, in order. The error is that of the
+// first job that fails.
 func render(jobs []job, data Data) ([]output, error) {
-	outs := make([]output, len(jobs))
-	errs := make([]error, len(jobs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(jobs); i = int(next.Add(1) - 1) {
-				outs[i], errs[i] = renderFile(jobs[i].tmpl, data, jobs[i].dir)
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
+	outs := make([]output, 0, len(jobs))
+	for _, j := range jobs {
+		o, err := renderFile(j.tmpl, data, j.dir, j.daemon)
 		if err != nil {
 			return nil, err
 		}
+		if o.Path != "" {
+			outs = append(outs, o)
+		}
 	}
-	return slices.DeleteFunc(outs, func(o output) bool { return o.Path == "" }), nil
+	return outs, nil
 }
 
-// renderFile renders the template t, placed below dir. An output with no
-// path is an optional file this Config leaves out.
-func renderFile(t *tmplFile, data Data, dir string) (output, error) {
+// renderFile renders the file t of a set, placed below dir; daemon says
+// whether it belongs to the daemon set. An output with no path is an
+// optional file this Config leaves out.
+func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error) {
 	p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.Name))
+	mode := fs.FileMode(0o644)
+	if strings.HasSuffix(p, ".sh") {
+		mode = 0o755
+	}
+	if t.tmpl == nil {
+		out, err := RewritePackage(t.src, data.Package)
+		if err != nil {
+			return output{}, fmt.Errorf("render %s: %w", t.name, err)
+		}
+		return output{File{Path: p, Mode: mode, Data: out}, t.name}, nil
+	}
 	var buf bytes.Buffer
 	if err := t.tmpl.Execute(&buf, data); err != nil {
 		return output{}, fmt.Errorf("render %s: %w", t.name, err)
@@ -270,15 +288,17 @@ func renderFile(t *tmplFile, data Data, dir string) (output, error) {
 		return output{}, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
 	}
 	if strings.HasSuffix(p, ".go") {
+		if daemon && !hasMarker(out) {
+			out = append([]byte(Marker+"\n\n"), out...)
+		}
 		var err error
 		out, err = formatGo(p, out)
 		if err != nil {
 			return output{}, fmt.Errorf("render %s: format Go output: %w", t.name, err)
 		}
 	}
-	mode := fs.FileMode(0o644)
-	if strings.HasSuffix(p, ".sh") {
-		mode = 0o755
+	if daemon && !hasMarker(out) {
+		return output{}, fmt.Errorf("render %s: a file of the daemon package must start with the line %q; make it the template's first line", t.name, Marker)
 	}
 	return output{File{Path: p, Mode: mode, Data: out}, t.name}, nil
 }

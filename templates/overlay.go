@@ -11,7 +11,9 @@ import (
 )
 
 // Overlay returns the template tree base with the tree top laid over it: a
-// file in top replaces the file at the same path in base, and a path only
+// file in top replaces the file that writes the same output in base, at the
+// same path or at that path with ".tmpl" added or removed (so a user's
+// daemon/doc.go.tmpl replaces the embedded daemon/doc.go), and a path only
 // top has is added. Directories are merged. dir is where top is on disk; the
 // tree's Source method names a template by it, so that errors point at the
 // user's file.
@@ -45,13 +47,26 @@ type overlay struct {
 	dir       string
 }
 
-// Open opens name in top if it is there, else in base.
+// Open opens name in top if it is there, else in base unless top replaces
+// it.
 func (o *overlay) Open(name string) (fs.File, error) {
 	f, err := o.top.Open(name)
 	if err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return f, err
 	}
+	if _, err := fs.Stat(o.top, twin(name)); err == nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
 	return o.base.Open(name)
+}
+
+// twin is the other name of a file that writes the same output as name: name
+// without its ".tmpl" suffix, or with one.
+func twin(name string) string {
+	if t, ok := strings.CutSuffix(name, ".tmpl"); ok {
+		return t
+	}
+	return name + ".tmpl"
 }
 
 // ReadDir returns the entries of the directory name in both trees, sorted by
@@ -70,6 +85,9 @@ func (o *overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 	merged := slices.Clone(top)
 	for _, b := range base {
 		i := slices.IndexFunc(top, func(t fs.DirEntry) bool { return t.Name() == b.Name() })
+		if i < 0 && !b.IsDir() && slices.ContainsFunc(top, func(t fs.DirEntry) bool { return !t.IsDir() && t.Name() == twin(b.Name()) }) {
+			continue // replaced by top's file of the same output
+		}
 		if i < 0 {
 			merged = append(merged, b)
 			continue

@@ -1,22 +1,67 @@
-// Package templates holds the text/template files that daemongen renders.
+// Package templates holds what daemongen writes into projects.
 //
 // The tree has two sets, each rendered as a whole:
 //
-//	project/  files written at the root of a new project by "daemongen new"
-//	daemon/   files written into internal/daemon/ of a new project, and later
-//	          into a chosen directory of an existing one by "daemongen generate"
+//	project/  text/template files written at the root of a new project by
+//	          "daemongen new"; each ends in ".tmpl", which is stripped
+//	daemon/   the daemon package: ordinary Go, package daemon, that compiles,
+//	          vets and is tested here in place, and is written into
+//	          internal/daemon/ of a new project, or into a chosen directory
+//	          of an existing module by "daemongen generate"
 //
-// Every file ends in ".tmpl", which is stripped from the output path, so that
-// no Go tool compiles or formats a template. The token "_name_" in a path is
-// replaced by the project's name. The data each template sees, the functions
-// it may call and the rules for output paths and modes are documented in
-// package generator.
+// The generator copies each daemon/*.go file with only what must change per
+// project rewritten: the package name, and the generated-file line put
+// first. Files of the daemon set whose names end in "_source_test.go" (the
+// full real-process suite and the benchmarks) test this source package and
+// are not part of FS, so they are never written into a project. A ".tmpl"
+// file in daemon/, as a user's template tree may add, is rendered like those
+// of project/. The token "_name_" in a path is replaced by the project's
+// name. The data templates see, the functions they may call and the rules
+// for output paths and modes are documented in package generator.
 package templates
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+	"slices"
+	"strings"
+)
+
+//go:embed all:project all:daemon
+var embedded embed.FS
 
 // FS is the template tree: the project and daemon sets, including files and
-// directories whose names start with "." or "_" (such as .github/).
-//
-//go:embed all:project all:daemon
-var FS embed.FS
+// directories whose names start with "." or "_" (such as .github/), and
+// without the daemon package's source-only tests.
+var FS fs.FS = shipped{embedded}
+
+// sourceOnly reports whether the file name tests daemongen's copy of the
+// daemon package only.
+func sourceOnly(name string) bool {
+	return strings.HasSuffix(name, "_source_test.go")
+}
+
+// shipped is an embedded tree without its source-only files.
+type shipped struct{ embed.FS }
+
+// Open opens name unless it is a source-only file.
+func (s shipped) Open(name string) (fs.File, error) {
+	if sourceOnly(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return s.FS.Open(name)
+}
+
+// ReadDir lists the directory name without its source-only files.
+func (s shipped) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := s.FS.ReadDir(name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return sourceOnly(e.Name()) }), err
+}
+
+// ReadFile reads name unless it is a source-only file.
+func (s shipped) ReadFile(name string) ([]byte, error) {
+	if sourceOnly(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return s.FS.ReadFile(name)
+}

@@ -1,3 +1,0 @@
-module example.com/tool/v2
-
-go 1.22

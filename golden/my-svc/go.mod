@@ -1,3 +1,0 @@
-module my-svc
-
-go 1.23

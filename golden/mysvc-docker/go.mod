@@ -1,3 +1,0 @@
-module example.com/mysvc
-
-go 1.23

@@ -1,0 +1,236 @@
+package daemon
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Exit codes. Status follows the LSB init-script conventions; the other
+// actions exit 0 on success, 1 on failure and 2 on a usage error.
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitDead       = 1 // status: not running, but the pidfile exists
+	exitNotRunning = 3 // status: not running
+	exitUnknown    = 4 // status: cannot tell
+	exitNoDaemon   = 7 // reload, reopen: not running
+)
+
+// stageEnv marks a re-executed child and says which stage it is. It is removed
+// from the environment before the service runs.
+const stageEnv = "_DAEMONGEN_STAGE"
+
+const defaultTimeout = 10 * time.Second
+
+// options are the parsed command line.
+type options struct {
+	action  string
+	pidfile string // absolute; "" in run mode without a pidfile
+	log     string // absolute; "" in run mode logging to stderr
+	timeout time.Duration
+	user    string
+}
+
+// Main runs the command line args (without the program name) and returns the
+// process exit code; the caller passes it to os.Exit. In the daemon itself
+// Main returns when the service has stopped.
+func Main(p Program, args []string) int {
+	if p.Name == "" || p.Service == nil {
+		fmt.Fprintln(os.Stderr, "daemon: Program needs a Name and a Service")
+		return exitUsage
+	}
+	o, err := p.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		p.usage(os.Stdout)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+		p.usage(os.Stderr)
+		return exitUsage
+	}
+	if stage := os.Getenv(stageEnv); stage != "" {
+		return p.child(stage, o)
+	}
+	switch o.action {
+	case "start":
+		return p.start(o)
+	case "stop":
+		return p.stop(o)
+	case "restart":
+		if code := p.stop(o); code != exitOK {
+			return code
+		}
+		return p.start(o)
+	case "status":
+		return p.status(o)
+	case "reload":
+		return p.signalDaemon(o, reloadSignal, "reload")
+	case "reopen":
+		return p.signalDaemon(o, reopenSignal, "reopen")
+	default: // "run"; parse accepts no other action
+		return p.run(o)
+	}
+}
+
+var actions = []string{"start", "stop", "restart", "status", "reload", "reopen", "run"}
+
+// parse reads ACTION and flags, in either order, and resolves the paths.
+func (p *Program) parse(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet(p.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.pidfile, "pidfile", "", "")
+	fs.StringVar(&o.log, "log", "", "")
+	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
+	fs.StringVar(&o.user, "user", "", "")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return nil, errors.New("missing command")
+	}
+	o.action = rest[0]
+	if err := fs.Parse(rest[1:]); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	known := false
+	for _, a := range actions {
+		known = known || a == o.action
+	}
+	if !known {
+		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions, ", "))
+	}
+	if o.timeout <= 0 {
+		return nil, fmt.Errorf("invalid --timeout %v: must be positive", o.timeout)
+	}
+	if o.user != "" && o.action != "start" && o.action != "restart" && o.action != "run" {
+		return nil, fmt.Errorf("--user applies to start, restart and run, not %s", o.action)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return o, p.resolvePaths(o, set)
+}
+
+// resolvePaths fills in the pidfile and log paths from the flags, the
+// environment or the defaults, and makes them absolute against the caller's
+// working directory.
+func (p *Program) resolvePaths(o *options, set map[string]bool) error {
+	prefix := envPrefix(p.Name)
+	if !set["pidfile"] {
+		o.pidfile = os.Getenv(prefix + "_PIDFILE")
+	}
+	if !set["log"] {
+		o.log = os.Getenv(prefix + "_LOG")
+	}
+	if o.action != "run" {
+		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+		if o.pidfile == "" {
+			o.pidfile = d.pidfile
+		}
+		if o.log == "" {
+			o.log = d.log
+		}
+	}
+	for _, path := range []*string{&o.pidfile, &o.log} {
+		if *path == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*path)
+		if err != nil {
+			return fmt.Errorf("resolve %s: %w", *path, err)
+		}
+		*path = abs
+	}
+	// The log must not be the pidfile: writing it would corrupt the
+	// pidfile, and closing it would drop the lock that names the daemon.
+	if o.pidfile != "" && o.log != "" {
+		pi, err1 := os.Stat(o.pidfile)
+		li, err2 := os.Stat(o.log)
+		if o.pidfile == o.log || (err1 == nil && err2 == nil && os.SameFile(pi, li)) {
+			return fmt.Errorf("--log %s is the pidfile; choose another --log or --pidfile", o.log)
+		}
+	}
+	return nil
+}
+
+// envPrefix turns a program name into the prefix of its environment
+// variables: "my-svc" becomes "MY_SVC".
+func envPrefix(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// paths are default file locations.
+type paths struct {
+	pidfile, log string
+	// private is a directory that holds them and that start creates with
+	// mode 0700 if it is missing; "" if none is needed.
+	private string
+}
+
+// defaultPaths returns where the pidfile and log go when neither a flag nor
+// the environment names them: /run and /var/log for root; for anyone else
+// $XDG_RUNTIME_DIR for the pidfile and a private directory under
+// $XDG_STATE_HOME (default ~/.local/state) for the log, and for the pidfile
+// too when there is no runtime directory. None is ever directly in a
+// world-writable directory such as /tmp.
+func defaultPaths(name string, euid int, getenv func(string) string) paths {
+	if euid == 0 {
+		return paths{pidfile: "/run/" + name + ".pid", log: "/var/log/" + name + ".log"}
+	}
+	state := getenv("XDG_STATE_HOME")
+	if !filepath.IsAbs(state) {
+		state = ""
+		if home := getenv("HOME"); filepath.IsAbs(home) {
+			state = filepath.Join(home, ".local", "state")
+		}
+	}
+	private := filepath.Join(state, name)
+	if state == "" {
+		// No home: a directory of our own in the temporary directory,
+		// named for our uid and created 0700.
+		private = filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, euid))
+	}
+	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}
+	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) {
+		d.pidfile = filepath.Join(run, name+".pid")
+	}
+	return d
+}
+
+func (p *Program) usage(w io.Writer) {
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	prefix := envPrefix(p.Name)
+	fmt.Fprintf(w, `Usage: %[1]s COMMAND [flags]
+
+Commands:
+  start     start the daemon; returns once it is ready (exit 0) or has failed (exit 1)
+  stop      stop the daemon with SIGTERM, SIGKILL after --timeout; returns once it is gone
+  restart   stop, then start
+  status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
+  reload    ask the daemon to reload (SIGHUP); exit 7 if it is not running
+  reopen    ask the daemon to reopen its log (SIGUSR1), after log rotation
+  run       run in the foreground (systemd Type=notify, containers, supervisors)
+
+Flags (-flag and --flag both work):
+  --pidfile PATH   pidfile (default %[2]s, or $%[3]s_PIDFILE)
+  --log PATH       log file for stdout and stderr (default %[4]s, or $%[3]s_LOG;
+                   run logs to stderr unless a log is named)
+  --timeout DUR    how long start waits for readiness and stop for exit (default %[5]v)
+  --user NAME      run the daemon as this user (start, restart, run; as root)
+
+Example:
+  %[1]s start && %[1]s status && %[1]s stop
+`, p.Name, d.pidfile, prefix, d.log, defaultTimeout)
+}

@@ -1,0 +1,272 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// start starts the daemon unless one is running. It returns only when a
+// daemon is ready, its own or one that was already there, or has failed,
+// within --timeout.
+func (p *Program) start(o *options) int {
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "%s: start: %v\n", p.Name, err)
+		return exitFailure
+	}
+	if o.user != "" && os.Geteuid() != 0 {
+		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+	}
+	if err := p.makePrivateDir(o); err != nil {
+		return fail(err)
+	}
+	deadline := time.Now().Add(o.timeout)
+	for {
+		pid, err := awaitReady(o.pidfile, deadline)
+		if err != nil {
+			return fail(err)
+		}
+		if pid > 0 {
+			fmt.Printf("%s already running (pid %d)\n", p.Name, pid)
+			return exitOK
+		}
+		// Nobody holds the pidfile: start a daemon. If another start
+		// wins the race for the lock, wait for its daemon instead.
+		res := p.spawn(o, deadline)
+		switch {
+		case res.ready:
+			fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
+			return exitOK
+		case !res.running:
+			return fail(res.err)
+		}
+	}
+}
+
+// awaitReady waits, until deadline, for a daemon that holds the pidfile
+// while it starts, and returns its pid once it is ready. It returns 0 if no
+// daemon holds the pidfile (any more). It polls, briefly: this is the path
+// of two starts at once, never of a single one.
+func awaitReady(path string, deadline time.Time) (int, error) {
+	for {
+		i, err := inspect(path)
+		if err != nil {
+			return 0, err
+		}
+		i.close()
+		switch {
+		case i.state != running:
+			return 0, nil
+		case i.ready:
+			return i.pid, nil
+		case time.Now().After(deadline):
+			return 0, errors.New("a daemon started by someone else is still not ready")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// makePrivateDir creates the private directory of the default paths, if
+// they are in use, with mode 0700, and checks that it is ours alone.
+func (p *Program) makePrivateDir(o *options) error {
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
+		return nil
+	}
+	if err := os.MkdirAll(d.private, 0o700); err != nil {
+		return fmt.Errorf("create directory %s: %w", d.private, err)
+	}
+	fi, err := os.Lstat(d.private)
+	if err != nil {
+		return fmt.Errorf("check directory %s: %w", d.private, err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 || (ok && int(st.Uid) != os.Geteuid()) {
+		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
+	}
+	return nil
+}
+
+// stop stops the daemon and waits until it is gone. A daemon that is not
+// ready, because it is starting or already stopping, is not signalled at
+// once, so that a daemon that is stopping is not told twice (which would
+// cut its shutdown short): stop waits until it is ready, then stops it, or
+// until it is gone. At --timeout it kills the daemon and waits again.
+func (p *Program) stop(o *options) int {
+	fail := func(err error) int {
+		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
+		return exitFailure
+	}
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		return fail(err)
+	}
+	defer func() { i.close() }()
+	seen := i.state == running
+	deadline := time.Now().Add(o.timeout)
+	for i.state == running && !i.ready && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		next, err := inspect(o.pidfile)
+		if err != nil {
+			return fail(err)
+		}
+		i.close()
+		i = next
+	}
+	if i.state != running {
+		if err := i.removeStale(); err != nil {
+			return fail(err)
+		}
+		switch {
+		case seen:
+			fmt.Printf("%s stopped\n", p.Name)
+		case i.state == dead:
+			fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
+		default:
+			fmt.Printf("%s not running\n", p.Name)
+		}
+		return exitOK
+	}
+	gone := lockShared(i.f)
+	released := false
+	if i.ready {
+		proc, err := i.signal(syscall.SIGTERM)
+		switch {
+		case errors.Is(err, errGone):
+		case err != nil:
+			return fail(err)
+		default:
+			proc.Release()
+			released = waitReleased(gone, o.timeout)
+			if !released {
+				fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+			}
+		}
+	} else {
+		fmt.Fprintf(os.Stderr, "%s: pid %d still not ready after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+	}
+	if !released {
+		if err := i.kill(); err != nil {
+			return fail(err)
+		}
+		if !waitReleased(gone, o.timeout) {
+			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
+		}
+	}
+	// The lock is ours now (shared): the daemon is gone and no new one can
+	// take this file until we close it.
+	i.state = dead
+	if err := i.removeStale(); err != nil {
+		return fail(err)
+	}
+	fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
+	return exitOK
+}
+
+// errGone is signal's error when the daemon exited before it was signalled.
+var errGone = errors.New("the daemon is gone")
+
+// signal sends sig to the daemon holding the inspected pidfile. It takes a
+// handle on the process first (a pidfd on Linux), then checks that the
+// process still holds the lock, so the signal cannot reach a process that
+// has taken over a reused pid. The caller releases the handle.
+func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
+	if i.pid <= 1 {
+		return nil, fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
+	}
+	proc, err := os.FindProcess(i.pid)
+	if err != nil {
+		return nil, fmt.Errorf("find pid %d: %w", i.pid, err)
+	}
+	again, err := inspect(i.path)
+	if err == nil {
+		again.close()
+		switch {
+		case again.state != running:
+			err = errGone
+		case again.pid != i.pid:
+			err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
+		}
+	}
+	if err == nil {
+		if err = proc.Signal(sig); err != nil {
+			err = fmt.Errorf("signal pid %d: %w", i.pid, err)
+		}
+	}
+	if err != nil {
+		proc.Release()
+		return nil, err
+	}
+	return proc, nil
+}
+
+// kill sends SIGKILL to the daemon; that it is already gone is no error.
+func (i *inspection) kill() error {
+	proc, err := i.signal(syscall.SIGKILL)
+	if errors.Is(err, errGone) {
+		return nil
+	}
+	if err == nil {
+		proc.Release()
+	}
+	return err
+}
+
+// status reports the daemon's state with the LSB exit codes.
+func (p *Program) status(o *options) int {
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: status: %v\n", p.Name, err)
+		return exitUnknown
+	}
+	defer i.close()
+	switch {
+	case i.state == running && !i.ready && i.pid == 0:
+		fmt.Printf("%s starting or stopping\n", p.Name)
+		return exitOK
+	case i.state == running && !i.ready:
+		fmt.Printf("%s starting or stopping (pid %d)\n", p.Name, i.pid)
+		return exitOK
+	case i.state == running:
+		fmt.Printf("%s running (pid %d)\n", p.Name, i.pid)
+		return exitOK
+	case i.state == dead:
+		fmt.Printf("%s not running (stale pidfile %s)\n", p.Name, o.pidfile)
+		return exitDead
+	default:
+		fmt.Printf("%s not running\n", p.Name)
+		return exitNotRunning
+	}
+}
+
+// signalDaemon sends sig to the running daemon for the reload and reopen
+// commands.
+func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+		return exitFailure
+	}
+	defer i.close()
+	if i.state != running {
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	}
+	proc, err := i.signal(sig.(syscall.Signal))
+	if errors.Is(err, errGone) {
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+		return exitFailure
+	}
+	proc.Release()
+	fmt.Printf("%s %s requested (pid %d)\n", p.Name, action, i.pid)
+	return exitOK
+}

@@ -1,0 +1,54 @@
+//go:build !(linux || darwin || dragonfly || freebsd || netbsd || openbsd)
+
+package daemon
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// On systems other than Linux, macOS and the BSDs only run works, in the
+// foreground, logging to stderr, without a pidfile.
+
+var (
+	shutdownSignals            = []os.Signal{os.Interrupt}
+	reloadSignal, reopenSignal os.Signal
+	errUnsupported             = fmt.Errorf("not supported on %s (use run)", runtime.GOOS)
+)
+
+// pidfile is never held here.
+type pidfile struct{}
+
+func (*pidfile) remove() {}
+
+func (*pidfile) markReady() error { return nil }
+
+func (*pidfile) markStopping() {}
+
+func reopenLog(string) error { return errUnsupported }
+
+func notify(string) {}
+
+func (p *Program) unsupported(action string) int {
+	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, errUnsupported)
+	return exitFailure
+}
+
+func (p *Program) start(*options) int                                 { return p.unsupported("start") }
+func (p *Program) stop(*options) int                                  { return p.unsupported("stop") }
+func (p *Program) signalDaemon(_ *options, _ os.Signal, a string) int { return p.unsupported(a) }
+func (p *Program) child(string, *options) int                         { return p.unsupported("re-exec") }
+
+func (p *Program) status(*options) int {
+	p.unsupported("status")
+	return exitUnknown
+}
+
+// run runs the service in the foreground.
+func (p *Program) run(o *options) int {
+	if o.pidfile != "" || o.log != "" || o.user != "" {
+		return p.unsupported("run with --pidfile, --log or --user")
+	}
+	return p.serve(&session{signals: watchSignals(), ready: func() {}, fail: func(error) {}})
+}

@@ -1,0 +1,357 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// A pidfile is the daemon's pidfile, locked exclusively by this process for
+// the rest of its life: the kernel releases the lock only when the process
+// exits, so whoever waits for the lock knows the process is gone. The file
+// is empty while the daemon starts and holds "PID\n" once it is ready.
+type pidfile struct {
+	f    *os.File
+	path string
+}
+
+// errRunning is returned by acquirePidfile when another process holds the lock.
+type errRunning struct{ pid int }
+
+func (e *errRunning) Error() string { return fmt.Sprintf("already running (pid %d)", e.pid) }
+
+// lockContention bounds how long acquirePidfile waits while other processes
+// only inspect the pidfile (they hold shared locks for microseconds).
+const lockContention = 2 * time.Second
+
+// openFlags never follow a symlink at the pidfile's path, and never block on
+// a FIFO planted there.
+const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
+
+// acquirePidfile opens or creates path, takes an exclusive lock on it, checks
+// that the path still names the locked file (a stop may have removed it
+// meanwhile) and that it is a plain file of ours, announces this process as
+// the holder (see announce), and empties it. If another daemon holds the
+// lock, the error is an *errRunning.
+func acquirePidfile(path string) (*pidfile, error) {
+	deadline := time.Now().Add(lockContention)
+	for {
+		if err := checkType(path); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|openFlags, 0o644)
+		if err != nil {
+			return nil, openPidfileError(path, err)
+		}
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			// Held. By a daemon (exclusively), or only by processes
+			// inspecting the file (shared)? Only a daemon counts.
+			if syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) != nil {
+				pid, _, _ := holder(f)
+				f.Close()
+				return nil, &errRunning{pid: pid}
+			}
+			f.Close()
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("lock pidfile %s: still contended after %v", path, lockContention)
+			}
+			time.Sleep(time.Millisecond)
+			continue
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
+		}
+		if !namesFile(path, f) {
+			f.Close()
+			continue
+		}
+		pf := &pidfile{f: f, path: path}
+		if err := pf.claim(); err != nil {
+			f.Close() // a refused file is not ours to remove
+			return nil, err
+		}
+		return pf, nil
+	}
+}
+
+// claim checks the locked file, empties it with mode 0644 (the daemon is
+// starting) and announces this process.
+func (pf *pidfile) claim() error {
+	if err := checkPidfile(pf.path, pf.f, true); err != nil {
+		return err
+	}
+	if err := pf.f.Truncate(0); err != nil {
+		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
+	}
+	if err := pf.f.Chmod(0o644); err != nil {
+		return fmt.Errorf("chmod pidfile %s: %w", pf.path, err)
+	}
+	if err := announce(pf.f); err != nil {
+		return fmt.Errorf("lock pidfile %s: %w", pf.path, err)
+	}
+	return nil
+}
+
+// markStopping empties the pidfile again: the daemon is no longer ready,
+// and a stop that comes now waits for it instead of signalling it twice.
+// A nil pidfile does nothing.
+func (pf *pidfile) markStopping() {
+	if pf != nil {
+		pf.f.Truncate(0)
+	}
+}
+
+// markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
+// A nil pidfile does nothing.
+func (pf *pidfile) markReady() error {
+	if pf == nil {
+		return nil
+	}
+	if _, err := pf.f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0); err != nil {
+		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
+	}
+	if err := pf.f.Sync(); err != nil {
+		return fmt.Errorf("sync pidfile %s: %w", pf.path, err)
+	}
+	return nil
+}
+
+// remove unlinks the pidfile if its path still names the locked file. It
+// keeps the lock, which the kernel releases when the process exits. A nil
+// pidfile does nothing.
+func (pf *pidfile) remove() {
+	if pf != nil && namesFile(pf.path, pf.f) {
+		os.Remove(pf.path)
+	}
+}
+
+func openPidfileError(path string, err error) error {
+	if errors.Is(err, syscall.ELOOP) {
+		return fmt.Errorf("open pidfile %s: it is a symbolic link, which a pidfile must not be (remove it or choose another --pidfile)", path)
+	}
+	return fmt.Errorf("open pidfile %s: %w (choose a writable --pidfile)", path, err)
+}
+
+// checkType refuses, before it is opened, anything at path but a regular
+// file (opening a device can have effects of its own). checkPidfile checks
+// the opened file again.
+func checkType(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
+		return nil // missing, fine, or a symlink that opening refuses
+	}
+	return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+}
+
+// checkPidfile refuses a file that no pidfile should be: anything but a
+// regular file, or a file with other hard links (writing it would change
+// them too). With mine, it also refuses a file that belongs to another user
+// than this one or root, unless this one is root.
+func checkPidfile(path string, f *os.File, mine bool) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat pidfile %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		if st.Nlink > 1 {
+			return fmt.Errorf("pidfile %s has %d hard links; refusing to use it (remove it or choose another --pidfile)", path, st.Nlink)
+		}
+		if uid, me := int(st.Uid), os.Geteuid(); mine && me != 0 && uid != me && uid != 0 {
+			return fmt.Errorf("pidfile %s belongs to uid %d, not to you (remove it or choose another --pidfile)", path, uid)
+		}
+	}
+	return nil
+}
+
+// namesFile reports whether path currently names the open file f.
+func namesFile(path string, f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	pi, err := os.Lstat(path)
+	return err == nil && os.SameFile(fi, pi)
+}
+
+// state is what an inspection of the pidfile found.
+type state int
+
+const (
+	notRunning state = iota // no pidfile
+	dead                    // a pidfile nobody holds: stale
+	running                 // a daemon holds the pidfile's lock
+)
+
+// errUnannounced says that a process holds the pidfile's lock without
+// saying who it is. It lasts a moment while a daemon starts or exits, and
+// for good if the holder is in another PID namespace or no daemon at all.
+var errUnannounced = errors.New("its holder is not visible from here (another PID namespace?) or did not announce itself")
+
+// announceWait bounds how long inspect waits for a holder to announce
+// itself, or to go.
+const announceWait = 200 * time.Millisecond
+
+// An inspection is the result of looking at a pidfile without disturbing a
+// daemon that holds it. While state is dead, f is open and holds a shared
+// lock, so no daemon can take the file until f is closed.
+type inspection struct {
+	state state
+	pid   int      // the daemon's pid when running (0 if not known yet); what the file says when dead
+	ready bool     // running, and the daemon has said it is ready (and not stopping)
+	f     *os.File // the open pidfile, nil when notRunning
+	path  string
+}
+
+// inspect opens path read-only and finds out whether a daemon holds it. An
+// error means it cannot tell (LSB status 4). The caller closes i.f.
+func inspect(path string) (*inspection, error) {
+	if err := checkType(path); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return &inspection{state: notRunning, path: path}, nil
+	}
+	if err != nil {
+		return nil, openPidfileError(path, err)
+	}
+	if err := checkPidfile(path, f, false); err != nil {
+		f.Close()
+		return nil, err
+	}
+	i := &inspection{f: f, path: path}
+	for deadline := time.Now().Add(announceWait); ; time.Sleep(time.Millisecond) {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		switch {
+		case err == nil:
+			i.state = dead
+			i.pid, _ = readPid(f)
+			return i, nil
+		case errors.Is(err, syscall.EWOULDBLOCK):
+			i.state = running
+			i.pid, i.ready, err = holder(f)
+			if errors.Is(err, errUnannounced) && time.Now().Before(deadline) {
+				continue // a daemon between its two locks, starting or exiting
+			}
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
+			}
+			return i, nil
+		default:
+			f.Close()
+			return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
+		}
+	}
+}
+
+// close releases the inspection's file and lock.
+func (i *inspection) close() {
+	if i.f != nil {
+		i.f.Close()
+	}
+}
+
+// removeStale removes a dead pidfile. It holds a shared lock, so no daemon
+// has the file, and it checks that the path still names the inspected file.
+func (i *inspection) removeStale() error {
+	if i.state != dead || !namesFile(i.path, i.f) {
+		return nil
+	}
+	if err := os.Remove(i.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale pidfile %s: %w", i.path, err)
+	}
+	return nil
+}
+
+// holder returns the pid of the daemon holding f's lock, and whether it is
+// ready: the daemon writes its pid only once it is, and empties the file
+// again when it begins to stop. Where the kernel says who holds the lock
+// (Linux), only its answer is the pid: a holder not visible from here or
+// that did not announce itself is errUnannounced, and is never signalled.
+// Elsewhere the file's content is the pid, and pid is 0 while the daemon
+// has not written it. A pid that cannot be signalled safely is an error.
+func holder(f *os.File) (pid int, ready bool, err error) {
+	content, contentErr := readPid(f)
+	ready = contentErr == nil
+	pid, known := lockHolder(f)
+	switch {
+	case known && pid <= 0:
+		return 0, false, errUnannounced
+	case known:
+	case errors.Is(contentErr, errEmpty):
+		return 0, false, nil
+	case contentErr != nil:
+		return 0, false, contentErr
+	default:
+		pid = content
+	}
+	if pid <= 1 || pid == os.Getpid() {
+		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
+	}
+	return pid, ready, nil
+}
+
+// errEmpty is readPid's error for an empty pidfile.
+var errEmpty = errors.New("is empty")
+
+// readPid parses the pidfile's content: a decimal pid and a newline.
+func readPid(f *os.File) (int, error) {
+	buf := make([]byte, 32)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && err != io.EOF {
+		return 0, fmt.Errorf("cannot be read: %w", err)
+	}
+	s := strings.TrimSpace(string(buf[:n]))
+	if s == "" {
+		return 0, errEmpty
+	}
+	pid, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("holds %q, not a pid", s)
+	}
+	return pid, nil
+}
+
+// lockShared starts a blocking shared lock of f and returns a channel that
+// receives its result. The lock is granted once the exclusive holder has
+// exited: the wait is the kernel's, not a polling loop.
+func lockShared(f *os.File) <-chan error {
+	done := make(chan error, 1)
+	fd := int(f.Fd())
+	go func() {
+		for {
+			err := syscall.Flock(fd, syscall.LOCK_SH)
+			if err != syscall.EINTR {
+				done <- err
+				return
+			}
+		}
+	}()
+	return done
+}
+
+// waitReleased waits at most timeout for the result of lockShared and
+// reports whether the lock was granted, that is whether the holder is gone.
+func waitReleased(done <-chan error, timeout time.Duration) bool {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err == nil
+	case <-t.C:
+		return false
+	}
+}

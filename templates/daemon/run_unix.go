@@ -1,0 +1,135 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+)
+
+// run runs the service in the foreground. As process 1 (in a container) it
+// runs the service in a child instead and becomes a minimal init.
+func (p *Program) run(o *options) int {
+	if os.Getpid() == 1 {
+		return p.initProcess(o)
+	}
+	return p.foreground(o)
+}
+
+// foreground runs the service in this process: no fork, stderr as the log
+// unless --log names one, a pidfile only when one is named.
+func (p *Program) foreground(o *options) int {
+	s := &session{signals: watchSignals(), ready: func() {}, fail: func(error) {}}
+	fail := func(err error) int {
+		s.pidfile.remove()
+		fmt.Fprintf(os.Stderr, "%s: run: %v\n", p.Name, err)
+		return exitFailure
+	}
+	os.Unsetenv(stageEnv)
+	syscall.Umask(p.umask())
+	if o.user != "" && os.Geteuid() != 0 {
+		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+	}
+	var log *os.File
+	if o.log != "" {
+		var err error
+		if log, err = openLog(o.log); err != nil {
+			return fail(fmt.Errorf("%w (choose a writable --log)", err))
+		}
+		defer log.Close()
+		s.log = o.log
+	}
+	if o.pidfile != "" {
+		pf, err := acquirePidfile(o.pidfile)
+		if err != nil {
+			return fail(err)
+		}
+		s.pidfile = pf
+	}
+	if o.user != "" {
+		if err := dropPrivileges(o.user, log); err != nil {
+			return fail(err)
+		}
+	}
+	if log != nil {
+		if err := dupLog(log); err != nil {
+			return fail(err)
+		}
+		log.Close()
+	}
+	return p.serve(s)
+}
+
+// initProcess is process 1: it runs the service in a child, forwards the
+// signals the service handles to it, reaps every process the kernel
+// reparents to it, and exits with the service's status. The child has a
+// process group of its own, so that a signal from a terminal reaches it
+// once, through here.
+func (p *Program) initProcess(o *options) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: run: find own executable: %v\n", p.Name, err)
+		return exitFailure
+	}
+	args := []string{os.Args[0], "run", "--timeout", o.timeout.String()}
+	if o.pidfile != "" {
+		args = append(args, "--pidfile", o.pidfile)
+	}
+	if o.log != "" {
+		args = append(args, "--log", o.log)
+	}
+	if o.user != "" {
+		args = append(args, "--user", o.user)
+	}
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT)
+	cmd := &exec.Cmd{
+		Path:        exe,
+		Args:        args,
+		Env:         withStage(os.Environ(), "run"),
+		Stdin:       os.Stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: run: start service process: %v\n", p.Name, err)
+		return exitFailure
+	}
+	for sig := range sigs {
+		if sig != syscall.SIGCHLD {
+			cmd.Process.Signal(sig)
+		}
+		// Reap after every signal, not only SIGCHLD: Notify drops a
+		// signal when the channel is full.
+		if code, exited := reap(cmd.Process.Pid); exited {
+			return code
+		}
+	}
+	return exitFailure
+}
+
+// reap collects every exited child. It reports the exit code of the
+// service process if that was among them.
+func reap(service int) (code int, exited bool) {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if pid <= 0 {
+			return 0, false
+		}
+		if pid == service {
+			if ws.Signaled() {
+				return 128 + int(ws.Signal()), true
+			}
+			return ws.ExitStatus(), true
+		}
+	}
+}
