@@ -196,11 +196,6 @@ import (
 )
 
 func main() {
-	// A run lasts milliseconds and allocates a few megabytes, which the
-	// process returns as it exits: collecting garbage meanwhile costs more
-	// than a quarter of its time. The limit still bounds a runaway.
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(256 << 20)
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 
