@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"golang.org/x/tools/txtar"
 
@@ -432,4 +433,74 @@ func TestGeneratedMarker(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOneLineChange changes one line of the daemon package's source and
+// wants one line of golden/mysvc to change and nothing else in golden/: the
+// rendered project differs in that line alone, the package rewrite keeps it
+// one line for any --pkg, and no case archive holds a daemon file of its
+// own, since cases derive those from golden/mysvc.
+func TestOneLineChange(t *testing.T) {
+	const file = "daemon/serve.go"
+	src, err := fs.ReadFile(templates.FS, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "// ") })
+	lines[i] = "// A changed line.\n"
+	changed := []byte(strings.Join(lines, ""))
+	tree := templates.Overlay(templates.FS, fstest.MapFS{file: {Data: changed}}, "changed")
+
+	before, err := generator.Render(mainConfig, templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := generator.Render(mainConfig, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := changedLines(t, before, after); got != 1 {
+		t.Errorf("one changed line in %s changes %d lines of the rendered project; want 1", file, got)
+	}
+	for _, pkg := range []string{"daemon", "svcd"} {
+		a, errA := generator.RewritePackage(src, pkg)
+		b, errB := generator.RewritePackage(changed, pkg)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if got := changedLines(t, []generator.File{{Path: file, Data: a}}, []generator.File{{Path: file, Data: b}}); got != 1 {
+			t.Errorf("with --pkg %s, one changed line changes %d; want 1", pkg, got)
+		}
+	}
+	for _, gc := range loadCases(t) {
+		_, daemonDir, _, _ := gc.layout()
+		for p := range gc.out {
+			if strings.HasPrefix(p, daemonDir+"/") {
+				t.Errorf("%s holds out/%s: a daemon file that golden/mysvc's would not give", gc.name, p)
+			}
+		}
+	}
+}
+
+// changedLines counts the lines that differ between two renderings of the
+// same paths, each file's lines compared in order.
+func changedLines(t *testing.T, a, b []generator.File) int {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%d files before, %d after", len(a), len(b))
+	}
+	n := 0
+	for i := range a {
+		la, lb := strings.Split(string(a[i].Data), "\n"), strings.Split(string(b[i].Data), "\n")
+		if a[i].Path != b[i].Path || len(la) != len(lb) {
+			t.Fatalf("%s: %d lines before, %s: %d after", a[i].Path, len(la), b[i].Path, len(lb))
+		}
+		for j := range la {
+			if la[j] != lb[j] {
+				n++
+			}
+		}
+	}
+	return n
 }
