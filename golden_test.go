@@ -37,6 +37,10 @@ const (
 
 var mainConfig = generator.Config{Name: "mysvc", Module: "example.com/mysvc"}
 
+// goldenCases names every archive golden/cases must hold, so that a
+// removed archive fails the tests instead of silently testing less.
+var goldenCases = []string{"generate-app", "generate-svcd", "new-docker", "new-my-svc"}
+
 // updating reports whether the golden files are to be rewritten.
 func updating() bool {
 	return *update || os.Getenv("DAEMONGEN_UPDATE") == "1"
@@ -145,16 +149,12 @@ type goldenCase struct {
 	out     map[string][]byte
 }
 
-// loadCases reads every archive in golden/cases.
+// loadCases reads the archive of every case in goldenCases.
 func loadCases(t *testing.T) []*goldenCase {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(casesDir, "*.txtar"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no golden cases in %s (%v)", casesDir, err)
-	}
 	var cases []*goldenCase
-	for _, p := range paths {
-		cases = append(cases, loadCase(t, p))
+	for _, name := range goldenCases {
+		cases = append(cases, caseByName(t, name))
 	}
 	return cases
 }
@@ -264,7 +264,10 @@ func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, 
 	}
 	if rel, in := strings.CutPrefix(p, module+"/"); in && name != "" {
 		dir, file := path.Split(rel)
-		g, ok := main[dir+strings.ReplaceAll(file, name, mainConfig.Name)]
+		if ext, ok := strings.CutPrefix(file, name+"."); ok { // a _name_ file, such as my-svc.service
+			file = mainConfig.Name + "." + ext
+		}
+		g, ok := main[dir+file]
 		return g.Data, ok
 	}
 	return nil, false
@@ -353,7 +356,8 @@ func (gc *goldenCase) write(t *testing.T, stdout []byte, differ map[string][]byt
 }
 
 // TestGoldenLayout wants golden/ to hold golden/mysvc and golden/cases and
-// nothing else.
+// nothing else, and golden/cases to hold the archive of each of goldenCases
+// and nothing else.
 func TestGoldenLayout(t *testing.T) {
 	entries, err := os.ReadDir(goldenDir)
 	if err != nil {
@@ -362,6 +366,23 @@ func TestGoldenLayout(t *testing.T) {
 	for _, e := range entries {
 		if p := filepath.Join(goldenDir, e.Name()); p != mainTree && p != casesDir {
 			t.Errorf("%s is no golden case; remove it (golden/ holds %s and %s)", p, mainTree, casesDir)
+		}
+	}
+	entries, err = os.ReadDir(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".txtar")
+		if !ok || !e.Type().IsRegular() || !slices.Contains(goldenCases, name) {
+			t.Errorf("%s is no golden case; remove it, or name it in goldenCases", filepath.Join(casesDir, e.Name()))
+		}
+		names = append(names, name)
+	}
+	for _, name := range goldenCases {
+		if !slices.Contains(names, name) {
+			t.Errorf("%s.txtar is missing from %s; write its command line into it and run: go test -run TestGolden . -update", name, casesDir)
 		}
 	}
 }
@@ -477,7 +498,7 @@ func TestOneLineChange(t *testing.T) {
 		_, daemonDir, _, _ := gc.layout()
 		for p := range gc.out {
 			if strings.HasPrefix(p, daemonDir+"/") {
-				t.Errorf("%s holds out/%s: a daemon file that golden/mysvc's would not give", gc.name, p)
+				t.Errorf("%s holds out/%s, a file of the daemon package: cases take those from golden/mysvc, so a change of the daemon's source would show up here too", gc.name, p)
 			}
 		}
 	}
