@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -125,7 +126,8 @@ type fixture struct {
 	pidfile string
 	log     string
 	env     []string
-	cmds    []*exec.Cmd // every command made, killed at cleanup if still running
+	mu      sync.Mutex
+	cmds    []*exec.Cmd // every command made, killed at cleanup if still running; guarded by mu
 }
 
 func newFixture(t *testing.T, env ...string) *fixture {
@@ -155,6 +157,8 @@ func (f *fixture) cleanup() {
 	}
 	// A foreground run a failed test left behind. Process.Kill signals the
 	// very process started (a pidfd, or nothing once it was waited for).
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	for _, cmd := range f.cmds {
 		if cmd.Process != nil {
 			cmd.Process.Kill()
@@ -177,7 +181,9 @@ func (f *fixture) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(exe, args...)
 	cmd.Env = f.env
 	cmd.Dir = f.dir
+	f.mu.Lock()
 	f.cmds = append(f.cmds, cmd)
+	f.mu.Unlock()
 	return cmd
 }
 
