@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"flag"
 	"io/fs"
 	"maps"
@@ -56,7 +57,7 @@ func TestGolden(t *testing.T) {
 	if err := os.RemoveAll(mainTree); err != nil {
 		t.Fatal(err)
 	}
-	if err := generator.Write(mainTree, files, false); err != nil {
+	if _, err := generator.Write(context.Background(), mainTree, files, generator.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -181,12 +181,17 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -196,8 +201,21 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args, os.Stdout, os.Stderr))
+	// SIGINT and SIGTERM cancel the context: a write in progress is undone,
+	// or, once its renames have begun, finished, and daemongen exits 1.
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		cancel(fmt.Errorf("interrupted by %v", sig))
+	}()
+	os.Exit(run(testContext(ctx), os.Args, os.Stdout, os.Stderr))
 }
+
+// testContext returns the context daemongen runs with; daemongen's tests
+// replace it to interrupt a run at a chosen step.
+var testContext = func(ctx context.Context) context.Context { return ctx }
 
 // The synopses of the commands, by the name a usageError gives.
 const (
@@ -257,8 +275,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "module", Usage: "module path `PATH` of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
 					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` to write the project into (default NAME)"},
 					templatesFlag(),
-					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only files daemongen writes"},
-					&cli.BoolFlag{Name: "dry-run", Usage: "print the mode, size and path of each file and write nothing"},
+					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, replacing the files daemongen writes except go.mod, service.go and service_test.go"},
+					&cli.StringSliceFlag{Name: "replace", Usage: "with --force, also replace `FILE` (go.mod, service.go or service_test.go; repeat or separate with commas)"},
+					&cli.BoolFlag{Name: "dry-run", Usage: "check as new would, print the mode, size and path of each file, and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
 				},
 				Action:          runNew,
@@ -354,10 +373,10 @@ func templatesFlag() cli.Flag {
 }
 
 // run runs daemongen with args, the program name first, and returns its
-// exit status.
-func run(args []string, stdout, stderr io.Writer) int {
+// exit status. Cancelling ctx interrupts a write.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.Run(reorderArgs(app, args))
+	err := app.RunContext(ctx, reorderArgs(app, args))
 	if err == nil {
 		return 0
 	}
@@ -369,8 +388,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		err = &usageError{err: errors.New(msg)}
 	}
-	fmt.Fprintf(stderr, "daemongen: %v\n", err)
 	var usage *usageError
+	if errors.As(err, &usage) {
+		usage.err = errors.New(flagSpelling(usage.err.Error(), args))
+	}
+	fmt.Fprintf(stderr, "daemongen: %v\n", err)
 	if !errors.As(err, &usage) {
 		return 1
 	}
@@ -380,6 +402,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: daemongen COMMAND [ARGS]\nRun 'daemongen help' for the commands.\n")
 	}
 	return 2
+}
+
+// flagMessage finds the flag named in the errors of package flag, which
+// always spell it with one dash.
+var flagMessage = regexp.MustCompile(`(flag provided but not defined|flag needs an argument|invalid boolean value "[^"]*" for|invalid value "[^"]*" for flag): -([^\s:=]+)`)
+
+// flagSpelling returns msg with the flag it names spelt as in args, such as
+// "--bogus" for "-bogus".
+func flagSpelling(msg string, args []string) string {
+	return flagMessage.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := flagMessage.FindStringSubmatch(m)
+		for _, a := range args {
+			name, _, _ := strings.Cut(a, "=")
+			if strings.TrimLeft(name, "-") == sub[2] && strings.HasPrefix(name, "-") {
+				return sub[1] + ": " + name
+			}
+		}
+		return m
+	})
 }
 
 // A usageError is a mistake in the command line; daemongen exits 2.
@@ -434,9 +475,17 @@ func version() string {
 // cli v2, like package flag, stops parsing flags at the first argument.
 // A "--" ends the flags; everything after it stays an argument. A flag that
 // needs a value and has none is put last, so cli reports it.
+//
+// "help COMMAND SUBCOMMAND" becomes "COMMAND SUBCOMMAND --help", and a help
+// flag anywhere among a command's arguments asks for its help alone. A
+// value that looks like a flag ("--dir --dry-run") is taken for a missing
+// value; "--dir=-x" gives one that starts with '-'.
 func reorderArgs(app *cli.App, args []string) []string {
 	if len(args) < 2 || completing(args) {
 		return args
+	}
+	if args[1] == "help" && len(args) > 2 && app.Command(args[2]) != nil {
+		args = append(append(args[:1:1], args[2:]...), "--help")
 	}
 	cmd := app.Command(args[1])
 	if cmd == nil {
@@ -459,14 +508,17 @@ func reorderArgs(app *cli.App, args []string) []string {
 		case arg == "--":
 			rest = append(rest, tail[i+1:]...)
 			i = len(tail)
+		case arg == "-h" || arg == "-help" || arg == "--help":
+			return append(args[:n:n], "--help")
 		case len(arg) > 1 && arg[0] == '-':
 			flags = append(flags, arg)
 			name := strings.TrimLeft(arg, "-")
 			if strings.Contains(name, "=") || !takesValue(cmd, name) {
 				continue
 			}
-			if i+1 == len(tail) { // leave the flag last, for cli to report its missing value
-				return append(args[:n:n], flags...)
+			if i+1 == len(tail) || len(tail[i+1]) > 1 && tail[i+1][0] == '-' {
+				// Leave the flag last, for cli to report its missing value.
+				return append(append(args[:n:n], slices.Delete(flags, len(flags)-1, len(flags))...), arg)
 			}
 			i++
 			flags = append(flags, tail[i])

@@ -80,12 +80,21 @@ func TestUsageErrors(t *testing.T) {
 		{nil, []string{"daemongen: missing command\n", "Run 'daemongen help'"}},
 		{[]string{"frobnicate"}, []string{`daemongen: unknown command "frobnicate"`, "Run 'daemongen help'"}},
 		{[]string{"help", "frobnicate"}, []string{"daemongen: no help topic for 'frobnicate'"}},
-		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
+		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: --bogus"}},
+		{[]string{"-bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
 		{[]string{"new"}, []string{"daemongen: missing NAME\n", "usage: daemongen new NAME [--module PATH]", "Run 'daemongen new --help'"}},
 		{[]string{"new", "mysvc", "extra"}, []string{"daemongen: unexpected arguments after NAME: extra\n", "usage: daemongen new NAME"}},
-		{[]string{"new", "--bogus", "mysvc"}, []string{"daemongen: flag provided but not defined: -bogus", "usage: daemongen new NAME"}},
-		{[]string{"new", "mysvc", "--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
-		{[]string{"new", "mysvc", "--module"}, []string{"daemongen: flag needs an argument: -module"}},
+		{[]string{"new", "--bogus", "mysvc"}, []string{"daemongen: flag provided but not defined: --bogus", "usage: daemongen new NAME"}},
+		{[]string{"new", "mysvc", "--bogus"}, []string{"daemongen: flag provided but not defined: --bogus"}},
+		{[]string{"new", "mysvc", "--module"}, []string{"daemongen: flag needs an argument: --module"}},
+		{[]string{"new", "mysvc", "--dir", "--dry-run"}, []string{"daemongen: flag needs an argument: --dir"}},
+		{[]string{"new", "mysvc", "--module", "-x", "--dir", "d"}, []string{"daemongen: flag needs an argument: --module"}},
+		{[]string{"generate", "--dir", "--check"}, []string{"daemongen: flag needs an argument: --dir"}},
+		{[]string{"new", "mysvc", "--replace", "main.go", "--force"}, []string{"daemongen: --replace main.go: name one of go.mod, service.go, service_test.go"}},
+		{[]string{"new", "mysvc", "--replace", "go.mod"}, []string{"daemongen: --replace needs --force"}},
+		{[]string{"new", "log"}, []string{`daemongen: invalid module "log": "log" is the first element of standard library packages`, "example.com/log"}},
+		{[]string{"new", "con"}, []string{`daemongen: invalid name "con": reserved`}},
+		{[]string{"new", "tool"}, []string{`daemongen: invalid name "tool": reserved`}},
 		{[]string{"new", "My_Svc"}, []string{`daemongen: invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`}},
 		{[]string{"new", "1svc"}, []string{`daemongen: invalid name "1svc": use lowercase letters`}},
 		{[]string{"new", "--", "-svc"}, []string{`daemongen: invalid name "-svc": use lowercase letters`}},
@@ -93,8 +102,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"new", "mysvc-"}, []string{`daemongen: invalid name "mysvc-": put each '-' between letters or digits`}},
 		{[]string{"new", "my--svc"}, []string{`daemongen: invalid name "my--svc": put each '-' between letters or digits`}},
 		{[]string{"new", strings.Repeat("a", 65)}, []string{"65 characters long; use at most 64"}},
-		{[]string{"new", "main"}, []string{`daemongen: invalid name "main": reserved by Go`}},
-		{[]string{"new", "go"}, []string{`daemongen: invalid name "go": reserved by Go`}},
+		{[]string{"new", "main"}, []string{`daemongen: invalid name "main": reserved`}},
+		{[]string{"new", "go"}, []string{`daemongen: invalid name "go": reserved`}},
 		{[]string{"new", "mysvc", "--module", "Example.com/mysvc"}, []string{`daemongen: invalid module "Example.com/mysvc": use a module path such as example.com/mysvc or mysvc: malformed module path`}},
 		{[]string{"new", "mysvc", "--module", "example.com/my svc"}, []string{`daemongen: invalid module "example.com/my svc"`}},
 		{[]string{"new", "mysvc", "--module=/mysvc"}, []string{`daemongen: invalid module "/mysvc"`}},
@@ -131,7 +140,7 @@ func TestNew(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/pidfile_unix.go\n", "\n  cd mysvc\n  go build\n  ./mysvc start\n"} {
+	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/pidfile_unix.go\n", "\n  cd mysvc\n  go build -o mysvc\n  ./mysvc start\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("daemongen new stdout = %q; want it to contain %q", stdout, want)
 		}
@@ -326,7 +335,7 @@ func TestCompletionBash(t *testing.T) {
 		{`"" ""`, "new generate templates version completion help h"},
 		{`"" n`, "new"},
 		{`"" new --d`, "--dir --dry-run --docker"},
-		{`"" new --`, "--module --dir --templates --force --dry-run --docker --help"},
+		{`"" new --`, "--module --dir --templates --force --replace --dry-run --docker --help"},
 		{`"" completion f`, "fish"},
 	} {
 		cmd := exec.Command(bash, "--norc", "-c", script+`
