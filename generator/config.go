@@ -99,7 +99,8 @@ var reservedNames = func() []string {
 // first element without a dot must not be that of a standard library
 // package or a reserved name, or the go command would take the project's
 // packages for the standard library's ("daemongen new log" would make
-// module log, which the go command finds in two places).
+// module log, which the go command finds in two places). No element may be
+// "vendor", which the go command reads as a vendored copy.
 //
 // Package, if set, must be a Go identifier other than a keyword, "_" and
 // "main". DaemonDir, if set, must be a slash-separated relative path
@@ -174,6 +175,9 @@ func validateModule(mod, name string) error {
 	}
 	if err := check(mod); err != nil {
 		return &ConfigError{Field: "Module", Value: mod, Reason: hint, Err: err}
+	}
+	if slices.Contains(strings.Split(mod, "/"), "vendor") {
+		return &ConfigError{Field: "Module", Value: mod, Reason: "the go command takes a path with a vendor element for a vendored package; choose a path without one"}
 	}
 	if strings.Contains(first, ".") {
 		return nil

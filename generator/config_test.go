@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -106,6 +108,21 @@ func TestData(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.cfg.data(); got != tt.want {
 			t.Errorf("%+v.data() = %+v; want %+v", tt.cfg, got, tt.want)
+		}
+	}
+}
+
+// TestStdFirstElems wants stdFirstElems to hold the first element of every
+// package path "go list std" prints, for the Go running the tests.
+func TestStdFirstElems(t *testing.T) {
+	out, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Skipf("go list std: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		first, _, _ := strings.Cut(p, "/")
+		if !slices.Contains(stdFirstElems, first) {
+			t.Errorf("stdFirstElems lacks %q, the first element of %s; add it", first, p)
 		}
 	}
 }
