@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -16,15 +19,45 @@ import (
 // so that the CLI tests exercise main, exit statuses included.
 func TestMain(m *testing.M) {
 	if os.Getenv("DAEMONGEN_TEST_MAIN") == "1" {
+		if n, err := strconv.Atoi(os.Getenv("DAEMONGEN_TEST_INTERRUPT_AT")); err == nil {
+			testContext = func(ctx context.Context) context.Context { return &interruptAt{Context: ctx, n: n} }
+		}
 		main()
 		return
 	}
 	os.Exit(m.Run())
 }
 
+// interruptAt is a context that, at the nth time its Err method is called,
+// sends daemongen (this process) SIGINT and waits for the signal to cancel
+// it: the writer asks Err before every directory, file and rename, so a run
+// with n = 1, 2, ... is interrupted at each of those steps in turn, through
+// the real signal handling.
+type interruptAt struct {
+	context.Context
+	n     int
+	calls atomic.Int64
+}
+
+func (c *interruptAt) Err() error {
+	if c.calls.Add(1) == int64(c.n) {
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Signal(os.Interrupt)
+		}
+		<-c.Context.Done()
+	}
+	return c.Context.Err()
+}
+
 // daemongen runs the test binary as daemongen with args in dir and returns
 // its standard output, standard error and exit status.
 func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return daemongenEnv(t, dir, nil, args...)
+}
+
+// daemongenEnv is daemongen with env added to the environment.
+func daemongenEnv(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -32,7 +65,7 @@ func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string,
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "DAEMONGEN_TEST_MAIN=1"), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -41,6 +74,18 @@ func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string,
 		t.Fatalf("daemongen %s: %v", strings.Join(args, " "), err)
 	}
 	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// wantNoLeftovers fails the test if any entry below dir has ".tmp-" in its
+// name: a temporary file or directory of an unfinished write.
+func wantNoLeftovers(t *testing.T, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			t.Errorf("temporary %s left behind", p)
+		}
+		return nil
+	})
 }
 
 // dirSnapshot describes every entry below root by type, mode and content.
