@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"maps"
 	"os"
 	"path/filepath"
@@ -304,5 +305,100 @@ func TestGenerateDirOutsideModule(t *testing.T) {
 	}
 	if _, stderr, code := daemongen(t, dir, "generate", "--pkg", "main"); code != 2 {
 		t.Fatalf("generate --pkg main outside a module = exit %d, %q; want 2", code, stderr)
+	}
+}
+
+// TestGenerateGoLine wants generate to refuse, with exit 1 and the Go
+// version needed, a module whose go line is older than the daemon package
+// needs, and to write nothing there.
+func TestGenerateGoLine(t *testing.T) {
+	for _, gomod := range []string{"module example.com/app\n\ngo 1.21\n", "module example.com/app\n\ngo 1.16\n", "module example.com/app\n"} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "go.mod"), gomod)
+		for _, args := range [][]string{{"generate"}, {"generate", "--check"}, {"generate", "--dry-run"}} {
+			stdout, stderr, code := daemongen(t, dir, args...)
+			if code != 1 || stdout != "" || !strings.Contains(stderr, "the daemon package needs go "+generator.GoVersion+" or later (raise it with: go get go@"+generator.GoVersion+")") {
+				t.Errorf("daemongen %q with go.mod %q = exit %d, stdout %q, stderr %q; want 1 and the Go version needed", args, gomod, code, stdout, stderr)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("daemongen generate with go.mod %q wrote %v; want nothing", gomod, entries)
+		}
+	}
+}
+
+// TestGenerateNeedsNoName runs generate in modules whose last element is no
+// valid NAME: the embedded templates do not use the name, so generate
+// must not ask for one.
+func TestGenerateNeedsNoName(t *testing.T) {
+	for _, mod := range []string{"github.com/acme/go", "example.com/main", "example.com/tool/cmd", "example.com/My_App/v3", "example.com/test"} {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "go.mod"), "module "+mod+"\n\ngo 1.23\n")
+		if _, stderr, code := daemongen(t, dir, "generate"); code != 0 {
+			t.Errorf("daemongen generate in module %s = exit %d, stderr %q; want 0", mod, code, stderr)
+		}
+		if _, stderr, code := daemongen(t, dir, "generate", "--check"); code != 0 {
+			t.Errorf("daemongen generate --check in module %s = exit %d, stderr %q; want 0", mod, code, stderr)
+		}
+	}
+}
+
+// TestGenerateLineEndings checks the daemon package out as Git on Windows
+// may, with CRLF line endings or a byte order mark: generate must still
+// know the files for its own, and find them current.
+func TestGenerateLineEndings(t *testing.T) {
+	for name, convert := range map[string]func([]byte) []byte{
+		"CRLF": func(b []byte) []byte { return bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n")) },
+		"BOM":  func(b []byte) []byte { return append([]byte("\xef\xbb\xbf"), b...) },
+	} {
+		dir := copyGolden(t, "app")
+		pkg := filepath.Join(dir, "internal", "daemon")
+		entries, err := os.ReadDir(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			p := filepath.Join(pkg, e.Name())
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, p, string(convert(data)))
+		}
+		before := dirSnapshot(t, dir)
+		for _, args := range [][]string{{"generate", "--check"}, {"generate"}} {
+			stdout, stderr, code := daemongen(t, dir, args...)
+			if code != 0 || stdout != "" || stderr != "" {
+				t.Errorf("%s: daemongen %q = exit %d, stdout %q, stderr %q; want 0 and nothing", name, args, code, stdout, stderr)
+			}
+		}
+		if after := dirSnapshot(t, dir); !maps.Equal(after, before) {
+			t.Errorf("%s: daemongen generate changed the checked-out files", name)
+		}
+	}
+}
+
+// TestGenerateOverlayWithoutMarker lays a daemon template and a daemon Go
+// file without the generated-file line over the embedded tree: the
+// generator adds the line, so generate works, and works again.
+func TestGenerateOverlayWithoutMarker(t *testing.T) {
+	dir := copyGolden(t, "app")
+	tmpl := t.TempDir()
+	writeFile(t, filepath.Join(tmpl, "daemon", "extra.go.tmpl"), "package {{.Package}}\n\nconst extra = 1\n")
+	writeFile(t, filepath.Join(tmpl, "daemon", "plain.go"), "package daemon\n\nconst plain = 1\n")
+	stdout, stderr, code := daemongen(t, dir, "generate", "--templates", tmpl)
+	if code != 0 || stdout != "wrote internal/daemon/extra.go\nwrote internal/daemon/plain.go\n" {
+		t.Fatalf("daemongen generate --templates (no marker) = exit %d, stdout %q, stderr %q; want 0 and two files written", code, stdout, stderr)
+	}
+	for _, f := range []string{"extra.go", "plain.go"} {
+		data, _ := os.ReadFile(filepath.Join(dir, "internal", "daemon", f))
+		if !bytes.HasPrefix(data, []byte(generator.Marker+"\n")) {
+			t.Errorf("internal/daemon/%s = %q; want the generated-file line first", f, data)
+		}
+	}
+	for _, args := range [][]string{{"generate", "--templates", tmpl}, {"generate", "--check", "--templates", tmpl}} {
+		if stdout, stderr, code := daemongen(t, dir, args...); code != 0 || stdout != "" || stderr != "" {
+			t.Errorf("daemongen %q again = exit %d, stdout %q, stderr %q; want 0 and nothing", args, code, stdout, stderr)
+		}
 	}
 }

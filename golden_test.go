@@ -262,7 +262,10 @@ func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, 
 		}
 		return want, true
 	}
-	if rel, in := strings.CutPrefix(p, module+"/"); in && name != "" {
+	if rel, in := strings.CutPrefix(p, module+"/"); (in || module == ".") && name != "" {
+		if module == "." {
+			rel = p
+		}
 		dir, file := path.Split(rel)
 		g, ok := main[dir+strings.ReplaceAll(file, name, mainConfig.Name)]
 		return g.Data, ok

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -242,6 +243,83 @@ func TestNewNotEmpty(t *testing.T) {
 	}
 }
 
+// TestNewForceKeepsYours runs new --force over a project whose go.mod,
+// service.go and service_test.go the user has edited: they stay unless
+// --replace names them, and each file overwritten is printed as replaced.
+func TestNewForceKeepsYours(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := daemongen(t, dir, "new", "mysvc"); code != 0 {
+		t.Fatalf("daemongen new mysvc = exit %d, %s", code, stderr)
+	}
+	mine := map[string]string{
+		"go.mod":          "module mysvc\n\ngo 1.23\n\nrequire example.com/dep v1.0.0\n",
+		"service.go":      "package main // mine\n",
+		"service_test.go": "package main // my test\n",
+		"main.go":         "package main // edited\n",
+	}
+	for p, data := range mine {
+		writeFile(t, filepath.Join(dir, "mysvc", p), data)
+	}
+	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--force")
+	if code != 0 {
+		t.Fatalf("daemongen new mysvc --force = exit %d, %s", code, stderr)
+	}
+	for _, want := range []string{
+		"replaced mysvc/main.go\n", "replaced mysvc/internal/daemon/serve.go\n",
+		"kept mysvc/go.mod (yours; --force --replace go.mod overwrites it)\n",
+		"kept mysvc/service.go (yours", "kept mysvc/service_test.go (yours",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("daemongen new --force stdout = %q; want it to contain %q", stdout, want)
+		}
+	}
+	if strings.Contains(stdout, "wrote ") {
+		t.Errorf("daemongen new --force over a whole project printed %q; want only replaced and kept files", stdout)
+	}
+	for p, data := range mine {
+		got, _ := os.ReadFile(filepath.Join(dir, "mysvc", p))
+		if p != "main.go" && string(got) != data {
+			t.Errorf("after new --force, %s = %q; want the user's %q", p, got, data)
+		}
+	}
+	stdout, stderr, code = daemongen(t, dir, "new", "mysvc", "--force", "--replace", "service.go,service_test.go")
+	if code != 0 || !strings.Contains(stdout, "replaced mysvc/service.go\n") || !strings.Contains(stdout, "replaced mysvc/service_test.go\n") || !strings.Contains(stdout, "kept mysvc/go.mod") {
+		t.Errorf("daemongen new --force --replace service.go,service_test.go = exit %d, stdout %q, stderr %q; want both replaced and go.mod kept", code, stdout, stderr)
+	}
+}
+
+// TestNewDryRunRefuses wants --dry-run to refuse, with the same exit status
+// and message, every target the real run refuses, and to write nothing.
+func TestNewDryRunRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(dir string)
+		args  []string
+	}{
+		{"not empty", func(dir string) { writeFile(t, filepath.Join(dir, "mysvc", "notes.txt"), "mine\n") }, nil},
+		{"symlink", func(dir string) { os.Symlink(t.TempDir(), filepath.Join(dir, "mysvc")) }, []string{"--force"}},
+		{"file", func(dir string) { writeFile(t, filepath.Join(dir, "mysvc"), "mine\n") }, []string{"--force"}},
+		{"symlink inside", func(dir string) {
+			writeFile(t, filepath.Join(dir, "mysvc", "notes.txt"), "mine\n")
+			os.Symlink(t.TempDir(), filepath.Join(dir, "mysvc", "internal"))
+		}, []string{"--force"}},
+		{"parent is a file", func(dir string) { writeFile(t, filepath.Join(dir, "a"), "mine\n") }, []string{"--dir", "a/b/mysvc"}},
+	} {
+		dir := t.TempDir()
+		tt.setup(dir)
+		before := dirSnapshot(t, dir)
+		args := append([]string{"new", "mysvc"}, tt.args...)
+		_, wantErr, wantCode := daemongen(t, dir, args...)
+		stdout, stderr, code := daemongen(t, dir, append(args, "--dry-run")...)
+		if wantCode == 0 || code != wantCode || stderr != wantErr || stdout != "" {
+			t.Errorf("%s: daemongen %q --dry-run = exit %d, stdout %q, stderr %q; want as without --dry-run: exit %d (not 0), stderr %q", tt.name, args, code, stdout, stderr, wantCode, wantErr)
+		}
+		if after := dirSnapshot(t, dir); !maps.Equal(after, before) {
+			t.Errorf("%s: daemongen %q changed %s", tt.name, args, dir)
+		}
+	}
+}
+
 func TestNewDryRun(t *testing.T) {
 	dir := t.TempDir()
 	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--dry-run", "--module", "example.com/mysvc")
@@ -298,11 +376,23 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"templates", "export", "--help"}, []string{exportUsage, "--force", "Example:"}},
 		{[]string{"help", "new"}, []string{"--docker"}},
 		{[]string{"completion", "--help"}, []string{completionUsage, "Example:"}},
+		{[]string{"new", "mysvc", "--help"}, []string{newUsage, "Example:"}},
+		{[]string{"new", "mysvc", "--dir", "d", "-h"}, []string{newUsage, "Example:"}},
+		{[]string{"generate", "--dir", "x", "--help"}, []string{generateUsage}},
+		{[]string{"help", "templates", "export"}, []string{exportUsage, "--force"}},
+		{[]string{"help", "templates", "list"}, []string{listUsage, "daemongen templates list"}},
 	}
 	for _, tt := range tests {
-		stdout, stderr, code := daemongen(t, t.TempDir(), tt.args...)
+		dir := t.TempDir()
+		stdout, stderr, code := daemongen(t, dir, tt.args...)
 		if code != 0 || stderr != "" {
 			t.Errorf("daemongen %q = exit %d, stderr %q; want 0 and nothing", tt.args, code, stderr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("daemongen %q wrote %v; want nothing", tt.args, entries)
+		}
+		if slices.Equal(tt.args[:min(len(tt.args), 2)], []string{"help", "templates"}) && len(tt.args) == 3 && strings.Contains(stdout, "list or export") {
+			t.Errorf("daemongen %q shows the help of templates; want that of templates %s", tt.args, tt.args[2])
 		}
 		for _, want := range tt.want {
 			if !strings.Contains(stdout, want) {

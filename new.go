@@ -91,17 +91,27 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 
-	// The user's files, go.mod included, stay unless --replace names them.
-	var kept []string
+	// The user's files, go.mod included, stay unless --replace names them;
+	// service_test.go, which tests the example service.go, stays out with
+	// a kept service.go.
+	var kept, skipped []string
+	exists := func(p string) bool {
+		_, err := os.Lstat(filepath.Join(abs, p))
+		return err == nil
+	}
+	keep := func(p string) bool { return !slices.Contains(replace, p) && exists(p) }
 	files = slices.DeleteFunc(files, func(f generator.File) bool {
-		if !slices.Contains(yours, f.Path) || slices.Contains(replace, f.Path) {
+		switch {
+		case !slices.Contains(yours, f.Path):
 			return false
+		case keep(f.Path):
+			kept = append(kept, f.Path)
+			return true
+		case f.Path == "service_test.go" && keep("service.go") && !slices.Contains(replace, f.Path):
+			skipped = append(skipped, f.Path)
+			return true
 		}
-		if _, err := os.Lstat(filepath.Join(abs, f.Path)); err != nil {
-			return false
-		}
-		kept = append(kept, f.Path)
-		return true
+		return false
 	})
 
 	// In a workspace the go command builds only the modules it uses.
@@ -149,9 +159,16 @@ func runNew(c *cli.Context) error {
 	for _, p := range kept {
 		fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
 	}
+	for _, p := range skipped {
+		fmt.Fprintf(out, "skipped %s (it tests the example service.go; --force --replace %s writes it)\n", filepath.Join(dir, p), p)
+	}
 	if workFile != nil {
 		fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
 	}
-	fmt.Fprintf(out, "\nnext:\n  cd %s\n  go build -o %s\n  ./%s start\n", dir, cfg.Name, cfg.Name)
+	fmt.Fprintf(out, "\nnext:\n")
+	if filepath.Clean(dir) != "." {
+		fmt.Fprintf(out, "  cd %s\n", dir)
+	}
+	fmt.Fprintf(out, "  go build -o %s\n  ./%s start\n", cfg.Name, cfg.Name)
 	return nil
 }

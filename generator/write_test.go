@@ -230,14 +230,14 @@ func TestWriteFailureCleansUp(t *testing.T) {
 	files := append(testFiles(), generator.File{Path: "zz/" + long, Mode: 0o644, Data: []byte("x")})
 
 	t.Run("new", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "mysvc")
+		root := t.TempDir()
+		dir := filepath.Join(root, "a", "b", "c", "mysvc")
 		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err == nil {
 			t.Fatalf("Write(%s) with a too-long name = nil; want error", dir)
 		}
-		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("after a failed Write, Lstat(%s) = %v; want not exist", dir, err)
+		if entries, err := os.ReadDir(root); err != nil || len(entries) != 0 {
+			t.Errorf("after a failed Write into a/b/c/mysvc, %s holds %v (%v); want nothing, a/b/c included", root, entries, err)
 		}
-		wantNoTemp(t, dir)
 	})
 	t.Run("force", func(t *testing.T) {
 		dir := t.TempDir()
