@@ -305,7 +305,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
 					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory)"},
-					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates (default the module path's last element)"},
+					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates; only templates that use them need it, and the embedded ones do not"},
 					templatesFlag(),
 					&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and show a diff if any file is missing, stale or extra"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print what would be written and removed, and write nothing"},

@@ -454,32 +454,111 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestCompletionBash loads the bash script into a real bash and asks it to
-// complete, with the test binary standing in for daemongen.
-func TestCompletionBash(t *testing.T) {
-	bash, err := exec.LookPath("bash")
+// shell returns the path of the shell name, skipping the test if it is not
+// installed, or failing it under DAEMONGEN_REQUIRE_TOOLS=1 (as .ci/run
+// sets, having installed it from Debian's package of the same name).
+func shell(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skip("bash not installed")
+		if os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s not installed (Debian package %s); DAEMONGEN_REQUIRE_TOOLS=1 requires it", name, name)
+		}
+		t.Skipf("%s not installed (Debian package %s)", name, name)
 	}
+	return p
+}
+
+// completionEnv returns an environment in which "daemongen" on PATH is the
+// test binary standing in for daemongen.
+func completionEnv(t *testing.T) []string {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := t.TempDir()
+	if err := os.Symlink(exe, filepath.Join(bin, "daemongen")); err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
+}
+
+// completionCases are command lines, the last word the one being
+// completed, and the completions every shell must offer for them.
+var completionCases = []struct{ words, want string }{
+	{`daemongen ""`, "completion generate help new templates version"},
+	{`daemongen n`, "new"},
+	{`daemongen new --d`, "--dir --docker --dry-run"},
+	{`daemongen generate --ch`, "--check"},
+	{`daemongen completion ""`, "bash fish zsh"},
+	{`daemongen completion f`, "fish"},
+}
+
+// sortedWords returns the words of s sorted and without duplicates, and
+// without cli's "h" alias of help.
+func sortedWords(s string) string {
+	words := slices.DeleteFunc(strings.Fields(s), func(w string) bool { return w == "h" })
+	slices.Sort(words)
+	return strings.Join(slices.Compact(words), " ")
+}
+
+// TestCompletionBash loads the bash script into a real bash and asks it to
+// complete, with the test binary standing in for daemongen.
+func TestCompletionBash(t *testing.T) {
+	bash := shell(t, "bash")
+	env := completionEnv(t)
 	script, _, _ := daemongen(t, t.TempDir(), "completion", "bash")
-	for _, tt := range []struct{ words, want string }{
-		{`"" ""`, "new generate templates version completion help h"},
-		{`"" n`, "new"},
-		{`"" new --d`, "--dir --dry-run --docker"},
-		{`"" new --`, "--module --dir --templates --force --replace --dry-run --docker --help"},
-		{`"" completion f`, "fish"},
-	} {
+	for _, tt := range append(completionCases, struct{ words, want string }{`daemongen new --`, "--dir --docker --dry-run --force --help --module --replace --templates"}) {
 		cmd := exec.Command(bash, "--norc", "-c", script+`
-COMP_WORDS=(`+tt.words+`); COMP_WORDS[0]="$EXE"; COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _daemongen; echo "${COMPREPLY[*]}"`)
-		cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "EXE="+exe)
+		cmd.Env = env
 		out, err := cmd.Output()
-		if got := strings.TrimSpace(string(out)); err != nil || got != tt.want {
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
 			t.Errorf("bash completion of %s = %q, %v; want %q", tt.words, got, err, tt.want)
+		}
+	}
+}
+
+// TestCompletionZsh loads the zsh script into a real zsh, with compsys's
+// _describe and _files replaced by functions that print what they would
+// offer (_describe's words that start with the current one), and asks it
+// to complete.
+func TestCompletionZsh(t *testing.T) {
+	zsh := shell(t, "zsh")
+	env := completionEnv(t)
+	script, _, _ := daemongen(t, t.TempDir(), "completion", "zsh")
+	for _, tt := range completionCases {
+		cmd := exec.Command(zsh, "-f", "-c", `compdef() { : }
+_describe() { local -a a; a=("${(@P)2}"); a=("${(@)a%%:*}"); print -l -- "${(@M)a:#${words[CURRENT]}*}" }
+_files() { print -- FILES }
+`+script+`
+words=(`+tt.words+`); CURRENT=${#words}
+_daemongen`)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
+			t.Errorf("zsh completion of %s = %q, %v; want %q", tt.words, got, err, tt.want)
+		}
+	}
+}
+
+// TestCompletionFish loads the fish script into a real fish and asks it
+// for the completions of each command line with complete -C.
+func TestCompletionFish(t *testing.T) {
+	fish := shell(t, "fish")
+	env := completionEnv(t)
+	script, _, _ := daemongen(t, t.TempDir(), "completion", "fish")
+	f := filepath.Join(t.TempDir(), "daemongen.fish")
+	writeFile(t, f, script)
+	for _, tt := range completionCases {
+		line := strings.ReplaceAll(tt.words, `""`, "")
+		cmd := exec.Command(fish, "--no-config", "-c", "source "+f+"; complete -C '"+line+"' | cut -f1")
+		cmd.Env = env
+		out, err := cmd.Output()
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
+			t.Errorf("fish completion of %s = %q, %v; want %q", line, got, err, tt.want)
 		}
 	}
 }
