@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker]
+//	daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force [--replace FILE]] [--dry-run] [--docker]
 //	daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]
 //	daemongen templates list
 //	daemongen templates export DIR [--force]
@@ -219,7 +219,7 @@ var testContext = func(ctx context.Context) context.Context { return ctx }
 
 // The synopses of the commands, by the name a usageError gives.
 const (
-	newUsage      = "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker]"
+	newUsage      = "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force [--replace FILE]] [--dry-run] [--docker]"
 	generateUsage = "daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]"
 	listUsage     = "daemongen templates list"
 	exportUsage   = "daemongen templates export DIR [--force]"

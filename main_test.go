@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -14,6 +16,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // TestMain runs the test binary as daemongen when DAEMONGEN_TEST_MAIN is 1,
@@ -598,5 +602,58 @@ func writeFile(t *testing.T, path, data string) {
 	}
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSynopsesAgree wants each command's synopsis said once: the lines of
+// "Usage:" in main.go's package documentation (the manual), the command
+// block of README.md's "Commands" section and the UsageText of each
+// command in daemongen's help must be the same lines, in the same order.
+func TestSynopsesAgree(t *testing.T) {
+	var fromHelp []string
+	var walk func(cmds []*cli.Command)
+	walk = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			if len(c.Subcommands) > 0 {
+				walk(c.Subcommands)
+				continue
+			}
+			fromHelp = append(fromHelp, c.UsageText)
+		}
+	}
+	walk(newApp(nil, nil).Commands)
+	fromHelp = append(fromHelp, "daemongen help [COMMAND]") // cli's own help command
+
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, usage, _ := strings.Cut(f.Doc.Text(), "Usage:\n\n")
+	var fromDoc []string
+	for _, line := range strings.Split(usage, "\n") {
+		if !strings.HasPrefix(line, "\tdaemongen ") {
+			break
+		}
+		fromDoc = append(fromDoc, strings.TrimPrefix(line, "\t"))
+	}
+
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, commands, _ := strings.Cut(string(readme), "## Commands\n\n")
+	var fromREADME []string
+	for _, line := range strings.Split(commands, "\n") {
+		if !strings.HasPrefix(line, "    daemongen ") {
+			break
+		}
+		fromREADME = append(fromREADME, strings.TrimPrefix(line, "    "))
+	}
+	if !slices.Equal(fromDoc, fromHelp) {
+		t.Errorf("main.go's Usage lines:\n\t%s\nwant those of daemongen's help:\n\t%s", strings.Join(fromDoc, "\n\t"), strings.Join(fromHelp, "\n\t"))
+	}
+	if !slices.Equal(fromREADME, fromHelp) {
+		t.Errorf("README.md's command lines:\n\t%s\nwant those of daemongen's help:\n\t%s", strings.Join(fromREADME, "\n\t"), strings.Join(fromHelp, "\n\t"))
 	}
 }
