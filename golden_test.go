@@ -275,8 +275,9 @@ func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, 
 
 // TestGoldenCases runs each case in golden/cases and compares its output
 // with the archive and golden/mysvc; with -update it rewrites the archive's
-// stdout and out/ files. Unless -short, it then builds, vets and tests what
-// the case wrote, and checks that generate --check finds it current.
+// stdout and out/ files. Unless -short, it then builds and vets what the
+// case wrote, tests its main package, and checks that generate --check
+// finds it current.
 func TestGoldenCases(t *testing.T) {
 	main := readTree(t, mainTree)
 	for _, gc := range loadCases(t) {
@@ -298,7 +299,9 @@ func TestGoldenCases(t *testing.T) {
 			}
 			module, daemonDir, pkg, _ := gc.layout()
 			moduleDir := filepath.Join(dir, filepath.FromSlash(module))
-			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}} {
+			// The daemon package's own tests are golden/mysvc's, which
+			// TestGoldenBuild runs; vet compiles them here.
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "."}} {
 				goCommand(t, moduleDir, args...)
 			}
 			rel, _ := filepath.Rel(module, daemonDir)
