@@ -133,7 +133,7 @@ func readTree(t *testing.T, dir string) map[string]generator.File {
 //
 // A file the command writes and that has no out/ entry must equal its
 // counterpart in golden/mysvc: the daemon package's files after the package
-// rewrite (RewritePackage to the case's --pkg), and a new project's other
+// rewrite (renamed to the case's --pkg), and a new project's other
 // files with the case's NAME as mysvc in their paths. So a change of the
 // daemon's source shows up in golden/mysvc and nowhere else.
 type goldenCase struct {
@@ -246,21 +246,30 @@ func (gc *goldenCase) run(t *testing.T) (dir string, stdout []byte, written map[
 }
 
 // counterpart returns what the file p that the case wrote must hold when
-// the archive has no out/ entry for it: its counterpart in golden/mysvc.
-// ok is false if it has none.
+// the archive has no out/ entry for it: its counterpart in golden/mysvc,
+// for a daemon package of another name as the generator renders it with
+// that name. ok is false if it has none.
 func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, p string) (want []byte, ok bool) {
 	t.Helper()
 	module, daemonDir, pkg, name := gc.layout()
 	if rest, in := strings.CutPrefix(p, daemonDir+"/"); in {
 		g, ok := main[generator.DaemonDir+"/"+rest]
-		if !ok || !strings.HasSuffix(rest, ".go") {
+		if !ok || pkg == "daemon" {
 			return g.Data, ok
 		}
-		want, err := generator.RewritePackage(bytes.TrimPrefix(g.Data, []byte(generator.Marker+"\n\n")), pkg)
+		// Another package name: golden/mysvc's file as the generator
+		// renames it.
+		cfg := generator.Config{Module: mainConfig.Module, Package: pkg, DaemonOnly: true}
+		files, err := generator.Render(cfg, templates.FS)
 		if err != nil {
-			t.Fatalf("rewrite golden/mysvc/%s/%s: %v", generator.DaemonDir, rest, err)
+			t.Fatalf("Render(%+v) = %v", cfg, err)
 		}
-		return want, true
+		for _, f := range files {
+			if f.Path == generator.DaemonDir+"/"+rest {
+				return f.Data, true
+			}
+		}
+		return nil, false
 	}
 	if rel, in := strings.CutPrefix(p, module+"/"); (in || module == ".") && name != "" {
 		if module == "." {

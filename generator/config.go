@@ -12,8 +12,8 @@ import (
 	"golang.org/x/mod/module"
 )
 
-// MaxNameLen is the longest name Validate accepts.
-const MaxNameLen = 64
+// maxNameLen is the longest name Validate accepts.
+const maxNameLen = 64
 
 // Config is what a user chooses for a new project, or for the daemon
 // package of an existing module. Flags and other command-line concerns
@@ -86,7 +86,7 @@ var reservedNames = func() []string {
 // Validate reports whether c can be rendered. A nil error means it can;
 // otherwise the error is a *ConfigError naming the first wrong field.
 //
-// Name must be 1 to MaxNameLen characters of lowercase ASCII letters, digits
+// Name must be 1 to maxNameLen characters of lowercase ASCII letters, digits
 // and '-', start with a letter, and not be reserved: go, all, std, cmd,
 // tool, vendor, main, test, or a Windows device name (con, prn, aux, nul,
 // com0 to com9, lpt0 to lpt9). Each '-' must stand between two letters or
@@ -145,8 +145,8 @@ func validateName(name string) error {
 	if name == "" {
 		return bad(hint)
 	}
-	if len(name) > MaxNameLen {
-		return bad(fmt.Sprintf("%d characters long; use at most %d", len(name), MaxNameLen))
+	if len(name) > maxNameLen {
+		return bad(fmt.Sprintf("%d characters long; use at most %d", len(name), maxNameLen))
 	}
 	if name[0] < 'a' || name[0] > 'z' {
 		return bad(hint)
@@ -208,9 +208,9 @@ func (d Data) Name() (string, error) {
 	return d.name, nil
 }
 
-// DefaultPackage is the package name of the daemon package when
+// defaultPackage is the package name of the daemon package when
 // Config.Package is empty.
-const DefaultPackage = "daemon"
+const defaultPackage = "daemon"
 
 // GoVersion is the go directive written into new projects and the oldest
 // that generate accepts in a module: 1.23 is the first Go whose
@@ -226,7 +226,7 @@ func (c Config) data() Data {
 		Module:       mod,
 		DaemonImport: path.Join(mod, c.daemonDir()),
 		GoVersion:    GoVersion,
-		Package:      cmp.Or(c.Package, DefaultPackage),
+		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
 	}
 }

@@ -8,8 +8,8 @@ import (
 	"regexp"
 )
 
-// RewritePackage returns the Go source file src, a file of package daemon
-// (DefaultPackage), as a file of package pkg that daemongen owns: the
+// rewritePackage returns the Go source file src, a file of package daemon
+// (defaultPackage), as a file of package pkg that daemongen owns: the
 // package clause names pkg, the package's doc comment, if the file has one,
 // says "Package pkg" and qualifies its examples with pkg ("pkg.Main"), and
 // Marker is the first line. Everything else is src's bytes, unchanged, so a
@@ -18,14 +18,14 @@ import (
 // The edits are made at the positions go/parser reports, as gonew rewrites
 // a module; src is parsed only up to its package clause. A src that does not
 // parse, or that is of another package, is an error.
-func RewritePackage(src []byte, pkg string) ([]byte, error) {
+func rewritePackage(src []byte, pkg string) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", src, parser.PackageClauseOnly|parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
 		return nil, err
 	}
-	if f.Name.Name != DefaultPackage {
-		return nil, fmt.Errorf("package %s; the daemon set's Go files must be package %s", f.Name.Name, DefaultPackage)
+	if f.Name.Name != defaultPackage {
+		return nil, fmt.Errorf("package %s; the daemon set's Go files must be package %s", f.Name.Name, defaultPackage)
 	}
 	if bytes.HasPrefix(src, []byte(Marker+"\n")) {
 		return nil, fmt.Errorf("starts with %q; daemongen adds that line, remove it from the source", Marker)
@@ -35,7 +35,7 @@ func RewritePackage(src []byte, pkg string) ([]byte, error) {
 	out.WriteString(Marker + "\n\n")
 	off := func(p token.Pos) int { return fset.Position(p).Offset }
 	at := 0
-	if f.Doc != nil && pkg != DefaultPackage {
+	if f.Doc != nil && pkg != defaultPackage {
 		start, end := off(f.Doc.Pos()), off(f.Doc.End())
 		out.Write(src[at:start])
 		out.Write(rewriteDoc(src[start:end], pkg))
@@ -50,7 +50,7 @@ func RewritePackage(src []byte, pkg string) ([]byte, error) {
 
 // docPackage finds "Package daemon" at the start of a package comment, and
 // "daemon." qualifying an exported name, as in an example in it.
-var docPackage = regexp.MustCompile(`^// Package ` + DefaultPackage + `\b|\b` + DefaultPackage + `\.([A-Z])`)
+var docPackage = regexp.MustCompile(`^// Package ` + defaultPackage + `\b|\b` + defaultPackage + `\.([A-Z])`)
 
 // rewriteDoc returns the package doc comment doc speaking of package pkg.
 func rewriteDoc(doc []byte, pkg string) []byte {

@@ -30,9 +30,9 @@ func TestRewritePackage(t *testing.T) {
 			"func f() {}\n"},
 	}
 	for _, tt := range tests {
-		got, err := RewritePackage([]byte(src), tt.pkg)
+		got, err := rewritePackage([]byte(src), tt.pkg)
 		if err != nil || string(got) != tt.want {
-			t.Errorf("RewritePackage(src, %q) = %q, %v; want %q", tt.pkg, got, err, tt.want)
+			t.Errorf("rewritePackage(src, %q) = %q, %v; want %q", tt.pkg, got, err, tt.want)
 		}
 	}
 }
@@ -46,8 +46,8 @@ func TestRewritePackageErrors(t *testing.T) {
 		{Marker + "\n\npackage daemon\n", "daemongen adds that line"},
 	}
 	for _, tt := range tests {
-		if _, err := RewritePackage([]byte(tt.src), "svcd"); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("RewritePackage(%q) = %v; want an error containing %q", tt.src, err, tt.want)
+		if _, err := rewritePackage([]byte(tt.src), "svcd"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("rewritePackage(%q) = %v; want an error containing %q", tt.src, err, tt.want)
 		}
 	}
 }

@@ -14,7 +14,7 @@
 // set's root:
 //
 //   - a ".go" file of the daemon set is Go source of package daemon, copied
-//     with RewritePackage: the package name becomes Config.Package and the
+//     with its package clause rewritten: the package name becomes Config.Package and the
 //     generated-file line (Marker) goes first; nothing else changes;
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
@@ -88,7 +88,7 @@ type tmplFile struct {
 	name string // e.g. "templates/daemon/pidfile_unix.go"; see parseSet
 	rel  string // output path below its set's root, before "_name_" is replaced
 	tmpl *template.Template
-	src  []byte // a daemon-set Go file, copied with RewritePackage; tmpl is nil
+	src  []byte // a daemon-set Go file, copied with rewritePackage; tmpl is nil
 }
 
 // A sourcer is a template tree that names where each of its files comes from.
@@ -225,7 +225,7 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 		mode = 0o755
 	}
 	if t.tmpl == nil {
-		out, err := RewritePackage(t.src, data.Package)
+		out, err := rewritePackage(t.src, data.Package)
 		if err != nil {
 			return output{}, fmt.Errorf("render %s: %w", t.name, err)
 		}
