@@ -14,8 +14,9 @@
 // set's root:
 //
 //   - a ".go" file of the daemon set is Go source of package daemon, copied
-//     with its package clause rewritten: the package name becomes Config.Package and the
-//     generated-file line (Marker) goes first; nothing else changes;
+//     with its package clause rewritten: the package name becomes
+//     Config.Package and the generated-file line (Marker) goes first;
+//     nothing else changes;
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
