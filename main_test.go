@@ -584,6 +584,13 @@ func TestReorderArgs(t *testing.T) {
 		{"daemongen templates export d --force", "daemongen templates export --force -- d"},
 		{"daemongen generate --check --dir d", "daemongen generate --check --dir d --"},
 		{"daemongen new mysvc --d --generate-bash-completion", "daemongen new mysvc --d --generate-bash-completion"},
+		{"daemongen new mysvc --help", "daemongen new --help"},
+		{"daemongen new mysvc --dir d -h", "daemongen new --help"},
+		{"daemongen new mysvc -- --help", "daemongen new -- mysvc --help"},
+		{"daemongen new mysvc --dir --dry-run", "daemongen new --dir"},
+		{"daemongen new mysvc --dir=--dry-run", "daemongen new --dir=--dry-run -- mysvc"},
+		{"daemongen help templates export", "daemongen templates export --help"},
+		{"daemongen help frobnicate", "daemongen help frobnicate"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(reorderArgs(app, strings.Fields(tt.in)), " ")
