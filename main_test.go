@@ -142,7 +142,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"generate", "--dir", "--check"}, []string{"daemongen: flag needs an argument: --dir"}},
 		{[]string{"new", "mysvc", "--replace", "main.go", "--force"}, []string{"daemongen: --replace main.go: name one of go.mod, service.go, service_test.go"}},
 		{[]string{"new", "mysvc", "--replace", "go.mod"}, []string{"daemongen: --replace needs --force"}},
-		{[]string{"new", "log"}, []string{`daemongen: invalid module "log": "log" is the first element of standard library packages`, "example.com/log"}},
+		{[]string{"new", "log"}, []string{`daemongen: invalid module "log": the standard library has packages under "log"`, "example.com/log"}},
 		{[]string{"new", "con"}, []string{`daemongen: invalid name "con": reserved`}},
 		{[]string{"new", "tool"}, []string{`daemongen: invalid name "tool": reserved`}},
 		{[]string{"new", "My_Svc"}, []string{`daemongen: invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`}},

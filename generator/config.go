@@ -182,8 +182,11 @@ func validateModule(mod, name string) error {
 	if strings.Contains(first, ".") {
 		return nil
 	}
-	if slices.Contains(stdFirstElems, first) || slices.Contains(reservedNames, first) {
-		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("%q is the first element of standard library packages or a name the go command reserves; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
+	switch {
+	case slices.Contains(stdFirstElems, first):
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the standard library has packages under %q, which the go command would confuse with this module's; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
+	case slices.Contains(reservedNames, first):
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("%q is reserved; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
 	}
 	return nil
 }

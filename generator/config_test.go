@@ -46,7 +46,7 @@ func TestValidate(t *testing.T) {
 		{"reserved vendor", Config{Name: "vendor"}, `invalid name "vendor": reserved`},
 		{"windows con", Config{Name: "con"}, `invalid name "con": reserved`},
 		{"windows lpt1", Config{Name: "lpt1"}, `invalid name "lpt1": reserved`},
-		{"std name as module", Config{Name: "log"}, `invalid module "log": "log" is the first element of standard library packages`},
+		{"std name as module", Config{Name: "log"}, `invalid module "log": the standard library has packages under "log"`},
 		{"std name with a module", Config{Name: "log", Module: "example.com/log"}, ""},
 		{"std first element", Config{Name: "x", Module: "net/x"}, `invalid module "net/x"`},
 		{"daemon only without name", Config{Module: "example.com/main", DaemonOnly: true}, ""},
