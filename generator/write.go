@@ -105,9 +105,9 @@ func interrupted(ctx context.Context, name string) error {
 	return fmt.Errorf("write %s: %w; nothing was written", name, context.Cause(ctx))
 }
 
-// checkParents checks that the missing directory dir could be created:
-// its nearest existing ancestor is a directory, reached through no symlink
-// that Write would create below.
+// checkParents checks that the missing directory dir could be created: its
+// nearest existing ancestor is a directory (or a symlink to one, as Write
+// would follow it too).
 func checkParents(dir string) error {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		info, err := os.Stat(d)
