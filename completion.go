@@ -27,8 +27,9 @@ func completionCommand() *cli.Command {
 			"   eval \"$(daemongen completion bash)\"    # or in ~/.bashrc\n" +
 			"   eval \"$(daemongen completion zsh)\"     # after compinit, in ~/.zshrc\n" +
 			"   daemongen completion fish > ~/.config/fish/completions/daemongen.fish",
-		Action:       runCompletion,
-		OnUsageError: onUsageError("completion"),
+		Action:          runCompletion,
+		OnUsageError:    onUsageError("completion"),
+		HideHelpCommand: true,
 		BashComplete: func(c *cli.Context) {
 			if c.NArg() == 0 {
 				fmt.Fprintln(c.App.Writer, "bash\nzsh\nfish")
@@ -54,7 +55,11 @@ func runCompletion(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("completion fish: %w", err)
 		}
-		script = strings.TrimLeft(s, "\n")
+		// cli's script has no words for arguments, and keeps the
+		// backquotes that name a flag's value in its usage.
+		script = strings.ReplaceAll(strings.TrimLeft(s, "\n"), "`", "") +
+			"complete -c daemongen -n '__fish_daemongen_no_subcommand' -f\n" +
+			"complete -c daemongen -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'\n"
 	default:
 		return &usageError{cmd: "completion", err: fmt.Errorf("unknown shell %q: use bash, zsh or fish", shell)}
 	}

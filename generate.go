@@ -1,11 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -13,11 +13,10 @@ import (
 	"github.com/daemongen/daemongen/internal/diff"
 	"github.com/daemongen/daemongen/internal/gomod"
 	"github.com/urfave/cli/v2"
-	"golang.org/x/mod/module"
 )
 
-// runGenerate renders the daemon package for the module around the working
-// directory and brings its directory up to date, or with --check and
+// runGenerate renders the daemon package for the module holding its
+// directory and brings that directory up to date, or with --check and
 // --dry-run only reports what is out of date.
 func runGenerate(c *cli.Context) error {
 	if c.Args().Present() {
@@ -26,55 +25,53 @@ func runGenerate(c *cli.Context) error {
 	if c.Bool("check") && c.Bool("dry-run") {
 		return &usageError{cmd: "generate", err: errors.New("--check and --dry-run exclude each other: --check already writes nothing")}
 	}
+	cfg := generator.Config{Name: c.String("name"), Package: c.String("pkg"), DaemonOnly: true}
+	// A bad --name or --pkg is a usage error whether or not a module is
+	// found: Validate checks them before the module it has no path for yet.
+	var ce *generator.ConfigError
+	if err := cfg.Validate(); errors.As(err, &ce) && ce.Field != "Module" {
+		return &usageError{cmd: "generate", err: err}
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	if pkg := c.String("pkg"); pkg != "" {
-		// A usage error, whether or not a module is found.
-		if err := (generator.Config{Name: "x", Package: pkg}).Validate(); err != nil {
-			return &usageError{cmd: "generate", err: err}
-		}
-	}
 	// The module is the one holding DIR: --dir may name a directory of
-	// another module, such as one in the same workspace.
-	dir := filepath.Join(wd, "internal", "daemon")
+	// another module, such as one in the same workspace. Without --dir it
+	// is the one holding the working directory, and DIR is internal/daemon
+	// at its root.
+	dir := ""
 	if d := c.String("dir"); d != "" {
 		if dir, err = filepath.Abs(d); err != nil {
 			return fmt.Errorf("generate: %w", err)
 		}
 	}
-	start := wd
-	if c.String("dir") != "" {
-		start = dir
-	}
-	root, modPath, err := gomod.FindModule(start)
+	start := cmp.Or(dir, wd)
+	mod, err := gomod.FindModule(start)
 	if errors.Is(err, gomod.ErrNoModule) {
 		return fmt.Errorf("generate: no go.mod in %s or any directory above it (run generate inside a Go module, or start a project with: daemongen new NAME)", start)
 	}
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	if c.String("dir") == "" {
-		dir = filepath.Join(root, "internal", "daemon")
+	modFile := filepath.Join(mod.Root, "go.mod")
+	if gomod.Older(mod.Go, generator.GoVersion) {
+		return fmt.Errorf("generate: %s says go %s; the daemon package needs go %s or later (raise it with: go get go@%s)", relTo(wd, modFile), cmp.Or(mod.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
 	}
-	rel, err := filepath.Rel(root, dir)
+	if dir == "" {
+		dir = filepath.Join(mod.Root, filepath.FromSlash(generator.DaemonDir))
+	}
+	rel, err := filepath.Rel(mod.Root, dir)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-
-	pkg := c.String("pkg")
-	if gopkg := os.Getenv("GOPACKAGE"); pkg == "" && gopkg != "" && dir == wd {
-		pkg = gopkg
+	if cfg.Package == "" && dir == wd {
+		cfg.Package = os.Getenv("GOPACKAGE") // set by go generate
 	}
-	name := c.String("name")
-	if name == "" {
-		name = nameFromModule(modPath)
-	}
-	cfg := generator.Config{Name: name, Module: modPath, Package: pkg}
+	cfg.Module, cfg.DaemonDir = mod.Path, filepath.ToSlash(rel)
 	if err := cfg.Validate(); err != nil {
-		if c.String("name") == "" && strings.Contains(err.Error(), "name") && !strings.Contains(err.Error(), "package name") {
-			err = fmt.Errorf("%w (taken from module %s; give one with --name)", err, modPath)
+		if errors.As(err, &ce) && ce.Field == "Module" {
+			return fmt.Errorf("generate: %s: %w", relTo(wd, modFile), err)
 		}
 		return &usageError{cmd: "generate", err: err}
 	}
@@ -82,16 +79,13 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	files, err := generator.RenderDaemon(cfg, tree, filepath.ToSlash(rel))
+	files, err := generator.Render(cfg, tree)
 	if err != nil {
 		return err
 	}
 
 	// Name files relative to the working directory, where go generate runs.
-	shown, err := filepath.Rel(wd, root)
-	if err != nil {
-		shown = root
-	}
+	shown := relTo(wd, mod.Root)
 	changes, err := generator.Plan(shown, files)
 	if errors.Is(err, generator.ErrNotGenerated) {
 		return fmt.Errorf("generate: %w (move the file aside, or generate into another directory with --dir)", err)
@@ -106,7 +100,7 @@ func runGenerate(c *cli.Context) error {
 			printChange(out, shown, ch)
 		}
 		if len(changes) > 0 {
-			return fmt.Errorf("generate --check: %d %s out of date in %s (run: daemongen generate)", len(changes), plural(len(changes), "file", "files"), filepath.Join(shown, filepath.FromSlash(path.Clean(filepath.ToSlash(rel)))))
+			return fmt.Errorf("generate --check: %d %s out of date in %s (run: daemongen generate)", len(changes), plural(len(changes), "file", "files"), relTo(wd, dir))
 		}
 		return nil
 	case c.Bool("dry-run"):
@@ -119,7 +113,7 @@ func runGenerate(c *cli.Context) error {
 		}
 		return nil
 	}
-	if err := generator.Sync(shown, changes); err != nil {
+	if err := generator.Sync(c.Context, shown, changes); err != nil {
 		return err
 	}
 	for _, ch := range changes {
@@ -130,6 +124,14 @@ func runGenerate(c *cli.Context) error {
 		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(shown, ch.Path))
 	}
 	return nil
+}
+
+// relTo returns name relative to the directory wd if it can, else name.
+func relTo(wd, name string) string {
+	if rel, err := filepath.Rel(wd, name); err == nil {
+		return rel
+	}
+	return name
 }
 
 // printChange prints one out-of-date file for --check: its kind and path,
@@ -150,18 +152,7 @@ func printChange(w io.Writer, root string, ch generator.Change) {
 	}
 }
 
-// nameFromModule returns a project name made from the last element of the
-// module path modPath, without a major version suffix: lower-cased, with
-// '_' and '.' as '-'. It may not pass Config.Validate.
-func nameFromModule(modPath string) string {
-	prefix, _, ok := module.SplitPathVersion(modPath)
-	if !ok {
-		prefix = modPath
-	}
-	name := strings.ToLower(path.Base(prefix))
-	return strings.NewReplacer("_", "-", ".", "-").Replace(name)
-}
-
+// plural returns one if n is 1 and many otherwise.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -7,7 +7,6 @@ package main
 
 import (
 	"errors"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -37,18 +36,6 @@ func mountTmpfs(t *testing.T, flags uintptr) string {
 		}
 	})
 	return dir
-}
-
-// wantNoLeftovers fails the test if any entry below dir has ".tmp-" in its
-// name: a temporary file or directory of an unfinished write.
-func wantNoLeftovers(t *testing.T, dir string) {
-	t.Helper()
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && strings.Contains(d.Name(), ".tmp-") {
-			t.Errorf("temporary %s left behind", p)
-		}
-		return nil
-	})
 }
 
 // newFails runs daemongen new with args in dir and wants exit 1 and an error

@@ -8,6 +8,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -63,7 +64,7 @@ func buildProject(t *testing.T) (project, bin string) {
 		t.Fatalf("Render(%+v) = %v", cfg, err)
 	}
 	project = filepath.Join(t.TempDir(), "mysvc")
-	if err := generator.Write(project, files, false); err != nil {
+	if _, err := generator.Write(context.Background(), project, files, generator.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	goCommand(t, project, "build")

@@ -2,29 +2,67 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 // TestMain runs the test binary as daemongen when DAEMONGEN_TEST_MAIN is 1,
 // so that the CLI tests exercise main, exit statuses included.
 func TestMain(m *testing.M) {
 	if os.Getenv("DAEMONGEN_TEST_MAIN") == "1" {
+		if n, err := strconv.Atoi(os.Getenv("DAEMONGEN_TEST_INTERRUPT_AT")); err == nil {
+			testContext = func(ctx context.Context) context.Context { return &interruptAt{Context: ctx, n: n} }
+		}
 		main()
 		return
 	}
 	os.Exit(m.Run())
 }
 
+// interruptAt is a context that, at the nth time its Err method is called,
+// sends daemongen (this process) SIGINT and waits for the signal to cancel
+// it: the writer asks Err before every directory, file and rename, so a run
+// with n = 1, 2, ... is interrupted at each of those steps in turn, through
+// the real signal handling.
+type interruptAt struct {
+	context.Context
+	n     int
+	calls atomic.Int64
+}
+
+func (c *interruptAt) Err() error {
+	if c.calls.Add(1) == int64(c.n) {
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Signal(os.Interrupt)
+		}
+		<-c.Context.Done()
+	}
+	return c.Context.Err()
+}
+
 // daemongen runs the test binary as daemongen with args in dir and returns
 // its standard output, standard error and exit status.
 func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return daemongenEnv(t, dir, nil, args...)
+}
+
+// daemongenEnv is daemongen with env added to the environment.
+func daemongenEnv(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -32,7 +70,7 @@ func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string,
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1")
+	cmd.Env = append(append(os.Environ(), "DAEMONGEN_TEST_MAIN=1"), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -41,6 +79,18 @@ func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string,
 		t.Fatalf("daemongen %s: %v", strings.Join(args, " "), err)
 	}
 	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+}
+
+// wantNoLeftovers fails the test if any entry below dir has ".tmp-" in its
+// name: a temporary file or directory of an unfinished write.
+func wantNoLeftovers(t *testing.T, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			t.Errorf("temporary %s left behind", p)
+		}
+		return nil
+	})
 }
 
 // dirSnapshot describes every entry below root by type, mode and content.
@@ -80,12 +130,21 @@ func TestUsageErrors(t *testing.T) {
 		{nil, []string{"daemongen: missing command\n", "Run 'daemongen help'"}},
 		{[]string{"frobnicate"}, []string{`daemongen: unknown command "frobnicate"`, "Run 'daemongen help'"}},
 		{[]string{"help", "frobnicate"}, []string{"daemongen: no help topic for 'frobnicate'"}},
-		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
+		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: --bogus"}},
+		{[]string{"-bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
 		{[]string{"new"}, []string{"daemongen: missing NAME\n", "usage: daemongen new NAME [--module PATH]", "Run 'daemongen new --help'"}},
 		{[]string{"new", "mysvc", "extra"}, []string{"daemongen: unexpected arguments after NAME: extra\n", "usage: daemongen new NAME"}},
-		{[]string{"new", "--bogus", "mysvc"}, []string{"daemongen: flag provided but not defined: -bogus", "usage: daemongen new NAME"}},
-		{[]string{"new", "mysvc", "--bogus"}, []string{"daemongen: flag provided but not defined: -bogus"}},
-		{[]string{"new", "mysvc", "--module"}, []string{"daemongen: flag needs an argument: -module"}},
+		{[]string{"new", "--bogus", "mysvc"}, []string{"daemongen: flag provided but not defined: --bogus", "usage: daemongen new NAME"}},
+		{[]string{"new", "mysvc", "--bogus"}, []string{"daemongen: flag provided but not defined: --bogus"}},
+		{[]string{"new", "mysvc", "--module"}, []string{"daemongen: flag needs an argument: --module"}},
+		{[]string{"new", "mysvc", "--dir", "--dry-run"}, []string{"daemongen: flag needs an argument: --dir"}},
+		{[]string{"new", "mysvc", "--module", "-x", "--dir", "d"}, []string{"daemongen: flag needs an argument: --module"}},
+		{[]string{"generate", "--dir", "--check"}, []string{"daemongen: flag needs an argument: --dir"}},
+		{[]string{"new", "mysvc", "--replace", "main.go", "--force"}, []string{"daemongen: --replace main.go: name one of go.mod, service.go, service_test.go"}},
+		{[]string{"new", "mysvc", "--replace", "go.mod"}, []string{"daemongen: --replace needs --force"}},
+		{[]string{"new", "log"}, []string{`daemongen: invalid module "log": the standard library has packages under "log"`, "example.com/log"}},
+		{[]string{"new", "con"}, []string{`daemongen: invalid name "con": reserved`}},
+		{[]string{"new", "tool"}, []string{`daemongen: invalid name "tool": reserved`}},
 		{[]string{"new", "My_Svc"}, []string{`daemongen: invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`}},
 		{[]string{"new", "1svc"}, []string{`daemongen: invalid name "1svc": use lowercase letters`}},
 		{[]string{"new", "--", "-svc"}, []string{`daemongen: invalid name "-svc": use lowercase letters`}},
@@ -93,8 +152,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"new", "mysvc-"}, []string{`daemongen: invalid name "mysvc-": put each '-' between letters or digits`}},
 		{[]string{"new", "my--svc"}, []string{`daemongen: invalid name "my--svc": put each '-' between letters or digits`}},
 		{[]string{"new", strings.Repeat("a", 65)}, []string{"65 characters long; use at most 64"}},
-		{[]string{"new", "main"}, []string{`daemongen: invalid name "main": reserved by Go`}},
-		{[]string{"new", "go"}, []string{`daemongen: invalid name "go": reserved by Go`}},
+		{[]string{"new", "main"}, []string{`daemongen: invalid name "main": reserved`}},
+		{[]string{"new", "go"}, []string{`daemongen: invalid name "go": reserved`}},
 		{[]string{"new", "mysvc", "--module", "Example.com/mysvc"}, []string{`daemongen: invalid module "Example.com/mysvc": use a module path such as example.com/mysvc or mysvc: malformed module path`}},
 		{[]string{"new", "mysvc", "--module", "example.com/my svc"}, []string{`daemongen: invalid module "example.com/my svc"`}},
 		{[]string{"new", "mysvc", "--module=/mysvc"}, []string{`daemongen: invalid module "/mysvc"`}},
@@ -131,7 +190,7 @@ func TestNew(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/pidfile_unix.go\n", "\n  cd mysvc\n  go build\n  ./mysvc start\n"} {
+	for _, want := range []string{"wrote mysvc/go.mod\n", "wrote mysvc/main.go\n", "wrote mysvc/internal/daemon/pidfile_unix.go\n", "\n  cd mysvc\n  go build -o mysvc\n  ./mysvc start\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("daemongen new stdout = %q; want it to contain %q", stdout, want)
 		}
@@ -185,6 +244,83 @@ func TestNewNotEmpty(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(target, "main.go")); !strings.Contains(string(data), "package main") {
 		t.Errorf("after --force, main.go = %q; want the generated main.go", data)
+	}
+}
+
+// TestNewForceKeepsYours runs new --force over a project whose go.mod,
+// service.go and service_test.go the user has edited: they stay unless
+// --replace names them, and each file overwritten is printed as replaced.
+func TestNewForceKeepsYours(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := daemongen(t, dir, "new", "mysvc"); code != 0 {
+		t.Fatalf("daemongen new mysvc = exit %d, %s", code, stderr)
+	}
+	mine := map[string]string{
+		"go.mod":          "module mysvc\n\ngo 1.23\n\nrequire example.com/dep v1.0.0\n",
+		"service.go":      "package main // mine\n",
+		"service_test.go": "package main // my test\n",
+		"main.go":         "package main // edited\n",
+	}
+	for p, data := range mine {
+		writeFile(t, filepath.Join(dir, "mysvc", p), data)
+	}
+	stdout, stderr, code := daemongen(t, dir, "new", "mysvc", "--force")
+	if code != 0 {
+		t.Fatalf("daemongen new mysvc --force = exit %d, %s", code, stderr)
+	}
+	for _, want := range []string{
+		"replaced mysvc/main.go\n", "replaced mysvc/internal/daemon/serve.go\n",
+		"kept mysvc/go.mod (yours; --force --replace go.mod overwrites it)\n",
+		"kept mysvc/service.go (yours", "kept mysvc/service_test.go (yours",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("daemongen new --force stdout = %q; want it to contain %q", stdout, want)
+		}
+	}
+	if strings.Contains(stdout, "wrote ") {
+		t.Errorf("daemongen new --force over a whole project printed %q; want only replaced and kept files", stdout)
+	}
+	for p, data := range mine {
+		got, _ := os.ReadFile(filepath.Join(dir, "mysvc", p))
+		if p != "main.go" && string(got) != data {
+			t.Errorf("after new --force, %s = %q; want the user's %q", p, got, data)
+		}
+	}
+	stdout, stderr, code = daemongen(t, dir, "new", "mysvc", "--force", "--replace", "service.go,service_test.go")
+	if code != 0 || !strings.Contains(stdout, "replaced mysvc/service.go\n") || !strings.Contains(stdout, "replaced mysvc/service_test.go\n") || !strings.Contains(stdout, "kept mysvc/go.mod") {
+		t.Errorf("daemongen new --force --replace service.go,service_test.go = exit %d, stdout %q, stderr %q; want both replaced and go.mod kept", code, stdout, stderr)
+	}
+}
+
+// TestNewDryRunRefuses wants --dry-run to refuse, with the same exit status
+// and message, every target the real run refuses, and to write nothing.
+func TestNewDryRunRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		setup func(dir string)
+		args  []string
+	}{
+		{"not empty", func(dir string) { writeFile(t, filepath.Join(dir, "mysvc", "notes.txt"), "mine\n") }, nil},
+		{"symlink", func(dir string) { os.Symlink(t.TempDir(), filepath.Join(dir, "mysvc")) }, []string{"--force"}},
+		{"file", func(dir string) { writeFile(t, filepath.Join(dir, "mysvc"), "mine\n") }, []string{"--force"}},
+		{"symlink inside", func(dir string) {
+			writeFile(t, filepath.Join(dir, "mysvc", "notes.txt"), "mine\n")
+			os.Symlink(t.TempDir(), filepath.Join(dir, "mysvc", "internal"))
+		}, []string{"--force"}},
+		{"parent is a file", func(dir string) { writeFile(t, filepath.Join(dir, "a"), "mine\n") }, []string{"--dir", "a/b/mysvc"}},
+	} {
+		dir := t.TempDir()
+		tt.setup(dir)
+		before := dirSnapshot(t, dir)
+		args := append([]string{"new", "mysvc"}, tt.args...)
+		_, wantErr, wantCode := daemongen(t, dir, args...)
+		stdout, stderr, code := daemongen(t, dir, append(args, "--dry-run")...)
+		if wantCode == 0 || code != wantCode || stderr != wantErr || stdout != "" {
+			t.Errorf("%s: daemongen %q --dry-run = exit %d, stdout %q, stderr %q; want as without --dry-run: exit %d (not 0), stderr %q", tt.name, args, code, stdout, stderr, wantCode, wantErr)
+		}
+		if after := dirSnapshot(t, dir); !maps.Equal(after, before) {
+			t.Errorf("%s: daemongen %q changed %s", tt.name, args, dir)
+		}
 	}
 }
 
@@ -244,11 +380,23 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"templates", "export", "--help"}, []string{exportUsage, "--force", "Example:"}},
 		{[]string{"help", "new"}, []string{"--docker"}},
 		{[]string{"completion", "--help"}, []string{completionUsage, "Example:"}},
+		{[]string{"new", "mysvc", "--help"}, []string{newUsage, "Example:"}},
+		{[]string{"new", "mysvc", "--dir", "d", "-h"}, []string{newUsage, "Example:"}},
+		{[]string{"generate", "--dir", "x", "--help"}, []string{generateUsage}},
+		{[]string{"help", "templates", "export"}, []string{exportUsage, "--force"}},
+		{[]string{"help", "templates", "list"}, []string{listUsage, "daemongen templates list"}},
 	}
 	for _, tt := range tests {
-		stdout, stderr, code := daemongen(t, t.TempDir(), tt.args...)
+		dir := t.TempDir()
+		stdout, stderr, code := daemongen(t, dir, tt.args...)
 		if code != 0 || stderr != "" {
 			t.Errorf("daemongen %q = exit %d, stderr %q; want 0 and nothing", tt.args, code, stderr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("daemongen %q wrote %v; want nothing", tt.args, entries)
+		}
+		if slices.Equal(tt.args[:min(len(tt.args), 2)], []string{"help", "templates"}) && len(tt.args) == 3 && strings.Contains(stdout, "list or export") {
+			t.Errorf("daemongen %q shows the help of templates; want that of templates %s", tt.args, tt.args[2])
 		}
 		for _, want := range tt.want {
 			if !strings.Contains(stdout, want) {
@@ -310,32 +458,111 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestCompletionBash loads the bash script into a real bash and asks it to
-// complete, with the test binary standing in for daemongen.
-func TestCompletionBash(t *testing.T) {
-	bash, err := exec.LookPath("bash")
+// shell returns the path of the shell name, skipping the test if it is not
+// installed, or failing it under DAEMONGEN_REQUIRE_TOOLS=1 (as .ci/run
+// sets, having installed it from Debian's package of the same name).
+func shell(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
 	if err != nil {
-		t.Skip("bash not installed")
+		if os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s not installed (Debian package %s); DAEMONGEN_REQUIRE_TOOLS=1 requires it", name, name)
+		}
+		t.Skipf("%s not installed (Debian package %s)", name, name)
 	}
+	return p
+}
+
+// completionEnv returns an environment in which "daemongen" on PATH is the
+// test binary standing in for daemongen.
+func completionEnv(t *testing.T) []string {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
+	bin := t.TempDir()
+	if err := os.Symlink(exe, filepath.Join(bin, "daemongen")); err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
+}
+
+// completionCases are command lines, the last word the one being
+// completed, and the completions every shell must offer for them.
+var completionCases = []struct{ words, want string }{
+	{`daemongen ""`, "completion generate help new templates version"},
+	{`daemongen n`, "new"},
+	{`daemongen new --d`, "--dir --docker --dry-run"},
+	{`daemongen generate --ch`, "--check"},
+	{`daemongen completion ""`, "bash fish zsh"},
+	{`daemongen completion f`, "fish"},
+}
+
+// sortedWords returns the words of s sorted and without duplicates, and
+// without cli's "h" alias of help.
+func sortedWords(s string) string {
+	words := slices.DeleteFunc(strings.Fields(s), func(w string) bool { return w == "h" })
+	slices.Sort(words)
+	return strings.Join(slices.Compact(words), " ")
+}
+
+// TestCompletionBash loads the bash script into a real bash and asks it to
+// complete, with the test binary standing in for daemongen.
+func TestCompletionBash(t *testing.T) {
+	bash := shell(t, "bash")
+	env := completionEnv(t)
 	script, _, _ := daemongen(t, t.TempDir(), "completion", "bash")
-	for _, tt := range []struct{ words, want string }{
-		{`"" ""`, "new generate templates version completion help h"},
-		{`"" n`, "new"},
-		{`"" new --d`, "--dir --dry-run --docker"},
-		{`"" new --`, "--module --dir --templates --force --dry-run --docker --help"},
-		{`"" completion f`, "fish"},
-	} {
+	for _, tt := range append(completionCases, struct{ words, want string }{`daemongen new --`, "--dir --docker --dry-run --force --help --module --replace --templates"}) {
 		cmd := exec.Command(bash, "--norc", "-c", script+`
-COMP_WORDS=(`+tt.words+`); COMP_WORDS[0]="$EXE"; COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _daemongen; echo "${COMPREPLY[*]}"`)
-		cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "EXE="+exe)
+		cmd.Env = env
 		out, err := cmd.Output()
-		if got := strings.TrimSpace(string(out)); err != nil || got != tt.want {
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
 			t.Errorf("bash completion of %s = %q, %v; want %q", tt.words, got, err, tt.want)
+		}
+	}
+}
+
+// TestCompletionZsh loads the zsh script into a real zsh, with compsys's
+// _describe and _files replaced by functions that print what they would
+// offer (_describe's words that start with the current one), and asks it
+// to complete.
+func TestCompletionZsh(t *testing.T) {
+	zsh := shell(t, "zsh")
+	env := completionEnv(t)
+	script, _, _ := daemongen(t, t.TempDir(), "completion", "zsh")
+	for _, tt := range completionCases {
+		cmd := exec.Command(zsh, "-f", "-c", `compdef() { : }
+_describe() { local -a a; a=("${(@P)2}"); a=("${(@)a%%:*}"); print -l -- "${(@M)a:#${words[CURRENT]}*}" }
+_files() { print -- FILES }
+`+script+`
+words=(`+tt.words+`); CURRENT=${#words}
+_daemongen`)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
+			t.Errorf("zsh completion of %s = %q, %v; want %q", tt.words, got, err, tt.want)
+		}
+	}
+}
+
+// TestCompletionFish loads the fish script into a real fish and asks it
+// for the completions of each command line with complete -C.
+func TestCompletionFish(t *testing.T) {
+	fish := shell(t, "fish")
+	env := completionEnv(t)
+	script, _, _ := daemongen(t, t.TempDir(), "completion", "fish")
+	f := filepath.Join(t.TempDir(), "daemongen.fish")
+	writeFile(t, f, script)
+	for _, tt := range completionCases {
+		line := strings.ReplaceAll(tt.words, `""`, "")
+		cmd := exec.Command(fish, "--no-config", "-c", "source "+f+"; complete -C '"+line+"' | cut -f1")
+		cmd.Env = env
+		out, err := cmd.Output()
+		if got := sortedWords(string(out)); err != nil || got != tt.want {
+			t.Errorf("fish completion of %s = %q, %v; want %q", line, got, err, tt.want)
 		}
 	}
 }
@@ -357,6 +584,13 @@ func TestReorderArgs(t *testing.T) {
 		{"daemongen templates export d --force", "daemongen templates export --force -- d"},
 		{"daemongen generate --check --dir d", "daemongen generate --check --dir d --"},
 		{"daemongen new mysvc --d --generate-bash-completion", "daemongen new mysvc --d --generate-bash-completion"},
+		{"daemongen new mysvc --help", "daemongen new --help"},
+		{"daemongen new mysvc --dir d -h", "daemongen new --help"},
+		{"daemongen new mysvc -- --help", "daemongen new -- mysvc --help"},
+		{"daemongen new mysvc --dir --dry-run", "daemongen new --dir"},
+		{"daemongen new mysvc --dir=--dry-run", "daemongen new --dir=--dry-run -- mysvc"},
+		{"daemongen help templates export", "daemongen templates export --help"},
+		{"daemongen help frobnicate", "daemongen help frobnicate"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(reorderArgs(app, strings.Fields(tt.in)), " ")
@@ -375,5 +609,58 @@ func writeFile(t *testing.T, path, data string) {
 	}
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSynopsesAgree wants each command's synopsis said once: the lines of
+// "Usage:" in main.go's package documentation (the manual), the command
+// block of README.md's "Commands" section and the UsageText of each
+// command in daemongen's help must be the same lines, in the same order.
+func TestSynopsesAgree(t *testing.T) {
+	var fromHelp []string
+	var walk func(cmds []*cli.Command)
+	walk = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			if len(c.Subcommands) > 0 {
+				walk(c.Subcommands)
+				continue
+			}
+			fromHelp = append(fromHelp, c.UsageText)
+		}
+	}
+	walk(newApp(nil, nil).Commands)
+	fromHelp = append(fromHelp, "daemongen help [COMMAND]") // cli's own help command
+
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", nil, parser.ParseComments|parser.PackageClauseOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, usage, _ := strings.Cut(f.Doc.Text(), "Usage:\n\n")
+	var fromDoc []string
+	for _, line := range strings.Split(usage, "\n") {
+		if !strings.HasPrefix(line, "\tdaemongen ") {
+			break
+		}
+		fromDoc = append(fromDoc, strings.TrimPrefix(line, "\t"))
+	}
+
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, commands, _ := strings.Cut(string(readme), "## Commands\n\n")
+	var fromREADME []string
+	for _, line := range strings.Split(commands, "\n") {
+		if !strings.HasPrefix(line, "    daemongen ") {
+			break
+		}
+		fromREADME = append(fromREADME, strings.TrimPrefix(line, "    "))
+	}
+	if !slices.Equal(fromDoc, fromHelp) {
+		t.Errorf("main.go's Usage lines:\n\t%s\nwant those of daemongen's help:\n\t%s", strings.Join(fromDoc, "\n\t"), strings.Join(fromHelp, "\n\t"))
+	}
+	if !slices.Equal(fromREADME, fromHelp) {
+		t.Errorf("README.md's command lines:\n\t%s\nwant those of daemongen's help:\n\t%s", strings.Join(fromREADME, "\n\t"), strings.Join(fromHelp, "\n\t"))
 	}
 }

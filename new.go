@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/daemongen/daemongen/generator"
@@ -12,8 +16,13 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// yours are the files of a new project that are the user's once written:
+// --force keeps them unless --replace names them.
+var yours = []string{"go.mod", "service.go", "service_test.go"}
+
 // runNew turns the new command's arguments into a generator.Config,
-// renders the project and writes it, or only lists it with --dry-run.
+// renders the project and writes it, or only checks and lists it with
+// --dry-run.
 func runNew(c *cli.Context) error {
 	switch {
 	case c.NArg() == 0:
@@ -21,33 +30,57 @@ func runNew(c *cli.Context) error {
 	case c.NArg() > 1:
 		return &usageError{cmd: "new", err: fmt.Errorf("unexpected arguments after NAME: %s", strings.Join(c.Args().Tail(), " "))}
 	}
+	replace := c.StringSlice("replace")
+	for _, r := range replace {
+		if !slices.Contains(yours, r) {
+			return &usageError{cmd: "new", err: fmt.Errorf("--replace %s: name one of %s; --force already replaces the other files daemongen writes", r, strings.Join(yours, ", "))}
+		}
+	}
+	if len(replace) > 0 && !c.Bool("force") {
+		return &usageError{cmd: "new", err: errors.New("--replace needs --force")}
+	}
 	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker")}
-	if err := cfg.Validate(); err != nil {
-		return &usageError{cmd: "new", err: err}
-	}
-	dir := c.String("dir")
-	if dir == "" {
-		dir = cfg.Name
-	}
+	dir := cmp.Or(c.String("dir"), cfg.Name)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return fmt.Errorf("new %s: %w", dir, err)
 	}
-	// Inside an existing module the project is a nested module, named
-	// after where it sits unless --module says otherwise.
-	parentRoot, parentMod, err := gomod.FindModule(filepath.Dir(abs))
+
+	// DIR may be the root of an existing module, whose path the project
+	// keeps; inside one, the project is a nested module named after where
+	// it sits unless --module says otherwise.
+	lookup := abs
+	if info, err := os.Lstat(abs); err == nil && !info.IsDir() {
+		lookup = filepath.Dir(abs) // Write refuses it below
+	}
+	parent, err := gomod.FindModule(lookup)
 	if err != nil && !errors.Is(err, gomod.ErrNoModule) {
 		return err
 	}
-	if cfg.Module == "" && parentMod != "" {
-		rel, err := filepath.Rel(parentRoot, abs)
+	moduleRoot := err == nil && parent.Root == abs
+	var from string // where the module path comes from, if not --module
+	switch {
+	case moduleRoot && cfg.Module != "" && cfg.Module != parent.Path:
+		return &usageError{cmd: "new", err: fmt.Errorf("--module %s: %s is the root of module %s; drop --module to keep that path", cfg.Module, dir, parent.Path)}
+	case moduleRoot:
+		cfg.Module, from = parent.Path, fmt.Sprintf("the module path of %s", filepath.Join(dir, "go.mod"))
+		if gomod.Older(parent.Go, generator.GoVersion) {
+			return fmt.Errorf("new: %s says go %s; the project needs go %s or later (raise it with: go get go@%s)", filepath.Join(dir, "go.mod"), cmp.Or(parent.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
+		}
+	case cfg.Module == "" && parent.Path != "":
+		rel, err := filepath.Rel(parent.Root, abs)
 		if err != nil {
 			return fmt.Errorf("new %s: %w", dir, err)
 		}
-		cfg.Module = path.Join(parentMod, filepath.ToSlash(rel))
-		if err := cfg.Validate(); err != nil {
-			return &usageError{cmd: "new", err: fmt.Errorf("%w (the module path comes from the enclosing module %s; give one with --module)", err, parentMod)}
+		cfg.Module = path.Join(parent.Path, filepath.ToSlash(rel))
+		from = fmt.Sprintf("the module path comes from the enclosing module %s", parent.Path)
+	}
+	if err := cfg.Validate(); err != nil {
+		var ce *generator.ConfigError
+		if from != "" && errors.As(err, &ce) && ce.Field == "Module" {
+			err = fmt.Errorf("%w (%s; give one with --module)", err, from)
 		}
+		return &usageError{cmd: "new", err: err}
 	}
 	tree, err := templateTree(c)
 	if err != nil {
@@ -57,36 +90,85 @@ func runNew(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out := c.App.Writer
-	if c.Bool("dry-run") {
-		for _, f := range files {
-			fmt.Fprintf(out, "%v %6d %s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path))
+
+	// The user's files, go.mod included, stay unless --replace names them;
+	// service_test.go, which tests the example service.go, stays out with
+	// a kept service.go.
+	var kept, skipped []string
+	exists := func(p string) bool {
+		_, err := os.Lstat(filepath.Join(abs, p))
+		return err == nil
+	}
+	keep := func(p string) bool { return !slices.Contains(replace, p) && exists(p) }
+	files = slices.DeleteFunc(files, func(f generator.File) bool {
+		switch {
+		case !slices.Contains(yours, f.Path):
+			return false
+		case keep(f.Path):
+			kept = append(kept, f.Path)
+			return true
+		case f.Path == "service_test.go" && keep("service.go") && !slices.Contains(replace, f.Path):
+			skipped = append(skipped, f.Path)
+			return true
 		}
-		return nil
-	}
-	if err := generator.Write(dir, files, c.Bool("force")); err != nil {
-		if errors.Is(err, generator.ErrNotEmpty) {
-			return fmt.Errorf("%w (use --force to overwrite files daemongen writes)", err)
-		}
-		return err
-	}
-	for _, f := range files {
-		fmt.Fprintf(out, "wrote %s\n", filepath.Join(dir, f.Path))
-	}
+		return false
+	})
+
 	// In a workspace the go command builds only the modules it uses.
 	work, err := gomod.FindWork(filepath.Dir(abs))
 	if err != nil {
 		return err
 	}
+	var workFile []byte
+	var workMode os.FileMode
 	if work != "" {
-		added, err := gomod.AddUse(work, abs, generator.GoVersion)
-		if err != nil {
-			return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
-		}
-		if added {
-			fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
+		if workFile, workMode, err = gomod.AddUse(work, abs, generator.GoVersion); err != nil {
+			return err
 		}
 	}
-	fmt.Fprintf(out, "\nnext:\n  cd %s\n  go build\n  ./%s start\n", dir, cfg.Name)
+
+	out := c.App.Writer
+	opts := generator.WriteOptions{Force: c.Bool("force"), DryRun: c.Bool("dry-run")}
+	replaced, err := generator.Write(c.Context, dir, files, opts)
+	if errors.Is(err, generator.ErrNotEmpty) {
+		return fmt.Errorf("%w (use --force to overwrite files daemongen writes)", err)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.DryRun {
+		for _, f := range files {
+			fmt.Fprintf(out, "%v %6d %s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path))
+		}
+		return nil
+	}
+	if workFile != nil {
+		// The project is in place: finish, whatever the context says.
+		f := generator.File{Path: filepath.Base(work), Mode: workMode, Data: workFile}
+		if _, err := generator.Write(context.WithoutCancel(c.Context), filepath.Dir(work), []generator.File{f}, generator.WriteOptions{Force: true}); err != nil {
+			return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
+		}
+	}
+	for _, f := range files {
+		verb := "wrote"
+		if slices.Contains(replaced, f.Path) {
+			verb = "replaced"
+		}
+		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(dir, f.Path))
+	}
+	for _, p := range kept {
+		fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
+	}
+	for _, p := range skipped {
+		fmt.Fprintf(out, "skipped %s (it tests the example service.go; --force --replace %s writes it)\n", filepath.Join(dir, p), p)
+	}
+	if workFile != nil {
+		fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
+	}
+	fmt.Fprintf(out, "\nnext:\n")
+	if filepath.Clean(dir) != "." {
+		fmt.Fprintf(out, "  cd %s\n", dir)
+	}
+	fmt.Fprintf(out, "  go build -o %s\n  ./%s start\n", cfg.Name, cfg.Name)
 	return nil
 }

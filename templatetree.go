@@ -41,7 +41,7 @@ func runTemplatesExport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := generator.Write(dir, files, c.Bool("force")); err != nil {
+	if _, err := generator.Write(c.Context, dir, files, generator.WriteOptions{Force: c.Bool("force")}); err != nil {
 		if errors.Is(err, generator.ErrNotEmpty) {
 			return fmt.Errorf("%w (use --force to overwrite the template files)", err)
 		}

@@ -1,30 +1,31 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"go/token"
+	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/module"
 )
 
-// MaxNameLen is the longest name Validate accepts.
-const MaxNameLen = 64
+// maxNameLen is the longest name Validate accepts.
+const maxNameLen = 64
 
-// reservedNames are names the go command or Go itself gives a meaning to.
-var reservedNames = []string{"go", "std", "cmd", "main", "test"}
-
-// Config is what a user chooses for a new project. Flags and other
-// command-line concerns never reach this package; the caller turns them
-// into a Config.
+// Config is what a user chooses for a new project, or for the daemon
+// package of an existing module. Flags and other command-line concerns
+// never reach this package; the caller turns them into a Config.
 type Config struct {
-	// Name is the name of the binary and of the project directory,
-	// for example "my-svc". It must pass Validate.
+	// Name is the name of the binary, for example "my-svc". It must pass
+	// Validate; with DaemonOnly it may be empty, and then a template that
+	// uses it fails.
 	Name string
 
-	// Module is the module path of the new project, for example
-	// "example.com/my-svc". Empty means Name.
+	// Module is the module path, for example "example.com/my-svc". Empty
+	// means Name; with DaemonOnly it is required.
 	Module string
 
 	// Package is the package name of the daemon package, for example
@@ -32,37 +33,98 @@ type Config struct {
 	// a keyword, "_" or "main": the daemon package is imported by the
 	// program's main package.
 	Package string
+
+	// DaemonDir is the directory of the daemon package, slash-separated and
+	// relative to the module root, such as "pkg/svcd" ("." for the root).
+	// Empty means DaemonDir, "internal/daemon".
+	DaemonDir string
+
+	// DaemonOnly renders only the daemon set, as "daemongen generate" does
+	// in an existing module. False renders a whole new project.
+	DaemonOnly bool
+
 	// Docker adds a Dockerfile whose entrypoint is "NAME run". False
 	// leaves it out.
 	Docker bool
 }
 
-// Validate reports whether c can be rendered. A nil error means it can.
-// Otherwise the error says what is wrong and what would be accepted.
+// A ConfigError is the error Validate returns: the Config field that is
+// wrong, its value, and what would be accepted.
+type ConfigError struct {
+	Field  string // "Name", "Module", "Package" or "DaemonDir"
+	Value  string
+	Reason string // what is wrong and what to do instead
+	Err    error  // the underlying error, if any, such as module.CheckPath's
+}
+
+func (e *ConfigError) Error() string {
+	noun := map[string]string{"Name": "name", "Module": "module", "Package": "package name", "DaemonDir": "directory"}[e.Field]
+	if e.Value == "" {
+		return fmt.Sprintf("missing %s: %s", noun, e.Reason)
+	}
+	msg := fmt.Sprintf("invalid %s %q: %s", noun, e.Value, e.Reason)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// reservedNames are names the go command, Go or Windows gives a meaning to:
+// the go command's package patterns (all, std, cmd, tool), vendor, the
+// names of main and test packages, and Windows' device names, which no file
+// (such as NAME.service) may have.
+var reservedNames = func() []string {
+	names := []string{"go", "all", "std", "cmd", "tool", "vendor", "main", "test", "con", "prn", "aux", "nul"}
+	for i := range 10 {
+		names = append(names, fmt.Sprintf("com%d", i), fmt.Sprintf("lpt%d", i))
+	}
+	return names
+}()
+
+// Validate reports whether c can be rendered. A nil error means it can;
+// otherwise the error is a *ConfigError naming the first wrong field.
 //
-// Name must be 1 to MaxNameLen characters of lowercase ASCII letters, digits
-// and '-', start with a letter, and not be one of go, std, cmd, main or test.
-// Each '-' must stand between two letters or digits: a name may not end in
-// '-' or contain "--", so that the environment prefix (MY_SVC for my-svc)
-// reads as words and a name never looks like a flag fragment.
+// Name must be 1 to maxNameLen characters of lowercase ASCII letters, digits
+// and '-', start with a letter, and not be reserved: go, all, std, cmd,
+// tool, vendor, main, test, or a Windows device name (con, prn, aux, nul,
+// com0 to com9, lpt0 to lpt9). Each '-' must stand between two letters or
+// digits: a name may not end in '-' or contain "--", so that the
+// environment prefix (MY_SVC for my-svc) reads as words.
 //
-// Module, if set, must be a valid module path when its first element
+// Module (Name if empty) must be a valid module path when its first element
 // contains a dot (module.CheckPath), and otherwise a valid import path
-// (module.CheckImportPath), which permits local paths such as "my-svc".
+// (module.CheckImportPath), which permits local paths such as "my-svc"; a
+// first element without a dot must not be that of a standard library
+// package or a reserved name, or the go command would take the project's
+// packages for the standard library's ("daemongen new log" would make
+// module log, which the go command finds in two places). No element may be
+// "vendor", which the go command reads as a vendored copy.
 //
 // Package, if set, must be a Go identifier other than a keyword, "_" and
-// "main".
+// "main". DaemonDir, if set, must be a slash-separated relative path
+// without "." or ".." elements (fs.ValidPath), or ".".
 func (c Config) Validate() error {
-	if err := validateName(c.Name); err != nil {
-		return err
+	if c.Name != "" || !c.DaemonOnly {
+		if err := validateName(c.Name); err != nil {
+			return err
+		}
 	}
 	if err := validatePackage(c.Package); err != nil {
 		return err
 	}
-	if c.Module == "" {
-		return nil
+	if c.DaemonDir != "" && !fs.ValidPath(c.DaemonDir) {
+		return &ConfigError{Field: "DaemonDir", Value: c.DaemonDir, Reason: "use a slash-separated path inside the module, such as internal/daemon"}
 	}
-	return validateModule(c.Module, c.Name)
+	mod := c.Module
+	if mod == "" && c.DaemonOnly {
+		return &ConfigError{Field: "Module", Reason: "the daemon package's import path is the module path joined with its directory"}
+	}
+	if mod == "" {
+		mod = c.Name
+	}
+	return validateModule(mod, c.Name)
 }
 
 func validatePackage(pkg string) error {
@@ -70,87 +132,107 @@ func validatePackage(pkg string) error {
 	case pkg == "":
 		return nil
 	case pkg == "main":
-		return fmt.Errorf("invalid package name %q: the daemon package is imported by package main; choose another name (e.g. daemon)", pkg)
+		return &ConfigError{Field: "Package", Value: pkg, Reason: "the daemon package is imported by package main; choose another name (e.g. daemon)"}
 	case pkg == "_" || !token.IsIdentifier(pkg):
-		return fmt.Errorf("invalid package name %q: use a Go identifier such as daemon or svcd", pkg)
+		return &ConfigError{Field: "Package", Value: pkg, Reason: "use a Go identifier such as daemon or svcd"}
 	}
 	return nil
 }
 
 func validateName(name string) error {
 	const hint = "use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)"
+	bad := func(reason string) error { return &ConfigError{Field: "Name", Value: name, Reason: reason} }
 	if name == "" {
-		return fmt.Errorf("missing name: %s", hint)
+		return bad(hint)
 	}
-	if len(name) > MaxNameLen {
-		return fmt.Errorf("invalid name %q: %d characters long; use at most %d", name, len(name), MaxNameLen)
+	if len(name) > maxNameLen {
+		return bad(fmt.Sprintf("%d characters long; use at most %d", len(name), maxNameLen))
 	}
 	if name[0] < 'a' || name[0] > 'z' {
-		return fmt.Errorf("invalid name %q: %s", name, hint)
+		return bad(hint)
 	}
 	for _, r := range name {
 		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') {
-			return fmt.Errorf("invalid name %q: %s", name, hint)
+			return bad(hint)
 		}
 	}
 	if strings.HasSuffix(name, "-") || strings.Contains(name, "--") {
-		return fmt.Errorf("invalid name %q: put each '-' between letters or digits, not at the end or doubled (e.g. my-svc)", name)
+		return bad("put each '-' between letters or digits, not at the end or doubled (e.g. my-svc)")
 	}
-	for _, r := range reservedNames {
-		if name == r {
-			return fmt.Errorf("invalid name %q: reserved by Go (%s); choose another (e.g. %s-svc)", name, strings.Join(reservedNames, ", "), name)
-		}
+	if slices.Contains(reservedNames, name) {
+		return bad(fmt.Sprintf("reserved (go, all, std, cmd, tool, vendor, main and test mean something to Go; con, prn, aux, nul, com0-9 and lpt0-9 are Windows device names); choose another (e.g. %s-svc)", name))
 	}
 	return nil
 }
 
-func validateModule(path, name string) error {
+func validateModule(mod, name string) error {
+	example := cmp.Or(name, "mysvc")
+	hint := fmt.Sprintf("use a module path such as example.com/%s or %s", example, example)
+	first, _, _ := strings.Cut(mod, "/")
 	check := module.CheckImportPath
-	if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+	if strings.Contains(first, ".") {
 		check = module.CheckPath
 	}
-	if err := check(path); err != nil {
-		return fmt.Errorf("invalid module %q: use a module path such as example.com/%s or %s: %w", path, name, name, err)
+	if err := check(mod); err != nil {
+		return &ConfigError{Field: "Module", Value: mod, Reason: hint, Err: err}
+	}
+	if slices.Contains(strings.Split(mod, "/"), "vendor") {
+		return &ConfigError{Field: "Module", Value: mod, Reason: "the go command takes a path with a vendor element for a vendored package; choose a path without one"}
+	}
+	if strings.Contains(first, ".") {
+		return nil
+	}
+	switch {
+	case slices.Contains(stdFirstElems, first):
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the standard library has packages under %q, which the go command would confuse with this module's; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
+	case slices.Contains(reservedNames, first):
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("%q is reserved; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
 	}
 	return nil
 }
 
 // Data is the value every template is executed with.
 type Data struct {
-	Name         string // binary name, e.g. "my-svc"
+	name         string
 	Module       string // module path, e.g. "example.com/my-svc"
 	DaemonImport string // import path of the daemon package
-	GoVersion    string // go directive of the new module, e.g. "1.23"
+	GoVersion    string // go directive of a new module, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 }
 
-// DefaultPackage is the package name of the daemon package when
-// Config.Package is empty.
-const DefaultPackage = "daemon"
+// Name returns the binary's name, such as "my-svc". It is an error when
+// no name was given, as "daemongen generate" gives none unless asked: a
+// template that uses it then fails, naming itself.
+func (d Data) Name() (string, error) {
+	if d.name == "" {
+		return "", fmt.Errorf("the template uses .Name, and no name was given (generate: use --name NAME)")
+	}
+	return d.name, nil
+}
 
-// GoVersion is the go directive written into new projects: 1.23 is the
-// first Go whose os.FindProcess holds a pidfd, which the daemon relies on to
-// signal the process it checked and no other.
+// defaultPackage is the package name of the daemon package when
+// Config.Package is empty.
+const defaultPackage = "daemon"
+
+// GoVersion is the go directive written into new projects and the oldest
+// that generate accepts in a module: 1.23 is the first Go whose
+// os.FindProcess holds a pidfd, which the daemon relies on to signal the
+// process it checked and no other.
 const GoVersion = "1.23"
 
-// data returns the template data for c with the daemon package at dir,
-// a slash-separated path relative to the module root.
-func (c Config) data(dir string) Data {
-	mod := c.Module
-	if mod == "" {
-		mod = c.Name
-	}
-	pkg := c.Package
-	if pkg == "" {
-		pkg = DefaultPackage
-	}
+// data returns the template data for c.
+func (c Config) data() Data {
+	mod := cmp.Or(c.Module, c.Name)
 	return Data{
-		Name:         c.Name,
+		name:         c.Name,
 		Module:       mod,
-		DaemonImport: path.Join(mod, dir),
+		DaemonImport: path.Join(mod, c.daemonDir()),
 		GoVersion:    GoVersion,
-		Package:      pkg,
+		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
 	}
 }
+
+// daemonDir returns the directory of the daemon package.
+func (c Config) daemonDir() string { return cmp.Or(c.DaemonDir, DaemonDir) }

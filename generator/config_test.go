@@ -1,6 +1,8 @@
 package generator
 
 import (
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,11 +36,22 @@ func TestValidate(t *testing.T) {
 		{"trailing dash", Config{Name: "mysvc-"}, `invalid name "mysvc-": put each '-' between letters or digits`},
 		{"double dash", Config{Name: "my--svc"}, `invalid name "my--svc": put each '-' between letters or digits`},
 		{"too long", Config{Name: "a" + strings.Repeat("b", 64)}, "65 characters long; use at most 64"},
-		{"reserved go", Config{Name: "go"}, `invalid name "go": reserved by Go`},
+		{"reserved go", Config{Name: "go"}, `invalid name "go": reserved`},
 		{"reserved std", Config{Name: "std"}, `invalid name "std": reserved`},
 		{"reserved cmd", Config{Name: "cmd"}, `invalid name "cmd": reserved`},
 		{"reserved main", Config{Name: "main"}, `invalid name "main": reserved`},
-		{"reserved test", Config{Name: "test"}, `invalid name "test": reserved by Go (go, std, cmd, main, test); choose another (e.g. test-svc)`},
+		{"reserved test", Config{Name: "test"}, `invalid name "test": reserved (go, all, std, cmd, tool, vendor, main and test mean something to Go; con, prn, aux, nul, com0-9 and lpt0-9 are Windows device names); choose another (e.g. test-svc)`},
+		{"reserved tool", Config{Name: "tool"}, `invalid name "tool": reserved`},
+		{"reserved all", Config{Name: "all"}, `invalid name "all": reserved`},
+		{"reserved vendor", Config{Name: "vendor"}, `invalid name "vendor": reserved`},
+		{"windows con", Config{Name: "con"}, `invalid name "con": reserved`},
+		{"windows lpt1", Config{Name: "lpt1"}, `invalid name "lpt1": reserved`},
+		{"std name as module", Config{Name: "log"}, `invalid module "log": the standard library has packages under "log"`},
+		{"std name with a module", Config{Name: "log", Module: "example.com/log"}, ""},
+		{"std first element", Config{Name: "x", Module: "net/x"}, `invalid module "net/x"`},
+		{"daemon only without name", Config{Module: "example.com/main", DaemonOnly: true}, ""},
+		{"daemon only without module", Config{DaemonOnly: true}, "missing module"},
+		{"daemon only bad dir", Config{Module: "m.com/x", DaemonOnly: true, DaemonDir: "../x"}, `invalid directory "../x"`},
 
 		{"module upper case host", Config{Name: "mysvc", Module: "Example.com/mysvc"}, `invalid module "Example.com/mysvc": use a module path such as example.com/mysvc or mysvc: `},
 		{"module space", Config{Name: "mysvc", Module: "example.com/my svc"}, `invalid module "example.com/my svc"`},
@@ -73,29 +86,43 @@ func TestValidate(t *testing.T) {
 func TestData(t *testing.T) {
 	tests := []struct {
 		cfg  Config
-		dir  string
 		want Data
 	}{
-		{Config{Name: "my-svc"}, DaemonDir, Data{
-			Name: "my-svc", Module: "my-svc",
+		{Config{Name: "my-svc"}, Data{
+			name: "my-svc", Module: "my-svc",
 			DaemonImport: "my-svc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
-		{Config{Name: "mysvc", Module: "example.com/mysvc"}, DaemonDir, Data{
-			Name: "mysvc", Module: "example.com/mysvc",
+		{Config{Name: "mysvc", Module: "example.com/mysvc"}, Data{
+			name: "mysvc", Module: "example.com/mysvc",
 			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
-		{Config{Name: "mysvc", Docker: true}, DaemonDir, Data{
-			Name: "mysvc", Module: "mysvc",
+		{Config{Name: "mysvc", Docker: true}, Data{
+			name: "mysvc", Module: "mysvc",
 			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon", Docker: true,
 		}},
-		{Config{Name: "mysvc", Module: "example.com/mysvc"}, ".", Data{
-			Name: "mysvc", Module: "example.com/mysvc",
+		{Config{Module: "example.com/mysvc", DaemonDir: ".", DaemonOnly: true}, Data{
+			Module:       "example.com/mysvc",
 			DaemonImport: "example.com/mysvc", GoVersion: "1.23", Package: "daemon",
 		}},
 	}
 	for _, tt := range tests {
-		if got := tt.cfg.data(tt.dir); got != tt.want {
-			t.Errorf("%+v.data(%q) = %+v; want %+v", tt.cfg, tt.dir, got, tt.want)
+		if got := tt.cfg.data(); got != tt.want {
+			t.Errorf("%+v.data() = %+v; want %+v", tt.cfg, got, tt.want)
+		}
+	}
+}
+
+// TestStdFirstElems wants stdFirstElems to hold the first element of every
+// package path "go list std" prints, for the Go running the tests.
+func TestStdFirstElems(t *testing.T) {
+	out, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Skipf("go list std: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		first, _, _ := strings.Cut(p, "/")
+		if !slices.Contains(stdFirstElems, first) {
+			t.Errorf("stdFirstElems lacks %q, the first element of %s; add it", first, p)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"context"
 	"go/parser"
 	"go/token"
 	"os"
@@ -43,13 +44,9 @@ func FuzzRender(f *testing.F) {
 	for _, c := range fuzzSeeds {
 		f.Add(c.Name, c.Module, c.Docker)
 	}
-	g, err := generator.New(templates.FS)
-	if err != nil {
-		f.Fatal(err)
-	}
 	f.Fuzz(func(t *testing.T, name, module string, docker bool) {
 		cfg := generator.Config{Name: name, Module: module, Docker: docker}
-		files, err := g.Render(cfg)
+		files, err := generator.Render(cfg, templates.FS)
 		if verr := cfg.Validate(); verr != nil {
 			checkRejected(t, cfg, err, verr)
 			return
@@ -127,7 +124,7 @@ func TestFuzzSeedsVet(t *testing.T) {
 			}
 			checkProject(t, cfg, files)
 			dir := filepath.Join(t.TempDir(), "p")
-			if err := generator.Write(dir, files, false); err != nil {
+			if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(gobin, "vet", "./...")

@@ -31,12 +31,12 @@ func TestRewritePackage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		in := []byte(src)
-		got, err := RewritePackage(in, tt.pkg)
+		got, err := rewritePackage(in, tt.pkg)
 		if err != nil || string(got) != tt.want {
-			t.Errorf("RewritePackage(src, %q) = %q, %v; want %q", tt.pkg, got, err, tt.want)
+			t.Errorf("rewritePackage(src, %q) = %q, %v; want %q", tt.pkg, got, err, tt.want)
 		}
 		if string(in) != src {
-			t.Errorf("RewritePackage(src, %q) changed src to %q", tt.pkg, in)
+			t.Errorf("rewritePackage(src, %q) changed src to %q", tt.pkg, in)
 		}
 	}
 }
@@ -50,13 +50,13 @@ func TestRewritePackageErrors(t *testing.T) {
 		{"package daemon\r\n", "carriage return"},
 	}
 	for _, tt := range tests {
-		if _, err := RewritePackage([]byte(tt.src), "svcd"); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("RewritePackage(%q) = %v; want an error containing %q", tt.src, err, tt.want)
+		if _, err := rewritePackage([]byte(tt.src), "svcd"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("rewritePackage(%q) = %v; want an error containing %q", tt.src, err, tt.want)
 		}
 	}
 }
 
-// TestRewritePackageInputs covers the forms of input a template or a user's
+// TestrewritePackageInputs covers the forms of input a template or a user's
 // file may have: the marker already first, a byte order mark, the package
 // already named pkg, and a block doc comment.
 func TestRewritePackageInputs(t *testing.T) {
@@ -68,13 +68,13 @@ func TestRewritePackageInputs(t *testing.T) {
 		"\uFEFFpackage daemon\n",
 		"package svcd\n",
 	} {
-		if got, err := RewritePackage([]byte(src), "svcd"); err != nil || string(got) != want {
-			t.Errorf("RewritePackage(%q, svcd) = %q, %v; want %q", src, got, err, want)
+		if got, err := rewritePackage([]byte(src), "svcd"); err != nil || string(got) != want {
+			t.Errorf("rewritePackage(%q, svcd) = %q, %v; want %q", src, got, err, want)
 		}
 	}
 	src := "/* Package daemon runs; see daemon.Main. */\npackage daemon\n"
 	want = Marker + "\n\n/* Package svcd runs; see svcd.Main. */\npackage svcd\n"
-	if got, err := RewritePackage([]byte(src), "svcd"); err != nil || string(got) != want {
-		t.Errorf("RewritePackage(%q, svcd) = %q, %v; want %q", src, got, err, want)
+	if got, err := rewritePackage([]byte(src), "svcd"); err != nil || string(got) != want {
+		t.Errorf("rewritePackage(%q, svcd) = %q, %v; want %q", src, got, err, want)
 	}
 }

@@ -1,23 +1,25 @@
 // Package generator renders daemongen's templates into the files of a Go
 // project whose binary is a Unix daemon, and writes them to disk.
 //
-// Rendering is pure: Render and RenderDaemon turn a Config and a template
-// tree into an ordered list of Files and touch no disk. Write, a dry run and
+// Rendering is pure: Render turns a Config and a template tree into an
+// ordered list of Files and touches no disk. Write, a dry run and
 // the golden tests all consume that one list.
 //
 // # Template tree
 //
 // A template tree is an fs.FS (normally templates.FS) with two sets:
 // project/, rendered at the root of a new project, and daemon/, rendered into
-// internal/daemon/ (or, with RenderDaemon, into a chosen directory). Below a
+// Config.DaemonDir (internal/daemon/ unless set); with Config.DaemonOnly
+// only the daemon set is rendered. Below a
 // set's root:
 //
 //   - a ".go" file of the daemon set is Go source of package daemon, copied
-//     with RewritePackage: the package name becomes Config.Package and the
-//     generated-file line (Marker) goes first; nothing else changes. One
-//     whose name ends in SourceOnlySuffix is daemongen's own test and is
-//     skipped. A user's Go file (see Source below) is formatted first, which
-//     reports a syntax error by its file and line;
+//     with its package clause rewritten: the package name becomes
+//     Config.Package and the generated-file line (Marker) goes first;
+//     nothing else changes. One whose name ends in SourceOnlySuffix is
+//     daemongen's own test and is skipped. A user's Go file (see Source
+//     below) is formatted first, which reports a syntax error by its file
+//     and line;
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
@@ -50,7 +52,7 @@
 // Errors name the file by its path in the daemongen repository,
 // "templates/" followed by its path in the tree, for example
 // "render templates/daemon/pidfile_unix.go: ...", unless the tree has a
-// method Source(path string) string, as trees made by templates.Overlay do:
+// method Source(path string) string, as trees made by templates.Load do:
 // then they name it by what Source returns, such as the path of a user's
 // file. Parse and execution errors also give the template's line. On any
 // error no files are returned.
@@ -84,35 +86,14 @@ type File struct {
 	Data []byte
 }
 
-// A Generator holds a parsed template tree. It is safe for concurrent use.
-type Generator struct {
-	project []*tmplFile
-	daemon  []*tmplFile
-}
-
 // tmplFile is one file of a template set: a parsed template, or, for a Go
 // file of the daemon set, its source.
 type tmplFile struct {
 	name string // e.g. "templates/daemon/pidfile_unix.go"; see parseSet
 	rel  string // output path below its set's root, before "_name_" is replaced
 	tmpl *template.Template
-	src  []byte // a daemon-set Go file, copied with RewritePackage; tmpl is nil
+	src  []byte // a daemon-set Go file, copied with rewritePackage; tmpl is nil
 	user bool   // from a user's tree (see sourcer), not daemongen's own
-}
-
-// New parses the project and daemon sets of the template tree tmpl.
-// Both sets must exist. The error names the first template that fails.
-func New(tmpl fs.FS) (*Generator, error) {
-	base := template.New("").Funcs(sprig.HermeticTxtFuncMap()).Option("missingkey=error")
-	project, err := parseSet(tmpl, projectSet, base)
-	if err != nil {
-		return nil, err
-	}
-	daemon, err := parseSet(tmpl, daemonSet, base)
-	if err != nil {
-		return nil, err
-	}
-	return &Generator{project: project, daemon: daemon}, nil
 }
 
 // A sourcer is a template tree that names where each of its files comes from.
@@ -179,65 +160,37 @@ func parseSet(tmpl fs.FS, root string, base *template.Template) ([]*tmplFile, er
 	return set, nil
 }
 
-// Render validates cfg and renders a whole new project: the project set at
-// the root and the daemon set into DaemonDir.
-func (g *Generator) Render(cfg Config) ([]File, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	var jobs []job
-	for _, t := range g.project {
-		jobs = append(jobs, job{t, ".", false})
-	}
-	for _, t := range g.daemon {
-		jobs = append(jobs, job{t, DaemonDir, true})
-	}
-	outs, err := render(jobs, cfg.data(DaemonDir))
-	if err != nil {
-		return nil, err
-	}
-	return sortFiles(outs)
-}
-
-// RenderDaemon validates cfg and renders only the daemon set, into dir, a
-// slash-separated path relative to the module root such as "internal/daemon"
-// ("." for the root). Data.DaemonImport is cfg's module path joined with dir.
-func (g *Generator) RenderDaemon(cfg Config, dir string) ([]File, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if !fs.ValidPath(dir) {
-		return nil, fmt.Errorf("render daemon package: invalid directory %q: use a slash-separated path inside the module, such as internal/daemon", dir)
-	}
-	jobs := make([]job, len(g.daemon))
-	for i, t := range g.daemon {
-		jobs[i] = job{t, dir, true}
-	}
-	outs, err := render(jobs, cfg.data(dir))
-	if err != nil {
-		return nil, err
-	}
-	return sortFiles(outs)
-}
-
-// Render parses the template tree tmpl and renders a new project for cfg.
-// See Generator.Render.
+// Render validates cfg, parses the template tree tmpl and renders it: the
+// project set at the root and the daemon set into cfg.DaemonDir, or, with
+// cfg.DaemonOnly, only the daemon set (and only it must exist). The error
+// is Validate's, or names the first template that fails.
 func Render(cfg Config, tmpl fs.FS) ([]File, error) {
-	g, err := New(tmpl)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	base := template.New("").Funcs(sprig.HermeticTxtFuncMap()).Option("missingkey=error")
+	var jobs []job
+	if !cfg.DaemonOnly {
+		project, err := parseSet(tmpl, projectSet, base)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range project {
+			jobs = append(jobs, job{t, ".", false})
+		}
+	}
+	daemon, err := parseSet(tmpl, daemonSet, base)
 	if err != nil {
 		return nil, err
 	}
-	return g.Render(cfg)
-}
-
-// RenderDaemon parses the template tree tmpl and renders its daemon set for
-// cfg into dir. See Generator.RenderDaemon.
-func RenderDaemon(cfg Config, tmpl fs.FS, dir string) ([]File, error) {
-	g, err := New(tmpl)
+	for _, t := range daemon {
+		jobs = append(jobs, job{t, cfg.daemonDir(), true})
+	}
+	outs, err := render(jobs, cfg.data())
 	if err != nil {
 		return nil, err
 	}
-	return g.RenderDaemon(cfg, dir)
+	return sortFiles(outs)
 }
 
 // output is a rendered file and the template it came from.
@@ -273,7 +226,10 @@ func render(jobs []job, data Data) ([]output, error) {
 // whether it belongs to the daemon set. An output with no path is an
 // optional file this Config leaves out.
 func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error) {
-	p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.Name))
+	if data.name == "" && strings.Contains(t.rel, "_name_") {
+		return output{}, fmt.Errorf("render %s: _name_ in the path needs a name, and none was given (generate: use --name NAME)", t.name)
+	}
+	p := path.Join(dir, strings.ReplaceAll(t.rel, "_name_", data.name))
 	mode := fs.FileMode(0o644)
 	if strings.HasSuffix(p, ".sh") {
 		mode = 0o755
@@ -286,7 +242,7 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 				return output{}, fmt.Errorf("render %s: %w", t.name, err)
 			}
 		}
-		out, err := RewritePackage(src, data.Package)
+		out, err := rewritePackage(src, data.Package)
 		if err != nil {
 			return output{}, fmt.Errorf("render %s: %w", t.name, err)
 		}
@@ -309,7 +265,7 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 			return output{}, fmt.Errorf("render %s: format Go output: %w", t.name, err)
 		}
 		if daemon {
-			if out, err = RewritePackage(out, data.Package); err != nil {
+			if out, err = rewritePackage(out, data.Package); err != nil {
 				return output{}, fmt.Errorf("render %s: %w", t.name, err)
 			}
 		}

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -83,7 +84,7 @@ func Plan(root string, files []File) ([]Change, error) {
 		if !hasMarker(f.Data) {
 			return nil, fmt.Errorf("plan %s: the rendered file does not start with the line %q; make it the first line of its template", name, Marker)
 		}
-		if err := checkPath(root, filepath.FromSlash(f.Path)); err != nil {
+		if _, err := checkPath(root, filepath.FromSlash(f.Path)); err != nil {
 			return nil, err
 		}
 		info, err := os.Lstat(name)
@@ -101,12 +102,12 @@ func Plan(root string, files []File) ([]Change, error) {
 		switch {
 		case !hasMarker(old):
 			users = append(users, name)
-		case !bytes.Equal(old, f.Data) || info.Mode().Perm() != f.Mode.Perm():
+		case !bytes.Equal(asLF(old), f.Data) || info.Mode().Perm() != f.Mode.Perm():
 			changes = append(changes, Change{Kind: Stale, Path: f.Path, Old: old, OldMode: info.Mode().Perm(), File: f})
 		}
 	}
 	if len(users) > 0 {
-		return nil, fmt.Errorf("overwrite %s: %w; %s first line is not %q", strings.Join(users, ", "), ErrNotGenerated, pick(len(users), "its", "their"), Marker)
+		return nil, fmt.Errorf("overwrite %s: %w; the first line is not %q", strings.Join(users, ", "), ErrNotGenerated, Marker)
 	}
 	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		extra, err := extraFiles(root, dir, rendered)
@@ -157,7 +158,10 @@ func extraFiles(root, dir string, rendered map[string]bool) ([]Change, error) {
 // target, then renamed over it; never through a symlink; exact modes), then
 // removes every Extra file. Files not in changes are not touched, so their
 // modification times stay put.
-func Sync(root string, changes []Change) error {
+//
+// Sync checks ctx as Write does: interrupted before its renames it leaves
+// root as it was; once they have begun it finishes, removals included.
+func Sync(ctx context.Context, root string, changes []Change) error {
 	var files []File
 	for _, c := range changes {
 		if c.Kind == Missing || c.Kind == Stale {
@@ -165,9 +169,11 @@ func Sync(root string, changes []Change) error {
 		}
 	}
 	if len(files) > 0 {
-		if err := writeInto(root, files); err != nil {
+		if err := writeInto(ctx, root, files); err != nil {
 			return err
 		}
+	} else if ctx.Err() != nil {
+		return fmt.Errorf("remove from %s: %w; nothing was removed", root, context.Cause(ctx))
 	}
 	for _, c := range changes {
 		if c.Kind != Extra {
@@ -181,15 +187,21 @@ func Sync(root string, changes []Change) error {
 	return nil
 }
 
-// hasMarker reports whether data's first line is exactly Marker.
+// hasMarker reports whether data's first line is exactly Marker. A file
+// checked out with CRLF line endings or a byte order mark, as Git on
+// Windows may leave it, still has it.
 func hasMarker(data []byte) bool {
-	line, _, _ := bytes.Cut(data, []byte("\n"))
+	line, _, _ := bytes.Cut(asLF(data), []byte("\n"))
 	return string(line) == Marker
 }
 
-func pick(n int, one, many string) string {
-	if n == 1 {
-		return one
+// asLF returns data without a leading UTF-8 byte order mark and with CRLF
+// line endings as LF: a generated file as it was written, if a checkout
+// changed only that.
+func asLF(data []byte) []byte {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(data, '\r') < 0 {
+		return data
 	}
-	return many
+	return bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestPlanAndSync(t *testing.T) {
 		t.Fatalf("Plan = %q; want %q", got, want)
 	}
 
-	if err := Sync(root, changes); err != nil {
+	if err := Sync(context.Background(), root, changes); err != nil {
 		t.Fatalf("Sync = %v", err)
 	}
 	for p, want := range map[string]string{

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,49 +21,108 @@ var ErrNotEmpty = errors.New("exists and is not empty")
 // dirMode is the mode of every directory Write creates.
 const dirMode fs.FileMode = 0o755
 
-// Write writes files into the directory dir, all or nothing.
+// WriteOptions are the choices Write leaves to its caller. The zero value
+// writes a new or empty directory only.
+type WriteOptions struct {
+	// Force writes into a non-empty directory, replacing files at the
+	// paths of files and leaving every other file alone.
+	Force bool
+	// DryRun makes every check Write makes and writes nothing.
+	DryRun bool
+}
+
+// Write writes files into the directory dir, all or nothing, and returns
+// the paths of files (as given in files) that replaced an existing file.
 //
-// If dir does not exist, Write creates its parent directories if needed,
+// If dir does not exist, Write creates its missing parent directories,
 // writes every file into a new temporary directory beside dir (named
 // ".BASE.tmp-*") and renames it to dir. If dir exists and is empty, or
-// force is true, Write writes each file to a temporary file in the
+// opts.Force is set, Write writes each file to a temporary file in the
 // directory it belongs in and, once every file is in place, renames each
 // over its target: files in dir that are not in files are left alone. If
-// dir exists, is not empty and force is false, Write returns an error
-// wrapping ErrNotEmpty and touches nothing.
+// dir exists, is not empty and opts.Force is not set, Write returns an
+// error wrapping ErrNotEmpty and touches nothing.
 //
 // Write never writes through a symlink: if dir, a directory inside dir on
 // the way to a file, or a file's own path is a symlink, Write returns an
 // error naming it and touches nothing. Files get exactly their Mode and
 // directories exactly 0755, whatever the umask.
 //
-// On an error Write removes what it created and leaves dir as it was. The one
-// exception is a failure of the final renames, which follow every check and
-// every write: files renamed before the failure stay replaced.
-func Write(dir string, files []File, force bool) error {
+// Write checks ctx before every directory it creates, every file it writes
+// and before its renames. Once ctx is done it removes what it created and
+// returns an error wrapping context.Cause(ctx); once the renames have
+// begun, it finishes them whatever ctx says. So an interrupted Write leaves
+// dir (and its parents) exactly as they were, or, with its renames done,
+// exactly as a completed Write leaves them, and no temporary file.
+//
+// On any other error Write removes what it created, parent directories
+// included, and leaves dir as it was. The one exception is a failure of the
+// final renames, which follow every check and every write: files renamed
+// before the failure stay replaced.
+func Write(ctx context.Context, dir string, files []File, opts WriteOptions) (replaced []string, err error) {
 	dir = filepath.Clean(dir)
 	if err := checkFiles(files); err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		return nil, fmt.Errorf("write %s: %w", dir, err)
 	}
 	info, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return writeNew(dir, files)
+		if opts.DryRun {
+			return nil, checkParents(dir)
+		}
+		return nil, writeNew(ctx, dir, files)
 	case err != nil:
-		return fmt.Errorf("write %s: %w", dir, err)
+		return nil, fmt.Errorf("write %s: %w", dir, err)
 	case info.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("write %s: target directory is a symlink; give the directory's real path", dir)
+		return nil, fmt.Errorf("write %s: target directory is a symlink; give the directory's real path", dir)
 	case !info.IsDir():
-		return fmt.Errorf("write %s: target exists and is not a directory", dir)
+		return nil, fmt.Errorf("write %s: target exists and is not a directory", dir)
 	}
 	empty, err := isEmpty(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+		return nil, fmt.Errorf("write %s: %w", dir, err)
 	}
-	if !empty && !force {
-		return fmt.Errorf("target directory %s %w", dir, ErrNotEmpty)
+	if !empty && !opts.Force {
+		return nil, fmt.Errorf("target directory %s %w", dir, ErrNotEmpty)
 	}
-	return writeInto(dir, files)
+	for _, f := range files {
+		exists, err := checkPath(dir, filepath.FromSlash(f.Path))
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			replaced = append(replaced, f.Path)
+		}
+	}
+	if opts.DryRun {
+		return replaced, nil
+	}
+	return replaced, writeInto(ctx, dir, files)
+}
+
+// interrupted returns the error of a write to name stopped by ctx.
+func interrupted(ctx context.Context, name string) error {
+	return fmt.Errorf("write %s: %w; nothing was written", name, context.Cause(ctx))
+}
+
+// checkParents checks that the missing directory dir could be created: its
+// nearest existing ancestor is a directory (or a symlink to one, as Write
+// would follow it too).
+func checkParents(dir string) error {
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		info, err := os.Stat(d)
+		switch {
+		case err == nil && info.IsDir():
+			return nil
+		case err == nil:
+			return fmt.Errorf("write %s: %s is not a directory", dir, d)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("write %s: %w", dir, err)
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }
 
 // checkFiles checks that every path in files is a clean relative path,
@@ -89,12 +149,40 @@ func checkFiles(files []File) error {
 }
 
 // writeNew writes files into a temporary sibling of dir, then renames it to dir.
-func writeNew(dir string, files []File) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, dirMode); err != nil {
-		return fmt.Errorf("write %s: %w", dir, err)
+func writeNew(ctx context.Context, dir string, files []File) (err error) {
+	// The missing parents, outermost first, are created and, on an
+	// error, removed.
+	var parents []string
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) || filepath.Dir(d) == d {
+			break
+		}
+		parents = append([]string{d}, parents...)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, d := range slices.Backward(created) {
+				os.Remove(d)
+			}
+		}
+	}()
+	for _, d := range parents {
+		if ctx.Err() != nil {
+			return interrupted(ctx, dir)
+		}
+		if err := os.Mkdir(d, dirMode); err != nil {
+			return fmt.Errorf("write %s: %w", dir, err)
+		}
+		created = append(created, d)
+		if err := os.Chmod(d, dirMode); err != nil {
+			return fmt.Errorf("write %s: %w", dir, err)
+		}
+	}
+	if ctx.Err() != nil {
+		return interrupted(ctx, dir)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
@@ -103,6 +191,9 @@ func writeNew(dir string, files []File) error {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
 	for _, f := range files {
+		if ctx.Err() != nil {
+			return interrupted(ctx, dir)
+		}
 		if _, err := mkdirs(tmp, filepath.Dir(filepath.FromSlash(f.Path))); err != nil {
 			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Path), err)
 		}
@@ -110,22 +201,19 @@ func writeNew(dir string, files []File) error {
 			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Path), err)
 		}
 	}
+	if ctx.Err() != nil {
+		return interrupted(ctx, dir)
+	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
 	return nil
 }
 
-// writeInto writes files into the existing directory dir: it checks every
-// path, stages every file as a temporary file beside its target, then
-// renames each staged file over its target.
-func writeInto(dir string, files []File) (err error) {
-	for _, f := range files {
-		if err := checkPath(dir, filepath.FromSlash(f.Path)); err != nil {
-			return err
-		}
-	}
-
+// writeInto writes files into the existing directory dir, whose paths
+// checkPath has accepted: it stages every file as a temporary file beside
+// its target, then renames each staged file over its target.
+func writeInto(ctx context.Context, dir string, files []File) (err error) {
 	var created, staged []string
 	defer func() {
 		if err == nil {
@@ -142,6 +230,9 @@ func writeInto(dir string, files []File) (err error) {
 	for i, f := range files {
 		target := filepath.Join(dir, filepath.FromSlash(f.Path))
 		targets[i] = target
+		if ctx.Err() != nil {
+			return interrupted(ctx, dir)
+		}
 		made, err := mkdirs(dir, filepath.Dir(filepath.FromSlash(f.Path)))
 		created = append(created, made...)
 		if err != nil {
@@ -155,6 +246,9 @@ func writeInto(dir string, files []File) (err error) {
 			return fmt.Errorf("write %s: %w", target, err)
 		}
 	}
+	if ctx.Err() != nil {
+		return interrupted(ctx, dir)
+	}
 	for i, tmp := range staged {
 		if err := os.Rename(tmp, targets[i]); err != nil {
 			return fmt.Errorf("write %s: %w", targets[i], err)
@@ -164,30 +258,31 @@ func writeInto(dir string, files []File) (err error) {
 }
 
 // checkPath checks that writing the file rel inside dir would write through
-// no symlink and find directories where it needs them.
-func checkPath(dir, rel string) error {
+// no symlink and find directories where it needs them, and reports whether
+// a file is at rel.
+func checkPath(dir, rel string) (exists bool, err error) {
 	p := dir
 	elems := splitPath(rel)
 	for i, elem := range elems {
 		p = filepath.Join(p, elem)
 		info, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil // created by Write, below a real directory
+			return false, nil // created by Write, below a real directory
 		}
 		if err != nil {
-			return fmt.Errorf("write %s: %w", p, err)
+			return false, fmt.Errorf("write %s: %w", p, err)
 		}
 		last := i == len(elems)-1
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("write %s: is a symlink; daemongen never writes through symlinks (remove it or move it aside)", p)
+			return false, fmt.Errorf("write %s: is a symlink; daemongen never writes through symlinks (remove it or move it aside)", p)
 		case !last && !info.IsDir():
-			return fmt.Errorf("write %s: is not a directory", p)
+			return false, fmt.Errorf("write %s: is not a directory", p)
 		case last && !info.Mode().IsRegular():
-			return fmt.Errorf("write %s: is not a regular file", p)
+			return false, fmt.Errorf("write %s: is not a regular file", p)
 		}
 	}
-	return nil
+	return true, nil
 }
 
 // splitPath splits the relative path rel into its elements.

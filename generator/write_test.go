@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -98,7 +99,7 @@ func wantNoTemp(t *testing.T, dir string) {
 
 func TestWriteNew(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "parent", "mysvc")
-	if err := generator.Write(dir, testFiles(), false); err != nil {
+	if _, err := generator.Write(context.Background(), dir, testFiles(), generator.WriteOptions{}); err != nil {
 		t.Fatalf("Write(%s) = %v", dir, err)
 	}
 	wantWritten(t, dir, testFiles())
@@ -110,7 +111,7 @@ func TestWriteNew(t *testing.T) {
 
 func TestWriteEmptyDir(t *testing.T) {
 	dir := t.TempDir()
-	if err := generator.Write(dir, testFiles(), false); err != nil {
+	if _, err := generator.Write(context.Background(), dir, testFiles(), generator.WriteOptions{}); err != nil {
 		t.Fatalf("Write(%s) = %v", dir, err)
 	}
 	wantWritten(t, dir, testFiles())
@@ -126,7 +127,7 @@ func TestWriteNotEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshot(t, dir)
-	err := generator.Write(dir, testFiles(), false)
+	_, err := generator.Write(context.Background(), dir, testFiles(), generator.WriteOptions{})
 	if !errors.Is(err, generator.ErrNotEmpty) {
 		t.Fatalf("Write(%s) = %v; want ErrNotEmpty", dir, err)
 	}
@@ -146,7 +147,7 @@ func TestWriteForce(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "internal", "extra.go"), []byte("package daemon\n"), 0o640))
 	must(t, os.Chmod(filepath.Join(dir, "internal", "extra.go"), 0o640)) // whatever the umask
 
-	if err := generator.Write(dir, testFiles(), true); err != nil {
+	if _, err := generator.Write(context.Background(), dir, testFiles(), generator.WriteOptions{Force: true}); err != nil {
 		t.Fatalf("Write(%s, force) = %v", dir, err)
 	}
 	wantWritten(t, dir, testFiles())
@@ -200,7 +201,7 @@ func TestWriteSymlinks(t *testing.T) {
 			parent := t.TempDir()
 			dir := tt.setup(parent)
 			before, outsideBefore := snapshot(t, parent), snapshot(t, outside)
-			err := generator.Write(dir, testFiles(), true)
+			_, err := generator.Write(context.Background(), dir, testFiles(), generator.WriteOptions{Force: true})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("Write(%s, force) = %v; want error containing %q", dir, err, tt.wantErr)
 			}
@@ -217,7 +218,7 @@ func TestWriteSymlinks(t *testing.T) {
 func TestWriteNotDirectory(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "mysvc")
 	must(t, os.WriteFile(file, []byte("x"), 0o644))
-	if err := generator.Write(file, testFiles(), true); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if _, err := generator.Write(context.Background(), file, testFiles(), generator.WriteOptions{Force: true}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("Write(%s) = %v; want not a directory error", file, err)
 	}
 }
@@ -229,20 +230,20 @@ func TestWriteFailureCleansUp(t *testing.T) {
 	files := append(testFiles(), generator.File{Path: "zz/" + long, Mode: 0o644, Data: []byte("x")})
 
 	t.Run("new", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "mysvc")
-		if err := generator.Write(dir, files, false); err == nil {
+		root := t.TempDir()
+		dir := filepath.Join(root, "a", "b", "c", "mysvc")
+		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err == nil {
 			t.Fatalf("Write(%s) with a too-long name = nil; want error", dir)
 		}
-		if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("after a failed Write, Lstat(%s) = %v; want not exist", dir, err)
+		if entries, err := os.ReadDir(root); err != nil || len(entries) != 0 {
+			t.Errorf("after a failed Write into a/b/c/mysvc, %s holds %v (%v); want nothing, a/b/c included", root, entries, err)
 		}
-		wantNoTemp(t, dir)
 	})
 	t.Run("force", func(t *testing.T) {
 		dir := t.TempDir()
 		must(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte("old\n"), 0o600))
 		before := snapshot(t, dir)
-		if err := generator.Write(dir, files, true); err == nil {
+		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{Force: true}); err == nil {
 			t.Fatalf("Write(%s, force) with a too-long name = nil; want error", dir)
 		}
 		if after := snapshot(t, dir); !maps.Equal(after, before) {
@@ -262,7 +263,7 @@ func TestWriteBadPaths(t *testing.T) {
 	} {
 		parent := t.TempDir()
 		dir := filepath.Join(parent, "mysvc")
-		if err := generator.Write(dir, files, false); err == nil {
+		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err == nil {
 			t.Errorf("Write(%s, %v) = nil; want error", dir, paths(files))
 		}
 		if entries, _ := os.ReadDir(parent); len(entries) != 0 {
@@ -298,7 +299,7 @@ func BenchmarkWrite(b *testing.B) {
 	for b.Loop() {
 		n++
 		dir := filepath.Join(parent, strconv.Itoa(n), "mysvc")
-		if err := generator.Write(dir, files, false); err != nil {
+		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,6 +3,7 @@
 package generator_test
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -22,12 +23,12 @@ func TestWriteModes(t *testing.T) {
 			defer syscall.Umask(old)
 
 			fresh := filepath.Join(t.TempDir(), "mysvc")
-			if err := generator.Write(fresh, testFiles(), false); err != nil {
+			if _, err := generator.Write(context.Background(), fresh, testFiles(), generator.WriteOptions{}); err != nil {
 				t.Fatalf("Write(%s) = %v", fresh, err)
 			}
 			existing := t.TempDir()
 			must(t, os.WriteFile(filepath.Join(existing, "user.txt"), nil, 0o600))
-			if err := generator.Write(existing, testFiles(), true); err != nil {
+			if _, err := generator.Write(context.Background(), existing, testFiles(), generator.WriteOptions{Force: true}); err != nil {
 				t.Fatalf("Write(%s, force) = %v", existing, err)
 			}
 

@@ -10,19 +10,19 @@ import (
 	"strings"
 )
 
-// Overlay returns the template tree base with the tree top laid over it: a
+// newOverlay returns the template tree base with the tree top laid over it: a
 // file in top replaces the file that writes the same output in base, at the
 // same path or at that path with ".tmpl" added or removed (so a user's
 // daemon/doc.go.tmpl replaces the embedded daemon/doc.go), and a path only
 // top has is added. Directories are merged. dir is where top is on disk; the
 // tree's Source method names a template by it, so that errors point at the
 // user's file.
-func Overlay(base, top fs.FS, dir string) fs.FS {
+func newOverlay(base, top fs.FS, dir string) fs.FS {
 	return &overlay{base: base, top: top, dir: dir}
 }
 
 // Load returns FS with the template tree in the directory dir laid over it
-// (see Overlay). dir holds project/ and daemon/, the layout "daemongen
+// (see newOverlay). dir holds project/ and daemon/, the layout "daemongen
 // templates export" writes; either may be missing. Entries whose names start
 // with "." are ignored at the top of dir; any other entry is an error.
 func Load(dir string) (fs.FS, error) {
@@ -39,7 +39,7 @@ func Load(dir string) (fs.FS, error) {
 			return nil, fmt.Errorf("load templates %s: unexpected %s; the directory holds project/ and daemon/, as written by daemongen templates export", dir, filepath.Join(dir, name))
 		}
 	}
-	return Overlay(FS, os.DirFS(dir), dir), nil
+	return newOverlay(FS, os.DirFS(dir), dir), nil
 }
 
 type overlay struct {

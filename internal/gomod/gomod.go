@@ -4,14 +4,14 @@
 package gomod
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"go/version"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"golang.org/x/mod/modfile"
 )
@@ -19,13 +19,19 @@ import (
 // ErrNoModule is returned, wrapped, by FindModule when no go.mod is found.
 var ErrNoModule = errors.New("no go.mod found")
 
-// FindModule returns the root directory and the module path of the module
-// that holds dir: the nearest directory, dir itself or one above it, with a
-// go.mod file. dir need not exist. The root is absolute.
-func FindModule(dir string) (root, modPath string, err error) {
-	dir, err = filepath.Abs(dir)
+// A Module is a module found on disk.
+type Module struct {
+	Root string // absolute directory holding go.mod
+	Path string // module path
+	Go   string // the go line's version, such as "1.23"; "" if there is none
+}
+
+// FindModule returns the module that holds dir: the nearest directory, dir
+// itself or one above it, with a go.mod file. dir need not exist.
+func FindModule(dir string) (Module, error) {
+	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return "", "", fmt.Errorf("find module of %s: %w", dir, err)
+		return Module{}, fmt.Errorf("find module of %s: %w", dir, err)
 	}
 	for d := dir; ; d = filepath.Dir(d) {
 		name := filepath.Join(d, "go.mod")
@@ -34,19 +40,30 @@ func FindModule(dir string) (root, modPath string, err error) {
 		case err == nil:
 			f, err := modfile.ParseLax(name, data, nil)
 			if err != nil {
-				return "", "", fmt.Errorf("find module of %s: %w", dir, err)
+				return Module{}, fmt.Errorf("find module of %s: %w", dir, err)
 			}
 			if f.Module == nil || f.Module.Mod.Path == "" {
-				return "", "", fmt.Errorf("find module of %s: %s has no module line; add one (go mod edit -module PATH)", dir, name)
+				return Module{}, fmt.Errorf("find module of %s: %s has no module line; add one (go mod edit -module PATH)", dir, name)
 			}
-			return d, f.Module.Mod.Path, nil
+			m := Module{Root: d, Path: f.Module.Mod.Path}
+			if f.Go != nil {
+				m.Go = f.Go.Version
+			}
+			return m, nil
 		case !errors.Is(err, fs.ErrNotExist):
-			return "", "", fmt.Errorf("find module of %s: %w", dir, err)
+			return Module{}, fmt.Errorf("find module of %s: %w", dir, err)
 		}
 		if filepath.Dir(d) == d {
-			return "", "", fmt.Errorf("find module of %s: %w in it or any directory above it", dir, ErrNoModule)
+			return Module{}, fmt.Errorf("find module of %s: %w in it or any directory above it", dir, ErrNoModule)
 		}
 	}
+}
+
+// Older reports whether the Go version v of a go line, such as "1.22" or
+// "1.22.3" ("" for none, which the go command reads as 1.16), is older than
+// want.
+func Older(v, want string) bool {
+	return version.Compare("go"+cmp.Or(v, "1.16"), "go"+want) < 0
 }
 
 // FindWork returns the go.work file the go command would use in dir, or ""
@@ -79,29 +96,29 @@ func FindWork(dir string) (string, error) {
 	}
 }
 
-// AddUse adds a use directive for the module in dir to the go.work file
-// work, as "go work use" does, and reports whether it added one: false means
-// the workspace already uses dir. The path written is relative to work's
+// AddUse returns the go.work file work with a use directive added for the
+// module in dir, as "go work use" adds it, and its mode; nil data means the
+// workspace already uses dir. The path written is relative to work's
 // directory, such as "./services/mysvc". Like "go work use", it raises the
 // workspace's go directive to goVersion, the module's, if it is lower: the
-// go command refuses a workspace older than one of its modules. The file is
-// replaced by renaming a new one over it, with its mode kept.
-func AddUse(work, dir, goVersion string) (bool, error) {
+// go command refuses a workspace older than one of its modules. AddUse
+// writes nothing.
+func AddUse(work, dir, goVersion string) ([]byte, fs.FileMode, error) {
 	data, err := os.ReadFile(work)
 	if err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
 	info, err := os.Stat(work)
 	if err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
 	wf, err := modfile.ParseWork(work, data, nil)
 	if err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
 	base := filepath.Dir(work)
 	for _, u := range wf.Use {
@@ -110,12 +127,12 @@ func AddUse(work, dir, goVersion string) (bool, error) {
 			p = filepath.Join(base, p)
 		}
 		if filepath.Clean(p) == absDir {
-			return false, nil
+			return nil, 0, nil
 		}
 	}
 	rel, err := filepath.Rel(base, absDir)
 	if err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
 	use := filepath.ToSlash(rel)
 	if !filepath.IsLocal(rel) {
@@ -124,56 +141,13 @@ func AddUse(work, dir, goVersion string) (bool, error) {
 		use = "./" + path.Clean(use)
 	}
 	if err := wf.AddUse(use, ""); err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
+		return nil, 0, fmt.Errorf("update %s: %w", work, err)
 	}
-	if wf.Go == nil || goOlder(wf.Go.Version, goVersion) {
+	if wf.Go == nil || Older(wf.Go.Version, goVersion) {
 		if err := wf.AddGoStmt(goVersion); err != nil {
-			return false, fmt.Errorf("update %s: %w", work, err)
+			return nil, 0, fmt.Errorf("update %s: %w", work, err)
 		}
 	}
 	wf.Cleanup()
-	if err := replaceFile(work, modfile.Format(wf.Syntax), info.Mode().Perm()); err != nil {
-		return false, fmt.Errorf("update %s: %w", work, err)
-	}
-	return true, nil
-}
-
-// replaceFile writes data to a temporary file beside name and renames it
-// over name.
-func replaceFile(name string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
-}
-
-// goOlder reports whether Go version a, such as "1.22" or "1.22.3", is
-// older than b.
-func goOlder(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
+	return modfile.Format(wf.Syntax), info.Mode().Perm(), nil
 }

@@ -21,11 +21,11 @@ func write(t *testing.T, name, data string) {
 func TestFindModule(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "go.mod"), "module example.com/repo\n\ngo 1.22\n")
-	root, mod, err := FindModule(filepath.Join(dir, "a", "not", "there"))
-	if err != nil || root != dir || mod != "example.com/repo" {
-		t.Errorf("FindModule(a/not/there) = %q, %q, %v; want %q, example.com/repo, nil", root, mod, err, dir)
+	m, err := FindModule(filepath.Join(dir, "a", "not", "there"))
+	if want := (Module{Root: dir, Path: "example.com/repo", Go: "1.22"}); err != nil || m != want {
+		t.Errorf("FindModule(a/not/there) = %+v, %v; want %+v, nil", m, err, want)
 	}
-	if _, _, err := FindModule(t.TempDir()); !errors.Is(err, ErrNoModule) {
+	if _, err := FindModule(t.TempDir()); !errors.Is(err, ErrNoModule) {
 		t.Errorf("FindModule(no go.mod) = %v; want ErrNoModule", err)
 	}
 }
@@ -39,13 +39,17 @@ func TestFindWorkAndAddUse(t *testing.T) {
 	if err != nil || got != work {
 		t.Fatalf("FindWork = %q, %v; want %q", got, err, work)
 	}
-	for i, want := range []bool{true, false} {
-		added, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23")
-		if err != nil || added != want {
-			t.Errorf("AddUse #%d = %v, %v; want %v, nil", i+1, added, err, want)
-		}
+	data, mode, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23")
+	if err != nil || mode != 0o644 {
+		t.Fatalf("AddUse = %v, %v; want nil error, mode 0644", mode, err)
 	}
-	data, _ := os.ReadFile(work)
+	if before, _ := os.ReadFile(work); string(before) != "go 1.22\n\nuse .\n" {
+		t.Errorf("AddUse changed go.work to %q; want it untouched", before)
+	}
+	write(t, work, string(data))
+	if again, _, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23"); again != nil || err != nil {
+		t.Errorf("AddUse of a used module = %q, %v; want nil, nil", again, err)
+	}
 	if !strings.Contains(string(data), "./services/mysvc") || !strings.Contains(string(data), "go 1.23") {
 		t.Errorf("go.work after AddUse = %q; want a use of ./services/mysvc and go 1.23", data)
 	}
@@ -56,7 +60,7 @@ func TestFindWorkAndAddUse(t *testing.T) {
 	}
 }
 
-func TestGoOlder(t *testing.T) {
+func TestOlder(t *testing.T) {
 	for _, c := range []struct {
 		a, b string
 		want bool
@@ -67,9 +71,11 @@ func TestGoOlder(t *testing.T) {
 		{"1.23", "1.23.1", true},
 		{"1.9", "1.23", true},
 		{"2.0", "1.23", false},
+		{"", "1.23", true},
+		{"1.24rc1", "1.23", false},
 	} {
-		if got := goOlder(c.a, c.b); got != c.want {
-			t.Errorf("goOlder(%q, %q) = %v; want %v", c.a, c.b, got, c.want)
+		if got := Older(c.a, c.b); got != c.want {
+			t.Errorf("Older(%q, %q) = %v; want %v", c.a, c.b, got, c.want)
 		}
 	}
 }
