@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker]
+//	daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker] [--socket ADDR]
 //	daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]
 //	daemongen templates list
 //	daemongen templates export DIR [--force]
@@ -43,6 +43,10 @@
 //		write nothing
 //	--docker
 //		also write a Dockerfile whose entrypoint is "NAME run"
+//	--socket ADDR
+//		make the example service an HTTP server on ADDR (HOST:PORT) and
+//		write NAME.socket, a systemd socket unit that listens on ADDR and
+//		starts the service at the first connection
 //
 // Flags may come before or after NAME. New writes all of its files or none:
 // into a new directory through a temporary one beside it, and into an
@@ -206,7 +210,7 @@ func main() {
 
 // The synopses of the commands, by the name a usageError gives.
 const (
-	newUsage      = "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker]"
+	newUsage      = "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force] [--dry-run] [--docker] [--socket ADDR]"
 	generateUsage = "daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]"
 	listUsage     = "daemongen templates list"
 	exportUsage   = "daemongen templates export DIR [--force]"
@@ -265,6 +269,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only files daemongen writes"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print the mode, size and path of each file and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
+					&cli.StringFlag{Name: "socket", Usage: "the example serves HTTP on `ADDR` (HOST:PORT), through NAME.socket under systemd"},
 				},
 				Action:          runNew,
 				OnUsageError:    onUsageError("new"),

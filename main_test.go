@@ -326,7 +326,7 @@ func TestCompletionBash(t *testing.T) {
 		{`"" ""`, "new generate templates version completion help h"},
 		{`"" n`, "new"},
 		{`"" new --d`, "--dir --dry-run --docker"},
-		{`"" new --`, "--module --dir --templates --force --dry-run --docker --help"},
+		{`"" new --`, "--module --dir --templates --force --dry-run --docker --socket --help"},
 		{`"" completion f`, "fish"},
 	} {
 		cmd := exec.Command(bash, "--norc", "-c", script+`

@@ -21,7 +21,7 @@ func runNew(c *cli.Context) error {
 	case c.NArg() > 1:
 		return &usageError{cmd: "new", err: fmt.Errorf("unexpected arguments after NAME: %s", strings.Join(c.Args().Tail(), " "))}
 	}
-	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker")}
+	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker"), Socket: c.String("socket")}
 	if err := cfg.Validate(); err != nil {
 		return &usageError{cmd: "new", err: err}
 	}

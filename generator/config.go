@@ -3,6 +3,8 @@ package generator
 import (
 	"fmt"
 	"go/token"
+	"net"
+	"strconv"
 	"path"
 	"strings"
 
@@ -35,6 +37,12 @@ type Config struct {
 	// Docker adds a Dockerfile whose entrypoint is "NAME run". False
 	// leaves it out.
 	Docker bool
+
+	// Socket, if set, is the address "HOST:PORT" the example service
+	// serves HTTP on, through a socket that systemd may pass (a NAME.socket
+	// unit is written beside NAME.service). Empty writes the heartbeat
+	// example and no socket unit.
+	Socket string
 }
 
 // Validate reports whether c can be rendered. A nil error means it can.
@@ -59,10 +67,26 @@ func (c Config) Validate() error {
 	if err := validatePackage(c.Package); err != nil {
 		return err
 	}
+	if err := validateSocket(c.Socket); err != nil {
+		return err
+	}
 	if c.Module == "" {
 		return nil
 	}
 	return validateModule(c.Module, c.Name)
+}
+
+// validateSocket wants "HOST:PORT" with a numeric port, as both net.Listen
+// and systemd's ListenStream= read it.
+func validateSocket(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(addr, " \t\n\"{}") {
+		return fmt.Errorf("invalid socket address %q: use HOST:PORT with a port number, such as 127.0.0.1:8080 or [::]:8080", addr)
+	}
+	return nil
 }
 
 func validatePackage(pkg string) error {
@@ -124,6 +148,7 @@ type Data struct {
 	GoVersion    string // go directive of the new module, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
+	Socket       string // Config.Socket: the HTTP example's address, "" for none
 }
 
 // DefaultPackage is the package name of the daemon package when
@@ -154,5 +179,6 @@ func (c Config) data(dir string) Data {
 		GoVersion:    GoVersion,
 		Package:      pkg,
 		Docker:       c.Docker,
+		Socket:       c.Socket,
 	}
 }

@@ -53,11 +53,17 @@ func (p *Program) serve(s *session) int {
 	srv := &server{
 		session: s,
 		p:       p,
-		logger:  log.New(os.Stderr, p.Name+": ", log.LstdFlags|log.Lmsgprefix),
+		logger:  p.setupLogging(), // logging.go
 		ctx:     ctx,
 		cancel:  cancel,
 	}
 	defer signal.Stop(s.signals)
+	// Under systemd: the sockets it passed (listeners.go), the state in
+	// STATUS= (status.go) and the watchdog (watchdog.go).
+	takeSockets()
+	tell(statusStarting)
+	wd := startWatchdog(p.Service, srv.logger.Printf)
+	defer wd.stop()
 
 	if in, ok := p.Service.(Initializer); ok {
 		done := make(chan error, 1)
@@ -74,7 +80,8 @@ func (p *Program) serve(s *session) int {
 		return srv.abort(err)
 	}
 	s.ready()
-	notify("READY=1")
+	tell(statusServing, "READY=1")
+	wd.startServing()
 	if srv.reloadAfterInit != nil {
 		srv.reload(srv.reloadAfterInit)
 	}
@@ -83,7 +90,7 @@ func (p *Program) serve(s *session) int {
 	go func() { done <- p.Service.Run(ctx) }()
 	err := srv.loop(done, false)
 	if ctx.Err() == nil {
-		notify("STOPPING=1") // Run returned by itself
+		tell(statusStopping, "STOPPING=1") // Run returned by itself
 	}
 	s.pidfile.remove()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
@@ -128,7 +135,7 @@ func (srv *server) loop(done <-chan error, starting bool) error {
 			default:
 				srv.logger.Printf("received %v; stopping", sig)
 				srv.pidfile.markStopping()
-				notify("STOPPING=1")
+				tell(statusStopping, "STOPPING=1")
 				srv.cancel()
 			}
 		}
@@ -143,14 +150,14 @@ func (srv *server) reload(sig os.Signal) {
 		srv.logger.Printf("received %v; the service has no Reload method, nothing to do", sig)
 		return
 	}
-	notify("RELOADING=1")
+	tell(statusReloading, reloading()...)
 	srv.logger.Printf("received %v; reloading", sig)
 	if err := r.Reload(srv.ctx); err != nil {
 		srv.logger.Printf("reload: %v", err)
 	} else {
 		srv.logger.Print("reloaded")
 	}
-	notify("READY=1")
+	tell(statusServing, "READY=1")
 }
 
 // reopen reopens the log by its path, after log rotation.
