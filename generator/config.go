@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"go/token"
 	"net"
-	"strconv"
 	"path"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/module"
