@@ -67,8 +67,9 @@ func buildGenerated(t *testing.T, cfg generator.Config, files map[string]string)
 }
 
 // probeService replaces the example service in the probe project: a 1 s
-// Reload that fails while /run/probe-fail exists, and a Healthy that hangs
-// while /run/probe-hang exists.
+// Reload that fails while /run/probe-fail exists and otherwise sets the log
+// level that /run/probe-level names, and a Healthy that hangs while
+// /run/probe-hang exists.
 const probeService = `package main
 
 import (
@@ -90,6 +91,7 @@ func exists(path string) bool {
 
 func (*Service) Init(ctx context.Context) error {
 	slog.Info("probe started", "pid", os.Getpid())
+	slog.Debug("probe debug before reload")
 	daemon.SetStatus("probing")
 	return nil
 }
@@ -106,6 +108,14 @@ func (*Service) Reload(ctx context.Context) error {
 		return errors.New("reload refused: /run/probe-fail exists")
 	}
 	time.Sleep(time.Second)
+	if level, err := os.ReadFile("/run/probe-level"); err == nil {
+		var l slog.Level
+		if err := l.UnmarshalText(level); err != nil {
+			return err
+		}
+		daemon.SetLogLevel(l)
+	}
+	slog.Debug("probe debug after reload")
 	slog.Info("probe reloaded")
 	return nil
 }
@@ -281,7 +291,11 @@ systemctl start mysvc; fact start_rc $?
 fact active "$(show mysvc ActiveState)"
 fact status "$(show mysvc StatusText)"
 pid=$(show mysvc MainPID)
+echo debug >/run/probe-level
 t0=$(now_ms); systemctl reload mysvc; fact reload_rc $?; fact reload_ms $(( $(now_ms) - t0 ))
+wait_for 5 journal_has "probe reloaded"
+fact debug_lines "$(journalctl -u mysvc --no-pager -o cat -p debug | grep -c 'probe debug')"
+journal_has "probe debug after reload" -p debug; fact debug_after_reload $?
 touch /run/probe-fail
 systemctl reload mysvc; fact failed_reload_rc $?
 wait_for 5 journal_has "reload refused" -p err; fact journal_err $?
@@ -313,6 +327,8 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -30
 		if n := c.num("err_lines"); n < 1 {
 			t.Errorf("journalctl -p err: %d lines; want the slog.Error line", n)
 		}
+		c.is("debug_lines", "1", "debug lines: none before the reload set the level to debug, one after")
+		c.is("debug_after_reload", "0", "the debug line after the reload")
 		c.is("info_in_err", "0", "slog.Info lines in journalctl -p err")
 		c.is("after_failed_reload", "active", "after a failing reload")
 		c.is("restarts_after_5s", "0", "NRestarts after 5 s with WatchdogSec=1s")

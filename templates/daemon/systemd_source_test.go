@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"log/slog"
 	"os"
 	"strconv"
@@ -171,5 +172,46 @@ func TestStatusLine(t *testing.T) {
 	status.Unlock()
 	if got != "serving: 42 clients ok" {
 		t.Errorf("status line %q; want %q", got, "serving: 42 clients ok")
+	}
+}
+
+// Checklist 32: $NAME_LOG_FORMAT=json writes JSON lines, $NAME_LOG_LEVEL
+// sets the level, and package log's lines go the same way, at info.
+func TestSetupLoggingJSON(t *testing.T) {
+	out, err := os.Create(t.TempDir() + "/stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	stderr, prev, flags, level := os.Stderr, slog.Default(), log.Flags(), logLevel.Level()
+	os.Stderr = out
+	defer func() {
+		os.Stderr = stderr
+		slog.SetDefault(prev)
+		log.SetOutput(os.Stderr)
+		log.SetFlags(flags)
+		logLevel.Set(level)
+	}()
+	t.Setenv("JOURNAL_STREAM", "")
+	t.Setenv("X_LOG_FORMAT", "json")
+	t.Setenv("X_LOG_LEVEL", "warn")
+	p := &Program{Name: "x"}
+	logger := p.setupLogging()
+	slog.Info("dropped")
+	log.Print("plain dropped")
+	slog.Warn("kept", "n", 1)
+	SetLogLevel(slog.LevelInfo)
+	log.Print("plain kept")
+	logger.Print("own line")
+	data, _ := os.ReadFile(out.Name())
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	want := []string{`"level":"WARN","msg":"kept","n":1}`, `"level":"INFO","msg":"plain kept"}`, `"level":"INFO","msg":"x: own line"}`}
+	if len(lines) != len(want) {
+		t.Fatalf("JSON log at warn, then info:\n%s\nwant %d lines", data, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], `{"time":"`) || !strings.HasSuffix(lines[i], w) {
+			t.Errorf("line %d = %s; want a time and ...%s", i+1, lines[i], w)
+		}
 	}
 }
