@@ -291,7 +291,7 @@ systemctl start mysvc; fact start_rc $?
 fact active "$(show mysvc ActiveState)"
 fact status "$(show mysvc StatusText)"
 pid=$(show mysvc MainPID)
-echo debug >/run/probe-level
+printf debug >/run/probe-level
 t0=$(now_ms); systemctl reload mysvc; fact reload_rc $?; fact reload_ms $(( $(now_ms) - t0 ))
 wait_for 5 journal_has "probe reloaded"
 fact debug_lines "$(journalctl -u mysvc --no-pager -o cat -p debug | grep -c 'probe debug')"
