@@ -384,9 +384,10 @@ func TestSocketActivate(t *testing.T) {
 	bin := filepath.Join(project, "mysvc")
 	dir := t.TempDir()
 
-	// serve runs cmd, wants a greeting from addr, sends SIGTERM to the
-	// process that pid names (cmd's by default) and wants cmd to exit 0.
-	serve := func(t *testing.T, cmd *exec.Cmd, addr string, pid func() int) string {
+	// serve runs cmd, wants a greeting from addr, runs inspect (if not
+	// nil), sends SIGTERM to the process that pid names (cmd's by default)
+	// and wants cmd to exit 0.
+	serve := func(t *testing.T, cmd *exec.Cmd, addr string, pid func() int, inspect func()) string {
 		t.Helper()
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -402,6 +403,9 @@ func TestSocketActivate(t *testing.T) {
 		})
 		if !strings.HasPrefix(body, "hello from mysvc") {
 			t.Errorf("GET http://%s/ = %q; want the greeting", addr, body)
+		}
+		if inspect != nil {
+			inspect()
 		}
 		target := cmd.Process.Pid
 		if pid != nil {
@@ -429,14 +433,14 @@ func TestSocketActivate(t *testing.T) {
 		// MYSVC_ADDR names a port nobody can listen on: the service
 		// must use the passed socket.
 		cmd := svcCommand(activate, []string{"MYSVC_ADDR=127.0.0.1:1"}, "-l", addr, "--fdname=http", bin, "run")
-		log := serve(t, cmd, addr, nil)
+		log := serve(t, cmd, addr, nil, func() { wantCloseOnExec(t, cmd.Process.Pid) })
 		if !strings.Contains(log, "mysvc listening addr="+addr) {
 			t.Errorf("log %q; want the service listening on the passed socket %s", log, addr)
 		}
 	})
 	t.Run("run", func(t *testing.T) {
 		addr := freeAddr(t)
-		serve(t, svcCommand(bin, []string{"MYSVC_ADDR=" + addr}, "run"), addr, nil)
+		serve(t, svcCommand(bin, []string{"MYSVC_ADDR=" + addr}, "run"), addr, nil, nil)
 	})
 	t.Run("start", func(t *testing.T) {
 		addr := freeAddr(t)
@@ -472,9 +476,36 @@ func TestSocketActivate(t *testing.T) {
 			data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid))
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
 			return pid
-		})
+		}, nil)
 		if !strings.Contains(log, fmt.Sprintf("mysvc listening addr=%s", addr)) {
 			t.Errorf("log %q; want the service listening on %s", log, addr)
 		}
 	})
+}
+
+// wantCloseOnExec wants every descriptor of process pid above 2 to be
+// close-on-exec: the socket systemd-socket-activate passed as descriptor 3
+// among them, so that no program the service starts inherits it.
+func wantCloseOnExec(t *testing.T, pid int) {
+	t.Helper()
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range fds {
+		fd, _ := strconv.Atoi(e.Name())
+		if fd <= 2 {
+			continue
+		}
+		info, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%d", pid, fd))
+		m := regexp.MustCompile(`(?m)^flags:\s*([0-7]+)$`).FindSubmatch(info)
+		if err != nil || m == nil {
+			continue // closed meanwhile
+		}
+		flags, _ := strconv.ParseUint(string(m[1]), 8, 64)
+		if flags&syscall.O_CLOEXEC == 0 {
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%d", pid, fd))
+			t.Errorf("descriptor %d (%s) of the activated service is not close-on-exec", fd, target)
+		}
+	}
 }
