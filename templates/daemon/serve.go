@@ -60,7 +60,7 @@ func (p *Program) serve(s *session) int {
 	// STATUS= (status.go) and the watchdog (watchdog.go).
 	takeSockets()
 	tell(statusStarting)
-	wd := startWatchdog(p.Service, srv.logger.Printf)
+	wd := startWatchdog(p.Service, p.Name+": ")
 	defer wd.stop()
 
 	if in, ok := p.Service.(Initializer); ok {

@@ -39,7 +39,7 @@ func pings(t *testing.T, check func(context.Context) error, d time.Duration) int
 			n++
 			mu.Unlock()
 		},
-		logf: func(string, ...any) {}, // the loop may outlive the test
+		warn: func(string) {}, // the loop may outlive the test
 		done: make(chan struct{}),
 	}
 	w.startServing()

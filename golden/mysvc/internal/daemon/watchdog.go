@@ -4,6 +4,8 @@ package daemon
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -27,7 +29,7 @@ type watchdog struct {
 	every   time.Duration               // half the manager's interval
 	check   func(context.Context) error // the service's Healthy; nil if it has none
 	send    func(string)                // notify, or a test's stand-in
-	logf    func(string, ...any)
+	warn    func(string) // logs a change of health, at level warn
 	serving atomic.Bool   // Init has succeeded: the health check applies
 	done    chan struct{} // closed by stop
 }
@@ -51,12 +53,20 @@ func watchdogInterval() time.Duration {
 // watchdog, or nil when there is none. Until serving is set it pings
 // without asking the service: Init may take long, and a slow start is
 // TimeoutStartSec='s business.
-func startWatchdog(svc Service, logf func(string, ...any)) *watchdog {
+//
+// Changes of health are logged at level warn (priority 4 in the journal),
+// after prefix.
+func startWatchdog(svc Service, prefix string) *watchdog {
 	interval := watchdogInterval()
 	if interval == 0 {
 		return nil
 	}
-	w := &watchdog{every: interval / 2, send: notify, logf: logf, done: make(chan struct{})}
+	w := &watchdog{
+		every: interval / 2,
+		send:  notify,
+		warn:  func(msg string) { slog.Warn(prefix + msg) },
+		done:  make(chan struct{}),
+	}
 	if hc, ok := svc.(HealthChecker); ok {
 		w.check = hc.Healthy
 	}
@@ -81,9 +91,9 @@ func (w *watchdog) loop() {
 		err := w.healthy()
 		switch {
 		case err == nil && failing != nil:
-			w.logf("health check passes again; pinging the watchdog")
+			w.warn("health check passes again; pinging the watchdog")
 		case err != nil && (failing == nil || err.Error() != failing.Error()):
-			w.logf("health check: %v; not pinging the watchdog", err)
+			w.warn(fmt.Sprintf("health check: %v; not pinging the watchdog", err))
 		}
 		failing = err
 		select {
