@@ -29,9 +29,9 @@ type watchdog struct {
 	every   time.Duration               // half the manager's interval
 	check   func(context.Context) error // the service's Healthy; nil if it has none
 	send    func(string)                // notify, or a test's stand-in
-	warn    func(string) // logs a change of health, at level warn
-	serving atomic.Bool   // Init has succeeded: the health check applies
-	done    chan struct{} // closed by stop
+	warn    func(string)                // logs a change of health, at level warn
+	serving atomic.Bool                 // Init has succeeded: the health check applies
+	done    chan struct{}               // closed by stop
 }
 
 // watchdogInterval reads the manager's watchdog settings: $WATCHDOG_USEC,
