@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"golang.org/x/tools/txtar"
 
@@ -35,6 +36,10 @@ const (
 )
 
 var mainConfig = generator.Config{Name: "mysvc", Module: "example.com/mysvc"}
+
+// goldenCases names every archive golden/cases must hold, so that a
+// removed archive fails the tests instead of silently testing less.
+var goldenCases = []string{"generate-app", "generate-svcd", "new-docker", "new-my-svc", "new-socket"}
 
 // updating reports whether the golden files are to be rewritten.
 func updating() bool {
@@ -144,16 +149,12 @@ type goldenCase struct {
 	out     map[string][]byte
 }
 
-// loadCases reads every archive in golden/cases.
+// loadCases reads the archive of every case in goldenCases.
 func loadCases(t *testing.T) []*goldenCase {
 	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(casesDir, "*.txtar"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no golden cases in %s (%v)", casesDir, err)
-	}
 	var cases []*goldenCase
-	for _, p := range paths {
-		cases = append(cases, loadCase(t, p))
+	for _, name := range goldenCases {
+		cases = append(cases, caseByName(t, name))
 	}
 	return cases
 }
@@ -263,7 +264,10 @@ func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, 
 	}
 	if rel, in := strings.CutPrefix(p, module+"/"); in && name != "" {
 		dir, file := path.Split(rel)
-		g, ok := main[dir+strings.ReplaceAll(file, name, mainConfig.Name)]
+		if ext, ok := strings.CutPrefix(file, name+"."); ok { // a _name_ file, such as my-svc.service
+			file = mainConfig.Name + "." + ext
+		}
+		g, ok := main[dir+file]
 		return g.Data, ok
 	}
 	return nil, false
@@ -352,7 +356,8 @@ func (gc *goldenCase) write(t *testing.T, stdout []byte, differ map[string][]byt
 }
 
 // TestGoldenLayout wants golden/ to hold golden/mysvc and golden/cases and
-// nothing else.
+// nothing else, and golden/cases to hold the archive of each of goldenCases
+// and nothing else.
 func TestGoldenLayout(t *testing.T) {
 	entries, err := os.ReadDir(goldenDir)
 	if err != nil {
@@ -361,6 +366,23 @@ func TestGoldenLayout(t *testing.T) {
 	for _, e := range entries {
 		if p := filepath.Join(goldenDir, e.Name()); p != mainTree && p != casesDir {
 			t.Errorf("%s is no golden case; remove it (golden/ holds %s and %s)", p, mainTree, casesDir)
+		}
+	}
+	entries, err = os.ReadDir(casesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".txtar")
+		if !ok || !e.Type().IsRegular() || !slices.Contains(goldenCases, name) {
+			t.Errorf("%s is no golden case; remove it, or name it in goldenCases", filepath.Join(casesDir, e.Name()))
+		}
+		names = append(names, name)
+	}
+	for _, name := range goldenCases {
+		if !slices.Contains(names, name) {
+			t.Errorf("%s.txtar is missing from %s; write its command line into it and run: go test -run TestGolden . -update", name, casesDir)
 		}
 	}
 }
@@ -432,4 +454,74 @@ func TestGeneratedMarker(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestOneLineChange changes one line of the daemon package's source and
+// wants one line of golden/mysvc to change and nothing else in golden/: the
+// rendered project differs in that line alone, the package rewrite keeps it
+// one line for any --pkg, and no case archive holds a daemon file of its
+// own, since cases derive those from golden/mysvc.
+func TestOneLineChange(t *testing.T) {
+	const file = "daemon/serve.go"
+	src, err := fs.ReadFile(templates.FS, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "// ") })
+	lines[i] = "// A changed line.\n"
+	changed := []byte(strings.Join(lines, ""))
+	tree := templates.Overlay(templates.FS, fstest.MapFS{file: {Data: changed}}, "changed")
+
+	before, err := generator.Render(mainConfig, templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := generator.Render(mainConfig, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := changedLines(t, before, after); got != 1 {
+		t.Errorf("one changed line in %s changes %d lines of the rendered project; want 1", file, got)
+	}
+	for _, pkg := range []string{"daemon", "svcd"} {
+		a, errA := generator.RewritePackage(src, pkg)
+		b, errB := generator.RewritePackage(changed, pkg)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if got := changedLines(t, []generator.File{{Path: file, Data: a}}, []generator.File{{Path: file, Data: b}}); got != 1 {
+			t.Errorf("with --pkg %s, one changed line changes %d; want 1", pkg, got)
+		}
+	}
+	for _, gc := range loadCases(t) {
+		_, daemonDir, _, _ := gc.layout()
+		for p := range gc.out {
+			if strings.HasPrefix(p, daemonDir+"/") {
+				t.Errorf("%s holds out/%s, a file of the daemon package: cases take those from golden/mysvc, so a change of the daemon's source would show up here too", gc.name, p)
+			}
+		}
+	}
+}
+
+// changedLines counts the lines that differ between two renderings of the
+// same paths, each file's lines compared in order.
+func changedLines(t *testing.T, a, b []generator.File) int {
+	t.Helper()
+	if len(a) != len(b) {
+		t.Fatalf("%d files before, %d after", len(a), len(b))
+	}
+	n := 0
+	for i := range a {
+		la, lb := strings.Split(string(a[i].Data), "\n"), strings.Split(string(b[i].Data), "\n")
+		if a[i].Path != b[i].Path || len(la) != len(lb) {
+			t.Fatalf("%s: %d lines before, %s: %d after", a[i].Path, len(la), b[i].Path, len(lb))
+		}
+		for j := range la {
+			if la[j] != lb[j] {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -123,17 +123,19 @@
 //
 // # templates
 //
-// The template tree has two sets: project/, the files of a new project, and
-// daemon/, the daemon package. "templates list" prints the path of every
-// embedded template, one a line. "templates export DIR" writes them into
-// DIR, which must be empty or new unless --force is given (then only the
-// template files are overwritten). With --templates DIR, new and generate
-// lay DIR over the embedded tree: a file at the same path, such as
-// daemon/serve.go.tmpl, replaces the embedded one, and a new path adds a
-// file. DIR holds only project/ and daemon/ (entries starting with "." are
-// ignored). Errors in a user's template name its file and line. Templates of
-// the daemon set must keep the generated-file line first, or generate
-// refuses them.
+// The template tree has two sets: project/, the text/templates of a new
+// project (each ending in .tmpl), and daemon/, the daemon package as
+// ordinary Go of package daemon (a .tmpl file there is rendered as a
+// template). "templates list" prints the path of every embedded file, one a
+// line. "templates export DIR" writes them into DIR, which must be empty or
+// new unless --force is given (then only the template files are
+// overwritten). With --templates DIR, new and generate lay DIR over the
+// embedded tree: a file that writes the same output, such as
+// daemon/serve.go or daemon/serve.go.tmpl, replaces the embedded one, and a
+// new path adds a file. DIR holds only project/ and daemon/ (entries
+// starting with "." are ignored). Errors in a user's template name its file
+// and line. Daemongen puts the generated-file line first in every Go file of
+// the daemon package and names the package after --pkg.
 //
 // # version, completion and help
 //
@@ -157,7 +159,7 @@
 //	wrote mysvc/Makefile
 //	wrote mysvc/README.md
 //	wrote mysvc/go.mod
-//	wrote mysvc/internal/daemon/bench_test.go
+//	wrote mysvc/internal/daemon/command.go
 //	...
 //	wrote mysvc/service_test.go
 //
@@ -200,11 +202,6 @@ import (
 )
 
 func main() {
-	// A run lasts milliseconds and allocates a few megabytes, which the
-	// process returns as it exits: collecting garbage meanwhile costs more
-	// than a quarter of its time. The limit still bounds a runaway.
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(256 << 20)
 	os.Exit(run(os.Args, os.Stdout, os.Stderr))
 }
 

@@ -143,7 +143,6 @@ func validateModule(path, name string) error {
 type Data struct {
 	Name         string // binary name, e.g. "my-svc"
 	Module       string // module path, e.g. "example.com/my-svc"
-	EnvPrefix    string // Name upper-cased with '-' as '_', e.g. "MY_SVC"
 	DaemonImport string // import path of the daemon package
 	GoVersion    string // go directive of the new module, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
@@ -174,7 +173,6 @@ func (c Config) data(dir string) Data {
 	return Data{
 		Name:         c.Name,
 		Module:       mod,
-		EnvPrefix:    strings.ToUpper(strings.ReplaceAll(c.Name, "-", "_")),
 		DaemonImport: path.Join(mod, dir),
 		GoVersion:    GoVersion,
 		Package:      pkg,

@@ -83,19 +83,19 @@ func TestData(t *testing.T) {
 		want Data
 	}{
 		{Config{Name: "my-svc"}, DaemonDir, Data{
-			Name: "my-svc", Module: "my-svc", EnvPrefix: "MY_SVC",
+			Name: "my-svc", Module: "my-svc",
 			DaemonImport: "my-svc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
 		{Config{Name: "mysvc", Module: "example.com/mysvc"}, DaemonDir, Data{
-			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
+			Name: "mysvc", Module: "example.com/mysvc",
 			DaemonImport: "example.com/mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon",
 		}},
 		{Config{Name: "mysvc", Docker: true}, DaemonDir, Data{
-			Name: "mysvc", Module: "mysvc", EnvPrefix: "MYSVC",
+			Name: "mysvc", Module: "mysvc",
 			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon", Docker: true,
 		}},
 		{Config{Name: "mysvc", Module: "example.com/mysvc"}, ".", Data{
-			Name: "mysvc", Module: "example.com/mysvc", EnvPrefix: "MYSVC",
+			Name: "mysvc", Module: "example.com/mysvc",
 			DaemonImport: "example.com/mysvc", GoVersion: "1.23", Package: "daemon",
 		}},
 	}

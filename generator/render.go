@@ -14,7 +14,10 @@
 //
 //   - a ".go" file of the daemon set is Go source of package daemon, copied
 //     with RewritePackage: the package name becomes Config.Package and the
-//     generated-file line (Marker) goes first; nothing else changes;
+//     generated-file line (Marker) goes first; nothing else changes. One
+//     whose name ends in SourceOnlySuffix is daemongen's own test and is
+//     skipped. A user's Go file (see Source below) is formatted first, which
+//     reports a syntax error by its file and line;
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
@@ -94,6 +97,7 @@ type tmplFile struct {
 	rel  string // output path below its set's root, before "_name_" is replaced
 	tmpl *template.Template
 	src  []byte // a daemon-set Go file, copied with RewritePackage; tmpl is nil
+	user bool   // from a user's tree (see sourcer), not daemongen's own
 }
 
 // New parses the project and daemon sets of the template tree tmpl.
@@ -117,7 +121,8 @@ type sourcer interface {
 }
 
 // parseSet reads every file below root in tmpl, in lexical order. A ".go"
-// file of the daemon set is kept as source. Every other file must end in
+// file of the daemon set is kept as source, unless its name ends in
+// SourceOnlySuffix: then it is skipped. Every other file must end in
 // ".tmpl" and is parsed on its own, in a clone of base, which holds the
 // functions and options: cloning copies base's function maps, which is
 // cheaper than checking every function again with Funcs for each file.
@@ -135,13 +140,17 @@ func parseSet(tmpl fs.FS, root string, base *template.Template) ([]*tmplFile, er
 		if src != nil {
 			name = src.Source(p)
 		}
+		user := name != "templates/"+p
 		rel := strings.TrimPrefix(p, root+"/")
+		if root == daemonSet && strings.HasSuffix(rel, SourceOnlySuffix) {
+			return nil
+		}
 		text, err := fs.ReadFile(tmpl, p)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
 		if root == daemonSet && strings.HasSuffix(rel, ".go") {
-			set = append(set, &tmplFile{name: name, rel: rel, src: text})
+			set = append(set, &tmplFile{name: name, rel: rel, src: text, user: user})
 			return nil
 		}
 		rel, ok := strings.CutSuffix(rel, ".tmpl")
@@ -270,7 +279,14 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 		mode = 0o755
 	}
 	if t.tmpl == nil {
-		out, err := RewritePackage(t.src, data.Package)
+		src := t.src
+		if t.user { // daemongen's own source is gofmt-clean; a user's is checked whole
+			var err error
+			if src, err = formatGo(t.name, bytes.TrimPrefix(src, []byte("\uFEFF"))); err != nil {
+				return output{}, fmt.Errorf("render %s: %w", t.name, err)
+			}
+		}
+		out, err := RewritePackage(src, data.Package)
 		if err != nil {
 			return output{}, fmt.Errorf("render %s: %w", t.name, err)
 		}
@@ -288,13 +304,14 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 		return output{}, fmt.Errorf("render %s: output contains a carriage return; use LF line endings only", t.name)
 	}
 	if strings.HasSuffix(p, ".go") {
-		if daemon && !hasMarker(out) {
-			out = append([]byte(Marker+"\n\n"), out...)
-		}
 		var err error
-		out, err = formatGo(p, out)
-		if err != nil {
+		if out, err = formatGo(t.name, out); err != nil {
 			return output{}, fmt.Errorf("render %s: format Go output: %w", t.name, err)
+		}
+		if daemon {
+			if out, err = RewritePackage(out, data.Package); err != nil {
+				return output{}, fmt.Errorf("render %s: %w", t.name, err)
+			}
 		}
 	}
 	if daemon && !hasMarker(out) {

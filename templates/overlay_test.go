@@ -89,3 +89,52 @@ func TestLoadRejectsUnknownEntries(t *testing.T) {
 		t.Errorf("Load(missing dir) = nil; want an error")
 	}
 }
+
+// TestOverlayUserGoFiles renders a user's daemon files in the forms a
+// template tree may hold them, for --pkg svcd.
+func TestOverlayUserGoFiles(t *testing.T) {
+	top := fstest.MapFS{
+		"daemon/bom.go":               {Data: []byte("\uFEFFpackage daemon\n\nconst bom = 1\n")},
+		"daemon/crlf.go":              {Data: []byte("package daemon\r\n\r\nconst crlf = 1\r\n")},
+		"daemon/unformatted.go":       {Data: []byte("package daemon\nconst   unformatted=1\n")},
+		"daemon/copied.go.tmpl":       {Data: []byte("package daemon\n\nconst copied = 1\n")},
+		"daemon/mine_source_test.go":  {Data: []byte("package daemon\n")},
+		"daemon/serve_source_test.go": {Data: []byte("package daemon\n")},
+	}
+	tree := templates.Overlay(templates.FS, top, "/my/tmpl")
+	files, err := generator.RenderDaemon(generator.Config{Name: "mysvc", Package: "svcd"}, tree, "pkg/svcd")
+	if err != nil {
+		t.Fatalf("RenderDaemon(overlay) = %v", err)
+	}
+	byPath := make(map[string]string)
+	for _, f := range files {
+		byPath[f.Path] = string(f.Data)
+	}
+	for name, want := range map[string]string{
+		"bom.go":         "package svcd\n\nconst bom = 1\n",
+		"crlf.go":        "package svcd\n\nconst crlf = 1\n",
+		"unformatted.go": "package svcd\n\nconst unformatted = 1\n",
+		"copied.go":      "package svcd\n\nconst copied = 1\n",
+	} {
+		want = generator.Marker + "\n\n" + want
+		if got := byPath["pkg/svcd/"+name]; got != want {
+			t.Errorf("overlay daemon/%s rendered as %q; want %q", name, got, want)
+		}
+	}
+	for p := range byPath {
+		if strings.HasSuffix(p, generator.SourceOnlySuffix) {
+			t.Errorf("RenderDaemon wrote %s; files ending in %s are never rendered", p, generator.SourceOnlySuffix)
+		}
+	}
+}
+
+// TestOverlayGoSyntaxError wants a user's broken Go file reported by its
+// path and line before anything is written.
+func TestOverlayGoSyntaxError(t *testing.T) {
+	top := fstest.MapFS{"daemon/bad.go": {Data: []byte("package daemon\n\nfunc x( {\n")}}
+	tree := templates.Overlay(templates.FS, top, "/my/tmpl")
+	_, err := generator.RenderDaemon(generator.Config{Name: "mysvc"}, tree, "internal/daemon")
+	if want := "/my/tmpl/daemon/bad.go:3:"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("RenderDaemon(broken overlay) = %v; want an error naming %s", err, want)
+	}
+}

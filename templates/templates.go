@@ -12,8 +12,9 @@
 // The generator copies each daemon/*.go file with only what must change per
 // project rewritten: the package name, and the generated-file line put
 // first. Files of the daemon set whose names end in "_source_test.go" (the
-// full real-process suite and the benchmarks) test this source package and
-// are not part of FS, so they are never written into a project. A ".tmpl"
+// full real-process suite and the benchmarks) test this source package: they
+// are not part of FS, and the generator never renders such a file, not even
+// from a user's template tree. A ".tmpl"
 // file in daemon/, as a user's template tree may add, is rendered like those
 // of project/. The token "_name_" in a path is replaced by the project's
 // name. The data templates see, the functions they may call and the rules
@@ -25,6 +26,8 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+
+	"github.com/daemongen/daemongen/generator"
 )
 
 //go:embed all:project all:daemon
@@ -36,9 +39,9 @@ var embedded embed.FS
 var FS fs.FS = shipped{embedded}
 
 // sourceOnly reports whether the file name tests daemongen's copy of the
-// daemon package only.
+// daemon package only (the generator skips such files too).
 func sourceOnly(name string) bool {
-	return strings.HasSuffix(name, "_source_test.go")
+	return strings.HasSuffix(name, generator.SourceOnlySuffix)
 }
 
 // shipped is an embedded tree without its source-only files.

@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
 
 package daemon
 
@@ -57,6 +57,10 @@ func (testService) Init(ctx context.Context) error {
 		time.Sleep(d)
 	}
 	log.Printf("testsvc started with pid %d", os.Getpid())
+	wd, _ := os.Getwd()
+	mask := syscall.Umask(0)
+	syscall.Umask(mask)
+	log.Printf("testsvc in %s with umask %03o", wd, mask)
 	if os.Getenv("TESTSVC_CHECK_ENV") != "" {
 		out, err := exec.Command("env").Output()
 		log.Printf("child sees marker: %v (%v)", strings.Contains(string(out), stageEnv), err)
@@ -121,6 +125,7 @@ type fixture struct {
 	pidfile string
 	log     string
 	env     []string
+	cmds    []*exec.Cmd // every command made, killed at cleanup if still running
 }
 
 func newFixture(t *testing.T, env ...string) *fixture {
@@ -148,6 +153,13 @@ func (f *fixture) cleanup() {
 	if pid > 0 {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
+	// A foreground run a failed test left behind. Process.Kill signals the
+	// very process started (a pidfd, or nothing once it was waited for).
+	for _, cmd := range f.cmds {
+		if cmd.Process != nil {
+			cmd.Process.Kill()
+		}
+	}
 }
 
 // result is what one command did.
@@ -165,6 +177,7 @@ func (f *fixture) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(exe, args...)
 	cmd.Env = f.env
 	cmd.Dir = f.dir
+	f.cmds = append(f.cmds, cmd)
 	return cmd
 }
 
@@ -282,8 +295,13 @@ func TestLifecycle(t *testing.T) {
 	if !f.locked() {
 		t.Fatal("pidfile is not locked while the daemon runs")
 	}
-	if want := fmt.Sprintf("testsvc started with pid %d", pid); !strings.Contains(f.readLog(), want) {
-		t.Fatalf("log when start returned = %q; want %q", f.readLog(), want)
+	for _, want := range []string{
+		fmt.Sprintf("testsvc started with pid %d", pid),
+		"testsvc in / with umask 027", // detached the way daemon(7) asks
+	} {
+		if !strings.Contains(f.readLog(), want) {
+			t.Fatalf("log when start returned = %q; want %q", f.readLog(), want)
+		}
 	}
 	f.want(f.run("start"), 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
 	f.want(f.run("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status")
