@@ -48,6 +48,7 @@ type server struct {
 func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	defer p.underSystemd()() // systemd.go: sockets, STATUS=, watchdog
 	srv := &server{
 		session: s,
 		p:       p,
@@ -56,12 +57,6 @@ func (p *Program) serve(s *session) int {
 		cancel:  cancel,
 	}
 	defer signal.Stop(s.signals)
-	// Under systemd: the sockets it passed (listeners.go), the state in
-	// STATUS= (status.go) and the watchdog (watchdog.go).
-	takeSockets()
-	tell(statusStarting)
-	wd := startWatchdog(p.Service, p.Name+": ")
-	defer wd.stop()
 
 	if in, ok := p.Service.(Initializer); ok {
 		done := make(chan error, 1)
@@ -78,8 +73,7 @@ func (p *Program) serve(s *session) int {
 		return srv.abort(err)
 	}
 	s.ready()
-	tell(statusServing, "READY=1")
-	wd.startServing()
+	notify("READY=1")
 	if srv.reloadAfterInit != nil {
 		srv.reload(srv.reloadAfterInit)
 	}
@@ -88,7 +82,7 @@ func (p *Program) serve(s *session) int {
 	go func() { done <- p.Service.Run(ctx) }()
 	err := srv.loop(done, false)
 	if ctx.Err() == nil {
-		tell(statusStopping, "STOPPING=1") // Run returned by itself
+		notify("STOPPING=1") // Run returned by itself
 	}
 	s.pidfile.remove()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
@@ -133,7 +127,7 @@ func (srv *server) loop(done <-chan error, starting bool) error {
 			default:
 				srv.logger.Printf("received %v; stopping", sig)
 				srv.pidfile.markStopping()
-				tell(statusStopping, "STOPPING=1")
+				notify("STOPPING=1")
 				srv.cancel()
 			}
 		}
@@ -148,14 +142,14 @@ func (srv *server) reload(sig os.Signal) {
 		srv.logger.Printf("received %v; the service has no Reload method, nothing to do", sig)
 		return
 	}
-	tell(statusReloading, reloading()...)
+	notify("RELOADING=1")
 	srv.logger.Printf("received %v; reloading", sig)
 	if err := r.Reload(srv.ctx); err != nil {
 		srv.logger.Printf("reload: %v", err)
 	} else {
 		srv.logger.Print("reloaded")
 	}
-	tell(statusServing, "READY=1")
+	notify("READY=1")
 }
 
 // reopen reopens the log by its path, after log rotation.

@@ -39,10 +39,10 @@ func pings(t *testing.T, check func(context.Context) error, d time.Duration) int
 			n++
 			mu.Unlock()
 		},
-		warn: func(string) {}, // the loop may outlive the test
-		done: make(chan struct{}),
+		warn:    func(string) {}, // the loop may outlive the test
+		serving: func() bool { return true },
+		done:    make(chan struct{}),
 	}
-	w.startServing()
 	go w.loop()
 	time.Sleep(d)
 	w.stop()

@@ -22,6 +22,7 @@ var status struct {
 	sync.Mutex
 	state   string // one of the status constants; "" before the daemon reports any
 	service string // set by SetStatus
+	ready   bool   // READY=1 has been sent: the service has started
 }
 
 // SetStatus sets the service's own one-line status, such as "42 clients",
@@ -35,7 +36,7 @@ func SetStatus(line string) {
 	defer status.Unlock()
 	status.service = line
 	if status.state != "" {
-		notify("STATUS=" + statusLine())
+		send("STATUS=" + statusLine())
 	}
 }
 
@@ -47,24 +48,46 @@ func statusLine() string {
 	return status.state + ": " + status.service
 }
 
-// tell sends the manager the daemon's new state together with the
-// sd_notify assignments that go with it (READY=1, STOPPING=1, ...), in one
-// message, so that the manager sees the state and the status change at once.
-func tell(state string, assignments ...string) {
+// setState records the daemon's state and reports it.
+func setState(state string) {
 	status.Lock()
 	defer status.Unlock()
 	status.state = state
-	notify(strings.Join(append(assignments, "STATUS="+statusLine()), "\n"))
+	send("STATUS=" + statusLine())
 }
 
-// reloading returns the assignments that announce a reload: RELOADING=1 and
-// the time of the announcement in CLOCK_MONOTONIC microseconds, which
-// systemd 253 and later require (without MONOTONIC_USEC= they let
-// "systemctl reload" of a Type=notify-reload service hang).
-func reloading() []string {
-	a := []string{"RELOADING=1"}
-	if usec, ok := monotonicUsec(); ok {
-		a = append(a, "MONOTONIC_USEC="+strconv.FormatInt(usec, 10))
+// started reports whether the daemon has sent READY=1 since it started.
+func started() bool {
+	status.Lock()
+	defer status.Unlock()
+	return status.ready
+}
+
+// annotate completes a message to the service manager that announces a
+// state with what goes with it, so that the manager learns both at once:
+// READY=1 (serving), RELOADING=1 (reloading) and STOPPING=1 (stopping) get
+// their STATUS=, and RELOADING=1 the time of the announcement in
+// CLOCK_MONOTONIC microseconds, which systemd 253 and later require (without
+// MONOTONIC_USEC= they let "systemctl reload" of a Type=notify-reload
+// service hang). Other messages are returned as they are.
+func annotate(msg string) string {
+	var state string
+	switch msg {
+	case "READY=1":
+		state = statusServing
+	case "RELOADING=1":
+		state = statusReloading
+		if usec, ok := monotonicUsec(); ok {
+			msg += "\nMONOTONIC_USEC=" + strconv.FormatInt(usec, 10)
+		}
+	case "STOPPING=1":
+		state = statusStopping
+	default:
+		return msg
 	}
-	return a
+	status.Lock()
+	defer status.Unlock()
+	status.state = state
+	status.ready = status.ready || state == statusServing
+	return msg + "\nSTATUS=" + statusLine()
 }

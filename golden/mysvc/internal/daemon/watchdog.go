@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"sync/atomic"
 	"time"
 )
 
@@ -30,7 +29,7 @@ type watchdog struct {
 	check   func(context.Context) error // the service's Healthy; nil if it has none
 	send    func(string)                // notify, or a test's stand-in
 	warn    func(string)                // logs a change of health, at level warn
-	serving atomic.Bool                 // Init has succeeded: the health check applies
+	serving func() bool                 // whether Init has succeeded and the health check applies
 	done    chan struct{}               // closed by stop
 }
 
@@ -50,9 +49,9 @@ func watchdogInterval() time.Duration {
 }
 
 // startWatchdog starts pinging if the manager asked for it, and returns the
-// watchdog, or nil when there is none. Until serving is set it pings
-// without asking the service: Init may take long, and a slow start is
-// TimeoutStartSec='s business.
+// watchdog, or nil when there is none. Until the daemon has sent READY=1 it
+// pings without asking the service: Init may take long, and a slow start
+// is TimeoutStartSec='s business.
 //
 // Changes of health are logged at level warn (priority 4 in the journal),
 // after prefix.
@@ -62,10 +61,11 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 		return nil
 	}
 	w := &watchdog{
-		every: interval / 2,
-		send:  notify,
-		warn:  func(msg string) { slog.Warn(prefix + msg) },
-		done:  make(chan struct{}),
+		every:   interval / 2,
+		send:    send,
+		serving: started,
+		warn:    func(msg string) { slog.Warn(prefix + msg) },
+		done:    make(chan struct{}),
 	}
 	if hc, ok := svc.(HealthChecker); ok {
 		w.check = hc.Healthy
@@ -110,7 +110,7 @@ func (w *watchdog) loop() {
 // healthy asks the service, once it is serving, with a deadline of one
 // ping interval. An answer after the deadline counts as a failure.
 func (w *watchdog) healthy() error {
-	if w.check == nil || !w.serving.Load() {
+	if w.check == nil || !w.serving() {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), w.every)
@@ -120,14 +120,6 @@ func (w *watchdog) healthy() error {
 		err = ctx.Err()
 	}
 	return err
-}
-
-// startServing applies the health check from now on. A nil watchdog does
-// nothing.
-func (w *watchdog) startServing() {
-	if w != nil {
-		w.serving.Store(true)
-	}
 }
 
 // stop ends the pings; it does not wait for a Healthy that hangs. A nil
