@@ -62,24 +62,6 @@
 // containers and supervisors: it logs to stderr unless --log is given, takes
 // the pidfile only when one is named, and sends READY=1, RELOADING=1 and
 // STOPPING=1 to $NOTIFY_SOCKET. As process 1 it reaps orphaned children.
-//
-// # Under systemd
-//
-// These live in files of their own, so that each can be read alone:
-//
-//   - status.go: the daemon's state in STATUS= (starting, serving,
-//     reloading, stopping) with the service's own line from [SetStatus];
-//     RELOADING=1 goes with MONOTONIC_USEC=, as systemd 253 and later need.
-//   - watchdog.go: with $WATCHDOG_USEC (WatchdogSec=), pings at half the
-//     interval while the service's Healthy ([HealthChecker]), if it has one,
-//     passes; a failing or hung Healthy stops the pings.
-//   - listeners.go: [Listen] hands the service the sockets systemd passes
-//     ($LISTEN_FDS, a NAME.socket unit), by name, or listens itself.
-//   - logging.go: slog's default logger, and package log, write each line
-//     with its syslog priority when stderr is the journal ($JOURNAL_STREAM),
-//     so journalctl -p err finds errors; elsewhere timestamped text, or JSON
-//     with $NAME_LOG_FORMAT=json. $NAME_LOG_LEVEL and [SetLogLevel] set the
-//     level.
 package daemon
 
 import (
