@@ -509,3 +509,37 @@ func wantCloseOnExec(t *testing.T, pid int) {
 		}
 	}
 }
+
+// TestSystemdAnalyzeSecurity wants systemd-analyze security --offline=true
+// to rate the generated unit, with and without --socket, 2.0 or better
+// ("OK"); it was 7.0 before the unit was hardened.
+func TestSystemdAnalyzeSecurity(t *testing.T) {
+	sa := needTool(t, "systemd-analyze", "systemd")
+	for _, cfg := range []generator.Config{
+		{Name: "mysvc", Module: "example.com/mysvc"},
+		{Name: "mysvc", Module: "example.com/mysvc", Socket: "127.0.0.1:8080"},
+	} {
+		files, err := generator.Render(cfg, templates.FS)
+		if err != nil {
+			t.Fatalf("Render(%+v) = %v", cfg, err)
+		}
+		dir := t.TempDir()
+		for _, f := range files {
+			if f.Path == "mysvc.service" {
+				if err := os.WriteFile(filepath.Join(dir, f.Path), f.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		out, code := runCode(t, exec.Command(sa, "security", "--offline=true", filepath.Join(dir, "mysvc.service")))
+		m := regexp.MustCompile(`Overall exposure level for mysvc.service: ([0-9.]+) (\w+)`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("systemd-analyze security --offline=true mysvc.service (socket %q) = exit %d, no overall exposure level:\n%s", cfg.Socket, code, out)
+		}
+		score, _ := strconv.ParseFloat(m[1], 64)
+		if score > 2.0 {
+			t.Errorf("systemd-analyze security (socket %q): exposure %s %s; want 2.0 or less (OK)\n%s", cfg.Socket, m[1], m[2], out)
+		}
+		t.Logf("systemd-analyze security --offline=true mysvc.service (socket %q): %s %s", cfg.Socket, m[1], m[2])
+	}
+}
