@@ -39,7 +39,7 @@ var mainConfig = generator.Config{Name: "mysvc", Module: "example.com/mysvc"}
 
 // goldenCases names every archive golden/cases must hold, so that a
 // removed archive fails the tests instead of silently testing less.
-var goldenCases = []string{"generate-app", "generate-svcd", "new-docker", "new-module-other", "new-module-root", "new-my-svc"}
+var goldenCases = []string{"generate-app", "generate-svcd", "new-docker", "new-module-other", "new-module-root", "new-my-svc", "new-socket"}
 
 // updating reports whether the golden files are to be rewritten.
 func updating() bool {

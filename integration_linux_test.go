@@ -114,8 +114,9 @@ func svcCommand(bin string, env []string, args ...string) *exec.Cmd {
 func TestSystemdAnalyzeVerify(t *testing.T) {
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project, bin := buildProject(t)
-	unit := rewrite(t, filepath.Join(project, "mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run")
-	for _, want := range []string{"Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure"} {
+	unit := rewrite(t, filepath.Join(project, "mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run",
+		"ExecReload=/usr/local/bin/mysvc reload", "ExecReload="+bin+" reload")
+	for _, want := range []string{"Type=notify", "ExecReload=" + bin + " reload", "WatchdogSec=30s", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure"} {
 		if !strings.Contains(unit, want+"\n") {
 			t.Errorf("mysvc.service lacks %s", want)
 		}
@@ -311,9 +312,10 @@ func TestStartStopDaemon(t *testing.T) {
 }
 
 // TestRunNotify runs "mysvc run" as a supervisor would, with NOTIFY_SOCKET
-// at a socket the test reads, and wants exactly READY=1 on start,
-// RELOADING=1 and READY=1 around a reload (SIGHUP), and STOPPING=1 on
-// SIGTERM, then a clean exit.
+// at a socket the test reads, and wants exactly STATUS=starting, then
+// READY=1 on start, RELOADING=1 with MONOTONIC_USEC= and READY=1 around a
+// reload (SIGHUP), and STOPPING=1 on SIGTERM, each with its STATUS=, then
+// a clean exit.
 func TestRunNotify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
@@ -348,16 +350,16 @@ func TestRunNotify(t *testing.T) {
 				t.Fatalf("after %q: %v; want %s\nstderr:\n%s", got, err, w, stderr.String())
 			}
 			got = append(got, msg)
-			if msg != w {
+			if !regexp.MustCompile("^" + w + "$").MatchString(msg) {
 				t.Fatalf("notifications %q; want %s next", got, w)
 			}
 		}
 	}
-	expect("READY=1")
+	expect("STATUS=starting", "READY=1\nSTATUS=serving")
 	cmd.Process.Signal(syscall.SIGHUP)
-	expect("RELOADING=1", "READY=1")
+	expect("RELOADING=1\nMONOTONIC_USEC=[1-9][0-9]*\nSTATUS=reloading", "READY=1\nSTATUS=serving")
 	cmd.Process.Signal(syscall.SIGTERM)
-	expect("STOPPING=1")
+	expect("STOPPING=1\nSTATUS=stopping")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mysvc run after SIGTERM: %v; want exit 0\nstderr:\n%s", err, stderr.String())
 	}

@@ -513,7 +513,7 @@ func TestCompletionBash(t *testing.T) {
 	bash := shell(t, "bash")
 	env := completionEnv(t)
 	script, _, _ := daemongen(t, t.TempDir(), "completion", "bash")
-	for _, tt := range append(completionCases, struct{ words, want string }{`daemongen new --`, "--dir --docker --dry-run --force --help --module --replace --templates"}) {
+	for _, tt := range append(completionCases, struct{ words, want string }{`daemongen new --`, "--dir --docker --dry-run --force --help --module --replace --socket --templates"}) {
 		cmd := exec.Command(bash, "--norc", "-c", script+`
 COMP_WORDS=(`+tt.words+`); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 _daemongen; echo "${COMPREPLY[*]}"`)

@@ -39,7 +39,7 @@ func runNew(c *cli.Context) error {
 	if len(replace) > 0 && !c.Bool("force") {
 		return &usageError{cmd: "new", err: errors.New("--replace needs --force")}
 	}
-	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker")}
+	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker"), Socket: c.String("socket")}
 	dir := cmp.Or(c.String("dir"), cfg.Name)
 	abs, err := filepath.Abs(dir)
 	if err != nil {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"go/token"
 	"io/fs"
+	"net"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/mod/module"
@@ -46,19 +48,25 @@ type Config struct {
 	// Docker adds a Dockerfile whose entrypoint is "NAME run". False
 	// leaves it out.
 	Docker bool
+
+	// Socket, if set, is the address "HOST:PORT" the example service
+	// serves HTTP on, through a socket that systemd may pass (a NAME.socket
+	// unit is written beside NAME.service). Empty writes the heartbeat
+	// example and no socket unit.
+	Socket string
 }
 
 // A ConfigError is the error Validate returns: the Config field that is
 // wrong, its value, and what would be accepted.
 type ConfigError struct {
-	Field  string // "Name", "Module", "Package" or "DaemonDir"
+	Field  string // "Name", "Module", "Package", "DaemonDir" or "Socket"
 	Value  string
 	Reason string // what is wrong and what to do instead
 	Err    error  // the underlying error, if any, such as module.CheckPath's
 }
 
 func (e *ConfigError) Error() string {
-	noun := map[string]string{"Name": "name", "Module": "module", "Package": "package name", "DaemonDir": "directory"}[e.Field]
+	noun := map[string]string{"Name": "name", "Module": "module", "Package": "package name", "DaemonDir": "directory", "Socket": "socket address"}[e.Field]
 	if e.Value == "" {
 		return fmt.Sprintf("missing %s: %s", noun, e.Reason)
 	}
@@ -117,6 +125,9 @@ func (c Config) Validate() error {
 	if c.DaemonDir != "" && !fs.ValidPath(c.DaemonDir) {
 		return &ConfigError{Field: "DaemonDir", Value: c.DaemonDir, Reason: "use a slash-separated path inside the module, such as internal/daemon"}
 	}
+	if err := validateSocket(c.Socket); err != nil {
+		return err
+	}
 	mod := c.Module
 	if mod == "" && c.DaemonOnly {
 		return &ConfigError{Field: "Module", Reason: "the daemon package's import path is the module path joined with its directory"}
@@ -125,6 +136,19 @@ func (c Config) Validate() error {
 		mod = c.Name
 	}
 	return validateModule(mod, c.Name)
+}
+
+// validateSocket wants "HOST:PORT" with a numeric port, as both net.Listen
+// and systemd's ListenStream= read it.
+func validateSocket(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(addr, " \t\n\"{}") {
+		return &ConfigError{Field: "Socket", Value: addr, Reason: "use HOST:PORT with a port number, such as 127.0.0.1:8080 or [::]:8080"}
+	}
+	return nil
 }
 
 func validatePackage(pkg string) error {
@@ -199,6 +223,7 @@ type Data struct {
 	GoVersion    string // go directive of a new module, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
+	Socket       string // Config.Socket: the HTTP example's address, "" for none
 }
 
 // Name returns the binary's name, such as "my-svc". It is an error when
@@ -231,6 +256,7 @@ func (c Config) data() Data {
 		GoVersion:    GoVersion,
 		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
+		Socket:       c.Socket,
 	}
 }
 

@@ -67,6 +67,12 @@ func TestValidate(t *testing.T) {
 		{"package keyword", Config{Name: "mysvc", Package: "func"}, `invalid package name "func": use a Go identifier`},
 		{"package blank", Config{Name: "mysvc", Package: "_"}, `invalid package name "_"`},
 		{"package dash", Config{Name: "mysvc", Package: "my-svc"}, `invalid package name "my-svc"`},
+		{"socket", Config{Name: "mysvc", Socket: "127.0.0.1:8080"}, ""},
+		{"socket ipv6", Config{Name: "mysvc", Socket: "[::]:80"}, ""},
+		{"socket no port", Config{Name: "mysvc", Socket: "127.0.0.1"}, `invalid socket address "127.0.0.1": use HOST:PORT`},
+		{"socket port name", Config{Name: "mysvc", Socket: "localhost:http"}, `invalid socket address "localhost:http"`},
+		{"socket port 0", Config{Name: "mysvc", Socket: ":0"}, `invalid socket address ":0"`},
+		{"socket quote", Config{Name: "mysvc", Socket: "a\"b:80"}, `invalid socket address`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -282,13 +282,32 @@ func BenchmarkRender(b *testing.B) {
 		}
 		return err
 	})
+	// Every template writes a file for cfg or for cfg with --socket,
+	// which writes an HTTP example instead of service.go.
+	paths := map[string]bool{}
+	want := 0
+	for _, c := range []generator.Config{cfg, {Name: "mysvc", Module: "example.com/mysvc", Docker: true, Socket: "127.0.0.1:8080"}} {
+		files, err := generator.Render(c, templates.FS)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range files {
+			paths[f.Path] = true
+		}
+		if want == 0 {
+			want = len(files)
+		}
+	}
+	if len(paths) != n {
+		b.Fatalf("Render with and without --socket = %d files; want one for each of the %d templates", len(paths), n)
+	}
 	for b.Loop() {
 		files, err := generator.Render(cfg, templates.FS)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(files) != n {
-			b.Fatalf("Render(%+v) = %d files; want one for each of the %d templates", cfg, len(files), n)
+		if len(files) != want {
+			b.Fatalf("Render(%+v) = %d files; want %d", cfg, len(files), want)
 		}
 	}
 }

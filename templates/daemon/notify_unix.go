@@ -8,9 +8,16 @@ import (
 )
 
 // notify sends state to the service manager at $NOTIFY_SOCKET, as
-// sd_notify(3) does; without the variable it does nothing. Errors are
-// ignored: a manager that cannot be told is no reason to stop serving.
+// sd_notify(3) does, with what goes with it (see annotate); without the
+// variable it does nothing.
 func notify(state string) {
+	send(annotate(state))
+}
+
+// send sends msg to the service manager at $NOTIFY_SOCKET; without the
+// variable it does nothing. Errors are ignored: a manager that cannot be
+// told is no reason to stop serving.
+func send(msg string) {
 	addr := os.Getenv("NOTIFY_SOCKET")
 	if addr == "" || (addr[0] != '/' && addr[0] != '@') {
 		return
@@ -26,5 +33,5 @@ func notify(state string) {
 	}
 	defer syscall.Close(fd)
 	// A leading '@' names an abstract socket; syscall maps it to NUL.
-	syscall.Sendto(fd, []byte(state), 0, &syscall.SockaddrUnix{Name: addr})
+	syscall.Sendto(fd, []byte(msg), 0, &syscall.SockaddrUnix{Name: addr})
 }

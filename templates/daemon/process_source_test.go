@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -678,11 +679,13 @@ func TestRunNotifiesServiceManager(t *testing.T) {
 			messages <- string(buf[:n])
 		}
 	}()
+	// next wants the next message to match want, a regular expression
+	// of the whole message.
 	next := func(want string) {
 		t.Helper()
 		select {
 		case got := <-messages:
-			if got != want {
+			if !regexp.MustCompile(`^` + want + `$`).MatchString(got) {
 				t.Fatalf("notify message %q; want %q", got, want)
 			}
 		case <-time.After(10 * time.Second):
@@ -704,15 +707,16 @@ func TestRunNotifiesServiceManager(t *testing.T) {
 		data, _ := os.ReadFile(stderr.Name())
 		return string(data)
 	}
-	next("READY=1")
+	next("STATUS=starting")
+	next("READY=1\nSTATUS=serving")
 	if !strings.Contains(logged(), "testsvc started with pid") {
 		t.Errorf("run logged %q before READY=1; want the service's first line on stderr", logged())
 	}
 	cmd.Process.Signal(syscall.SIGHUP)
-	next("RELOADING=1")
-	next("READY=1")
+	next("RELOADING=1\nMONOTONIC_USEC=[1-9][0-9]*\nSTATUS=reloading")
+	next("READY=1\nSTATUS=serving")
 	cmd.Process.Signal(syscall.SIGTERM)
-	next("STOPPING=1")
+	next("STOPPING=1\nSTATUS=stopping")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("run after SIGTERM: %v; want exit 0\n%s", err, logged())
 	}

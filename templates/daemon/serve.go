@@ -48,10 +48,11 @@ type server struct {
 func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	defer p.underSystemd()() // systemd.go: sockets, STATUS=, watchdog
 	srv := &server{
 		session: s,
 		p:       p,
-		logger:  log.New(os.Stderr, p.Name+": ", log.LstdFlags|log.Lmsgprefix),
+		logger:  p.setupLogging(), // logging.go
 		ctx:     ctx,
 		cancel:  cancel,
 	}

@@ -32,6 +32,8 @@ func reopenLog(string) error { return errUnsupported }
 
 func notify(string) {}
 
+func send(string) {}
+
 func (p *Program) unsupported(action string) int {
 	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, errUnsupported)
 	return exitFailure

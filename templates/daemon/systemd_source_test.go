@@ -1,0 +1,217 @@
+//go:build unix
+
+package daemon
+
+// In-process tests of what the daemon does under systemd: the watchdog,
+// the journal's line format and the listeners. The generated project is
+// run under a real systemd by daemongen's TestSystemd.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// pings runs a watchdog with check as the health hook, serving, and counts
+// its pings for the duration d.
+func pings(t *testing.T, check func(context.Context) error, d time.Duration) int {
+	t.Helper()
+	var mu sync.Mutex
+	n := 0
+	w := &watchdog{
+		every: 10 * time.Millisecond,
+		check: check,
+		send: func(s string) {
+			if s != "WATCHDOG=1" {
+				t.Errorf("watchdog sent %q; want WATCHDOG=1", s)
+			}
+			mu.Lock()
+			n++
+			mu.Unlock()
+		},
+		warn:    func(string) {}, // the loop may outlive the test
+		serving: func() bool { return true },
+		done:    make(chan struct{}),
+	}
+	go w.loop()
+	time.Sleep(d)
+	w.stop()
+	mu.Lock()
+	defer mu.Unlock()
+	return n
+}
+
+// Checklist 32: the watchdog pings while Healthy passes, and a failing or
+// hung Healthy stops the pings (after the one at start).
+func TestWatchdogGatedOnHealth(t *testing.T) {
+	t.Parallel()
+	if n := pings(t, func(context.Context) error { return nil }, 300*time.Millisecond); n < 3 {
+		t.Errorf("healthy service: %d pings in 300ms at 10ms; want several", n)
+	}
+	if n := pings(t, nil, 300*time.Millisecond); n < 3 {
+		t.Errorf("service without Healthy: %d pings in 300ms at 10ms; want several", n)
+	}
+	if n := pings(t, func(context.Context) error { return errors.New("db down") }, 300*time.Millisecond); n != 1 {
+		t.Errorf("failing Healthy: %d pings; want only the first, before any check", n)
+	}
+	hang := make(chan struct{})
+	defer close(hang)
+	if n := pings(t, func(context.Context) error { <-hang; return nil }, 300*time.Millisecond); n != 1 {
+		t.Errorf("hung Healthy: %d pings; want only the first, before any check", n)
+	}
+	// A Healthy that answers after its deadline counts as failing.
+	late := func(ctx context.Context) error { <-ctx.Done(); time.Sleep(time.Millisecond); return nil }
+	if n := pings(t, late, 300*time.Millisecond); n != 1 {
+		t.Errorf("Healthy answering after its deadline: %d pings; want only the first", n)
+	}
+}
+
+// Checklist 32: WATCHDOG_USEC is ours only when WATCHDOG_PID is our pid or
+// unset, and both leave the environment.
+func TestWatchdogInterval(t *testing.T) {
+	for _, c := range []struct {
+		usec, pid string
+		want      time.Duration
+	}{
+		{"", "", 0},
+		{"2000000", "", time.Second * 2},
+		{"2000000", strconv.Itoa(os.Getpid()), time.Second * 2},
+		{"2000000", "1", 0},
+		{"garbage", "", 0},
+		{"-5", "", 0},
+	} {
+		t.Setenv("WATCHDOG_USEC", c.usec)
+		t.Setenv("WATCHDOG_PID", c.pid)
+		if got := watchdogInterval(); got != c.want {
+			t.Errorf("WATCHDOG_USEC=%q WATCHDOG_PID=%q: interval %v; want %v", c.usec, c.pid, got, c.want)
+		}
+		if _, ok := os.LookupEnv("WATCHDOG_USEC"); ok {
+			t.Errorf("WATCHDOG_USEC still set after watchdogInterval")
+		}
+	}
+}
+
+// Checklist 32: under the journal each line starts with its syslog
+// priority; elsewhere with the time and the level.
+func TestLineHandler(t *testing.T) {
+	defer logLevel.Set(logLevel.Level())
+	logLevel.Set(slog.LevelDebug)
+	var buf bytes.Buffer
+	journal := slog.New(&lineHandler{w: &buf, journal: true, mu: new(sync.Mutex)})
+	journal.Debug("d")
+	journal.Info("i", "k", "v w")
+	journal.Warn("w")
+	journal.With("a", 1).WithGroup("g").Error("e\nf", "err", errors.New("boom"))
+	want := "<7>d\n<6>i k=\"v w\"\n<4>w\n<3>e\\nf a=1 g.err=boom\n"
+	if buf.String() != want {
+		t.Errorf("journal lines:\n%s\nwant:\n%s", buf.String(), want)
+	}
+
+	buf.Reset()
+	text := slog.New(&lineHandler{w: &buf, mu: new(sync.Mutex)})
+	logLevel.Set(slog.LevelWarn)
+	text.Info("dropped")
+	text.Error("failed", "n", 3)
+	if got := buf.String(); !strings.HasSuffix(got, " ERROR failed n=3\n") || strings.Contains(got, "dropped") ||
+		!strings.HasPrefix(got, time.Now().Format("2006-01-02T")) {
+		t.Errorf("text lines at level warn: %q; want one timestamped ERROR line", got)
+	}
+}
+
+// Checklist 32: stderr is the journal only when $JOURNAL_STREAM names it.
+func TestJournalStream(t *testing.T) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(2, &st); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("JOURNAL_STREAM", fmt.Sprintf("%d:%d", st.Dev, st.Ino))
+	if !journalStream() {
+		t.Errorf("JOURNAL_STREAM naming stderr: journalStream() = false")
+	}
+	t.Setenv("JOURNAL_STREAM", fmt.Sprintf("%d:%d", st.Dev, st.Ino+1))
+	if journalStream() {
+		t.Errorf("JOURNAL_STREAM naming another file: journalStream() = true")
+	}
+}
+
+// Checklist 32: without socket activation, Listen listens itself.
+func TestListenItself(t *testing.T) {
+	ln, err := Listen("http", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if !strings.HasPrefix(ln.Addr().String(), "127.0.0.1:") {
+		t.Errorf("Listen(http, 127.0.0.1:0) listens on %s", ln.Addr())
+	}
+	if _, err := Listen("http", "256.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "listen for http") {
+		t.Errorf("Listen on a bad address: %v; want an error naming the listener", err)
+	}
+}
+
+// Checklist 32: SetStatus composes the service's line with the daemon's
+// state, on one line.
+func TestStatusLine(t *testing.T) {
+	status.Lock()
+	status.state = statusServing
+	status.Unlock()
+	SetStatus("42 clients\nok")
+	status.Lock()
+	got := statusLine()
+	status.state, status.service = "", ""
+	status.Unlock()
+	if got != "serving: 42 clients ok" {
+		t.Errorf("status line %q; want %q", got, "serving: 42 clients ok")
+	}
+}
+
+// Checklist 32: $NAME_LOG_FORMAT=json writes JSON lines, $NAME_LOG_LEVEL
+// sets the level, and package log's lines go the same way, at info.
+func TestSetupLoggingJSON(t *testing.T) {
+	out, err := os.Create(t.TempDir() + "/stderr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	stderr, prev, flags, level := os.Stderr, slog.Default(), log.Flags(), logLevel.Level()
+	os.Stderr = out
+	defer func() {
+		os.Stderr = stderr
+		slog.SetDefault(prev)
+		log.SetOutput(os.Stderr)
+		log.SetFlags(flags)
+		logLevel.Set(level)
+	}()
+	t.Setenv("JOURNAL_STREAM", "")
+	t.Setenv("X_LOG_FORMAT", "json")
+	t.Setenv("X_LOG_LEVEL", "warn")
+	p := &Program{Name: "x"}
+	logger := p.setupLogging()
+	slog.Info("dropped")
+	log.Print("plain dropped")
+	slog.Warn("kept", "n", 1)
+	SetLogLevel(slog.LevelInfo)
+	log.Print("plain kept")
+	logger.Print("own line")
+	data, _ := os.ReadFile(out.Name())
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	want := []string{`"level":"WARN","msg":"kept","n":1}`, `"level":"INFO","msg":"plain kept"}`, `"level":"INFO","msg":"x: own line"}`}
+	if len(lines) != len(want) {
+		t.Fatalf("JSON log at warn, then info:\n%s\nwant %d lines", data, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], `{"time":"`) || !strings.HasSuffix(lines[i], w) {
+			t.Errorf("line %d = %s; want a time and ...%s", i+1, lines[i], w)
+		}
+	}
+}
