@@ -36,6 +36,7 @@ type options struct {
 	log     string // absolute; "" in run mode logging to stderr
 	timeout time.Duration
 	user    string
+	service []string // the service's flags that were set, as passOn makes them
 }
 
 // Main runs the command line args (without the program name) and returns the
@@ -72,7 +73,7 @@ func Main(p Program, args []string) int {
 	case "status":
 		return p.status(o)
 	case "reload":
-		return p.signalDaemon(o, reloadSignal, "reload")
+		return p.reload(o)
 	case "reopen":
 		return p.signalDaemon(o, reopenSignal, "reopen")
 	default: // "run"; parse accepts no other action
@@ -91,6 +92,10 @@ func (p *Program) parse(args []string) (*options, error) {
 	fs.StringVar(&o.log, "log", "", "")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
 	fs.StringVar(&o.user, "user", "", "")
+	svc, err := p.serviceFlags(fs)
+	if err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -118,6 +123,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	if o.user != "" && o.action != "start" && o.action != "restart" && o.action != "run" {
 		return nil, fmt.Errorf("--user applies to start, restart and run, not %s", o.action)
 	}
+	o.service = passOn(fs, svc)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return o, p.resolvePaths(o, set)
@@ -233,4 +239,11 @@ Flags (-flag and --flag both work):
 Example:
   %[1]s start && %[1]s status && %[1]s stop
 `, p.Name, d.pidfile, prefix, d.log, defaultTimeout)
+	if p.Flags != nil {
+		fmt.Fprintf(w, "\nService flags (every command takes them; start and run pass them to the service):\n")
+		svc := flag.NewFlagSet(p.Name, flag.ContinueOnError)
+		p.Flags(svc)
+		svc.SetOutput(w)
+		svc.PrintDefaults()
+	}
 }

@@ -244,8 +244,30 @@ func (p *Program) status(o *options) int {
 	}
 }
 
-// signalDaemon sends sig to the running daemon for the reload and reopen
-// commands.
+// reload asks the running daemon to reload over its control socket and
+// waits, until --timeout, for the result: exit 0 when Reload succeeded, 1
+// with its error when it failed (the daemon keeps running either way), 7
+// when no daemon runs.
+func (p *Program) reload(o *options) int {
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
+		return exitFailure
+	}
+	i.close()
+	if i.state != running {
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	}
+	if err := requestReload(o.pidfile, time.Now().Add(o.timeout)); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
+		return exitFailure
+	}
+	fmt.Printf("%s reloaded (pid %d)\n", p.Name, i.pid)
+	return exitOK
+}
+
+// signalDaemon sends sig to the running daemon for the reopen command.
 func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {

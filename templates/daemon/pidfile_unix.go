@@ -125,13 +125,31 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// remove unlinks the pidfile if its path still names the locked file. It
-// keeps the lock, which the kernel releases when the process exits. A nil
-// pidfile does nothing.
-func (pf *pidfile) remove() {
-	if pf != nil && namesFile(pf.path, pf.f) {
-		os.Remove(pf.path)
+// stoppedMark is what a daemon that cannot remove its pidfile (one that
+// runs as --user and may not write the pidfile's directory) leaves in it as
+// it exits cleanly, so that stop can tell a clean exit from a crash: a
+// crashed daemon leaves its pid, or an empty file if it crashed while
+// stopping.
+const stoppedMark = "stopped\n"
+
+// release ends the daemon's use of the pidfile: it unlinks it if its path
+// still names the locked file, or if that fails writes stoppedMark into
+// it. It keeps the lock, which the kernel releases when the process exits.
+// A nil pidfile does nothing.
+func (pf *pidfile) release() {
+	if pf == nil || !pf.inPlace() {
+		return
 	}
+	if os.Remove(pf.path) != nil {
+		pf.f.Truncate(0)
+		pf.f.WriteAt([]byte(stoppedMark), 0)
+	}
+}
+
+// inPlace reports whether the pidfile's path still names the locked file.
+// A nil pidfile is in place.
+func (pf *pidfile) inPlace() bool {
+	return pf == nil || namesFile(pf.path, pf.f)
 }
 
 func openPidfileError(path string, err error) error {

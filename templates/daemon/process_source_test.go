@@ -50,6 +50,32 @@ func needNobody(t *testing.T) *user.User {
 	return nobody
 }
 
+// copyExecutable copies exe into the fixture's directory, where another
+// user can run it (the test binary's own directory may be private).
+func copyExecutable(t *testing.T, f *fixture, exe string) string {
+	t.Helper()
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(f.dir, "as-another-user")
+	if err := os.WriteFile(copied, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return copied
+}
+
+// nobodyCred makes a command run with the given uid and gid.
+func nobodyCred(t *testing.T, uid, gid string) *syscall.SysProcAttr {
+	t.Helper()
+	u, err1 := strconv.Atoi(uid)
+	g, err2 := strconv.Atoi(gid)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("uid %q, gid %q: not numbers", uid, gid)
+	}
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u), Gid: uint32(g), NoSetGroups: true}}
+}
+
 // procState is the state letter of pid in /proc ("R", "S", "Z", ...), or ""
 // if there is no such process.
 func procState(pid int) string {
@@ -307,11 +333,13 @@ func TestReloadDuringInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
-	f.want(f.run("reload"), 0, "reload requested", "reload while starting")
+	f.want(f.run("reload"), 0, "reloaded", "reload while starting")
 	if err := first.Wait(); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	f.waitLog("testsvc reloaded")
+	if log := f.readLog(); !strings.Contains(log, "while starting; reloading once started") || !strings.Contains(log, "testsvc reloaded") {
+		t.Fatalf("log %q; want the reload deferred until Init succeeded, and done", log)
+	}
 }
 
 // Checklist 5: a daemon that does not die on SIGTERM is killed after --timeout.
@@ -335,25 +363,16 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 func TestStopFailsWhenItCannotSignal(t *testing.T) {
 	t.Parallel()
 	nobody := needNobody(t)
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
 	f := newFixture(t)
 	// nobody must be able to reach the pidfile and run a copy of the test
 	// binary.
 	f.openToOthers()
 	exe, _ := os.Executable()
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copied := filepath.Join(f.dir, "stop-as-nobody")
-	if err := os.WriteFile(copied, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	copied := copyExecutable(t, f, exe)
 	pid := f.start()
 	cmd := exec.Command(copied, "stop", "--pidfile", f.pidfile, "--timeout", "1s")
 	cmd.Env = f.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	cmd.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
 	f.want(f.exec(cmd), 1, "operation not permitted", "stop as nobody")
 	if !alive(pid) || f.lockHolderPid() != pid {
 		t.Fatalf("daemon %d: alive=%v, lock holder %d; want it untouched", pid, alive(pid), f.lockHolderPid())
@@ -833,10 +852,14 @@ func TestDaemonProcess(t *testing.T) {
 	})
 	// The runtime's own: epoll and pidfd (anon_inode:), and, from Go 1.25
 	// in modules that say go 1.25 or later, the cgroup CPU limit files it
-	// keeps open to follow GOMAXPROCS.
+	// keeps open to follow GOMAXPROCS. One socket: the control socket.
+	sockets := 0
 	for fd, target := range fds() {
-		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") {
-			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile and the runtime's own", fd, target)
+		if strings.HasPrefix(target, "socket:") {
+			sockets++
+		}
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets == 1) {
+			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control socket and the runtime's own", fd, target)
 		}
 	}
 	fi, err := os.Stat(f.log)
@@ -850,7 +873,7 @@ func TestPanicLandsInLog(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "TESTSVC_RELOAD_PANIC=1")
 	pid := f.start()
-	f.want(f.run("reload"), 0, "reload requested", "reload")
+	f.want(f.run("reload"), 1, "without an answer (did it crash?", "reload")
 	waitFor(t, "the panicking daemon to exit", func() bool { return !f.locked() })
 	if log := f.readLog(); !strings.Contains(log, "panic: reload panic") || !strings.Contains(log, "goroutine ") {
 		t.Fatalf("log after a panic = %q; want the panic and its traceback", log)
@@ -877,7 +900,7 @@ func TestIgnoredSignalsStillHandled(t *testing.T) {
 	cmd.Env = f.env
 	f.want(f.exec(cmd), 0, "started", "start with TERM and HUP ignored")
 	pid := f.pid()
-	f.want(f.run("reload"), 0, "reload requested", "reload")
+	f.want(f.run("reload"), 0, "reloaded", "reload")
 	f.waitLog("testsvc reloaded")
 	r := f.run("stop", "--timeout", "5s")
 	f.want(r, 0, "stopped", "stop")
@@ -887,18 +910,24 @@ func TestIgnoredSignalsStillHandled(t *testing.T) {
 	f.wantGone(pid)
 }
 
-// Checklist 19: a second SIGTERM forces exit.
-func TestSecondSigtermForcesExit(t *testing.T) {
+// Checklists 19 and 25: a second SIGTERM does not cut the shutdown short;
+// SIGQUIT, the documented forced exit, does, and logs every goroutine.
+func TestQuitForcesExit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "TESTSVC_STOP_DELAY=1h")
 	pid := f.start()
 	syscall.Kill(pid, syscall.SIGTERM)
 	f.waitLog("testsvc stopping")
 	syscall.Kill(pid, syscall.SIGTERM)
+	f.waitLog("received terminated; already stopping")
+	if !f.locked() || !alive(pid) {
+		t.Fatalf("a second SIGTERM ended the daemon; log %q", f.readLog())
+	}
+	syscall.Kill(pid, syscall.SIGQUIT)
 	waitFor(t, "the daemon to exit", func() bool { return !f.locked() })
 	f.wantGone(pid)
-	if !strings.Contains(f.readLog(), "received terminated again; exiting now") {
-		t.Fatalf("log %q; want the forced exit logged", f.readLog())
+	if log := f.readLog(); !strings.Contains(log, "received quit; exiting now") || !strings.Contains(log, "goroutine ") {
+		t.Fatalf("log %q; want the forced exit and the goroutines logged", log)
 	}
 }
 
@@ -907,8 +936,7 @@ func TestReloadKeepsPid(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	pid := f.start()
-	f.want(f.run("reload"), 0, fmt.Sprintf("reload requested (pid %d)", pid), "reload")
-	f.waitLog("testsvc: reloaded")
+	f.want(f.run("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
 	if !strings.Contains(f.readLog(), "testsvc reloaded") || f.pid() != pid || !alive(pid) {
 		t.Fatalf("after reload: pid %d alive=%v, log %q", f.pid(), alive(pid), f.readLog())
 	}
