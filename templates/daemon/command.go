@@ -21,6 +21,10 @@ const (
 	exitNotRunning = 3 // status: not running
 	exitUnknown    = 4 // status: cannot tell
 	exitNoDaemon   = 7 // reload, reopen: not running
+	// exitKilled is stop's status when the daemon did not exit within
+	// --timeout of SIGTERM and was killed with SIGKILL: it is gone, but
+	// did not shut down cleanly. LSB leaves 150-199 to applications.
+	exitKilled = 150
 )
 
 // stageEnv marks a re-executed child and says which stage it is. It is removed
@@ -66,7 +70,7 @@ func Main(p Program, args []string) int {
 	case "stop":
 		return p.stop(o)
 	case "restart":
-		if code := p.stop(o); code != exitOK {
+		if code := p.stop(o); code != exitOK && code != exitKilled {
 			return code
 		}
 		return p.start(o)

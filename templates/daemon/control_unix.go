@@ -94,9 +94,11 @@ func (p *Program) makePrivateDir(o *options) error {
 
 // stop stops the daemon and waits until it is gone. A daemon that is not
 // ready, because it is starting or already stopping, is not signalled at
-// once, so that a daemon that is stopping is not told twice (which would
-// cut its shutdown short): stop waits until it is ready, then stops it, or
-// until it is gone. At --timeout it kills the daemon and waits again.
+// once: stop waits until it is ready, then stops it, or until it is gone.
+// At --timeout it kills the daemon and waits again. It says which of three
+// things happened: a graceful stop (exit 0), a crash, the daemon exiting
+// without its clean shutdown (exit 0: it is gone), or SIGKILL after
+// --timeout (exitKilled).
 func (p *Program) stop(o *options) int {
 	fail := func(err error) int {
 		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
@@ -133,11 +135,12 @@ func (p *Program) stop(o *options) int {
 		return exitOK
 	}
 	gone := lockShared(i.f)
-	released := false
+	released, killed := false, false
 	if i.ready {
 		proc, err := i.signal(syscall.SIGTERM)
 		switch {
 		case errors.Is(err, errGone):
+			released = waitReleased(gone, o.timeout)
 		case err != nil:
 			return fail(err)
 		default:
@@ -157,14 +160,24 @@ func (p *Program) stop(o *options) int {
 		if !waitReleased(gone, o.timeout) {
 			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
+		killed = true
 	}
 	// The lock is ours now (shared): the daemon is gone and no new one can
 	// take this file until we close it.
 	i.state = dead
+	crashed := !killed && i.crashed()
 	if err := i.removeStale(); err != nil {
 		return fail(err)
 	}
-	fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
+	switch {
+	case killed:
+		fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
+		return exitKilled
+	case crashed:
+		fmt.Printf("%s crashed (pid %d): it exited without a clean shutdown (see its log)\n", p.Name, i.pid)
+	default:
+		fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
+	}
 	return exitOK
 }
 

@@ -294,6 +294,18 @@ func (i *inspection) removeStale() error {
 	return nil
 }
 
+// crashed reports whether the daemon that held the inspected file, now
+// gone, exited without its clean shutdown: a clean exit removes the
+// pidfile, or leaves stoppedMark in it when it may not.
+func (i *inspection) crashed() bool {
+	if !namesFile(i.path, i.f) {
+		return false
+	}
+	buf := make([]byte, len(stoppedMark)+1)
+	n, _ := i.f.ReadAt(buf, 0)
+	return string(buf[:n]) != stoppedMark
+}
+
 // holder returns the pid of the daemon holding f's lock, and whether it is
 // ready: the daemon writes its pid only once it is, and empties the file
 // again when it begins to stop. Where the kernel says who holds the lock

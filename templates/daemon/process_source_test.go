@@ -342,7 +342,8 @@ func TestReloadDuringInit(t *testing.T) {
 	}
 }
 
-// Checklist 5: a daemon that does not die on SIGTERM is killed after --timeout.
+// Checklists 5 and 27: a daemon that does not die on SIGTERM is killed
+// after --timeout, and stop says so with its own exit status.
 func TestStopKillsAfterTimeout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -351,11 +352,24 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := f.run("stop", "--timeout", "500ms")
-	f.want(r, 0, "stopped", "stop")
+	f.want(r, 150, fmt.Sprintf("testsvc killed (pid %d): SIGKILL after --timeout 500ms", pid), "stop")
 	if !strings.Contains(r.stderr, "SIGKILL") {
 		t.Errorf("stop stderr %q; want it to say it sent SIGKILL", r.stderr)
 	}
 	f.wantGone(pid)
+}
+
+// Checklist 27: a daemon that crashes as it stops (here, a panic in Run
+// after its context was cancelled) is reported as a crash, not a stop.
+func TestStopReportsCrash(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_CRASH=1")
+	pid := f.start()
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc crashed (pid %d): it exited without a clean shutdown", pid), "stop")
+	f.wantGone(pid)
+	if !strings.Contains(f.readLog(), "panic: crash while stopping") {
+		t.Fatalf("log %q; want the panic", f.readLog())
+	}
 }
 
 // Checklist 5: stop exits non-zero when it cannot stop the daemon, here
