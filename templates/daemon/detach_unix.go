@@ -213,7 +213,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		fail(fmt.Errorf("change directory to /: %w", err))
 		return exitFailure
 	}
-	log, err := openLog(o.log)
+	log, handOver, err := openServiceLog(o.log, o.user)
 	if err != nil {
 		fail(fmt.Errorf("%w (choose a writable --log)", err))
 		return exitFailure
@@ -236,7 +236,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		return exitFailure
 	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, log); err != nil {
+		if err := dropPrivileges(o.user, handOver); err != nil {
 			ctl.close(true)
 			pf.release()
 			fail(err)

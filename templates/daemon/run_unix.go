@@ -35,10 +35,10 @@ func (p *Program) foreground(o *options) int {
 	if o.user != "" && os.Geteuid() != 0 {
 		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
 	}
-	var log *os.File
+	var log, handOver *os.File
 	if o.log != "" {
 		var err error
-		if log, err = openLog(o.log); err != nil {
+		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
 			return fail(fmt.Errorf("%w (choose a writable --log)", err))
 		}
 		defer log.Close()
@@ -55,7 +55,7 @@ func (p *Program) foreground(o *options) int {
 		}
 	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, log); err != nil {
+		if err := dropPrivileges(o.user, handOver); err != nil {
 			return fail(err)
 		}
 	}
