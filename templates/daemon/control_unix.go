@@ -50,11 +50,16 @@ func (p *Program) start(o *options) int {
 
 // awaitReady waits, until deadline, for a daemon that holds the pidfile
 // while it starts, and returns its pid once it is ready. It returns 0 if no
-// daemon holds the pidfile (any more). It polls, briefly: this is the path
-// of two starts at once, never of a single one.
+// daemon holds the pidfile (any more), or if a process that did not
+// announce itself holds it: the daemon that start starts then replaces the
+// file if that holder is no daemon (see acquirePidfile). It polls, briefly:
+// this is the path of two starts at once, never of a single one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)
+		if errors.Is(err, errUnannounced) {
+			return 0, nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -113,12 +118,10 @@ func (p *Program) stop(o *options) int {
 	deadline := time.Now().Add(o.timeout)
 	for i.state == running && !i.ready && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
-		next, err := inspect(o.pidfile)
-		if err != nil {
+		i.close() // first: closing a descriptor drops every POSIX lock on the file
+		if i, err = inspect(o.pidfile); err != nil {
 			return fail(err)
 		}
-		i.close()
-		i = next
 	}
 	if i.state != running {
 		if err := i.removeStale(); err != nil {
@@ -185,9 +188,10 @@ func (p *Program) stop(o *options) int {
 var errGone = errors.New("the daemon is gone")
 
 // signal sends sig to the daemon holding the inspected pidfile. It takes a
-// handle on the process first (a pidfd on Linux), then checks that the
-// process still holds the lock, so the signal cannot reach a process that
-// has taken over a reused pid. The caller releases the handle.
+// handle on the process first (a pidfd on Linux), then checks, on the
+// inspection's open file, that the process still holds the lock, so the
+// signal cannot reach a process that has taken over a reused pid. The
+// caller releases the handle.
 func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	if i.pid <= 1 {
 		return nil, fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
@@ -196,15 +200,11 @@ func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find pid %d: %w", i.pid, err)
 	}
-	again, err := inspect(i.path)
-	if err == nil {
-		again.close()
-		switch {
-		case again.state != running:
-			err = errGone
-		case again.pid != i.pid:
-			err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
-		}
+	switch pid, held := lockHolder(i.f); {
+	case !held:
+		err = errGone
+	case pid != i.pid:
+		err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
 	}
 	if err == nil {
 		if err = proc.Signal(sig); err != nil {

@@ -279,12 +279,12 @@ func (f *fixture) pid() int {
 
 // locked reports whether some process holds the pidfile's lock.
 func (f *fixture) locked() bool {
-	fd, err := syscall.Open(f.pidfile, syscall.O_RDONLY|openFlags, 0)
+	file, err := os.OpenFile(f.pidfile, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return false
 	}
-	defer syscall.Close(fd)
-	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
+	defer file.Close()
+	return lockSharedNow(file) != nil
 }
 
 // lockHolderPid is the pid holding the pidfile's lock, or 0.

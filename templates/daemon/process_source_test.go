@@ -523,11 +523,14 @@ done
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
-		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1, "start": 1} {
+		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1} {
 			if r := f.run(action); r.code != code || !strings.Contains(r.stderr, "did not announce itself") {
 				t.Errorf("%s of a pidfile locked by the test naming %d: exit %d (%q); want %d and why", action, pid, r.code, r.stderr, code)
 			}
 		}
+		// start replaces a file that no daemon holds (checklist 30).
+		f.want(f.run("start"), 0, "started", "start over a pidfile locked by the test")
+		f.want(f.run("stop"), 0, "stopped", "stop")
 		lock.Close()
 	}
 	if !alive(sleep.Process.Pid) {
