@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -38,10 +39,16 @@ func controlPath(pidfile string) string { return pidfile + ctlSuffix }
 // A controlServer accepts reload requests and hands them to the server's
 // loop.
 type controlServer struct {
-	l        *net.UnixListener
-	path     string
-	requests chan request
+	l         *net.UnixListener
+	path      string
+	requests  chan request
+	accepting chan struct{} // closed when accept has returned
+	closed    chan struct{} // closed by close
+	handlers  sync.WaitGroup
 }
+
+// closeWait bounds how long close waits for answers still being written.
+const closeWait = time.Second
 
 // listenControl creates the control socket for pidfile and starts
 // accepting. The caller holds the pidfile's lock.
@@ -65,24 +72,35 @@ func listenControl(pidfile string) (*controlServer, error) {
 		return nil, fmt.Errorf("control socket %s: %w (choose a writable --pidfile directory)", path, err)
 	}
 	l.SetUnlinkOnClose(false) // close removes it only while we hold the pidfile
-	c := &controlServer{l: l, path: path, requests: make(chan request)}
+	c := &controlServer{l: l, path: path, requests: make(chan request), accepting: make(chan struct{}), closed: make(chan struct{})}
 	go c.accept()
 	return c, nil
 }
 
-// close stops accepting and, if unlink, removes the socket. Requests being
-// answered are cut off when the process exits.
+// close stops accepting, answers requests the loop did not take with
+// errStopping, waits (up to closeWait) until every answer is written, and
+// if unlink removes the socket. The loop has answered every request it
+// took before close is called.
 func (c *controlServer) close(unlink bool) {
 	if c == nil {
 		return
 	}
 	c.l.Close()
+	<-c.accepting
+	close(c.closed)
+	written := make(chan struct{})
+	go func() { c.handlers.Wait(); close(written) }()
+	select {
+	case <-written:
+	case <-time.After(closeWait):
+	}
 	if unlink {
 		os.Remove(c.path)
 	}
 }
 
 func (c *controlServer) accept() {
+	defer close(c.accepting)
 	for {
 		conn, err := c.l.AcceptUnix()
 		if errors.Is(err, net.ErrClosed) {
@@ -92,7 +110,11 @@ func (c *controlServer) accept() {
 			time.Sleep(10 * time.Millisecond) // out of descriptors, say
 			continue
 		}
-		go c.handle(conn)
+		c.handlers.Add(1)
+		go func() {
+			defer c.handlers.Done()
+			c.handle(conn)
+		}()
 	}
 }
 
@@ -113,8 +135,13 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 		return
 	}
 	req := request{reply: make(chan error, 1)}
-	c.requests <- req
-	if err := <-req.reply; err != nil {
+	select {
+	case c.requests <- req:
+		err = <-req.reply
+	case <-c.closed:
+		err = errStopping
+	}
+	if err != nil {
 		fmt.Fprintf(conn, "error %s\n", oneLine(err))
 		return
 	}

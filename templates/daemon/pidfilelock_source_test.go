@@ -57,3 +57,28 @@ func TestStalePidfileLockedByOtherUser(t *testing.T) {
 		}
 	}
 }
+
+// Checklist 31: the pid that stop, status and reopen act on is the lock
+// holder's, as the kernel reports it, never the file's content: a daemon
+// (compromised, say, after --user) that writes another process's pid into
+// its pidfile cannot make root's stop signal that process. Run this with
+// -tags daemongen_posixlocks too: that is the macOS and BSD code path.
+func TestPidFromLockHolderNotContent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	pid := f.start()
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	other := strconv.Itoa(sleep.Process.Pid)
+	writePidfile(t, f.pidfile, other+"\n")
+	f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
+	f.want(f.run("reopen"), 0, "reopen requested (pid "+strconv.Itoa(pid)+")", "reopen")
+	f.want(f.run("stop"), 0, "(pid "+strconv.Itoa(pid)+")", "stop")
+	waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
+	if !alive(sleep.Process.Pid) {
+		t.Fatal("stop signalled the process named in the pidfile's content")
+	}
+}
