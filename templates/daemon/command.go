@@ -145,7 +145,7 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 		o.log = os.Getenv(prefix + "_LOG")
 	}
 	if o.action != "run" {
-		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 		if o.pidfile == "" {
 			o.pidfile = d.pidfile
 		}
@@ -192,17 +192,22 @@ type paths struct {
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run and /var/log for root; for anyone else
 // $XDG_RUNTIME_DIR for the pidfile and a private directory under
-// $XDG_STATE_HOME (default ~/.local/state) for the log, and for the pidfile
-// too when there is no runtime directory. None is ever directly in a
-// world-writable directory such as /tmp.
-func defaultPaths(name string, euid int, getenv func(string) string) paths {
+// $XDG_STATE_HOME (default $HOME/.local/state) for the log, and for the
+// pidfile too when there is no runtime directory. $HOME and
+// $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
+// user's that no one else can write: a HOME that does not exist (as for
+// nobody, whose HOME is /nonexistent) is none, and XDG_RUNTIME_DIR=/tmp does
+// not put the pidfile directly in /tmp. Without a home, the private
+// directory is NAME-UID in the temporary directory. None is ever directly in
+// a world-writable directory.
+func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
 		return paths{pidfile: "/run/" + name + ".pid", log: "/var/log/" + name + ".log"}
 	}
 	state := getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) {
 		state = ""
-		if home := getenv("HOME"); filepath.IsAbs(home) {
+		if home := getenv("HOME"); filepath.IsAbs(home) && isOwn(home) {
 			state = filepath.Join(home, ".local", "state")
 		}
 	}
@@ -213,14 +218,14 @@ func defaultPaths(name string, euid int, getenv func(string) string) paths {
 		private = filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, euid))
 	}
 	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}
-	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) {
+	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) && isOwn(run) {
 		d.pidfile = filepath.Join(run, name+".pid")
 	}
 	return d
 }
 
 func (p *Program) usage(w io.Writer) {
-	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 	prefix := envPrefix(p.Name)
 	fmt.Fprintf(w, `Usage: %[1]s COMMAND [flags]
 

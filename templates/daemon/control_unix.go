@@ -79,7 +79,7 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 // makePrivateDir creates the private directory of the default paths, if
 // they are in use, with mode 0700, and checks that it is ours alone.
 func (p *Program) makePrivateDir(o *options) error {
-	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
 		return nil
 	}
@@ -95,6 +95,17 @@ func (p *Program) makePrivateDir(o *options) error {
 		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
 	}
 	return nil
+}
+
+// ownDir reports whether dir is a directory (not a symbolic link) that
+// belongs to this user and that neither its group nor others can write.
+func ownDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
 }
 
 // stop stops the daemon and waits until it is gone. A daemon that is not

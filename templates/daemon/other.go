@@ -33,6 +33,9 @@ type controlServer struct{ requests chan request }
 
 func (*controlServer) close(bool) {}
 
+// ownDir is never asked here: run has no default paths.
+func ownDir(string) bool { return false }
+
 func reopenLog(string) error { return errUnsupported }
 
 func notify(string) {}

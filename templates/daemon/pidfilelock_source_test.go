@@ -8,6 +8,7 @@ package daemon
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -80,5 +81,40 @@ func TestPidFromLockHolderNotContent(t *testing.T) {
 	waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
 	if !alive(sleep.Process.Pid) {
 		t.Fatal("stop signalled the process named in the pidfile's content")
+	}
+}
+
+// Checklist 24: an unprivileged user whose HOME does not exist, with
+// XDG_RUNTIME_DIR=/tmp (runuser -u nobody -- svc start, in a careless
+// environment), starts, stops and checks the daemon with the default paths,
+// and the pidfile is not put directly into /tmp.
+func TestDefaultPathsWithoutHome(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	f.openToOthers()
+	exe, _ := os.Executable()
+	copied := copyExecutable(t, f, exe)
+	name := "testsvc-nohome-" + strconv.Itoa(os.Getpid())
+	uid, _ := strconv.Atoi(nobody.Uid)
+	env := func(k string) string {
+		return map[string]string{"HOME": "/nonexistent", "XDG_RUNTIME_DIR": "/tmp"}[k]
+	}
+	d := defaultPaths(name, uid, env, func(string) bool { return false })
+	t.Cleanup(func() { os.RemoveAll(d.private) })
+	if filepath.Dir(d.pidfile) == "/tmp" || filepath.Dir(d.pidfile) != d.private {
+		t.Fatalf("default pidfile %s; want it in the private directory %s", d.pidfile, d.private)
+	}
+	f.pidfile, f.log = d.pidfile, d.log
+	for _, action := range []string{"start", "status", "reload", "stop"} {
+		cmd := exec.Command(copied, action)
+		cmd.Env = append(f.env, "TESTSVC_NAME="+name, "HOME=/nonexistent", "XDG_RUNTIME_DIR=/tmp", "XDG_STATE_HOME=")
+		cmd.Dir = f.dir
+		cmd.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+		want := map[string]string{"start": "started", "status": "running", "reload": "reloaded", "stop": "stopped"}[action]
+		f.want(f.exec(cmd), 0, want, action+" as nobody without a home")
+	}
+	if fi, err := os.Stat(d.private); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("private directory %s: %v, %v; want mode 0700", d.private, fi, err)
 	}
 }

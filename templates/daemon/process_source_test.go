@@ -1110,7 +1110,8 @@ func TestLookupUser(t *testing.T) {
 }
 
 // Checklist 24: default locations need no configuration and never sit
-// directly in a world-writable directory.
+// directly in a world-writable directory, even when $HOME does not exist or
+// $XDG_RUNTIME_DIR is /tmp.
 func TestDefaultPaths(t *testing.T) {
 	env := func(kv ...string) func(string) string {
 		return func(k string) string {
@@ -1122,6 +1123,8 @@ func TestDefaultPaths(t *testing.T) {
 			return ""
 		}
 	}
+	own := func(dir string) bool { return dir == "/run/user/1000" || dir == "/home/u" }
+	tmp := filepath.Join(os.TempDir(), "svc-1000")
 	cases := []struct {
 		name      string
 		euid      int
@@ -1131,10 +1134,12 @@ func TestDefaultPaths(t *testing.T) {
 		{"root", 0, env("XDG_RUNTIME_DIR", "/run/user/0"), "/run/svc.pid", "/var/log/svc.log"},
 		{"user with runtime dir", 1000, env("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/home/u"), "/run/user/1000/svc.pid", "/home/u/.local/state/svc/svc.log"},
 		{"user with state home", 1000, env("XDG_STATE_HOME", "/s", "HOME", "/home/u"), "/s/svc/svc.pid", "/s/svc/svc.log"},
-		{"user without home", 1000, env(), filepath.Join(os.TempDir(), "svc-1000", "svc.pid"), filepath.Join(os.TempDir(), "svc-1000", "svc.log")},
+		{"user without home", 1000, env(), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
+		{"home does not exist", 1000, env("HOME", "/nonexistent"), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
+		{"runtime dir is /tmp", 1000, env("XDG_RUNTIME_DIR", "/tmp", "HOME", "/home/u"), "/home/u/.local/state/svc/svc.pid", "/home/u/.local/state/svc/svc.log"},
 	}
 	for _, c := range cases {
-		d := defaultPaths("svc", c.euid, c.env)
+		d := defaultPaths("svc", c.euid, c.env, own)
 		if d.pidfile != c.pid || d.log != c.logf {
 			t.Errorf("%s: defaultPaths = %s, %s; want %s, %s", c.name, d.pidfile, d.log, c.pid, c.logf)
 		}
@@ -1149,7 +1154,7 @@ func TestDefaultPaths(t *testing.T) {
 	// the test's private HOME.
 	home, name := t.TempDir(), fmt.Sprintf("testsvc-%d", os.Getpid())
 	f := newFixture(t, "TESTSVC_NAME="+name, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=")
-	d := defaultPaths(name, os.Geteuid(), env("HOME", home))
+	d := defaultPaths(name, os.Geteuid(), env("HOME", home), ownDir)
 	if os.Geteuid() == 0 {
 		if _, err := os.Stat(d.pidfile); err == nil {
 			t.Skipf("%s exists: another testsvc is running here", d.pidfile)
