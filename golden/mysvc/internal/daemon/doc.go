@@ -68,6 +68,7 @@ package daemon
 
 import (
 	"context"
+	"flag"
 	"io/fs"
 )
 
@@ -104,6 +105,18 @@ type Program struct {
 
 	// Umask is the daemon's file mode creation mask. Zero means 027.
 	Umask fs.FileMode
+
+	// Flags, if not nil, defines the service's own flags (such as
+	// --config FILE) in fs, bound to the service's fields. Every command
+	// accepts them, and start and run pass those that were set, by their
+	// values' String form, to each process they re-execute: the daemon
+	// after both re-execs, and the service process under process 1. A
+	// Value's String must therefore give back what its Set accepts (true of
+	// the flag package's own), and a flag set twice arrives once, with its
+	// last value. Use [PathVar] for paths: they are resolved once, against
+	// the operator's working directory, before any re-exec. Flags must not
+	// use the daemon's names: pidfile, log, timeout, user.
+	Flags func(fs *flag.FlagSet)
 }
 
 // umask returns the mask the daemon sets.
