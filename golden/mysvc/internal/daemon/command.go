@@ -234,9 +234,11 @@ func (p *Program) usage(w io.Writer) {
 Commands:
   start     start the daemon; returns once it is ready (exit 0) or has failed (exit 1)
   stop      stop the daemon with SIGTERM, SIGKILL after --timeout; returns once it is gone
+            (exit 150 if it had to be killed)
   restart   stop, then start
   status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
-  reload    ask the daemon to reload (SIGHUP); exit 7 if it is not running
+  reload    reload and wait for the result: exit 0 done, 1 failed (the error is
+            printed), 7 not running
   reopen    ask the daemon to reopen its log (SIGUSR1), after log rotation
   run       run in the foreground (systemd Type=notify, containers, supervisors)
 
