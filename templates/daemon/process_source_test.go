@@ -51,15 +51,17 @@ func needNobody(t *testing.T) *user.User {
 }
 
 // copyExecutable copies exe into the fixture's directory, where another
-// user can run it (the test binary's own directory may be private).
+// user can run it (the test binary's own directory may be private). cp(1)
+// writes the copy: a descriptor open for writing in this process would
+// reach children that other tests fork meanwhile, and exec would fail with
+// ETXTBSY while they hold it.
 func copyExecutable(t *testing.T, f *fixture, exe string) string {
 	t.Helper()
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
 	copied := filepath.Join(f.dir, "as-another-user")
-	if err := os.WriteFile(copied, data, 0o755); err != nil {
+	if out, err := exec.Command("cp", exe, copied).CombinedOutput(); err != nil {
+		t.Fatalf("cp %s: %v %s", exe, err, out)
+	}
+	if err := os.Chmod(copied, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return copied
