@@ -229,6 +229,14 @@ func (srv *server) quit(sig os.Signal) {
 	srv.logger.Printf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
 	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
+	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
+	for _, reply := range srv.current {
+		if reply != nil {
+			reply <- err
+		}
+	}
+	srv.current = nil
+	srv.answerPending(err)
 	srv.release()
 	os.Exit(exitFailure)
 }
