@@ -155,3 +155,28 @@ func TestControlSocketPermissions(t *testing.T) {
 	cmd.Path, cmd.Args[0] = copyExecutable(t, f, exe), "reload-as-nobody"
 	f.want(f.exec(cmd), 1, "permission denied", "reload as nobody")
 }
+
+// Checklist 26: reload answers a daemon run in the foreground under a
+// service manager (systemd's ExecReload= calls it) when it has a pidfile.
+func TestReloadUnderRun(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	conf := filepath.Join(f.dir, "svc.conf")
+	writePidfile(t, conf, "one\n")
+	run := f.command("run", "--pidfile", f.pidfile, "--config", conf)
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
+	waitFor(t, "run to be ready", func() bool {
+		data, _ := os.ReadFile(f.pidfile)
+		return f.lockHolderPid() == run.Process.Pid && len(data) > 0
+	})
+	f.want(f.exec(f.command("reload", "--pidfile", f.pidfile)), 0, "reloaded", "reload of run")
+	writePidfile(t, conf, "bad: broken\n")
+	f.want(f.exec(f.command("reload", "--pidfile", f.pidfile)), 1, "parse config "+conf+": bad: broken", "reload of run with a bad config")
+	f.want(f.exec(f.command("stop", "--pidfile", f.pidfile)), 0, "stopped", "stop of run")
+	if err := run.Wait(); err != nil {
+		t.Fatalf("run after stop: %v; want exit 0", err)
+	}
+}
