@@ -41,7 +41,8 @@ func TestSignalBurstDuringReload(t *testing.T) {
 // graceful shutdown; every stop reports it.
 func TestManyStopsOneShutdown(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "TESTSVC_STOP_DELAY=1s")
+	// The shutdown takes long enough for every stop to find the daemon.
+	f := newFixture(t, "TESTSVC_STOP_DELAY=3s")
 	pid := f.start()
 	const n = 5
 	results := make([]result, n)
