@@ -285,7 +285,7 @@ func (p *Program) reload(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	if err := requestReload(o.pidfile, time.Now().Add(o.timeout)); err != nil {
+	if err := requestReload(o.pidfile, !i.ready, time.Now().Add(o.timeout)); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
 		return exitFailure
 	}

@@ -152,10 +152,16 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 
 // requestReload asks the daemon behind pidfile's control socket to reload
 // and waits, until deadline, for Reload's result. A nil error means Reload
-// succeeded; an *errReload carries the error Reload returned.
-func requestReload(pidfile string, deadline time.Time) error {
+// succeeded; an *errReload carries the error Reload returned. With
+// starting, the daemon holds its pidfile but may not have made its socket
+// yet: a missing socket is tried again until deadline.
+func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
+	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		conn, err = net.DialTimeout("unix", path, time.Until(deadline))
+	}
 	if err != nil {
 		return fmt.Errorf("connect to control socket %s: %w (restart the daemon if its socket was removed)", path, err)
 	}
