@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/daemongen/daemongen/generator"
 )
@@ -103,6 +104,64 @@ func TestStartStop(t *testing.T) {
 	svc("status", 3)
 	if log, _ := os.ReadFile(logfile); !strings.Contains(string(log), "mysvc stopping") {
 		t.Fatalf("log after stop = %q; want the service's last line", log)
+	}
+}
+
+// TestConfigReload builds a generated project and drives its example
+// --config FILE: given relative to the operator's directory, it reaches the
+// daemon; a bad file makes start fail with the parse error, and reload exit
+// 1 with it while the daemon keeps the old configuration.
+func TestConfigReload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a generated project; skipped with -short")
+	}
+	dir := t.TempDir()
+	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
+		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
+	}
+	project := filepath.Join(dir, "mysvc")
+	goCommand(t, project, "build")
+	pidfile, logfile := filepath.Join(dir, "mysvc.pid"), filepath.Join(dir, "mysvc.log")
+	svc := func(want int, text string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(filepath.Join(project, "mysvc"), append(args, "--pidfile", pidfile, "--log", logfile)...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatalf("mysvc %q: %v", args, err)
+		}
+		if code != want || !strings.Contains(string(out), text) {
+			t.Fatalf("mysvc %q = exit %d, output %q; want exit %d and %q", args, code, out, want, text)
+		}
+	}
+	t.Cleanup(func() { exec.Command(filepath.Join(project, "mysvc"), "stop", "--pidfile", pidfile).Run() })
+	conf := filepath.Join(dir, "mysvc.conf")
+	writeFile(t, conf, "heartbeat = 1x\n")
+	svc(1, "init: parse config "+conf+":1: heartbeat \"1x\"", "start", "--config", "mysvc.conf")
+	writeFile(t, conf, "heartbeat = 20ms\n")
+	svc(0, "mysvc started", "start", "--config", "mysvc.conf")
+	writeFile(t, conf, "heartbeat = 1h\nhartbeat = 1s\n")
+	svc(1, `mysvc: reload: parse config `+conf+`:2: unknown key "hartbeat"`, "reload")
+	svc(0, "mysvc running", "status")
+	count := func() int {
+		data, _ := os.ReadFile(logfile)
+		return strings.Count(string(data), "heartbeat ")
+	}
+	// The old 20ms heartbeat goes on.
+	for n, deadline := count(), time.Now().Add(30*time.Second); count() < n+3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no heartbeat after the failed reload; want the old configuration serving")
+		}
+	}
+	writeFile(t, conf, "heartbeat = 1h\n")
+	svc(0, "mysvc reloaded", "reload")
+	svc(0, "mysvc stopped", "stop")
+	if data, _ := os.ReadFile(logfile); !strings.Contains(string(data), "mysvc reloaded "+conf) {
+		t.Fatalf("log %q; want the reload of %s", data, conf)
 	}
 }
 

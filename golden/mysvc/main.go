@@ -2,10 +2,11 @@
 //
 // Usage:
 //
-//	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME]
+//	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME] [--config FILE]
 //
-// Run "mysvc -help" for the details. The service itself is in service.go;
-// the daemon machinery is in internal/daemon, which daemongen maintains.
+// Run "mysvc -help" for the details. The service itself, with its own
+// flags (--config FILE), is in service.go; the daemon machinery is in
+// internal/daemon, which daemongen maintains.
 package main
 
 import (
@@ -15,5 +16,6 @@ import (
 )
 
 func main() {
-	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: &Service{}}, os.Args[1:]))
+	svc := &Service{}
+	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: svc, Flags: svc.Flags}, os.Args[1:]))
 }

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +57,47 @@ func TestServiceHeartbeatEnv(t *testing.T) {
 		if err := (&Service{}).Init(context.Background()); err == nil {
 			t.Errorf("Init() with MYSVC_HEARTBEAT=%s = nil; want an error", bad)
 		}
+	}
+}
+
+// TestServiceConfig checks that --config is made absolute, that Init reads
+// the file and fails on a bad one, and that Reload rereads it, keeping the
+// old configuration when the new one is bad.
+func TestServiceConfig(t *testing.T) {
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&bytes.Buffer{})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mysvc.conf")
+	write := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &Service{Interval: time.Hour}
+	fs := flag.NewFlagSet("mysvc", flag.ContinueOnError)
+	s.Flags(fs)
+	if err := fs.Parse([]string{"--config", path}); err != nil || s.ConfigFile != path {
+		t.Fatalf("--config %s: %v, ConfigFile %q; want it set", path, err, s.ConfigFile)
+	}
+
+	write("heartbeat = 2x\n")
+	if err := s.Init(context.Background()); err == nil || !strings.Contains(err.Error(), "parse config "+path+":1") {
+		t.Fatalf("Init() with a bad config = %v; want the parse error", err)
+	}
+	write("# comment\n\nheartbeat = 250ms\n")
+	if err := s.Init(context.Background()); err != nil || s.heartbeat() != 250*time.Millisecond {
+		t.Fatalf("Init() = %v, heartbeat %v; want nil, 250ms", err, s.heartbeat())
+	}
+	write("hartbeat = 1s\n")
+	if err := s.Reload(context.Background()); err == nil || !strings.Contains(err.Error(), `unknown key "hartbeat"`) {
+		t.Errorf("Reload() with a bad config = %v; want the parse error", err)
+	}
+	if s.heartbeat() != 250*time.Millisecond {
+		t.Errorf("heartbeat after a failed reload = %v; want the old 250ms", s.heartbeat())
+	}
+	write("heartbeat = 1s\n")
+	if err := s.Reload(context.Background()); err != nil || s.heartbeat() != time.Second {
+		t.Errorf("Reload() = %v, heartbeat %v; want nil, 1s", err, s.heartbeat())
 	}
 }

@@ -31,7 +31,7 @@ func BenchmarkPidfile(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		pf.remove()
+		pf.release()
 		pf.f.Close()
 	}
 }

@@ -50,11 +50,16 @@ func (p *Program) start(o *options) int {
 
 // awaitReady waits, until deadline, for a daemon that holds the pidfile
 // while it starts, and returns its pid once it is ready. It returns 0 if no
-// daemon holds the pidfile (any more). It polls, briefly: this is the path
-// of two starts at once, never of a single one.
+// daemon holds the pidfile (any more), or if a process that did not
+// announce itself holds it: the daemon that start starts then replaces the
+// file if that holder is no daemon (see acquirePidfile). It polls, briefly:
+// this is the path of two starts at once, never of a single one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)
+		if errors.Is(err, errUnannounced) {
+			return 0, nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -74,7 +79,7 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 // makePrivateDir creates the private directory of the default paths, if
 // they are in use, with mode 0700, and checks that it is ours alone.
 func (p *Program) makePrivateDir(o *options) error {
-	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
 		return nil
 	}
@@ -92,11 +97,24 @@ func (p *Program) makePrivateDir(o *options) error {
 	return nil
 }
 
+// ownDir reports whether dir is a directory (not a symbolic link) that
+// belongs to this user and that neither its group nor others can write.
+func ownDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}
+
 // stop stops the daemon and waits until it is gone. A daemon that is not
 // ready, because it is starting or already stopping, is not signalled at
-// once, so that a daemon that is stopping is not told twice (which would
-// cut its shutdown short): stop waits until it is ready, then stops it, or
-// until it is gone. At --timeout it kills the daemon and waits again.
+// once: stop waits until it is ready, then stops it, or until it is gone.
+// At --timeout it kills the daemon and waits again. It says which of three
+// things happened: a graceful stop (exit 0), a crash, the daemon exiting
+// without its clean shutdown (exit 0: it is gone), or SIGKILL after
+// --timeout (exitKilled).
 func (p *Program) stop(o *options) int {
 	fail := func(err error) int {
 		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
@@ -111,12 +129,10 @@ func (p *Program) stop(o *options) int {
 	deadline := time.Now().Add(o.timeout)
 	for i.state == running && !i.ready && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
-		next, err := inspect(o.pidfile)
-		if err != nil {
+		i.close() // first: closing a descriptor drops every POSIX lock on the file
+		if i, err = inspect(o.pidfile); err != nil {
 			return fail(err)
 		}
-		i.close()
-		i = next
 	}
 	if i.state != running {
 		if err := i.removeStale(); err != nil {
@@ -133,11 +149,12 @@ func (p *Program) stop(o *options) int {
 		return exitOK
 	}
 	gone := lockShared(i.f)
-	released := false
+	released, killed := false, false
 	if i.ready {
 		proc, err := i.signal(syscall.SIGTERM)
 		switch {
 		case errors.Is(err, errGone):
+			released = waitReleased(gone, o.timeout)
 		case err != nil:
 			return fail(err)
 		default:
@@ -157,14 +174,24 @@ func (p *Program) stop(o *options) int {
 		if !waitReleased(gone, o.timeout) {
 			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
+		killed = true
 	}
 	// The lock is ours now (shared): the daemon is gone and no new one can
 	// take this file until we close it.
 	i.state = dead
+	crashed := !killed && i.crashed()
 	if err := i.removeStale(); err != nil {
 		return fail(err)
 	}
-	fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
+	switch {
+	case killed:
+		fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
+		return exitKilled
+	case crashed:
+		fmt.Printf("%s crashed (pid %d): it exited without a clean shutdown (see its log)\n", p.Name, i.pid)
+	default:
+		fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
+	}
 	return exitOK
 }
 
@@ -172,9 +199,10 @@ func (p *Program) stop(o *options) int {
 var errGone = errors.New("the daemon is gone")
 
 // signal sends sig to the daemon holding the inspected pidfile. It takes a
-// handle on the process first (a pidfd on Linux), then checks that the
-// process still holds the lock, so the signal cannot reach a process that
-// has taken over a reused pid. The caller releases the handle.
+// handle on the process first (a pidfd on Linux), then checks, on the
+// inspection's open file, that the process still holds the lock, so the
+// signal cannot reach a process that has taken over a reused pid. The
+// caller releases the handle.
 func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	if i.pid <= 1 {
 		return nil, fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
@@ -183,15 +211,11 @@ func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find pid %d: %w", i.pid, err)
 	}
-	again, err := inspect(i.path)
-	if err == nil {
-		again.close()
-		switch {
-		case again.state != running:
-			err = errGone
-		case again.pid != i.pid:
-			err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
-		}
+	switch pid, held := lockHolder(i.f); {
+	case !held:
+		err = errGone
+	case pid != i.pid:
+		err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
 	}
 	if err == nil {
 		if err = proc.Signal(sig); err != nil {
@@ -244,8 +268,30 @@ func (p *Program) status(o *options) int {
 	}
 }
 
-// signalDaemon sends sig to the running daemon for the reload and reopen
-// commands.
+// reload asks the running daemon to reload over its control socket and
+// waits, until --timeout, for the result: exit 0 when Reload succeeded, 1
+// with its error when it failed (the daemon keeps running either way), 7
+// when no daemon runs.
+func (p *Program) reload(o *options) int {
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
+		return exitFailure
+	}
+	i.close()
+	if i.state != running {
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	}
+	if err := requestReload(o.pidfile, !i.ready, time.Now().Add(o.timeout)); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
+		return exitFailure
+	}
+	fmt.Printf("%s reloaded (pid %d)\n", p.Name, i.pid)
+	return exitOK
+}
+
+// signalDaemon sends sig to the running daemon for the reopen command.
 func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {

@@ -145,7 +145,7 @@ func childArgs(o *options) []string {
 	if o.user != "" {
 		args = append(args, "--user", o.user)
 	}
-	return args
+	return append(args, o.service...)
 }
 
 // withStage returns env with the stage marker set to stage.
@@ -213,7 +213,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		fail(fmt.Errorf("change directory to /: %w", err))
 		return exitFailure
 	}
-	log, err := openLog(o.log)
+	log, handOver, err := openServiceLog(o.log, o.user)
 	if err != nil {
 		fail(fmt.Errorf("%w (choose a writable --log)", err))
 		return exitFailure
@@ -229,15 +229,23 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		fail(err)
 		return exitFailure
 	}
+	ctl, err := listenControl(o.pidfile)
+	if err != nil {
+		pf.release()
+		fail(err)
+		return exitFailure
+	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, log); err != nil {
-			pf.remove()
+		if err := dropPrivileges(o.user, handOver); err != nil {
+			ctl.close(true)
+			pf.release()
 			fail(err)
 			return exitFailure
 		}
 	}
 	if err := redirectStdio(log); err != nil {
-		pf.remove()
+		ctl.close(true)
+		pf.release()
 		fail(err)
 		return exitFailure
 	}
@@ -245,6 +253,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 	return p.serve(&session{
 		log:     o.log,
 		pidfile: pf,
+		control: ctl,
 		signals: signals,
 		ready: func() {
 			tell("ready %d", os.Getpid())

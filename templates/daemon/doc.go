@@ -16,10 +16,17 @@
 //   - Run does the work. Its context is cancelled on SIGTERM or SIGINT; the
 //     daemon waits for Run to return, removes its pidfile and exits 0 (1 if Run
 //     returned an error other than the context's).
-//   - Reload is called on SIGHUP (the reload command sends it).
+//   - Reload is called by the reload command and on SIGHUP, in a goroutine of
+//     its own, never concurrently with itself, with the service's context:
+//     a stop cancels a Reload that is running.
 //
-// The service must not open the pidfile: on Linux, closing any descriptor
-// of it would drop the lock by which the daemon tells others its pid.
+// The service's own flags and configuration come through [Program.Flags]
+// and [PathVar]: they reach the service unchanged in run, start and
+// process-1 mode, with paths resolved once, before any re-exec.
+//
+// The service must not open the pidfile: closing any descriptor of it would
+// drop the POSIX lock by which the daemon tells others its pid (on macOS and
+// the BSDs, the lock itself).
 //
 // # How it daemonizes
 //
@@ -27,45 +34,113 @@
 // starts a new session, the second is started by the first and is therefore
 // in that session but not its leader, and so can never acquire a controlling
 // terminal. The second child is the daemon. It changes to "/", sets its umask
-// (027 unless configured), takes an exclusive flock on the pidfile (empty
-// for now), points stdin at /dev/null and stdout and stderr at the log (with
-// dup2, so a panic lands in the log too), runs Init, writes its pid to the
-// pidfile, and only then tells start, over a pipe made before the first
-// re-exec, that it is ready. Start
-// returns 0 after that message, or 1 with the daemon's error, its early exit,
-// or a timeout.
+// (027 unless configured), opens the log, locks the pidfile (empty for now),
+// creates its control socket, points stdin at /dev/null and stdout and
+// stderr at the log (with dup2, so a panic lands in the log too), runs Init,
+// writes its pid to the pidfile, and only then tells start, over a pipe made
+// before the first re-exec, that it is ready. Start returns 0 after that
+// message, or 1 with the daemon's error, its early exit, or a timeout.
 //
-// # Liveness
+// # Liveness and whom to signal
 //
-// A daemon is running exactly while some process holds the flock on its
+// A daemon is running exactly while some process holds the lock on its
 // pidfile. The file is empty while the daemon starts, holds "PID\n" once it
-// is ready, and is emptied again when it begins to stop. On Linux the daemon
-// also holds a POSIX record lock on it, through which the kernel tells
-// others its pid (F_GETLK, as seen from their PID namespace); the file's
-// content never decides which process is signalled there. Elsewhere the
-// content is trusted only while the file is locked. Signals go through a
-// pidfd where the kernel has them, so a stale pidfile never leads to a
-// signal to an unrelated process. Stop waits for the lock to be released,
-// not for kill(pid, 0) to fail: a daemon whose parent does not reap it stays
-// a zombie that kill(pid, 0) still finds.
+// is ready, and is emptied again when it begins to stop. The daemon holds a
+// POSIX write lock on it, and the pid to signal is the one the kernel
+// reports for that lock (F_GETLK, as seen from the caller's PID namespace),
+// on every platform; the file's content never decides which process is
+// signalled:
+//
+//   - Linux: the lock is a flock (shared by all descriptors, released when
+//     the process exits); the POSIX write lock beside it announces the
+//     holder. A holder that did not announce itself, or that another PID
+//     namespace hides, is never signalled.
+//   - macOS, FreeBSD, OpenBSD, NetBSD, DragonFly: flock and POSIX locks may
+//     conflict there, so the POSIX write lock alone is the lock and the
+//     announcement. daemongen tests this code path on Linux (build tag
+//     daemongen_posixlocks).
+//
+// Only the file's owner and root can take a write lock; any user who can
+// read the 0644 file can take a read lock or a flock, which no daemon
+// holds. A pidfile that stays locked by such processes for two seconds is
+// replaced by start atomically (a new file renamed over it), so no local
+// user can keep a daemon from starting. Signals go through a pidfd where
+// the kernel has them. Stop waits for the lock to be released, not for
+// kill(pid, 0) to fail: a daemon whose parent does not reap it stays a
+// zombie that kill(pid, 0) still finds.
+//
+// Every second the daemon checks that its pidfile's path still names the
+// file it holds. If the file or its directory was removed (logout removes
+// $XDG_RUNTIME_DIR) or replaced, no command can find the daemon any more,
+// and a start could start a second one: the daemon logs why and stops
+// gracefully. For at most that second, a start that came meanwhile and the
+// old daemon both run.
 //
 // # Signals
 //
-// SIGTERM and SIGINT stop the service (a second one exits at once), SIGHUP
-// reloads it, SIGUSR1 reopens the log by its path (for logrotate). The
-// handlers are installed even when the daemon was started with these signals
-// ignored.
+// SIGTERM and SIGINT stop the service gracefully; any number of them, from
+// any number of stop commands, make one stop. SIGQUIT is the deliberate
+// forced exit: the daemon writes every goroutine's stack to the log,
+// removes its pidfile and exits 1 at once, without waiting for the service.
+// SIGHUP reloads, SIGUSR1 reopens the log by its path (for logrotate). Each
+// kind of signal has a channel of its own with room for one, so a signal is
+// dropped only while one of its kind waits, which handling then covers: no
+// signal is lost in a burst or while Reload runs. The handlers are
+// installed even when the daemon was started with these signals ignored.
+//
+// # Reload and its answer
+//
+// The reload command does not signal. It connects to the daemon's control
+// socket, a Unix stream socket beside the pidfile (its path with ".ctl"
+// added; at most 103 bytes), sends "reload\n" and waits, up to --timeout,
+// for "ok\n" or "error MESSAGE\n", which the daemon writes once Reload has
+// returned. It exits 0 when Reload succeeded, 1 with Reload's error when it
+// failed (the daemon keeps running with what it had), 1 without an answer
+// in time, and 7 when no daemon runs. Reloads asked for while one runs are
+// served together by the next. The socket is made with mode 0600 by the
+// user who started the daemon, before --user drops privileges: only that
+// user and root can connect, and on Linux the daemon also checks the
+// caller's uid (SO_PEERCRED). A daemon run in the foreground has a control
+// socket only with --pidfile; systemd's ExecReload= can then call
+// "NAME reload --pidfile PATH". SIGHUP still reloads, with the result
+// only in the log.
+//
+// # Stop
+//
+// Stop sends SIGTERM, waits up to --timeout for the lock to be released,
+// then sends SIGKILL, and says which of three things happened:
+//
+//   - "NAME stopped (pid N)", exit 0: a clean shutdown. A daemon that exits
+//     cleanly removes its pidfile, or writes "stopped" into it when it may
+//     not (running as --user in a directory only root can write).
+//   - "NAME crashed (pid N): ...", exit 0: the daemon is gone, but exited
+//     without its clean shutdown (a panic while stopping, say).
+//   - "NAME killed (pid N): SIGKILL after --timeout ...", exit 150: it is
+//     gone, without a clean shutdown. LSB reserves 150-199 for
+//     applications; 1 stays "could not stop it". restart goes on to start
+//     after either.
+//
+// # Files
+//
+// The log must be a regular file (or /dev/null); a FIFO, device or socket
+// at its path is refused at once, as are symbolic links and files with
+// other hard links. As root, a log that belongs to another user than root
+// or the --user target, in a directory others than root can write, is
+// refused. Only a log the daemon created is handed to the --user target.
 //
 // # Foreground
 //
 // The run command stays in the foreground for systemd (Type=notify),
 // containers and supervisors: it logs to stderr unless --log is given, takes
-// the pidfile only when one is named, and sends READY=1, RELOADING=1 and
-// STOPPING=1 to $NOTIFY_SOCKET. As process 1 it reaps orphaned children.
+// the pidfile (and control socket) only when one is named, and sends
+// READY=1, RELOADING=1 and STOPPING=1 to $NOTIFY_SOCKET. As process 1 it
+// runs the service in a child, passing it the service's flags, forwards
+// signals to it and reaps orphaned children.
 package daemon
 
 import (
 	"context"
+	"flag"
 	"io/fs"
 )
 
@@ -84,8 +159,10 @@ type Initializer interface {
 }
 
 // Reloader is implemented by services that can reload their configuration.
-// Reload is called on SIGHUP, never concurrently with itself; an error is
-// logged and the service keeps running.
+// Reload is called by the reload command and on SIGHUP, never concurrently
+// with itself, while Run runs; a shutdown cancels ctx. An error is logged,
+// reported by the reload command (which exits 1), and the service keeps
+// running.
 type Reloader interface {
 	Reload(ctx context.Context) error
 }
@@ -102,6 +179,18 @@ type Program struct {
 
 	// Umask is the daemon's file mode creation mask. Zero means 027.
 	Umask fs.FileMode
+
+	// Flags, if not nil, defines the service's own flags (such as
+	// --config FILE) in fs, bound to the service's fields. Every command
+	// accepts them, and start and run pass those that were set, by their
+	// values' String form, to each process they re-execute: the daemon
+	// after both re-execs, and the service process under process 1. A
+	// Value's String must therefore give back what its Set accepts (true of
+	// the flag package's own), and a flag set twice arrives once, with its
+	// last value. Use [PathVar] for paths: they are resolved once, against
+	// the operator's working directory, before any re-exec. Flags must not
+	// use the daemon's names: pidfile, log, timeout, user.
+	Flags func(fs *flag.FlagSet)
 }
 
 // umask returns the mask the daemon sets.

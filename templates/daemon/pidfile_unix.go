@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,11 +36,14 @@ const lockContention = 2 * time.Second
 // a FIFO planted there.
 const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 
-// acquirePidfile opens or creates path, takes an exclusive lock on it, checks
-// that the path still names the locked file (a stop may have removed it
-// meanwhile) and that it is a plain file of ours, announces this process as
-// the holder (see announce), and empties it. If another daemon holds the
-// lock, the error is an *errRunning.
+// acquirePidfile opens or creates path, takes the daemon's lock on it,
+// checks that the path still names the locked file (a stop may have
+// removed it meanwhile) and that it is a plain file of ours, announces this
+// process as the holder (see announce), and empties it. If another daemon
+// holds the lock, the error is an *errRunning. A file that stays locked
+// for lockContention by processes that are no daemon (no write lock, see
+// lockHolder: any user who can read the file can lock it) is replaced,
+// atomically, by a new file: no other user can keep a daemon from starting.
 func acquirePidfile(path string) (*pidfile, error) {
 	deadline := time.Now().Add(lockContention)
 	for {
@@ -50,53 +54,88 @@ func acquirePidfile(path string) (*pidfile, error) {
 		if err != nil {
 			return nil, openPidfileError(path, err)
 		}
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			// Held. By a daemon (exclusively), or only by processes
-			// inspecting the file (shared)? Only a daemon counts.
-			if syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) != nil {
-				pid, _, _ := holder(f)
-				f.Close()
-				return nil, &errRunning{pid: pid}
-			}
-			f.Close()
-			if time.Now().After(deadline) {
-				return nil, fmt.Errorf("lock pidfile %s: still contended after %v", path, lockContention)
-			}
-			time.Sleep(time.Millisecond)
-			continue
-		}
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
-		}
-		if !namesFile(path, f) {
+		err = lockExclusive(f)
+		if err == nil && !namesFile(path, f) {
 			f.Close()
 			continue
 		}
-		pf := &pidfile{f: f, path: path}
-		if err := pf.claim(); err != nil {
-			f.Close() // a refused file is not ours to remove
+		var pf *pidfile
+		if err == nil {
+			pf = &pidfile{f: f, path: path}
+			err = pf.claim()
+		}
+		if err == nil {
+			return pf, nil
+		}
+		f.Close() // a refused file is not ours to remove
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EACCES) {
 			return nil, err
 		}
-		return pf, nil
+		// Held. By a daemon, or only by processes inspecting the file,
+		// or by one that is no daemon at all?
+		if pid, held := lockHolderOf(path); held {
+			return nil, &errRunning{pid: pid}
+		}
+		if time.Now().After(deadline) {
+			return replacePidfile(path)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
-// claim checks the locked file, empties it with mode 0644 (the daemon is
-// starting) and announces this process.
+// lockHolderOf is lockHolder for the file at path.
+func lockHolderOf(path string) (pid int, held bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	return lockHolder(f)
+}
+
+// replacePidfile puts a new locked pidfile in the place of one that
+// processes other than a daemon keep locked. The rename is atomic: at any
+// moment the path names either the old file or the new, locked one.
+func replacePidfile(path string) (*pidfile, error) {
+	fail := func(err error) (*pidfile, error) {
+		return nil, fmt.Errorf("replace pidfile %s, which a process that is no daemon keeps locked: %w (remove it, or choose another --pidfile)", path, err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".new*")
+	if err != nil {
+		return fail(err)
+	}
+	if err := lockExclusive(f); err != nil {
+		os.Remove(f.Name())
+		f.Close()
+		return fail(err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		f.Close()
+		return fail(err)
+	}
+	pf := &pidfile{f: f, path: path}
+	if err := pf.claim(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return pf, nil
+}
+
+// claim checks the locked file, announces this process, and empties it
+// with mode 0644 (the daemon is starting).
 func (pf *pidfile) claim() error {
 	if err := checkPidfile(pf.path, pf.f, true); err != nil {
 		return err
+	}
+	if err := announce(pf.f); err != nil {
+		return fmt.Errorf("lock pidfile %s: %w", pf.path, err)
 	}
 	if err := pf.f.Truncate(0); err != nil {
 		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
 	}
 	if err := pf.f.Chmod(0o644); err != nil {
 		return fmt.Errorf("chmod pidfile %s: %w", pf.path, err)
-	}
-	if err := announce(pf.f); err != nil {
-		return fmt.Errorf("lock pidfile %s: %w", pf.path, err)
 	}
 	return nil
 }
@@ -125,13 +164,31 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// remove unlinks the pidfile if its path still names the locked file. It
-// keeps the lock, which the kernel releases when the process exits. A nil
-// pidfile does nothing.
-func (pf *pidfile) remove() {
-	if pf != nil && namesFile(pf.path, pf.f) {
-		os.Remove(pf.path)
+// stoppedMark is what a daemon that cannot remove its pidfile (one that
+// runs as --user and may not write the pidfile's directory) leaves in it as
+// it exits cleanly, so that stop can tell a clean exit from a crash: a
+// crashed daemon leaves its pid, or an empty file if it crashed while
+// stopping.
+const stoppedMark = "stopped\n"
+
+// release ends the daemon's use of the pidfile: it unlinks it if its path
+// still names the locked file, or if that fails writes stoppedMark into
+// it. It keeps the lock, which the kernel releases when the process exits.
+// A nil pidfile does nothing.
+func (pf *pidfile) release() {
+	if pf == nil || !pf.inPlace() {
+		return
 	}
+	if os.Remove(pf.path) != nil {
+		pf.f.Truncate(0)
+		pf.f.WriteAt([]byte(stoppedMark), 0)
+	}
+}
+
+// inPlace reports whether the pidfile's path still names the locked file.
+// A nil pidfile is in place.
+func (pf *pidfile) inPlace() bool {
+	return pf == nil || namesFile(pf.path, pf.f)
 }
 
 func openPidfileError(path string, err error) error {
@@ -233,7 +290,7 @@ func inspect(path string) (*inspection, error) {
 	}
 	i := &inspection{f: f, path: path}
 	for deadline := time.Now().Add(announceWait); ; time.Sleep(time.Millisecond) {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		err = lockSharedNow(f)
 		switch {
 		case err == nil:
 			i.state = dead
@@ -257,9 +314,10 @@ func inspect(path string) (*inspection, error) {
 	}
 }
 
-// close releases the inspection's file and lock.
+// close releases the inspection's file and lock. A nil inspection does
+// nothing.
 func (i *inspection) close() {
-	if i.f != nil {
+	if i != nil && i.f != nil {
 		i.f.Close()
 	}
 }
@@ -276,32 +334,34 @@ func (i *inspection) removeStale() error {
 	return nil
 }
 
+// crashed reports whether the daemon that held the inspected file, now
+// gone, exited without its clean shutdown: a clean exit removes the
+// pidfile, or leaves stoppedMark in it when it may not.
+func (i *inspection) crashed() bool {
+	if !namesFile(i.path, i.f) {
+		return false
+	}
+	buf := make([]byte, len(stoppedMark)+1)
+	n, _ := i.f.ReadAt(buf, 0)
+	return string(buf[:n]) != stoppedMark
+}
+
 // holder returns the pid of the daemon holding f's lock, and whether it is
 // ready: the daemon writes its pid only once it is, and empties the file
-// again when it begins to stop. Where the kernel says who holds the lock
-// (Linux), only its answer is the pid: a holder not visible from here or
-// that did not announce itself is errUnannounced, and is never signalled.
-// Elsewhere the file's content is the pid, and pid is 0 while the daemon
-// has not written it. A pid that cannot be signalled safely is an error.
+// again when it begins to stop. Only the kernel's answer is the pid (see
+// lockHolder), never the file's content: a holder not visible from here or
+// that did not announce itself is errUnannounced, and is never signalled,
+// nor is a pid that cannot be signalled safely.
 func holder(f *os.File) (pid int, ready bool, err error) {
-	content, contentErr := readPid(f)
-	ready = contentErr == nil
-	pid, known := lockHolder(f)
-	switch {
-	case known && pid <= 0:
+	_, contentErr := readPid(f)
+	pid, held := lockHolder(f)
+	if !held || pid == 0 {
 		return 0, false, errUnannounced
-	case known:
-	case errors.Is(contentErr, errEmpty):
-		return 0, false, nil
-	case contentErr != nil:
-		return 0, false, contentErr
-	default:
-		pid = content
 	}
 	if pid <= 1 || pid == os.Getpid() {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
-	return pid, ready, nil
+	return pid, contentErr == nil, nil
 }
 
 // errEmpty is readPid's error for an empty pidfile.
@@ -330,10 +390,10 @@ func readPid(f *os.File) (int, error) {
 // exited: the wait is the kernel's, not a polling loop.
 func lockShared(f *os.File) <-chan error {
 	done := make(chan error, 1)
-	fd := int(f.Fd())
+	fd := f.Fd()
 	go func() {
 		for {
-			err := syscall.Flock(fd, syscall.LOCK_SH)
+			err := lockSharedWait(fd)
 			if err != syscall.EINTR {
 				done <- err
 				return

@@ -51,6 +51,34 @@ func needNobody(t *testing.T) *user.User {
 	return nobody
 }
 
+// copyExecutable copies exe into the fixture's directory, where another
+// user can run it (the test binary's own directory may be private). cp(1)
+// writes the copy: a descriptor open for writing in this process would
+// reach children that other tests fork meanwhile, and exec would fail with
+// ETXTBSY while they hold it.
+func copyExecutable(t *testing.T, f *fixture, exe string) string {
+	t.Helper()
+	copied := filepath.Join(f.dir, "as-another-user")
+	if out, err := exec.Command("cp", exe, copied).CombinedOutput(); err != nil {
+		t.Fatalf("cp %s: %v %s", exe, err, out)
+	}
+	if err := os.Chmod(copied, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return copied
+}
+
+// nobodyCred makes a command run with the given uid and gid.
+func nobodyCred(t *testing.T, uid, gid string) *syscall.SysProcAttr {
+	t.Helper()
+	u, err1 := strconv.Atoi(uid)
+	g, err2 := strconv.Atoi(gid)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("uid %q, gid %q: not numbers", uid, gid)
+	}
+	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(u), Gid: uint32(g), NoSetGroups: true}}
+}
+
 // procState is the state letter of pid in /proc ("R", "S", "Z", ...), or ""
 // if there is no such process.
 func procState(pid int) string {
@@ -308,14 +336,17 @@ func TestReloadDuringInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
-	f.want(f.run("reload"), 0, "reload requested", "reload while starting")
+	f.want(f.run("reload"), 0, "reloaded", "reload while starting")
 	if err := first.Wait(); err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	f.waitLog("testsvc reloaded")
+	if log := f.readLog(); !strings.Contains(log, "while starting; reloading once started") || !strings.Contains(log, "testsvc reloaded") {
+		t.Fatalf("log %q; want the reload deferred until Init succeeded, and done", log)
+	}
 }
 
-// Checklist 5: a daemon that does not die on SIGTERM is killed after --timeout.
+// Checklists 5 and 27: a daemon that does not die on SIGTERM is killed
+// after --timeout, and stop says so with its own exit status.
 func TestStopKillsAfterTimeout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -324,11 +355,24 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := f.run("stop", "--timeout", "500ms")
-	f.want(r, 0, "stopped", "stop")
+	f.want(r, 150, fmt.Sprintf("testsvc killed (pid %d): SIGKILL after --timeout 500ms", pid), "stop")
 	if !strings.Contains(r.stderr, "SIGKILL") {
 		t.Errorf("stop stderr %q; want it to say it sent SIGKILL", r.stderr)
 	}
 	f.wantGone(pid)
+}
+
+// Checklist 27: a daemon that crashes as it stops (here, a panic in Run
+// after its context was cancelled) is reported as a crash, not a stop.
+func TestStopReportsCrash(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_CRASH=1")
+	pid := f.start()
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc crashed (pid %d): it exited without a clean shutdown", pid), "stop")
+	f.wantGone(pid)
+	if !strings.Contains(f.readLog(), "panic: crash while stopping") {
+		t.Fatalf("log %q; want the panic", f.readLog())
+	}
 }
 
 // Checklist 5: stop exits non-zero when it cannot stop the daemon, here
@@ -336,25 +380,16 @@ func TestStopKillsAfterTimeout(t *testing.T) {
 func TestStopFailsWhenItCannotSignal(t *testing.T) {
 	t.Parallel()
 	nobody := needNobody(t)
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
 	f := newFixture(t)
 	// nobody must be able to reach the pidfile and run a copy of the test
 	// binary.
 	f.openToOthers()
 	exe, _ := os.Executable()
-	data, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	copied := filepath.Join(f.dir, "stop-as-nobody")
-	if err := os.WriteFile(copied, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	copied := copyExecutable(t, f, exe)
 	pid := f.start()
 	cmd := exec.Command(copied, "stop", "--pidfile", f.pidfile, "--timeout", "1s")
 	cmd.Env = f.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	cmd.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
 	f.want(f.exec(cmd), 1, "operation not permitted", "stop as nobody")
 	if !alive(pid) || f.lockHolderPid() != pid {
 		t.Fatalf("daemon %d: alive=%v, lock holder %d; want it untouched", pid, alive(pid), f.lockHolderPid())
@@ -443,7 +478,11 @@ done
 		want += fmt.Sprintf("[%s] status=1 reload=7 stop=0 start=0 stop=0\n", c)
 	}
 	for _, c := range []string{"1", "-1", "0", "1"} { // $$ is 1, the shell
-		want += fmt.Sprintf("locked [%s] status=4 reload=1 stop=1\n", c)
+		if posixLocksOnly { // flock(1)'s lock is not the daemon's kind: stale
+			want += fmt.Sprintf("locked [%s] status=1 reload=7 stop=0\n", c)
+		} else {
+			want += fmt.Sprintf("locked [%s] status=4 reload=1 stop=1\n", c)
+		}
 	}
 	if os.Geteuid() == 0 && exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil {
 		cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -476,7 +515,22 @@ done
 	}
 
 	// Locked by this test, which does not announce itself, naming the
-	// test's pid or an unrelated process: nobody is signalled.
+	// test's pid or an unrelated process: nobody is signalled. (With POSIX
+	// locks alone, a flock is no lock at all: the file is just stale.)
+	if !posixLocksOnly {
+		lockedByTest(t, f)
+	}
+	select {
+	case s := <-sigs:
+		t.Fatalf("the test process received %v", s)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// lockedByTest checks that a pidfile the test locks with flock, without
+// announcing itself, naming the test's pid or an unrelated process, is
+// signalled by no command, and that start replaces it.
+func lockedByTest(t *testing.T, f *fixture) {
 	sleep := exec.Command("sleep", "60")
 	if err := sleep.Start(); err != nil {
 		t.Fatal(err)
@@ -491,20 +545,18 @@ done
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
-		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1, "start": 1} {
+		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1} {
 			if r := f.run(action); r.code != code || !strings.Contains(r.stderr, "did not announce itself") {
 				t.Errorf("%s of a pidfile locked by the test naming %d: exit %d (%q); want %d and why", action, pid, r.code, r.stderr, code)
 			}
 		}
+		// start replaces a file that no daemon holds (checklist 30).
+		f.want(f.run("start"), 0, "started", "start over a pidfile locked by the test")
+		f.want(f.run("stop"), 0, "stopped", "stop")
 		lock.Close()
 	}
 	if !alive(sleep.Process.Pid) {
 		t.Error("the unrelated process named in a locked pidfile was killed")
-	}
-	select {
-	case s := <-sigs:
-		t.Fatalf("the test process received %v", s)
-	case <-time.After(50 * time.Millisecond):
 	}
 }
 
@@ -837,10 +889,14 @@ func TestDaemonProcess(t *testing.T) {
 	})
 	// The runtime's own: epoll and pidfd (anon_inode:), and, from Go 1.25
 	// in modules that say go 1.25 or later, the cgroup CPU limit files it
-	// keeps open to follow GOMAXPROCS.
+	// keeps open to follow GOMAXPROCS. One socket: the control socket.
+	sockets := 0
 	for fd, target := range fds() {
-		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") {
-			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile and the runtime's own", fd, target)
+		if strings.HasPrefix(target, "socket:") {
+			sockets++
+		}
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets == 1) {
+			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control socket and the runtime's own", fd, target)
 		}
 	}
 	fi, err := os.Stat(f.log)
@@ -854,7 +910,7 @@ func TestPanicLandsInLog(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "TESTSVC_RELOAD_PANIC=1")
 	pid := f.start()
-	f.want(f.run("reload"), 0, "reload requested", "reload")
+	f.want(f.run("reload"), 1, "without an answer (did it crash?", "reload")
 	waitFor(t, "the panicking daemon to exit", func() bool { return !f.locked() })
 	if log := f.readLog(); !strings.Contains(log, "panic: reload panic") || !strings.Contains(log, "goroutine ") {
 		t.Fatalf("log after a panic = %q; want the panic and its traceback", log)
@@ -881,7 +937,7 @@ func TestIgnoredSignalsStillHandled(t *testing.T) {
 	cmd.Env = f.env
 	f.want(f.exec(cmd), 0, "started", "start with TERM and HUP ignored")
 	pid := f.pid()
-	f.want(f.run("reload"), 0, "reload requested", "reload")
+	f.want(f.run("reload"), 0, "reloaded", "reload")
 	f.waitLog("testsvc reloaded")
 	r := f.run("stop", "--timeout", "5s")
 	f.want(r, 0, "stopped", "stop")
@@ -891,18 +947,24 @@ func TestIgnoredSignalsStillHandled(t *testing.T) {
 	f.wantGone(pid)
 }
 
-// Checklist 19: a second SIGTERM forces exit.
-func TestSecondSigtermForcesExit(t *testing.T) {
+// Checklists 19 and 25: a second SIGTERM does not cut the shutdown short;
+// SIGQUIT, the documented forced exit, does, and logs every goroutine.
+func TestQuitForcesExit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "TESTSVC_STOP_DELAY=1h")
 	pid := f.start()
 	syscall.Kill(pid, syscall.SIGTERM)
 	f.waitLog("testsvc stopping")
 	syscall.Kill(pid, syscall.SIGTERM)
+	f.waitLog("received terminated; already stopping")
+	if !f.locked() || !alive(pid) {
+		t.Fatalf("a second SIGTERM ended the daemon; log %q", f.readLog())
+	}
+	syscall.Kill(pid, syscall.SIGQUIT)
 	waitFor(t, "the daemon to exit", func() bool { return !f.locked() })
 	f.wantGone(pid)
-	if !strings.Contains(f.readLog(), "received terminated again; exiting now") {
-		t.Fatalf("log %q; want the forced exit logged", f.readLog())
+	if log := f.readLog(); !strings.Contains(log, "received quit; exiting now") || !strings.Contains(log, "goroutine ") {
+		t.Fatalf("log %q; want the forced exit and the goroutines logged", log)
 	}
 }
 
@@ -911,8 +973,7 @@ func TestReloadKeepsPid(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	pid := f.start()
-	f.want(f.run("reload"), 0, fmt.Sprintf("reload requested (pid %d)", pid), "reload")
-	f.waitLog("testsvc: reloaded")
+	f.want(f.run("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
 	if !strings.Contains(f.readLog(), "testsvc reloaded") || f.pid() != pid || !alive(pid) {
 		t.Fatalf("after reload: pid %d alive=%v, log %q", f.pid(), alive(pid), f.readLog())
 	}
@@ -1069,7 +1130,8 @@ func TestLookupUser(t *testing.T) {
 }
 
 // Checklist 24: default locations need no configuration and never sit
-// directly in a world-writable directory.
+// directly in a world-writable directory, even when $HOME does not exist or
+// $XDG_RUNTIME_DIR is /tmp.
 func TestDefaultPaths(t *testing.T) {
 	env := func(kv ...string) func(string) string {
 		return func(k string) string {
@@ -1081,6 +1143,8 @@ func TestDefaultPaths(t *testing.T) {
 			return ""
 		}
 	}
+	own := func(dir string) bool { return dir == "/run/user/1000" || dir == "/home/u" }
+	tmp := filepath.Join(os.TempDir(), "svc-1000")
 	cases := []struct {
 		name      string
 		euid      int
@@ -1090,10 +1154,12 @@ func TestDefaultPaths(t *testing.T) {
 		{"root", 0, env("XDG_RUNTIME_DIR", "/run/user/0"), "/run/svc.pid", "/var/log/svc.log"},
 		{"user with runtime dir", 1000, env("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/home/u"), "/run/user/1000/svc.pid", "/home/u/.local/state/svc/svc.log"},
 		{"user with state home", 1000, env("XDG_STATE_HOME", "/s", "HOME", "/home/u"), "/s/svc/svc.pid", "/s/svc/svc.log"},
-		{"user without home", 1000, env(), filepath.Join(os.TempDir(), "svc-1000", "svc.pid"), filepath.Join(os.TempDir(), "svc-1000", "svc.log")},
+		{"user without home", 1000, env(), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
+		{"home does not exist", 1000, env("HOME", "/nonexistent"), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
+		{"runtime dir is /tmp", 1000, env("XDG_RUNTIME_DIR", "/tmp", "HOME", "/home/u"), "/home/u/.local/state/svc/svc.pid", "/home/u/.local/state/svc/svc.log"},
 	}
 	for _, c := range cases {
-		d := defaultPaths("svc", c.euid, c.env)
+		d := defaultPaths("svc", c.euid, c.env, own)
 		if d.pidfile != c.pid || d.log != c.logf {
 			t.Errorf("%s: defaultPaths = %s, %s; want %s, %s", c.name, d.pidfile, d.log, c.pid, c.logf)
 		}
@@ -1108,7 +1174,7 @@ func TestDefaultPaths(t *testing.T) {
 	// the test's private HOME.
 	home, name := t.TempDir(), fmt.Sprintf("testsvc-%d", os.Getpid())
 	f := newFixture(t, "TESTSVC_NAME="+name, "HOME="+home, "XDG_STATE_HOME=", "XDG_RUNTIME_DIR=")
-	d := defaultPaths(name, os.Geteuid(), env("HOME", home))
+	d := defaultPaths(name, os.Geteuid(), env("HOME", home), ownDir)
 	if os.Geteuid() == 0 {
 		if _, err := os.Stat(d.pidfile); err == nil {
 			t.Skipf("%s exists: another testsvc is running here", d.pidfile)

@@ -25,7 +25,8 @@ func (p *Program) run(o *options) int {
 func (p *Program) foreground(o *options) int {
 	s := &session{signals: watchSignals(), ready: func() {}, fail: func(error) {}}
 	fail := func(err error) int {
-		s.pidfile.remove()
+		s.control.close(true)
+		s.pidfile.release()
 		fmt.Fprintf(os.Stderr, "%s: run: %v\n", p.Name, err)
 		return exitFailure
 	}
@@ -34,10 +35,10 @@ func (p *Program) foreground(o *options) int {
 	if o.user != "" && os.Geteuid() != 0 {
 		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
 	}
-	var log *os.File
+	var log, handOver *os.File
 	if o.log != "" {
 		var err error
-		if log, err = openLog(o.log); err != nil {
+		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
 			return fail(fmt.Errorf("%w (choose a writable --log)", err))
 		}
 		defer log.Close()
@@ -49,9 +50,12 @@ func (p *Program) foreground(o *options) int {
 			return fail(err)
 		}
 		s.pidfile = pf
+		if s.control, err = listenControl(o.pidfile); err != nil {
+			return fail(err)
+		}
 	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, log); err != nil {
+		if err := dropPrivileges(o.user, handOver); err != nil {
 			return fail(err)
 		}
 	}
@@ -85,8 +89,17 @@ func (p *Program) initProcess(o *options) int {
 	if o.user != "" {
 		args = append(args, "--user", o.user)
 	}
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGCHLD, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT)
+	args = append(args, o.service...)
+	// One channel per signal, with room for one: a signal is dropped only
+	// while one of its kind waits to be forwarded, and the service treats
+	// two of a kind as one (see watchSignals).
+	children := make(chan os.Signal, 1)
+	signal.Notify(children, syscall.SIGCHLD)
+	forward := make(map[os.Signal]chan os.Signal)
+	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT} {
+		forward[sig] = make(chan os.Signal, 1)
+		signal.Notify(forward[sig], sig)
+	}
 	cmd := &exec.Cmd{
 		Path:        exe,
 		Args:        args,
@@ -100,12 +113,14 @@ func (p *Program) initProcess(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s: run: start service process: %v\n", p.Name, err)
 		return exitFailure
 	}
-	for sig := range sigs {
-		if sig != syscall.SIGCHLD {
-			cmd.Process.Signal(sig)
-		}
-		// Reap after every signal, not only SIGCHLD: Notify drops a
-		// signal when the channel is full.
+	for _, ch := range forward {
+		go func(ch <-chan os.Signal) {
+			for sig := range ch {
+				cmd.Process.Signal(sig)
+			}
+		}(ch)
+	}
+	for range children {
 		if code, exited := reap(cmd.Process.Pid); exited {
 			return code
 		}

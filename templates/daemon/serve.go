@@ -7,28 +7,70 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime"
+	"time"
 )
 
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
 	log     string         // the log's path, reopened on reopenSignal; "" when logging to inherited stderr
 	pidfile *pidfile       // held for the session's life; nil when none
-	signals chan os.Signal // from watchSignals, called before anything else
+	signals *signals       // from watchSignals, called before anything else
+	control *controlServer // the control socket, beside the pidfile; nil without one
 	ready   func()         // tells whoever started the service that it is up
 	fail    func(error)    // tells them it could not start
+}
+
+// signals are the channels the daemon's signals arrive on: one per kind,
+// each with room for one. signal.Notify drops a signal only when its
+// channel is full, that is when a signal of the same kind is already
+// waiting to be handled; handling that one then handles both, so no
+// signal is lost, however many come and however long a Reload takes.
+type signals struct {
+	shutdown chan os.Signal // shutdownSignals: stop, once
+	reload   chan os.Signal // reloadSignal
+	reopen   chan os.Signal // reopenSignal
+	quit     chan os.Signal // quitSignal: exit at once
 }
 
 // watchSignals subscribes to the signals the daemon handles. It runs first
 // thing, so that none is lost or takes its default action before the
 // service is up, even when the process was started with them ignored.
-func watchSignals() chan os.Signal {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, shutdownSignals...)
-	if reloadSignal != nil {
-		signal.Notify(sigs, reloadSignal, reopenSignal)
+func watchSignals() *signals {
+	s := &signals{
+		shutdown: make(chan os.Signal, 1),
+		reload:   make(chan os.Signal, 1),
+		reopen:   make(chan os.Signal, 1),
+		quit:     make(chan os.Signal, 1),
 	}
-	return sigs
+	signal.Notify(s.shutdown, shutdownSignals...)
+	for ch, sig := range map[chan os.Signal]os.Signal{s.reload: reloadSignal, s.reopen: reopenSignal, s.quit: quitSignal} {
+		if sig != nil {
+			signal.Notify(ch, sig)
+		}
+	}
+	return s
 }
+
+// stop unsubscribes from the signals.
+func (s *signals) stop() {
+	for _, ch := range []chan os.Signal{s.shutdown, s.reload, s.reopen, s.quit} {
+		signal.Stop(ch)
+	}
+}
+
+// A request is a reload asked for over the control socket. Its reply
+// receives Reload's result; it has room for it, so the reply never blocks.
+type request struct {
+	reply chan error
+}
+
+// errStopping answers a reload asked for while the daemon stops.
+var errStopping = errors.New("the daemon is stopping; nothing reloaded")
+
+// pidfileCheck is how often the daemon checks that its pidfile's path
+// still names the file it holds locked.
+const pidfileCheck = time.Second
 
 // A server runs a session's service.
 type server struct {
@@ -37,14 +79,20 @@ type server struct {
 	logger *log.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
-	// reloadAfterInit is a reload signal that came during Init, to be
-	// acted on once Init has succeeded; nil if none came.
-	reloadAfterInit os.Signal
+
+	// starting is true while Init runs: reloads wait until it succeeded.
+	starting bool
+	// reloading delivers the result of the running Reload; nil when none
+	// runs. current are the replies waiting for it (nil for a signal),
+	// pending those waiting for the next one.
+	reloading chan error
+	current   []chan error
+	pending   []chan error
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
-// loop around them. It returns the exit code once Run has returned, having
-// removed the pidfile.
+// loop around them. It returns the exit code once Run, and a Reload that
+// was running, have returned, having removed the pidfile.
 func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -56,12 +104,14 @@ func (p *Program) serve(s *session) int {
 		ctx:     ctx,
 		cancel:  cancel,
 	}
-	defer signal.Stop(s.signals)
+	defer s.signals.stop()
 
 	if in, ok := p.Service.(Initializer); ok {
+		srv.starting = true
 		done := make(chan error, 1)
 		go func() { done <- in.Init(ctx) }()
-		err := srv.loop(done, true)
+		err := srv.loop(done)
+		srv.starting = false
 		if err == nil && ctx.Err() != nil {
 			err = errors.New("interrupted by a signal")
 		}
@@ -74,17 +124,20 @@ func (p *Program) serve(s *session) int {
 	}
 	s.ready()
 	notify("READY=1")
-	if srv.reloadAfterInit != nil {
-		srv.reload(srv.reloadAfterInit)
-	}
+	srv.startReload() // one asked for during Init
 
 	done := make(chan error, 1)
 	go func() { done <- p.Service.Run(ctx) }()
-	err := srv.loop(done, false)
+	err := srv.loop(done)
 	if ctx.Err() == nil {
 		notify("STOPPING=1") // Run returned by itself
+		cancel()
 	}
-	s.pidfile.remove()
+	if srv.reloading != nil {
+		srv.reloaded(<-srv.reloading)
+	}
+	srv.answerPending(errStopping)
+	srv.release()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
 		srv.logger.Printf("run: %v", err)
 		return exitFailure
@@ -97,59 +150,168 @@ func (p *Program) serve(s *session) int {
 // pidfile and reports err to whoever started the service.
 func (srv *server) abort(err error) int {
 	srv.logger.Print(err)
-	srv.pidfile.remove()
+	if srv.reloading != nil {
+		srv.reloaded(<-srv.reloading)
+	}
+	srv.answerPending(errors.New("the daemon did not start"))
+	srv.release()
 	srv.fail(err)
 	return exitFailure
 }
 
-// loop handles signals until done delivers the result of Init (starting)
-// or Run. The first shutdown signal marks the pidfile stopping and cancels
-// the service's context; a second one exits the process at once. A reload
-// during Init waits until Init has succeeded.
-func (srv *server) loop(done <-chan error, starting bool) error {
+// loop handles signals, control requests and the pidfile check until done
+// delivers the result of Init or Run.
+func (srv *server) loop(done <-chan error) error {
+	control := srv.control.incoming()
+	var check <-chan time.Time
+	if srv.pidfile != nil {
+		t := time.NewTicker(pidfileCheck)
+		defer t.Stop()
+		check = t.C
+	}
 	for {
 		select {
 		case err := <-done:
 			return err
-		case sig := <-srv.signals:
-			switch {
-			case sig == reloadSignal && starting:
-				srv.logger.Printf("received %v while starting; reloading once started", sig)
-				srv.reloadAfterInit = sig
-			case sig == reloadSignal:
-				srv.reload(sig)
-			case sig == reopenSignal:
-				srv.reopen(sig)
-			case srv.ctx.Err() != nil:
-				srv.logger.Printf("received %v again; exiting now", sig)
-				srv.pidfile.remove()
-				os.Exit(exitFailure)
-			default:
-				srv.logger.Printf("received %v; stopping", sig)
-				srv.pidfile.markStopping()
-				notify("STOPPING=1")
-				srv.cancel()
+		case sig := <-srv.signals.shutdown:
+			srv.shutdown(fmt.Sprintf("received %v", sig))
+		case sig := <-srv.signals.quit:
+			srv.quit(sig)
+		case sig := <-srv.signals.reload:
+			srv.requestReload(fmt.Sprintf("received %v", sig), nil)
+		case req := <-control:
+			srv.requestReload("reload requested", req.reply)
+		case sig := <-srv.signals.reopen:
+			srv.reopen(sig)
+		case err := <-srv.reloading:
+			srv.reloaded(err)
+		case <-check:
+			if !srv.pidfile.inPlace() {
+				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path))
 			}
 		}
 	}
 }
 
-// reload calls the service's Reload, if it has one, bracketed by the
-// notifications systemd expects. Signals wait until it returns.
-func (srv *server) reload(sig os.Signal) {
-	r, ok := srv.p.Service.(Reloader)
-	if !ok {
-		srv.logger.Printf("received %v; the service has no Reload method, nothing to do", sig)
+// release removes the control socket, then the pidfile: while the daemon
+// holds the pidfile in place, no other daemon can have made a socket there.
+func (srv *server) release() {
+	srv.control.close(srv.pidfile.inPlace())
+	srv.pidfile.release()
+}
+
+// incoming is the channel of requests; nil, which never delivers, for a
+// nil controlServer.
+func (c *controlServer) incoming() <-chan request {
+	if c == nil {
+		return nil
+	}
+	return c.requests
+}
+
+// shutdown cancels the service's context, once: any number of shutdown
+// signals make one graceful stop.
+func (srv *server) shutdown(why string) {
+	if srv.ctx.Err() != nil {
+		srv.logger.Printf("%s; already stopping", why)
 		return
 	}
+	srv.logger.Printf("%s; stopping", why)
+	srv.pidfile.markStopping()
+	notify("STOPPING=1")
+	srv.cancel()
+}
+
+// quit is the deliberate forced exit: it writes every goroutine's stack to
+// the log, removes the pidfile and exits 1 without waiting for the service.
+func (srv *server) quit(sig os.Signal) {
+	srv.logger.Printf("received %v; exiting now without waiting for the service", sig)
+	buf := make([]byte, 1<<20)
+	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
+	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
+	for _, reply := range srv.current {
+		if reply != nil {
+			reply <- err
+		}
+	}
+	srv.current = nil
+	srv.answerPending(err)
+	srv.release()
+	os.Exit(exitFailure)
+}
+
+// requestReload queues a reload, answered on reply (nil for a signal). A
+// request that comes while Reload runs is served by the next Reload, which
+// starts when this one has returned; all requests queued meanwhile share it.
+func (srv *server) requestReload(why string, reply chan error) {
+	switch {
+	case srv.ctx.Err() != nil:
+		srv.logger.Printf("%s while stopping; not reloading", why)
+		if reply != nil {
+			reply <- errStopping
+		}
+		return
+	case srv.starting:
+		srv.logger.Printf("%s while starting; reloading once started", why)
+	case srv.reloading != nil:
+		srv.logger.Printf("%s while reloading; reloading again afterwards", why)
+	default:
+		srv.logger.Printf("%s; reloading", why)
+	}
+	srv.pending = append(srv.pending, reply)
+	srv.startReload()
+}
+
+// startReload starts a Reload for the pending requests, unless one runs,
+// the service is starting, or nothing is pending. Reload runs in its own
+// goroutine with the service's context, which a shutdown cancels; the loop
+// goes on handling signals meanwhile.
+func (srv *server) startReload() {
+	if srv.starting || srv.reloading != nil || len(srv.pending) == 0 {
+		return
+	}
+	if srv.ctx.Err() != nil {
+		srv.answerPending(errStopping)
+		return
+	}
+	r, ok := srv.p.Service.(Reloader)
+	if !ok {
+		srv.logger.Print("the service has no Reload method, nothing to do")
+		srv.answerPending(nil)
+		return
+	}
+	srv.current, srv.pending = srv.pending, nil
+	srv.reloading = make(chan error, 1)
 	notify("RELOADING=1")
-	srv.logger.Printf("received %v; reloading", sig)
-	if err := r.Reload(srv.ctx); err != nil {
+	go func(done chan<- error) { done <- r.Reload(srv.ctx) }(srv.reloading)
+}
+
+// reloaded reports the result of a Reload to those who asked for it and
+// starts the next one if more were asked for meanwhile.
+func (srv *server) reloaded(err error) {
+	if err != nil {
 		srv.logger.Printf("reload: %v", err)
 	} else {
 		srv.logger.Print("reloaded")
 	}
 	notify("READY=1")
+	for _, reply := range srv.current {
+		if reply != nil {
+			reply <- err
+		}
+	}
+	srv.reloading, srv.current = nil, nil
+	srv.startReload()
+}
+
+// answerPending answers every reload that is still waiting with err.
+func (srv *server) answerPending(err error) {
+	for _, reply := range srv.pending {
+		if reply != nil {
+			reply <- err
+		}
+	}
+	srv.pending = nil
 }
 
 // reopen reopens the log by its path, after log rotation.

@@ -88,8 +88,8 @@ func scanDB(path string, line func(fields []string) bool) error {
 
 // dropPrivileges switches the whole process to the named user: its
 // supplementary groups, then its group, then its uid. Files opened before
-// keep working. The log, if not nil, is handed to the user first, so that
-// the daemon can still reopen it by its path.
+// keep working. The log, if not nil (one this process created), is handed
+// to the user first, so that the daemon can still reopen it by its path.
 func dropPrivileges(name string, log *os.File) error {
 	a, err := lookupUser(name)
 	if err != nil {
@@ -97,7 +97,7 @@ func dropPrivileges(name string, log *os.File) error {
 	}
 	if log != nil {
 		// openLog refused symbolic links and files with other hard links;
-		// devices such as /dev/null are never handed over.
+		// /dev/null is never handed over.
 		if fi, err := log.Stat(); err == nil && fi.Mode().IsRegular() {
 			if err := log.Chown(a.uid, a.gid); err != nil {
 				return fmt.Errorf("hand log %s to user %q: %w", log.Name(), name, err)

@@ -23,6 +23,10 @@ const (
 	exitNotRunning = 3 // status: not running
 	exitUnknown    = 4 // status: cannot tell
 	exitNoDaemon   = 7 // reload, reopen: not running
+	// exitKilled is stop's status when the daemon did not exit within
+	// --timeout of SIGTERM and was killed with SIGKILL: it is gone, but
+	// did not shut down cleanly. LSB leaves 150-199 to applications.
+	exitKilled = 150
 )
 
 // stageEnv marks a re-executed child and says which stage it is. It is removed
@@ -38,6 +42,7 @@ type options struct {
 	log     string // absolute; "" in run mode logging to stderr
 	timeout time.Duration
 	user    string
+	service []string // the service's flags that were set, as passOn makes them
 }
 
 // Main runs the command line args (without the program name) and returns the
@@ -67,14 +72,14 @@ func Main(p Program, args []string) int {
 	case "stop":
 		return p.stop(o)
 	case "restart":
-		if code := p.stop(o); code != exitOK {
+		if code := p.stop(o); code != exitOK && code != exitKilled {
 			return code
 		}
 		return p.start(o)
 	case "status":
 		return p.status(o)
 	case "reload":
-		return p.signalDaemon(o, reloadSignal, "reload")
+		return p.reload(o)
 	case "reopen":
 		return p.signalDaemon(o, reopenSignal, "reopen")
 	default: // "run"; parse accepts no other action
@@ -93,6 +98,10 @@ func (p *Program) parse(args []string) (*options, error) {
 	fs.StringVar(&o.log, "log", "", "")
 	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
 	fs.StringVar(&o.user, "user", "", "")
+	svc, err := p.serviceFlags(fs)
+	if err != nil {
+		return nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -120,6 +129,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	if o.user != "" && o.action != "start" && o.action != "restart" && o.action != "run" {
 		return nil, fmt.Errorf("--user applies to start, restart and run, not %s", o.action)
 	}
+	o.service = passOn(fs, svc)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return o, p.resolvePaths(o, set)
@@ -137,7 +147,7 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 		o.log = os.Getenv(prefix + "_LOG")
 	}
 	if o.action != "run" {
-		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 		if o.pidfile == "" {
 			o.pidfile = d.pidfile
 		}
@@ -184,17 +194,22 @@ type paths struct {
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run and /var/log for root; for anyone else
 // $XDG_RUNTIME_DIR for the pidfile and a private directory under
-// $XDG_STATE_HOME (default ~/.local/state) for the log, and for the pidfile
-// too when there is no runtime directory. None is ever directly in a
-// world-writable directory such as /tmp.
-func defaultPaths(name string, euid int, getenv func(string) string) paths {
+// $XDG_STATE_HOME (default $HOME/.local/state) for the log, and for the
+// pidfile too when there is no runtime directory. $HOME and
+// $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
+// user's that no one else can write: a HOME that does not exist (as for
+// nobody, whose HOME is /nonexistent) is none, and XDG_RUNTIME_DIR=/tmp does
+// not put the pidfile directly in /tmp. Without a home, the private
+// directory is NAME-UID in the temporary directory. None is ever directly in
+// a world-writable directory.
+func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
 		return paths{pidfile: "/run/" + name + ".pid", log: "/var/log/" + name + ".log"}
 	}
 	state := getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) {
 		state = ""
-		if home := getenv("HOME"); filepath.IsAbs(home) {
+		if home := getenv("HOME"); filepath.IsAbs(home) && isOwn(home) {
 			state = filepath.Join(home, ".local", "state")
 		}
 	}
@@ -205,23 +220,25 @@ func defaultPaths(name string, euid int, getenv func(string) string) paths {
 		private = filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, euid))
 	}
 	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}
-	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) {
+	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) && isOwn(run) {
 		d.pidfile = filepath.Join(run, name+".pid")
 	}
 	return d
 }
 
 func (p *Program) usage(w io.Writer) {
-	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv)
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 	prefix := envPrefix(p.Name)
 	fmt.Fprintf(w, `Usage: %[1]s COMMAND [flags]
 
 Commands:
   start     start the daemon; returns once it is ready (exit 0) or has failed (exit 1)
   stop      stop the daemon with SIGTERM, SIGKILL after --timeout; returns once it is gone
+            (exit 150 if it had to be killed)
   restart   stop, then start
   status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
-  reload    ask the daemon to reload (SIGHUP); exit 7 if it is not running
+  reload    reload and wait for the result: exit 0 done, 1 failed (the error is
+            printed), 7 not running
   reopen    ask the daemon to reopen its log (SIGUSR1), after log rotation
   run       run in the foreground (systemd Type=notify, containers, supervisors)
 
@@ -235,4 +252,11 @@ Flags (-flag and --flag both work):
 Example:
   %[1]s start && %[1]s status && %[1]s stop
 `, p.Name, d.pidfile, prefix, d.log, defaultTimeout)
+	if p.Flags != nil {
+		fmt.Fprintf(w, "\nService flags (every command takes them; start and run pass them to the service):\n")
+		svc := flag.NewFlagSet(p.Name, flag.ContinueOnError)
+		p.Flags(svc)
+		svc.SetOutput(w)
+		svc.PrintDefaults()
+	}
 }

@@ -19,6 +19,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"os"
@@ -41,15 +42,46 @@ func TestMain(m *testing.M) {
 		if name == "" {
 			name = "testsvc"
 		}
-		os.Exit(Main(Program{Name: name, Service: testService{}}, os.Args[1:]))
+		svc := &testService{}
+		os.Exit(Main(Program{Name: name, Service: svc, Flags: svc.flags}, os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }
 
-// testService behaves as its TESTSVC_* environment variables say.
-type testService struct{}
+// testService behaves as its flags and TESTSVC_* environment variables say.
+type testService struct {
+	config   string // --config FILE: a one-line file, logged; "bad..." fails
+	greeting string // --greeting TEXT, logged by Init
+}
 
-func (testService) Init(ctx context.Context) error {
+func (s *testService) flags(fs *flag.FlagSet) {
+	PathVar(fs, &s.config, "config", "", "configuration file, reread by Reload")
+	fs.StringVar(&s.greeting, "greeting", "", "a line Init logs")
+}
+
+// readConfig reads and logs the configuration file, if there is one.
+func (s *testService) readConfig() error {
+	if s.config == "" {
+		return nil
+	}
+	data, err := os.ReadFile(s.config)
+	if err != nil {
+		return err
+	}
+	if line := strings.TrimSpace(string(data)); strings.HasPrefix(line, "bad") {
+		return fmt.Errorf("parse config %s: %s", s.config, line)
+	}
+	log.Printf("config: %s", strings.TrimSpace(string(data)))
+	return nil
+}
+
+func (s *testService) Init(ctx context.Context) error {
+	if err := s.readConfig(); err != nil {
+		return err
+	}
+	if s.greeting != "" {
+		log.Printf("greeting: %s", s.greeting)
+	}
 	if msg := os.Getenv("TESTSVC_INIT_ERROR"); msg != "" {
 		return errors.New(msg)
 	}
@@ -71,7 +103,7 @@ func (testService) Init(ctx context.Context) error {
 	return nil
 }
 
-func (testService) Run(ctx context.Context) error {
+func (s *testService) Run(ctx context.Context) error {
 	if os.Getenv("TESTSVC_ORPHAN") != "" {
 		return makeOrphan()
 	}
@@ -88,6 +120,9 @@ func (testService) Run(ctx context.Context) error {
 			if d, _ := time.ParseDuration(os.Getenv("TESTSVC_STOP_DELAY")); d > 0 {
 				time.Sleep(d)
 			}
+			if os.Getenv("TESTSVC_STOP_CRASH") != "" {
+				panic("crash while stopping")
+			}
 			return nil
 		case <-t.C:
 			log.Printf("tick %d", n)
@@ -95,9 +130,20 @@ func (testService) Run(ctx context.Context) error {
 	}
 }
 
-func (testService) Reload(ctx context.Context) error {
+func (s *testService) Reload(ctx context.Context) error {
 	if os.Getenv("TESTSVC_RELOAD_PANIC") != "" {
 		panic("reload panic")
+	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_RELOAD_SLEEP")); d > 0 {
+		log.Print("testsvc reloading slowly")
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := s.readConfig(); err != nil {
+		return err
 	}
 	log.Print("testsvc reloaded")
 	return nil
@@ -254,12 +300,12 @@ func (f *fixture) pid() int {
 
 // locked reports whether some process holds the pidfile's lock.
 func (f *fixture) locked() bool {
-	fd, err := syscall.Open(f.pidfile, syscall.O_RDONLY|openFlags, 0)
+	file, err := os.OpenFile(f.pidfile, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return false
 	}
-	defer syscall.Close(fd)
-	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
+	defer file.Close()
+	return lockSharedNow(file) != nil
 }
 
 // lockHolderPid is the pid holding the pidfile's lock, or 0.
@@ -313,8 +359,10 @@ func TestLifecycle(t *testing.T) {
 	}
 	f.want(f.run("start"), 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
 	f.want(f.run("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status")
-	f.want(f.run("reload"), 0, "", "reload")
-	f.waitLog("testsvc reloaded")
+	f.want(f.run("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
+	if !strings.Contains(f.readLog(), "testsvc reloaded") {
+		t.Fatalf("log when reload returned = %q; want the service's reload line", f.readLog())
+	}
 	if f.pid() != pid {
 		t.Fatalf("pid after reload = %d; want %d", f.pid(), pid)
 	}

@@ -14,19 +14,29 @@ import (
 // foreground, logging to stderr, without a pidfile.
 
 var (
-	shutdownSignals            = []os.Signal{os.Interrupt}
-	reloadSignal, reopenSignal os.Signal
-	errUnsupported             = fmt.Errorf("not supported on %s (use run)", runtime.GOOS)
+	shutdownSignals                        = []os.Signal{os.Interrupt}
+	reloadSignal, reopenSignal, quitSignal os.Signal
+	errUnsupported                         = fmt.Errorf("not supported on %s (use run)", runtime.GOOS)
 )
 
 // pidfile is never held here.
-type pidfile struct{}
+type pidfile struct{ path string }
 
-func (*pidfile) remove() {}
+func (*pidfile) release() {}
+
+func (*pidfile) inPlace() bool { return true }
 
 func (*pidfile) markReady() error { return nil }
 
 func (*pidfile) markStopping() {}
+
+// controlServer is never made here.
+type controlServer struct{ requests chan request }
+
+func (*controlServer) close(bool) {}
+
+// ownDir is never asked here: run has no default paths.
+func ownDir(string) bool { return false }
 
 func reopenLog(string) error { return errUnsupported }
 
@@ -41,6 +51,7 @@ func (p *Program) unsupported(action string) int {
 
 func (p *Program) start(*options) int                                 { return p.unsupported("start") }
 func (p *Program) stop(*options) int                                  { return p.unsupported("stop") }
+func (p *Program) reload(*options) int                                { return p.unsupported("reload") }
 func (p *Program) signalDaemon(_ *options, _ os.Signal, a string) int { return p.unsupported(a) }
 func (p *Program) child(string, *options) int                         { return p.unsupported("re-exec") }
 

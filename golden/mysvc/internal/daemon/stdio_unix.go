@@ -14,26 +14,76 @@ import (
 )
 
 // openLog opens the log for appending, creating it with mode 0640 (less the
-// umask). O_APPEND keeps lines whole when several processes share the file.
-// A symbolic link at the path, and a regular file with other hard links,
-// are refused: the daemon may run as root and the log's directory may be
-// writable by others, who must not point it at a file of their choosing.
-// A device such as /dev/null is fine.
-func openLog(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o640)
+// umask), and reports whether it created it. O_APPEND keeps lines whole
+// when several processes share the file. The log must be a regular file
+// (or /dev/null, to discard it): a FIFO, a device or a socket is refused,
+// and a FIFO is opened without blocking so that it cannot stall start. A
+// symbolic link at the path, and a file with other hard links, are refused:
+// the daemon may run as root and the log's directory may be writable by
+// others, who must not point it at a file of their choosing.
+func openLog(path string) (f *os.File, created bool, err error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %v (remove it or choose another --log)", path, fi.Mode().Type())
+	}
+	const flags = os.O_WRONLY | os.O_APPEND | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+	f, err = os.OpenFile(path, flags|os.O_CREATE|os.O_EXCL, 0o640)
+	created = err == nil
+	if errors.Is(err, os.ErrExist) {
+		f, err = os.OpenFile(path, flags, 0)
+	}
 	if errors.Is(err, syscall.ELOOP) {
-		return nil, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be", path)
+		return nil, false, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open log %s: %w", path, err)
+		return nil, false, fmt.Errorf("open log %s: %w", path, err)
 	}
-	if fi, err := f.Stat(); err == nil {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
-			f.Close()
-			return nil, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it", path, st.Nlink)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("stat log %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() && path != os.DevNull {
+		f.Close()
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %v (remove it or choose another --log)", path, fi.Mode().Type())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
+		f.Close()
+		return nil, false, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it", path, st.Nlink)
+	}
+	return f, created, nil
+}
+
+// openServiceLog opens the daemon's log as openLog does and returns the
+// file to hand over to --user NAME: the log if this process created it,
+// nil otherwise (a file it did not create is never chowned). As root it
+// refuses a log that belongs to someone other than root or NAME in a
+// directory that others can write: whoever can write there can put their
+// own file in the log's place, to read what root writes to it.
+func openServiceLog(path, user string) (log, handOver *os.File, err error) {
+	log, created, err := openLog(path)
+	if err != nil || created {
+		return log, log, err
+	}
+	if os.Geteuid() != 0 {
+		return log, nil, nil
+	}
+	fi, err1 := log.Stat()
+	di, err2 := os.Stat(filepath.Dir(path))
+	st, ok1 := fi.Sys().(*syscall.Stat_t)
+	dt, ok2 := di.Sys().(*syscall.Stat_t)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 || !fi.Mode().IsRegular() || st.Uid == 0 {
+		return log, nil, nil
+	}
+	if user != "" {
+		if a, err := lookupUser(user); err == nil && int(st.Uid) == a.uid {
+			return log, nil, nil
 		}
 	}
-	return f, nil
+	if dt.Uid != 0 || di.Mode().Perm()&0o022 != 0 {
+		log.Close()
+		return nil, nil, fmt.Errorf("open log %s: it belongs to uid %d and its directory can be written by others than root; refusing to write to it as root (remove it, or choose a --log in a directory only root can write)", path, st.Uid)
+	}
+	return log, nil, nil
 }
 
 // redirectStdio points stdin at /dev/null and stdout and stderr at log, at
@@ -64,7 +114,7 @@ func dupLog(log *os.File) error {
 // atomic: a write lands wholly in the old file or wholly in the new one, and
 // nothing reaches the old file once reopenLog has returned.
 func reopenLog(path string) error {
-	f, err := openLog(path)
+	f, _, err := openLog(path)
 	if err != nil {
 		return err
 	}

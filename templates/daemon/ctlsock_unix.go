@@ -1,0 +1,192 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The control socket is how the reload command learns Reload's result. It
+// is a Unix stream socket beside the pidfile, its path with ctlSuffix
+// added, made by the daemon once it holds the pidfile's lock (so any socket
+// already there is a dead daemon's, and is replaced) and before it drops
+// privileges. Its mode is 0600: only its owner (the user who started the
+// daemon) and root can connect; on Linux the daemon also checks the
+// peer's uid (SO_PEERCRED) and answers only root and its own user.
+//
+// The protocol is one line each way: the client sends "reload"; the
+// daemon answers, once Reload has returned, "ok" or "error MESSAGE".
+const ctlSuffix = ".ctl"
+
+// maxSocketPath is the longest socket path every supported system accepts
+// (sockaddr_un holds 104 bytes on macOS and the BSDs, with the final NUL).
+const maxSocketPath = 103
+
+// requestWait bounds how long the daemon waits for a client's request line.
+const requestWait = 5 * time.Second
+
+// controlPath is the control socket's path for a pidfile.
+func controlPath(pidfile string) string { return pidfile + ctlSuffix }
+
+// A controlServer accepts reload requests and hands them to the server's
+// loop.
+type controlServer struct {
+	l         *net.UnixListener
+	path      string
+	requests  chan request
+	accepting chan struct{} // closed when accept has returned
+	closed    chan struct{} // closed by close
+	handlers  sync.WaitGroup
+}
+
+// closeWait bounds how long close waits for answers still being written.
+const closeWait = time.Second
+
+// listenControl creates the control socket for pidfile and starts
+// accepting. The caller holds the pidfile's lock.
+func listenControl(pidfile string) (*controlServer, error) {
+	path := controlPath(pidfile)
+	if len(path) > maxSocketPath {
+		return nil, fmt.Errorf("control socket %s: path longer than %d bytes (choose a shorter --pidfile)", path, maxSocketPath)
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("control socket %s: a %v is in the way (remove it or choose another --pidfile)", path, fi.Mode().Type())
+		}
+		os.Remove(path) // a dead daemon's: we hold the pidfile's lock
+	}
+	// The socket file is made with the umask's permissions: 0600 from the
+	// start, not after a chmod. Nothing else runs yet in this process.
+	old := syscall.Umask(0o177)
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	syscall.Umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w (choose a writable --pidfile directory)", path, err)
+	}
+	l.SetUnlinkOnClose(false) // close removes it only while we hold the pidfile
+	c := &controlServer{l: l, path: path, requests: make(chan request), accepting: make(chan struct{}), closed: make(chan struct{})}
+	go c.accept()
+	return c, nil
+}
+
+// close stops accepting, answers requests the loop did not take with
+// errStopping, waits (up to closeWait) until every answer is written, and
+// if unlink removes the socket. The loop has answered every request it
+// took before close is called.
+func (c *controlServer) close(unlink bool) {
+	if c == nil {
+		return
+	}
+	c.l.Close()
+	<-c.accepting
+	close(c.closed)
+	written := make(chan struct{})
+	go func() { c.handlers.Wait(); close(written) }()
+	select {
+	case <-written:
+	case <-time.After(closeWait):
+	}
+	if unlink {
+		os.Remove(c.path)
+	}
+}
+
+func (c *controlServer) accept() {
+	defer close(c.accepting)
+	for {
+		conn, err := c.l.AcceptUnix()
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
+		if err != nil {
+			time.Sleep(10 * time.Millisecond) // out of descriptors, say
+			continue
+		}
+		c.handlers.Add(1)
+		go func() {
+			defer c.handlers.Done()
+			c.handle(conn)
+		}()
+	}
+}
+
+// handle answers one connection.
+func (c *controlServer) handle(conn *net.UnixConn) {
+	defer conn.Close()
+	if err := peerAllowed(conn); err != nil {
+		fmt.Fprintf(conn, "error %s\n", oneLine(err))
+		return
+	}
+	conn.SetReadDeadline(time.Now().Add(requestWait))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		return
+	}
+	if line = strings.TrimSpace(line); line != "reload" {
+		fmt.Fprintf(conn, "error unknown request %q\n", line)
+		return
+	}
+	req := request{reply: make(chan error, 1)}
+	select {
+	case c.requests <- req:
+		err = <-req.reply
+	case <-c.closed:
+		err = errStopping
+	}
+	if err != nil {
+		fmt.Fprintf(conn, "error %s\n", oneLine(err))
+		return
+	}
+	fmt.Fprintln(conn, "ok")
+}
+
+// requestReload asks the daemon behind pidfile's control socket to reload
+// and waits, until deadline, for Reload's result. A nil error means Reload
+// succeeded; an *errReload carries the error Reload returned. With
+// starting, the daemon holds its pidfile but may not have made its socket
+// yet: a missing socket is tried again until deadline.
+func requestReload(pidfile string, starting bool, deadline time.Time) error {
+	path := controlPath(pidfile)
+	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
+	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		conn, err = net.DialTimeout("unix", path, time.Until(deadline))
+	}
+	if err != nil {
+		return fmt.Errorf("connect to control socket %s: %w (restart the daemon if its socket was removed)", path, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(deadline)
+	if _, err := fmt.Fprintln(conn, "reload"); err != nil {
+		return fmt.Errorf("send to control socket %s: %w", path, err)
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errors.New("no answer before --timeout; the reload may still be running (see the log)")
+	case err != nil:
+		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
+	}
+	line = strings.TrimSuffix(line, "\n")
+	if msg, ok := strings.CutPrefix(line, "error "); ok {
+		return &errReload{msg}
+	}
+	if line != "ok" {
+		return fmt.Errorf("unexpected answer %q on control socket %s", line, path)
+	}
+	return nil
+}
+
+// errReload is the error the service's Reload returned, as the daemon
+// reported it.
+type errReload struct{ msg string }
+
+func (e *errReload) Error() string { return e.msg }

@@ -1,0 +1,120 @@
+//go:build linux
+
+package daemon
+
+// Tests of checklist lines 24 and 30, the pidfile's half: no other user can
+// keep root from starting, and defaults that work without a home.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Checklist 30: a stale pidfile that another user keeps locked (flock(1)
+// as nobody, on the file it may read) does not block root's start, and
+// that user's process is never signalled.
+func TestStalePidfileLockedByOtherUser(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	if _, err := exec.LookPath("flock"); err != nil {
+		t.Skip("no flock(1)")
+	}
+	f := newFixture(t)
+	f.openToOthers()
+	writePidfile(t, f.pidfile, "12345\n")
+	for _, mode := range []string{"-x", "-s"} {
+		holder := exec.Command("flock", mode, f.pidfile, "sleep", "60")
+		holder.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+		if err := holder.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
+		waitFor(t, "nobody to lock the pidfile", func() bool {
+			file, err := os.Open(f.pidfile)
+			if err != nil {
+				return false
+			}
+			defer file.Close()
+			return lockExclusive(file) != nil
+		})
+		pid := f.start()
+		f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
+		f.want(f.run("start"), 0, "already running (pid "+strconv.Itoa(pid)+")", "second start")
+		f.want(f.run("stop"), 0, "stopped (pid "+strconv.Itoa(pid)+")", "stop")
+		waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
+		if !alive(holder.Process.Pid) {
+			t.Fatalf("flock %s: nobody's process was signalled", mode)
+		}
+		writePidfile(t, f.pidfile, "12345\n")
+	}
+	entries, _ := os.ReadDir(f.dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".new") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// Checklist 31: the pid that stop, status and reopen act on is the lock
+// holder's, as the kernel reports it, never the file's content: a daemon
+// (compromised, say, after --user) that writes another process's pid into
+// its pidfile cannot make root's stop signal that process. Run this with
+// -tags daemongen_posixlocks too: that is the macOS and BSD code path.
+func TestPidFromLockHolderNotContent(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	pid := f.start()
+	sleep := exec.Command("sleep", "60")
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	other := strconv.Itoa(sleep.Process.Pid)
+	writePidfile(t, f.pidfile, other+"\n")
+	f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
+	f.want(f.run("reopen"), 0, "reopen requested (pid "+strconv.Itoa(pid)+")", "reopen")
+	f.want(f.run("stop"), 0, "(pid "+strconv.Itoa(pid)+")", "stop")
+	waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
+	if !alive(sleep.Process.Pid) {
+		t.Fatal("stop signalled the process named in the pidfile's content")
+	}
+}
+
+// Checklist 24: an unprivileged user whose HOME does not exist, with
+// XDG_RUNTIME_DIR=/tmp (runuser -u nobody -- svc start, in a careless
+// environment), starts, stops and checks the daemon with the default paths,
+// and the pidfile is not put directly into /tmp.
+func TestDefaultPathsWithoutHome(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	f.openToOthers()
+	exe, _ := os.Executable()
+	copied := copyExecutable(t, f, exe)
+	name := "testsvc-nohome-" + strconv.Itoa(os.Getpid())
+	uid, _ := strconv.Atoi(nobody.Uid)
+	env := func(k string) string {
+		return map[string]string{"HOME": "/nonexistent", "XDG_RUNTIME_DIR": "/tmp"}[k]
+	}
+	d := defaultPaths(name, uid, env, func(string) bool { return false })
+	t.Cleanup(func() { os.RemoveAll(d.private) })
+	if filepath.Dir(d.pidfile) == "/tmp" || filepath.Dir(d.pidfile) != d.private {
+		t.Fatalf("default pidfile %s; want it in the private directory %s", d.pidfile, d.private)
+	}
+	f.pidfile, f.log = d.pidfile, d.log
+	for _, action := range []string{"start", "status", "reload", "stop"} {
+		cmd := exec.Command(copied, action)
+		cmd.Env = append(f.env, "TESTSVC_NAME="+name, "HOME=/nonexistent", "XDG_RUNTIME_DIR=/tmp", "XDG_STATE_HOME=")
+		cmd.Dir = f.dir
+		cmd.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+		want := map[string]string{"start": "started", "status": "running", "reload": "reloaded", "stop": "stopped"}[action]
+		f.want(f.exec(cmd), 0, want, action+" as nobody without a home")
+	}
+	if fi, err := os.Stat(d.private); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("private directory %s: %v, %v; want mode 0700", d.private, fi, err)
+	}
+}

@@ -1,0 +1,183 @@
+//go:build linux
+
+package daemon
+
+// Tests of checklist lines 19, 25 and 26: signals and reloads under an
+// operator who pushes.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// Checklist 25: a burst of SIGHUPs while a slow Reload runs, then one
+// SIGTERM: the TERM is not lost, and the daemon stops gracefully.
+func TestSignalBurstDuringReload(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_RELOAD_SLEEP=200ms")
+	pid := f.start()
+	for range 30 {
+		syscall.Kill(pid, syscall.SIGHUP)
+	}
+	f.waitLog("testsvc reloading slowly")
+	for range 30 {
+		syscall.Kill(pid, syscall.SIGHUP)
+		syscall.Kill(pid, syscall.SIGUSR1)
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	waitFor(t, "the daemon to stop after SIGTERM", func() bool { return !f.locked() })
+	f.wantGone(pid)
+	if log := f.readLog(); !strings.Contains(log, "received terminated; stopping") || !strings.Contains(log, "testsvc: stopped") {
+		t.Fatalf("log %q; want one graceful stop", log)
+	}
+}
+
+// Checklists 19 and 25: any number of stops and SIGTERMs, at once, make one
+// graceful shutdown; every stop reports it.
+func TestManyStopsOneShutdown(t *testing.T) {
+	t.Parallel()
+	// The shutdown takes long enough for every stop to find the daemon.
+	f := newFixture(t, "TESTSVC_STOP_DELAY=3s")
+	pid := f.start()
+	const n = 5
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = f.run("stop", "--timeout", "30s")
+		}()
+	}
+	f.waitLog("testsvc stopping")
+	for range 10 {
+		syscall.Kill(pid, syscall.SIGTERM)
+		syscall.Kill(pid, syscall.SIGINT)
+	}
+	wg.Wait()
+	for _, r := range results {
+		f.want(r, 0, "stopped", "one of the concurrent stops")
+		if strings.Contains(r.stderr, "SIGKILL") {
+			t.Errorf("a stop needed SIGKILL: %q", r.stderr)
+		}
+	}
+	f.wantGone(pid)
+	log := f.readLog()
+	if strings.Count(log, "; stopping\n") != 1 || strings.Contains(log, "exiting now") || !strings.Contains(log, "testsvc: stopped") {
+		t.Fatalf("log %q; want exactly one graceful shutdown", log)
+	}
+}
+
+// Checklist 25: stop cancels a running Reload's context instead of waiting
+// for it, and the reload that waited for it reports the cancellation.
+func TestStopCancelsReload(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_RELOAD_SLEEP=1h")
+	pid := f.start()
+	reload := f.command("reload", "--pidfile", f.pidfile, "--timeout", "1h")
+	var stderr strings.Builder
+	reload.Stderr = &stderr
+	if err := reload.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("testsvc reloading slowly")
+	r := f.run("stop", "--timeout", "8s")
+	f.want(r, 0, fmt.Sprintf("stopped (pid %d)", pid), "stop during a reload")
+	if strings.Contains(r.stderr, "SIGKILL") {
+		t.Fatalf("stop needed SIGKILL (%q); want the reload cancelled", r.stderr)
+	}
+	if err := reload.Wait(); err == nil || !strings.Contains(stderr.String(), "context canceled") {
+		t.Fatalf("reload during stop: %v, %q; want exit 1 and the cancellation", err, stderr.String())
+	}
+	f.wantGone(pid)
+}
+
+// Checklist 26: reload returns once Reload has returned, 0 on success, 1
+// with Reload's error on failure, and the daemon keeps serving; reloads
+// asked for while one runs are all answered.
+func TestReloadReportsResult(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_RELOAD_SLEEP=300ms")
+	conf := filepath.Join(f.dir, "svc.conf")
+	writePidfile(t, conf, "one\n")
+	pid := f.start("--config", conf)
+	f.want(f.run("reload"), 0, fmt.Sprintf("testsvc reloaded (pid %d)", pid), "reload")
+	if log := f.readLog(); !strings.Contains(log, "testsvc reloaded") {
+		t.Fatalf("log when reload returned = %q; want Reload done", log)
+	}
+
+	writePidfile(t, conf, "bad: no such key\n")
+	r := f.run("reload")
+	f.want(r, 1, "testsvc: reload: parse config "+conf+": bad: no such key", "reload of a bad config")
+	f.want(f.run("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status after a failed reload")
+
+	writePidfile(t, conf, "two\n")
+	const n = 4
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = f.run("reload")
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		f.want(r, 0, "reloaded", "concurrent reload")
+	}
+	f.want(f.run("reload", "--timeout", "50ms"), 1, "no answer before --timeout", "reload with a short timeout")
+	if log := f.readLog(); !strings.Contains(log, "config: two") {
+		t.Fatalf("log %q; want the new config read", log)
+	}
+	f.want(f.run("stop"), 0, "stopped", "stop")
+}
+
+// Checklist 26: the control socket answers only root and the daemon's own
+// user; others cannot even connect.
+func TestControlSocketPermissions(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	f.openToOthers()
+	f.start()
+	fi, err := os.Lstat(controlPath(f.pidfile))
+	if err != nil || fi.Mode().Type() != os.ModeSocket || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("control socket: %v, %v; want a socket with mode 0600", fi.Mode(), err)
+	}
+	cmd := f.command("reload", "--pidfile", f.pidfile)
+	cmd.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+	exe, _ := os.Executable()
+	cmd.Path, cmd.Args[0] = copyExecutable(t, f, exe), "reload-as-nobody"
+	f.want(f.exec(cmd), 1, "permission denied", "reload as nobody")
+}
+
+// Checklist 26: reload answers a daemon run in the foreground under a
+// service manager (systemd's ExecReload= calls it) when it has a pidfile.
+func TestReloadUnderRun(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	conf := filepath.Join(f.dir, "svc.conf")
+	writePidfile(t, conf, "one\n")
+	run := f.command("run", "--pidfile", f.pidfile, "--config", conf)
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
+	waitFor(t, "run to be ready", func() bool {
+		data, _ := os.ReadFile(f.pidfile)
+		return f.lockHolderPid() == run.Process.Pid && len(data) > 0
+	})
+	f.want(f.exec(f.command("reload", "--pidfile", f.pidfile)), 0, "reloaded", "reload of run")
+	writePidfile(t, conf, "bad: broken\n")
+	f.want(f.exec(f.command("reload", "--pidfile", f.pidfile)), 1, "parse config "+conf+": bad: broken", "reload of run with a bad config")
+	f.want(f.exec(f.command("stop", "--pidfile", f.pidfile)), 0, "stopped", "stop of run")
+	if err := run.Wait(); err != nil {
+		t.Fatalf("run after stop: %v; want exit 0", err)
+	}
+}
