@@ -34,7 +34,9 @@
 //
 // # Output
 //
-// A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. The
+// A File's mode is 0755 if its path ends in ".sh" or its content starts
+// with "#!" (the init scripts of project/init/, which have no suffix), and
+// 0644 otherwise. The
 // output of a ".go" template is formatted in-process with
 // golang.org/x/tools/imports (FormatOnly, so no go command runs and nothing
 // is looked up); the daemon set's Go source is already formatted, which
@@ -299,6 +301,9 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 	}
 	if daemon && !hasMarker(out) {
 		return output{}, fmt.Errorf("render %s: a file of the daemon package must start with the line %q; make it the template's first line", t.name, Marker)
+	}
+	if bytes.HasPrefix(out, []byte("#!")) {
+		mode = 0o755
 	}
 	return output{File{Path: p, Mode: mode, Data: out}, t.name}, nil
 }

@@ -102,6 +102,13 @@ type Program struct {
 
 	// Umask is the daemon's file mode creation mask. Zero means 027.
 	Umask fs.FileMode
+
+	// InitFiles holds the service files the install and uninstall
+	// commands write and remove: init/SYSTEM/FILE for each init system
+	// (see install.go), as "//go:embed init" in the main package of a
+	// project made by daemongen provides them. Nil: install and uninstall
+	// fail, saying so.
+	InitFiles fs.FS
 }
 
 // umask returns the mask the daemon sets.
