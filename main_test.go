@@ -148,7 +148,7 @@ func TestNewDir(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("daemongen new --dir = exit %d, stderr %q; want 0", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "out", "svc", "my-svc.service")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "out", "svc", "init", "systemd", "my-svc.service")); err != nil {
 		t.Errorf("daemongen new --dir out/svc: %v", err)
 	}
 }
