@@ -200,7 +200,11 @@ func TestNewDryRun(t *testing.T) {
 	}
 	for _, line := range lines {
 		fields := strings.Fields(line)
-		if len(fields) != 3 || fields[0] != "-rw-r--r--" || !strings.HasPrefix(fields[2], "mysvc/") {
+		mode := "-rw-r--r--"
+		if len(fields) == 3 && strings.HasPrefix(fields[2], "mysvc/init/") && !strings.Contains(fields[2], "systemd") && !strings.HasSuffix(fields[2], ".plist") {
+			mode = "-rwxr-xr-x" // the init scripts
+		}
+		if len(fields) != 3 || fields[0] != mode || !strings.HasPrefix(fields[2], "mysvc/") {
 			t.Errorf("daemongen new --dry-run line %q; want MODE SIZE mysvc/PATH", line)
 		}
 	}
