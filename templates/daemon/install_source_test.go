@@ -138,6 +138,17 @@ func TestInstallSystemd(t *testing.T) {
 	}
 
 	*ran = nil
+	stdout.Reset()
+	if err := in.uninstall("systemd", true); err != nil {
+		t.Fatalf("uninstall --dry-run = %v", err)
+	}
+	wantOut := "$ systemctl stop mysvc.service\n$ systemctl disable mysvc.service\n$ rm /etc/systemd/system/mysvc.service\n$ systemctl daemon-reload\n"
+	if stdout.String() != wantOut || len(*ran) > 0 {
+		t.Errorf("uninstall --dry-run printed %q and ran %q; want %q and nothing", stdout, *ran, wantOut)
+	}
+	if _, err := os.Stat(unit); err != nil {
+		t.Errorf("uninstall --dry-run removed the unit: %v", err)
+	}
 	if err := in.uninstall("systemd", false); err != nil {
 		t.Fatalf("uninstall = %v", err)
 	}
