@@ -214,6 +214,11 @@ func TestInstallNeedsRoot(t *testing.T) {
 	if want := "sysv needs root; run as root (sudo mysvc ...)"; err == nil || err.Error() != want {
 		t.Errorf("install as a user without systemd = %v; want %q", err, want)
 	}
+	in, _, _, _ = fakeInstaller(t, "linux", 0)
+	err = in.install("systemd", bin, true, false)
+	if want := "systemd is not running here"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("install --init systemd without systemd = %v; want an error starting %q", err, want)
+	}
 	if len(*ran) > 0 {
 		t.Errorf("refused install ran %q", *ran)
 	}

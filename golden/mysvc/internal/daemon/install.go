@@ -275,6 +275,9 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 		}
 		return nil, fmt.Errorf("%s needs root; %s", sys, hint)
 	}
+	if (sys == "systemd" || sys == "systemd-user") && !dryRun && !in.exists("/run/systemd/system") {
+		return nil, fmt.Errorf("systemd is not running here (no /run/systemd/system); choose another --init, or --dry-run to see the files")
+	}
 	if user && !filepath.IsAbs(in.home) {
 		return nil, fmt.Errorf("%s needs your home directory, and $HOME is not set", sys)
 	}
