@@ -120,7 +120,12 @@ func runQuiet(args []string) error {
 // installMain runs the install or uninstall command with its arguments and
 // returns the exit code.
 func (p *Program) installMain(action string, args []string) int {
-	fset := flag.NewFlagSet(p.Name+" "+action, flag.ContinueOnError)
+	return p.newInstaller().main(action, args)
+}
+
+// main is installMain for the installer in.
+func (in *installer) main(action string, args []string) int {
+	fset := flag.NewFlagSet(in.name+" "+action, flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
 	initFlag := fset.String("init", "auto", "")
 	dryRun := fset.Bool("dry-run", false, "")
@@ -135,19 +140,17 @@ func (p *Program) installMain(action string, args []string) int {
 		if action == "install" {
 			fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
 				"Write the service file for the init system, reload it, enable and start the service.\n"+
-				"Running it again changes nothing.\n\n", p.Name, systems)
+				"Running it again changes nothing.\n\n", in.name, systems)
 		} else {
 			fmt.Fprintf(w, "Usage: %s uninstall [--init auto|%s] [--dry-run]\n\n"+
-				"Stop and disable the service and remove what install wrote.\n\n", p.Name, systems)
+				"Stop and disable the service and remove what install wrote.\n\n", in.name, systems)
 		}
 		fmt.Fprint(w, "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n"+
 			"                 if /run/systemd/system exists; openrc if /run/openrc does; launchd on\n"+
 			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n")
 		if action == "install" {
-			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n")
-		}
-		if action == "install" {
-			fmt.Fprint(w, "  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
+			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n"+
+				"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
 				"                 then each command as \"$ COMMAND\"\n"+
 				"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n")
 		} else {
@@ -157,18 +160,17 @@ func (p *Program) installMain(action string, args []string) int {
 	}
 	err := fset.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		usage(os.Stdout)
+		usage(in.stdout)
 		return exitOK
 	}
 	if err == nil && fset.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fset.Arg(0))
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
-		usage(os.Stderr)
+		fmt.Fprintf(in.stderr, "%s: %v\n", in.name, err)
+		usage(in.stderr)
 		return exitUsage
 	}
-	in := p.newInstaller()
 	if action == "uninstall" {
 		err = in.uninstall(*initFlag, *dryRun)
 	} else {
@@ -183,7 +185,7 @@ func (p *Program) installMain(action string, args []string) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+		fmt.Fprintf(in.stderr, "%s: %v\n", in.name, err)
 		return exitFailure
 	}
 	return exitOK
@@ -410,12 +412,13 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			}
 		}
 	}
-	changed := false
+	changed, updated := false, false
 	for _, f := range pl.files {
 		old, err := os.ReadFile(f.path)
 		fi, err2 := os.Stat(f.path)
 		same := err == nil && err2 == nil && bytes.Equal(old, f.data) && fi.Mode().Perm() == f.mode
 		changed = changed || !same
+		updated = updated || (err == nil && !same)
 		if dryRun {
 			fmt.Fprintf(in.stdout, "==> %s <==\n%s", strings.TrimPrefix(f.path, in.root), f.data)
 			if !bytes.HasSuffix(f.data, []byte("\n")) {
@@ -446,6 +449,9 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 		if err := in.step(args, dryRun); err != nil {
 			return err
 		}
+	}
+	if !dryRun && updated && start {
+		fmt.Fprintf(in.stdout, "%s: a service that was already running keeps its old settings until it is restarted\n", in.name)
 	}
 	if !dryRun && pl.system == "systemd-user" {
 		fmt.Fprintf(in.stdout, "%s runs while you are logged in; to keep it running after you log out: loginctl enable-linger\n", in.name)

@@ -137,6 +137,22 @@ func TestInstallSystemd(t *testing.T) {
 		t.Errorf("second install printed %q; want no wrote line", stdout)
 	}
 
+	// A changed file is rewritten, and the manager reloaded.
+	if err := os.WriteFile(unit, []byte("[Service]\nExecStart=/old/mysvc run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	*ran = nil
+	stdout.Reset()
+	if err := in.install("systemd", bin, true, false); err != nil {
+		t.Fatalf("install over a changed unit = %v", err)
+	}
+	if data, _ := os.ReadFile(unit); !strings.Contains(string(data), "ExecStart="+bin+" run") {
+		t.Errorf("install over a changed unit left %q", data)
+	}
+	if !strings.Contains(stdout.String(), "until it is restarted") || (*ran)[0] != "systemctl daemon-reload" {
+		t.Errorf("install over a changed unit printed %q and ran %q; want a restart hint and a reload", stdout, *ran)
+	}
+
 	*ran = nil
 	stdout.Reset()
 	if err := in.uninstall("systemd", true); err != nil {
@@ -307,16 +323,26 @@ func TestInstallRefusesBinPath(t *testing.T) {
 }
 
 func TestInstallUsage(t *testing.T) {
-	p := Program{Name: "mysvc", Service: nil}
+	in, ran, stdout, _ := fakeInstaller(t, "linux", 0)
 	for _, args := range [][]string{{"--bogus"}, {"extra"}, {"--init"}} {
-		if code := p.installMain("install", args); code != exitUsage {
-			t.Errorf("install %q exit = %d; want %d", args, code, exitUsage)
+		stdout.Reset()
+		if code := in.main("install", args); code != exitUsage || !strings.Contains(stdout.String(), "Usage: mysvc install [--init auto|") {
+			t.Errorf("install %q = exit %d, output %q; want %d and the usage", args, code, stdout, exitUsage)
 		}
 	}
-	if code := p.installMain("uninstall", []string{"--no-start"}); code != exitUsage {
+	if code := in.main("uninstall", []string{"--no-start"}); code != exitUsage {
 		t.Errorf("uninstall --no-start exit = %d; want %d", code, exitUsage)
 	}
-	if code := p.installMain("install", []string{"--init", "upstart", "--dry-run"}); code != exitFailure {
-		t.Errorf("install --init upstart exit = %d; want %d", code, exitFailure)
+	stdout.Reset()
+	if code := in.main("install", []string{"-h"}); code != exitOK || !strings.Contains(stdout.String(), "  --no-start ") {
+		t.Errorf("install -h = exit %d, output %q; want 0 and the flags", code, stdout)
+	}
+	stdout.Reset()
+	code := in.main("install", []string{"--init", "upstart", "--dry-run"})
+	if want := "mysvc: unknown init system \"upstart\""; code != exitFailure || !strings.HasPrefix(stdout.String(), want) {
+		t.Errorf("install --init upstart = exit %d, output %q; want %d and %q", code, stdout, exitFailure, want)
+	}
+	if len(*ran) > 0 {
+		t.Errorf("usage errors ran %q", *ran)
 	}
 }
