@@ -18,7 +18,7 @@
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
-//     project/_name_.service.tmpl becomes my-svc.service;
+//     project/init/systemd/_name_.service.tmpl becomes init/systemd/my-svc.service;
 //   - directories are kept, so project/.github/workflows/ci.yml.tmpl becomes
 //     .github/workflows/ci.yml.
 //

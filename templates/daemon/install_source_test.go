@@ -231,6 +231,13 @@ func TestInstallNeedsRoot(t *testing.T) {
 		t.Errorf("install as a user without systemd = %v; want %q", err, want)
 	}
 	in, _, _, _ = fakeInstaller(t, "linux", 0)
+	err = in.install("launchd", bin, true, false)
+	if want := "launchd is not an init system of linux (it runs on darwin)"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("install --init launchd on linux = %v; want an error starting %q", err, want)
+	}
+	if err := in.install("launchd", bin, true, true); err != nil {
+		t.Errorf("install --init launchd --dry-run on linux = %v; want a preview", err)
+	}
 	err = in.install("systemd", bin, true, false)
 	if want := "systemd is not running here"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("install --init systemd without systemd = %v; want an error starting %q", err, want)

@@ -43,6 +43,12 @@ const initDir = "init"
 // initSystems are the values of --init other than auto.
 var initSystems = []string{"systemd", "systemd-user", "sysv", "openrc", "launchd", "rc.d"}
 
+// initOS names the systems (GOOS values) each init system runs on.
+var initOS = map[string]string{
+	"systemd": "linux", "systemd-user": "linux", "sysv": "linux", "openrc": "linux",
+	"launchd": "darwin", "rc.d": "freebsd dragonfly",
+}
+
 // installer holds what install and uninstall learn from the machine. Tests
 // replace its fields.
 type installer struct {
@@ -276,6 +282,9 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 			hint = "run as root or use --init systemd-user"
 		}
 		return nil, fmt.Errorf("%s needs root; %s", sys, hint)
+	}
+	if where := initOS[sys]; !dryRun && !strings.Contains(" "+where+" ", " "+in.goos+" ") {
+		return nil, fmt.Errorf("%s is not an init system of %s (it runs on %s); choose another --init, or --dry-run to see the files", sys, in.goos, where)
 	}
 	if (sys == "systemd" || sys == "systemd-user") && !dryRun && !in.exists("/run/systemd/system") {
 		return nil, fmt.Errorf("systemd is not running here (no /run/systemd/system); choose another --init, or --dry-run to see the files")
