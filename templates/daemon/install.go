@@ -273,6 +273,9 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 	if in.files == nil {
 		return nil, errors.New("this program embeds no service files: give Program.InitFiles the project's init folder (//go:embed init)")
 	}
+	if where := initOS[sys]; !dryRun && !strings.Contains(" "+where+" ", " "+in.goos+" ") {
+		return nil, fmt.Errorf("%s is not an init system of %s (it runs on %s); choose another --init, or --dry-run to see the files", sys, in.goos, where)
+	}
 	user := sys == "systemd-user" || (sys == "launchd" && in.euid != 0)
 	if !user && in.euid != 0 && !dryRun {
 		hint := fmt.Sprintf("run as root (sudo %s ...)", in.name)
@@ -280,9 +283,6 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 			hint = "run as root or use --init systemd-user"
 		}
 		return nil, fmt.Errorf("%s needs root; %s", sys, hint)
-	}
-	if where := initOS[sys]; !dryRun && !strings.Contains(" "+where+" ", " "+in.goos+" ") {
-		return nil, fmt.Errorf("%s is not an init system of %s (it runs on %s); choose another --init, or --dry-run to see the files", sys, in.goos, where)
 	}
 	if (sys == "systemd" || sys == "systemd-user") && !dryRun && !in.exists("/run/systemd/system") {
 		return nil, fmt.Errorf("systemd is not running here (no /run/systemd/system); choose another --init, or --dry-run to see the files")
