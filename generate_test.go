@@ -219,7 +219,7 @@ func TestGenerateUsage(t *testing.T) {
 // from generate.
 func TestTemplatesListAndExport(t *testing.T) {
 	stdout, _, code := daemongen(t, t.TempDir(), "templates", "list")
-	for _, want := range []string{"daemon/serve.go\n", "project/main.go.tmpl\n", "project/_name_.service.tmpl\n"} {
+	for _, want := range []string{"daemon/serve.go\n", "project/main.go.tmpl\n", "project/init/systemd/_name_.service.tmpl\n"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("daemongen templates list = exit %d, %q; want 0 and %q", code, stdout, want)
 		}

@@ -114,7 +114,7 @@ func svcCommand(bin string, env []string, args ...string) *exec.Cmd {
 func TestSystemdAnalyzeVerify(t *testing.T) {
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project, bin := buildProject(t)
-	unit := rewrite(t, filepath.Join(project, "mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run",
+	unit := rewrite(t, filepath.Join(project, "init/systemd/mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run",
 		"ExecReload=/usr/local/bin/mysvc reload", "ExecReload="+bin+" reload")
 	for _, want := range []string{"Type=notify", "ExecReload=" + bin + " reload", "WatchdogSec=30s", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure"} {
 		if !strings.Contains(unit, want+"\n") {

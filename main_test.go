@@ -207,7 +207,7 @@ func TestNewDir(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("daemongen new --dir = exit %d, stderr %q; want 0", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "out", "svc", "my-svc.service")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "out", "svc", "init", "systemd", "my-svc.service")); err != nil {
 		t.Errorf("daemongen new --dir out/svc: %v", err)
 	}
 }
@@ -336,7 +336,11 @@ func TestNewDryRun(t *testing.T) {
 	}
 	for _, line := range lines {
 		fields := strings.Fields(line)
-		if len(fields) != 3 || fields[0] != "-rw-r--r--" || !strings.HasPrefix(fields[2], "mysvc/") {
+		mode := "-rw-r--r--"
+		if len(fields) == 3 && strings.HasPrefix(fields[2], "mysvc/init/") && !strings.Contains(fields[2], "systemd") && !strings.HasSuffix(fields[2], ".plist") {
+			mode = "-rwxr-xr-x" // the init scripts
+		}
+		if len(fields) != 3 || fields[0] != mode || !strings.HasPrefix(fields[2], "mysvc/") {
 			t.Errorf("daemongen new --dry-run line %q; want MODE SIZE mysvc/PATH", line)
 		}
 	}

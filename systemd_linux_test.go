@@ -134,7 +134,7 @@ fact() { echo "FACT $1=$2"; }
 show() { systemctl show -p "$2" --value "$1"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 install() {
-	for unit in "$1"/mysvc.service "$1"/mysvc.socket; do
+	for unit in "$1"/init/systemd/mysvc.service "$1"/init/systemd/mysvc.socket; do
 		[ -e "$unit" ] && sed "s|/usr/local/bin/mysvc|$1/mysvc|g" "$unit" >/etc/systemd/system/"${unit##*/}"
 	done
 	systemctl daemon-reload
@@ -519,8 +519,8 @@ func TestSystemdAnalyzeSecurity(t *testing.T) {
 		}
 		dir := t.TempDir()
 		for _, f := range files {
-			if f.Path == "mysvc.service" {
-				if err := os.WriteFile(filepath.Join(dir, f.Path), f.Data, 0o644); err != nil {
+			if f.Path == "init/systemd/mysvc.service" {
+				if err := os.WriteFile(filepath.Join(dir, "mysvc.service"), f.Data, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -23,7 +23,7 @@
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
-//     project/_name_.service.tmpl becomes my-svc.service;
+//     project/init/systemd/_name_.service.tmpl becomes init/systemd/my-svc.service;
 //   - directories are kept, so project/.github/workflows/ci.yml.tmpl becomes
 //     .github/workflows/ci.yml.
 //
@@ -39,7 +39,9 @@
 //
 // # Output
 //
-// A File's mode is 0755 if its path ends in ".sh" and 0644 otherwise. The
+// A File's mode is 0755 if its path ends in ".sh" or its content starts
+// with "#!" (the init scripts of project/init/, which have no suffix), and
+// 0644 otherwise. The
 // output of a ".go" template is formatted in-process with
 // golang.org/x/tools/imports (FormatOnly, so no go command runs and nothing
 // is looked up); the daemon set's Go source is already formatted, which
@@ -272,6 +274,9 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 	}
 	if daemon && !hasMarker(out) {
 		return output{}, fmt.Errorf("render %s: a file of the daemon package must start with the line %q; make it the template's first line", t.name, Marker)
+	}
+	if bytes.HasPrefix(out, []byte("#!")) {
+		mode = 0o755
 	}
 	return output{File{Path: p, Mode: mode, Data: out}, t.name}, nil
 }

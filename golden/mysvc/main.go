@@ -3,19 +3,29 @@
 // Usage:
 //
 //	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME] [--config FILE]
+//	mysvc install [--init auto|systemd|systemd-user|sysv|openrc|launchd|rc.d] [--no-start] [--dry-run] [--bin PATH]
+//	mysvc uninstall [--init ...] [--dry-run]
 //
 // Run "mysvc -help" for the details. The service itself, with its own
 // flags (--config FILE), is in service.go; the daemon machinery is in
-// internal/daemon, which daemongen maintains.
+// internal/daemon, which daemongen maintains. install registers the binary
+// with the machine's init system using the service files in init/, which
+// the binary embeds: edit them, rebuild, and install writes your version.
 package main
 
 import (
+	"embed"
 	"os"
 
 	"example.com/mysvc/internal/daemon"
 )
 
+// initFiles are the service files install writes, one folder per init system.
+//
+//go:embed init
+var initFiles embed.FS
+
 func main() {
 	svc := &Service{}
-	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: svc, Flags: svc.Flags}, os.Args[1:]))
+	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: svc, Flags: svc.Flags, InitFiles: initFiles}, os.Args[1:]))
 }

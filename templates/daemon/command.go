@@ -51,6 +51,9 @@ func Main(p Program, args []string) int {
 		fmt.Fprintln(os.Stderr, "daemon: Program needs a Name and a Service")
 		return exitUsage
 	}
+	if len(args) > 0 && (args[0] == "install" || args[0] == "uninstall") {
+		return p.installMain(args[0], args[1:]) // install.go
+	}
 	o, err := p.parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		p.usage(os.Stdout)
@@ -239,6 +242,8 @@ Commands:
             printed), 7 not running
   reopen    ask the daemon to reopen its log (SIGUSR1), after log rotation
   run       run in the foreground (systemd Type=notify, containers, supervisors)
+  install   register with the init system, enable and start: %[1]s install -h
+  uninstall stop, disable and remove what install wrote: %[1]s uninstall -h
 
 Flags (-flag and --flag both work):
   --pidfile PATH   pidfile (default %[2]s, or $%[3]s_PIDFILE)

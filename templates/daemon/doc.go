@@ -191,6 +191,13 @@ type Program struct {
 	// the operator's working directory, before any re-exec. Flags must not
 	// use the daemon's names: pidfile, log, timeout, user.
 	Flags func(fs *flag.FlagSet)
+
+	// InitFiles holds the service files the install and uninstall
+	// commands write and remove: init/SYSTEM/FILE for each init system
+	// (see install.go), as "//go:embed init" in the main package of a
+	// project made by daemongen provides them. Nil: install and uninstall
+	// fail, saying so.
+	InitFiles fs.FS
 }
 
 // umask returns the mask the daemon sets.
