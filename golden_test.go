@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/txtar"
 
 	"github.com/daemongen/daemongen/generator"
@@ -248,8 +249,10 @@ func (gc *goldenCase) run(t *testing.T) (dir string, stdout []byte, written map[
 // counterpart returns what the file p that the case wrote must hold when
 // the archive has no out/ entry for it: its counterpart in golden/mysvc,
 // for a daemon package of another name as the generator renders it with
-// that name. ok is false if it has none.
-func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, p string) (want []byte, ok bool) {
+// that name, and for a project of another NAME or module path (modPath)
+// with golden/mysvc's name and module path in it replaced by the case's
+// (mysvc, MYSVC and example.com/mysvc). ok is false if it has none.
+func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, p, modPath string) (want []byte, ok bool) {
 	t.Helper()
 	module, daemonDir, pkg, name := gc.layout()
 	if rest, in := strings.CutPrefix(p, daemonDir+"/"); in {
@@ -276,13 +279,31 @@ func (gc *goldenCase) counterpart(t *testing.T, main map[string]generator.File, 
 			rel = p
 		}
 		dir, file := path.Split(rel)
-		if ext, ok := strings.CutPrefix(file, name+"."); ok { // a _name_ file, such as my-svc.service
+		if file == name { // a _name_ file, such as init/sysv/my-svc
+			file = mainConfig.Name
+		} else if ext, ok := strings.CutPrefix(file, name+"."); ok { // or my-svc.service
 			file = mainConfig.Name + "." + ext
 		}
 		g, ok := main[dir+file]
-		return g.Data, ok
+		if !ok || (name == mainConfig.Name && modPath == mainConfig.Module) {
+			return g.Data, ok
+		}
+		env := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		return []byte(strings.NewReplacer(mainConfig.Module, modPath, "MYSVC", env, mainConfig.Name, name).Replace(string(g.Data))), true
 	}
 	return nil, false
+}
+
+// modulePath returns the module path of the module the case wrote into,
+// from its go.mod as it is after the command.
+func (gc *goldenCase) modulePath(t *testing.T, written map[string][]byte) string {
+	t.Helper()
+	module, _, _, _ := gc.layout()
+	gomod, ok := written[path.Join(module, "go.mod")]
+	if !ok {
+		gomod = gc.in[path.Join(module, "go.mod")]
+	}
+	return modfile.ModulePath(gomod)
 }
 
 // TestGoldenCases runs each case in golden/cases and compares its output
@@ -295,9 +316,10 @@ func TestGoldenCases(t *testing.T) {
 	for _, gc := range loadCases(t) {
 		t.Run(gc.name, func(t *testing.T) {
 			dir, stdout, written := gc.run(t)
+			modPath := gc.modulePath(t, written)
 			differ := make(map[string][]byte)
 			for p, data := range written {
-				if want, ok := gc.counterpart(t, main, p); !ok || !bytes.Equal(want, data) {
+				if want, ok := gc.counterpart(t, main, p, modPath); !ok || !bytes.Equal(want, data) {
 					differ[p] = data
 				}
 			}
