@@ -134,7 +134,9 @@ func readTree(t *testing.T, dir string) map[string]generator.File {
 //
 //	in/PATH   a file in the directory before the command runs (a user's module)
 //	stdout    what the command prints
-//	out/PATH  a file the command writes that differs from golden/mysvc
+//	out/PATH  a file the command writes that has no counterpart in golden/mysvc
+//	diff/PATH a unified diff from the counterpart to a file the command writes
+//	          that differs from it
 //
 // A file the command writes and that has no out/ entry must equal its
 // counterpart in golden/mysvc: the daemon package's files after the package
@@ -185,10 +187,10 @@ func loadCase(t *testing.T, p string) *goldenCase {
 			gc.stdout = f.Data
 		case strings.HasPrefix(f.Name, "in/"):
 			gc.in[strings.TrimPrefix(f.Name, "in/")] = f.Data
-		case strings.HasPrefix(f.Name, "out/"):
-			gc.out[strings.TrimPrefix(f.Name, "out/")] = f.Data
+		case strings.HasPrefix(f.Name, "out/"), strings.HasPrefix(f.Name, "diff/"):
+			gc.out[f.Name] = f.Data
 		default:
-			t.Fatalf("%s: file %q; want in/PATH, stdout or out/PATH", p, f.Name)
+			t.Fatalf("%s: file %q; want in/PATH, stdout, out/PATH or diff/PATH", p, f.Name)
 		}
 	}
 	return gc
@@ -317,16 +319,24 @@ func TestGoldenCases(t *testing.T) {
 		t.Run(gc.name, func(t *testing.T) {
 			dir, stdout, written := gc.run(t)
 			modPath := gc.modulePath(t, written)
+			// What the archive must hold of the files written: out/PATH,
+			// the whole file, for one with no counterpart in golden/mysvc;
+			// diff/PATH, a unified diff from the counterpart, for one that
+			// differs from it; nothing for one equal to it.
 			differ := make(map[string][]byte)
 			for p, data := range written {
-				if want, ok := gc.counterpart(t, main, p, modPath); !ok || !bytes.Equal(want, data) {
-					differ[p] = data
+				want, ok := gc.counterpart(t, main, p, modPath)
+				switch {
+				case !ok:
+					differ["out/"+p] = data
+				case !bytes.Equal(want, data):
+					differ["diff/"+p] = []byte(diff.Unified("golden/mysvc", p, string(want), string(data)))
 				}
 			}
 			if updating() {
 				gc.write(t, stdout, differ)
 			} else {
-				gc.compare(t, stdout, written, differ)
+				gc.compare(t, stdout, differ)
 			}
 			if testing.Short() {
 				return
@@ -347,27 +357,26 @@ func TestGoldenCases(t *testing.T) {
 	}
 }
 
-// compare checks the case's output against its archive.
-func (gc *goldenCase) compare(t *testing.T, stdout []byte, written, differ map[string][]byte) {
+// compare checks the case's output against its archive: its stdout, and
+// differ, the out/ and diff/ entries the files it wrote call for.
+func (gc *goldenCase) compare(t *testing.T, stdout []byte, differ map[string][]byte) {
 	t.Helper()
 	file := filepath.Join(casesDir, gc.name+".txtar")
 	if d := diff.Unified(file+" stdout", "daemongen stdout", string(gc.stdout), string(stdout)); d != "" {
 		t.Errorf("stdout differs:\n%s", d)
 	}
-	for p, data := range differ {
-		want, ok := gc.out[p]
+	for name, data := range differ {
+		want, ok := gc.out[name]
 		switch {
 		case !ok:
-			t.Errorf("%s differs from golden/mysvc's counterpart and has no out/%s in %s", p, p, file)
+			t.Errorf("%s has no %s: the file written %s", file, name, map[bool]string{true: "has no counterpart in golden/mysvc", false: "differs from its counterpart in golden/mysvc"}[strings.HasPrefix(name, "out/")])
 		case !bytes.Equal(want, data):
-			t.Errorf("%s differs from out/%s:\n%s", p, p, diff.Unified(file+" out/"+p, "written "+p, string(want), string(data)))
+			t.Errorf("%s differs from what was written:\n%s", name, diff.Unified(file+" "+name, "written", string(want), string(data)))
 		}
 	}
-	for p := range gc.out {
-		if _, ok := written[p]; !ok {
-			t.Errorf("%s has out/%s, which the command did not write", file, p)
-		} else if _, ok := differ[p]; !ok {
-			t.Errorf("%s has out/%s, which equals golden/mysvc's counterpart; remove it", file, p)
+	for name := range gc.out {
+		if _, ok := differ[name]; !ok {
+			t.Errorf("%s has %s, which the command did not write or which equals golden/mysvc's counterpart; remove it", file, name)
 		}
 	}
 	if t.Failed() {
@@ -384,8 +393,8 @@ func (gc *goldenCase) write(t *testing.T, stdout []byte, differ map[string][]byt
 		a.Files = append(a.Files, txtar.File{Name: "in/" + p, Data: gc.in[p]})
 	}
 	a.Files = append(a.Files, txtar.File{Name: "stdout", Data: stdout})
-	for _, p := range slices.Sorted(maps.Keys(differ)) {
-		a.Files = append(a.Files, txtar.File{Name: "out/" + p, Data: differ[p]})
+	for _, name := range slices.Sorted(maps.Keys(differ)) {
+		a.Files = append(a.Files, txtar.File{Name: name, Data: differ[name]})
 	}
 	if err := os.WriteFile(filepath.Join(casesDir, gc.name+".txtar"), txtar.Format(a), 0o644); err != nil {
 		t.Fatal(err)
@@ -534,9 +543,10 @@ func TestOneLineChange(t *testing.T) {
 	}
 	for _, gc := range loadCases(t) {
 		_, daemonDir, _, _ := gc.layout()
-		for p := range gc.out {
+		for name := range gc.out {
+			_, p, _ := strings.Cut(name, "/")
 			if strings.HasPrefix(p, daemonDir+"/") {
-				t.Errorf("%s holds out/%s, a file of the daemon package: cases take those from golden/mysvc, so a change of the daemon's source would show up here too", gc.name, p)
+				t.Errorf("%s holds %s, a file of the daemon package: cases take those from golden/mysvc, so a change of the daemon's source would show up here too", gc.name, name)
 			}
 		}
 	}
