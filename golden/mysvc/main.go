@@ -26,6 +26,5 @@ import (
 var initFiles embed.FS
 
 func main() {
-	svc := &Service{}
-	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: svc, Flags: svc.Flags, InitFiles: initFiles}, os.Args[1:]))
+	os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: &Service{}, InitFiles: initFiles}, os.Args[1:]))
 }

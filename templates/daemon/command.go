@@ -51,6 +51,9 @@ func Main(p Program, args []string) int {
 		fmt.Fprintln(os.Stderr, "daemon: Program needs a Name and a Service")
 		return exitUsage
 	}
+	if f, ok := p.Service.(Flagger); ok && p.Flags == nil {
+		p.Flags = f.Flags
+	}
 	if len(args) > 0 && (args[0] == "install" || args[0] == "uninstall") {
 		return p.installMain(args[0], args[1:]) // install.go
 	}

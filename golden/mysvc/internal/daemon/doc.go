@@ -22,8 +22,8 @@
 //     its own, never concurrently with itself, with the service's context:
 //     a stop cancels a Reload that is running.
 //
-// The service's own flags and configuration come through [Program.Flags]
-// and [PathVar]: they reach the service unchanged in run, start and
+// The service's own flags and configuration come through its Flags method
+// ([Flagger], or [Program.Flags]) and [PathVar]: they reach the service unchanged in run, start and
 // process-1 mode, with paths resolved once, before any re-exec.
 //
 // The service must not open the pidfile: closing any descriptor of it would
@@ -169,6 +169,13 @@ type Reloader interface {
 	Reload(ctx context.Context) error
 }
 
+// Flagger is implemented by services with flags of their own. When
+// Program.Flags is nil, Main uses the service's Flags method as
+// Program.Flags, so a main package need not name it.
+type Flagger interface {
+	Flags(fs *flag.FlagSet)
+}
+
 // Program describes one daemon. Name and Service are required.
 type Program struct {
 	// Name is the program's name. It appears in messages, names the
@@ -183,7 +190,8 @@ type Program struct {
 	Umask fs.FileMode
 
 	// Flags, if not nil, defines the service's own flags (such as
-	// --config FILE) in fs, bound to the service's fields. Every command
+	// --config FILE) in fs, bound to the service's fields; nil means the
+	// service's own Flags method if it is a [Flagger]. Every command
 	// accepts them, and start and run pass those that were set, by their
 	// values' String form, to each process they re-execute: the daemon
 	// after both re-execs, and the service process under process 1. A
