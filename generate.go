@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,6 +70,16 @@ func runGenerate(c *cli.Context) error {
 	if cfg.Package == "" && dir == wd {
 		cfg.Package = os.Getenv("GOPACKAGE") // set by go generate
 	}
+	// The directory's own Go files decide the package name when no flag
+	// did, and must agree with it: the daemon package cannot share a
+	// directory with another package, such as main at a module root.
+	ours, theirs, theirFile := dirPackages(dir)
+	if cfg.Package == "" {
+		cfg.Package = ours
+	}
+	if theirs != "" && theirs != cmp.Or(cfg.Package, "daemon") {
+		return fmt.Errorf("generate: %s is package %s, and a directory holds one package; generate into another directory with --dir (or, for your own package there, --pkg %s)", relTo(wd, theirFile), theirs, theirs)
+	}
 	cfg.Module, cfg.DaemonDir = mod.Path, filepath.ToSlash(rel)
 	if err := cfg.Validate(); err != nil {
 		if errors.As(err, &ce) && ce.Field == "Module" {
@@ -124,6 +136,34 @@ func runGenerate(c *cli.Context) error {
 		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(shown, ch.Path))
 	}
 	return nil
+}
+
+// dirPackages returns the package names of the Go files in dir, tests
+// aside: ours, of a file daemongen wrote (starting with generator.Marker),
+// and theirs, of another file, with that file's path. An unreadable or
+// missing directory has neither.
+func dirPackages(dir string) (ours, theirs, theirFile string) {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.PackageClauseOnly)
+		if err != nil {
+			continue
+		}
+		switch {
+		case generator.IsGenerated(src):
+			ours = f.Name.Name
+		case theirs == "":
+			theirs, theirFile = f.Name.Name, name
+		}
+	}
+	return ours, theirs, theirFile
 }
 
 // relTo returns name relative to the directory wd if it can, else name.

@@ -402,3 +402,38 @@ func TestGenerateOverlayWithoutMarker(t *testing.T) {
 		}
 	}
 }
+
+// TestGeneratePackageOfDir wants generate to refuse a directory that holds
+// another package (such as main at a module root) and to keep the package
+// name the directory's generated files have when --pkg is not given.
+func TestGeneratePackageOfDir(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/q\n\ngo 1.23\n")
+	writeFile(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+	writeFile(t, filepath.Join(dir, "util", "u.go"), "package util\n")
+	for _, tt := range []struct{ args []string }{
+		{[]string{"generate", "--dir", "."}},
+		{[]string{"generate", "--dir", "util"}},
+		{[]string{"generate", "--dir", "util", "--pkg", "svcd"}},
+	} {
+		before := dirSnapshot(t, dir)
+		_, stderr, code := daemongen(t, dir, tt.args...)
+		if code != 1 || !strings.Contains(stderr, "a directory holds one package") {
+			t.Errorf("daemongen %s = exit %d, stderr %q; want 1 naming the other package", strings.Join(tt.args, " "), code, stderr)
+		}
+		if !maps.Equal(before, dirSnapshot(t, dir)) {
+			t.Errorf("daemongen %s changed the module", strings.Join(tt.args, " "))
+		}
+	}
+	if _, stderr, code := daemongen(t, dir, "generate", "--dir", "pkg/svcd", "--pkg", "svcd"); code != 0 {
+		t.Fatalf("generate --pkg svcd = exit %d, %s", code, stderr)
+	}
+	if out, stderr, code := daemongen(t, dir, "generate", "--check", "--dir", "pkg/svcd"); code != 0 || out != "" {
+		t.Errorf("generate --check --dir pkg/svcd without --pkg = exit %d, stdout %q, stderr %q; want 0 and nothing (the package is svcd)", code, out, stderr)
+	}
+	for _, bad := range []string{"vendor/d", "a b", "x@y"} {
+		if _, stderr, code := daemongen(t, dir, "generate", "--dir", bad); code != 2 {
+			t.Errorf("generate --dir %q = exit %d, stderr %q; want 2", bad, code, stderr)
+		}
+	}
+}

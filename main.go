@@ -18,7 +18,7 @@
 // The new command writes a new project for the binary NAME into the
 // directory DIR (NAME unless --dir is given). NAME is lowercase letters,
 // digits and '-', starts with a letter, has each '-' between two letters or
-// digits, is at most 64 characters long and is not reserved (go, all, std,
+// digits, is at most 32 characters long and is not reserved (go, all, std,
 // cmd, tool, vendor, main, test, or a Windows device name such as con or
 // nul). The module path must be one the go command builds: a first element
 // without a dot may not be a standard library package's (so "new log" is
@@ -277,7 +277,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		UsageText: "daemongen COMMAND [ARGS]",
 		Description: "Examples:\n\n" +
 			"   daemongen new mysvc --module example.com/mysvc\n" +
-			"   cd mysvc && go build && ./mysvc start\n\n" +
+			"   cd mysvc && go build -o mysvc && ./mysvc start\n\n" +
 			"   # in an existing module, keep internal/daemon current:\n" +
 			"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
 			"   go generate ./... && daemongen generate --check\n\n" +
@@ -295,7 +295,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Usage:     "write a new daemon project into DIR (default NAME)",
 				UsageText: newUsage,
 				Description: "NAME is the binary's name: lowercase letters, digits and '-', starting with\n" +
-					"a letter, at most 64 characters, not reserved. Flags may come before or after NAME.\n" +
+					"a letter, at most 32 characters, not reserved. Flags may come before or after NAME.\n" +
 					"A non-empty DIR is refused unless --force is given; --force replaces only\n" +
 					"the files daemongen writes, and keeps go.mod, service.go and service_test.go\n" +
 					"unless --replace names them. Build with: go build -o NAME\n\n" +
@@ -415,7 +415,12 @@ func templatesFlag() cli.Flag {
 // exit status. Cancelling ctx interrupts a write.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, reorderArgs(app, args))
+	var err error
+	if bad := helpFlag(args); bad != "" { // cli's help command would print its own usage and exit 1
+		err = &usageError{err: fmt.Errorf("flag provided but not defined: %s", bad)}
+	} else {
+		err = app.RunContext(ctx, reorderArgs(app, args))
+	}
 	if err == nil {
 		return 0
 	}
@@ -441,6 +446,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: daemongen COMMAND [ARGS]\nRun 'daemongen help' for the commands.\n")
 	}
 	return 2
+}
+
+// helpFlag returns the first flag after a help command in args (the program
+// name first) other than -h and --help, or "".
+func helpFlag(args []string) string {
+	if len(args) < 2 || (args[1] != "help" && args[1] != "h") {
+		return ""
+	}
+	for _, a := range args[2:] {
+		if a == "--" {
+			return ""
+		}
+		if strings.HasPrefix(a, "-") && a != "-h" && a != "--help" && a != "-help" {
+			return a
+		}
+	}
+	return ""
 }
 
 // flagMessage finds the flag named in the errors of package flag, which

@@ -14,8 +14,11 @@ import (
 	"golang.org/x/mod/module"
 )
 
-// maxNameLen is the longest name Validate accepts.
-const maxNameLen = 64
+// maxNameLen is the longest name Validate accepts. The daemon's default
+// control socket, ~/.local/state/NAME/NAME.pid.ctl for an ordinary user, must
+// fit the 103 bytes a Unix socket path may have; with 32, it does for any
+// home directory of up to 37 bytes, and /tmp/NAME-UID/NAME.pid.ctl always.
+const maxNameLen = 32
 
 // Config is what a user chooses for a new project, or for the daemon
 // package of an existing module. Flags and other command-line concerns
@@ -110,8 +113,8 @@ var reservedNames = func() []string {
 // module log, which the go command finds in two places). No element may be
 // "vendor", which the go command reads as a vendored copy.
 //
-// Package, if set, must be a Go identifier other than a keyword, "_" and
-// "main". DaemonDir, if set, must be a slash-separated relative path
+// Package, if set, must be a Go identifier other than a keyword, "_",
+// "init" and "main". DaemonDir, if set, must be a slash-separated relative path
 // without "." or ".." elements (fs.ValidPath), or ".".
 func (c Config) Validate() error {
 	if c.Name != "" || !c.DaemonOnly {
@@ -124,6 +127,14 @@ func (c Config) Validate() error {
 	}
 	if c.DaemonDir != "" && !fs.ValidPath(c.DaemonDir) {
 		return &ConfigError{Field: "DaemonDir", Value: c.DaemonDir, Reason: "use a slash-separated path inside the module, such as internal/daemon"}
+	}
+	if c.DaemonDir != "" && c.DaemonDir != "." {
+		if slices.Contains(strings.Split(c.DaemonDir, "/"), "vendor") {
+			return &ConfigError{Field: "DaemonDir", Value: c.DaemonDir, Reason: "the go command reads a vendor directory as vendored copies of other modules; choose another directory"}
+		}
+		if err := module.CheckImportPath(path.Join("example.com", c.DaemonDir)); err != nil {
+			return &ConfigError{Field: "DaemonDir", Value: c.DaemonDir, Reason: "the package's import path must be valid; use letters, digits and -._~ in each element", Err: err}
+		}
 	}
 	if err := validateSocket(c.Socket); err != nil {
 		return err
@@ -157,6 +168,8 @@ func validatePackage(pkg string) error {
 		return nil
 	case pkg == "main":
 		return &ConfigError{Field: "Package", Value: pkg, Reason: "the daemon package is imported by package main; choose another name (e.g. daemon)"}
+	case pkg == "init":
+		return &ConfigError{Field: "Package", Value: pkg, Reason: "a package named init cannot be imported under its name; choose another (e.g. svcd)"}
 	case pkg == "_" || !token.IsIdentifier(pkg):
 		return &ConfigError{Field: "Package", Value: pkg, Reason: "use a Go identifier such as daemon or svcd"}
 	}

@@ -22,7 +22,7 @@ var fuzzSeeds = []generator.Config{
 	{Name: "mysvc", Module: "example.com/mysvc"},
 	{Name: "a", Module: ""},
 	{Name: "x9-y8-z7", Module: "corp/tools/x9-y8-z7", Docker: true},
-	{Name: "a" + strings.Repeat("b", 63), Module: "example.com/v2/a~b_c.d-e/v3"},
+	{Name: "a" + strings.Repeat("b", 31), Module: "example.com/v2/a~b_c.d-e/v3"},
 	{Name: "my-svc", Module: "my-svc", Docker: true},
 	{Name: "My_Svc"},
 	{Name: "main"},

@@ -272,7 +272,7 @@ func renderFile(t *tmplFile, data Data, dir string, daemon bool) (output, error)
 			}
 		}
 	}
-	if daemon && !hasMarker(out) {
+	if daemon && !IsGenerated(out) {
 		return output{}, fmt.Errorf("render %s: a file of the daemon package must start with the line %q; make it the template's first line", t.name, Marker)
 	}
 	if bytes.HasPrefix(out, []byte("#!")) {

@@ -81,7 +81,7 @@ func Plan(root string, files []File) ([]Change, error) {
 		rendered[f.Path] = true
 		dirs[path.Dir(f.Path)] = true
 		name := filepath.Join(root, filepath.FromSlash(f.Path))
-		if !hasMarker(f.Data) {
+		if !IsGenerated(f.Data) {
 			return nil, fmt.Errorf("plan %s: the rendered file does not start with the line %q; make it the first line of its template", name, Marker)
 		}
 		if _, err := checkPath(root, filepath.FromSlash(f.Path)); err != nil {
@@ -100,7 +100,7 @@ func Plan(root string, files []File) ([]Change, error) {
 			return nil, fmt.Errorf("plan %s: %w", name, err)
 		}
 		switch {
-		case !hasMarker(old):
+		case !IsGenerated(old):
 			users = append(users, name)
 		case !bytes.Equal(asLF(old), f.Data) || info.Mode().Perm() != f.Mode.Perm():
 			changes = append(changes, Change{Kind: Stale, Path: f.Path, Old: old, OldMode: info.Mode().Perm(), File: f})
@@ -141,7 +141,7 @@ func extraFiles(root, dir string, rendered map[string]bool) ([]Change, error) {
 		if err != nil {
 			return nil, fmt.Errorf("plan %s: %w", name, err)
 		}
-		if !hasMarker(old) {
+		if !IsGenerated(old) {
 			continue
 		}
 		info, err := e.Info()
@@ -187,10 +187,10 @@ func Sync(ctx context.Context, root string, changes []Change) error {
 	return nil
 }
 
-// hasMarker reports whether data's first line is exactly Marker. A file
+// IsGenerated reports whether data's first line is exactly Marker. A file
 // checked out with CRLF line endings or a byte order mark, as Git on
 // Windows may leave it, still has it.
-func hasMarker(data []byte) bool {
+func IsGenerated(data []byte) bool {
 	line, _, _ := bytes.Cut(asLF(data), []byte("\n"))
 	return string(line) == Marker
 }
