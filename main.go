@@ -310,10 +310,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"   daemongen new mysvc --docker",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "module", Usage: "module path `PATH` of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
-					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` to write the project into (default NAME)"},
+					&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "directory `DIR` to write the project into (default NAME)"},
 					templatesFlag(),
 					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, replacing the files daemongen writes except go.mod, service.go and service_test.go"},
-					&cli.StringSliceFlag{Name: "replace", Usage: "with --force, also replace `FILE` (go.mod, service.go or service_test.go; repeat or separate with commas)"},
+					&cli.StringSliceFlag{Name: "replace", TakesFile: true, Usage: "with --force, also replace `FILE` (go.mod, service.go or service_test.go; repeat or separate with commas)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "check as new would, print the mode, size and path of each file, and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
 					&cli.StringFlag{Name: "socket", Usage: "the example serves HTTP on `ADDR` (HOST:PORT), through NAME.socket under systemd"},
@@ -342,7 +342,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"   daemongen generate --dir pkg/svcd --pkg svcd\n" +
 					"   daemongen generate --check",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "dir", Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
+					&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
 					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory)"},
 					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates; only templates that use them need it, and the embedded ones do not"},
 					templatesFlag(),
@@ -408,7 +408,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 
 // templatesFlag is the --templates flag of new and generate.
 func templatesFlag() cli.Flag {
-	return &cli.StringFlag{Name: "templates", Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"}
+	return &cli.StringFlag{Name: "templates", TakesFile: true, Usage: "lay the template tree in `DIR` (project/..., daemon/...) over the embedded one"}
 }
 
 // run runs daemongen with args, the program name first, and returns its

@@ -570,6 +570,19 @@ func TestCompletionFish(t *testing.T) {
 			t.Errorf("fish completion of %s = %q, %v; want %q", line, got, err, tt.want)
 		}
 	}
+	// A flag whose value is a directory completes file names.
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "somedir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"daemongen new foo --dir s", "daemongen generate --dir s", "daemongen generate --templates s"} {
+		cmd := exec.Command(fish, "--no-config", "-c", "source "+f+"; complete -C '"+line+"' | cut -f1")
+		cmd.Env, cmd.Dir = env, dir
+		out, err := cmd.Output()
+		if got := strings.TrimSpace(string(out)); err != nil || got != "somedir/" {
+			t.Errorf("fish completion of %s = %q, %v; want somedir/", line, got, err)
+		}
+	}
 }
 
 func TestReorderArgs(t *testing.T) {
