@@ -69,6 +69,9 @@ func TestNewReadOnly(t *testing.T) {
 	newFails(t, ro, "read-only file system")                            // a new directory in it
 	newFails(t, t.TempDir(), "read-only file system", "--dir", ro)      // the empty mount itself
 	newFails(t, t.TempDir(), "read-only file system", "--dir", ro+"/a") // a directory to create
+	// A dry run refuses what the real run would.
+	newFails(t, t.TempDir(), "read-only file system", "--dir", ro, "--dry-run")
+	newFails(t, t.TempDir(), "read-only file system", "--dir", ro+"/a", "--dry-run")
 	if entries, _ := os.ReadDir(ro); len(entries) != 0 {
 		t.Errorf("read-only %s has %d entries; want none", ro, len(entries))
 	}

@@ -95,7 +95,7 @@ func Write(ctx context.Context, dir string, files []File, opts WriteOptions) (re
 		}
 	}
 	if opts.DryRun {
-		return replaced, nil
+		return replaced, checkWritable(dir)
 	}
 	return replaced, writeInto(ctx, dir, files)
 }
@@ -107,13 +107,13 @@ func interrupted(ctx context.Context, name string) error {
 
 // checkParents checks that the missing directory dir could be created: its
 // nearest existing ancestor is a directory (or a symlink to one, as Write
-// would follow it too).
+// would follow it too) that this process may write into.
 func checkParents(dir string) error {
 	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
 		info, err := os.Stat(d)
 		switch {
 		case err == nil && info.IsDir():
-			return nil
+			return checkWritable(d)
 		case err == nil:
 			return fmt.Errorf("write %s: %s is not a directory", dir, d)
 		case !errors.Is(err, fs.ErrNotExist):
