@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,8 +74,9 @@ func TestDetectInit(t *testing.T) {
 	}{
 		{"linux", 0, []string{"/run/systemd/system", "/run/openrc"}, "systemd"},
 		{"linux", 1000, []string{"/run/systemd/system"}, "systemd-user"},
-		{"linux", 0, []string{"/run/openrc"}, "openrc"},
-		{"linux", 1000, []string{"/run/openrc"}, "openrc"},
+		{"linux", 0, []string{"/run/openrc", "/run/openrc/softlevel"}, "openrc"},
+		{"linux", 1000, []string{"/run/openrc", "/run/openrc/softlevel"}, "openrc"},
+		{"linux", 0, []string{"/run/openrc"}, "sysv"}, // left by an openrc-run, not an OpenRC boot
 		{"linux", 0, nil, "sysv"},
 		{"darwin", 0, nil, "launchd"},
 		{"darwin", 501, nil, "launchd"},
@@ -117,7 +119,8 @@ func TestInstallSystemd(t *testing.T) {
 		t.Errorf("install printed %q; want wrote and $ lines", stdout)
 	}
 
-	// Twice: nothing written, no reload, enable and start are no-ops.
+	// Twice: nothing written; the manager is reloaded all the same (a
+	// first install may have failed after writing), enable and start are no-ops.
 	old := time.Unix(1, 0)
 	if err := os.Chtimes(unit, old, old); err != nil {
 		t.Fatal(err)
@@ -130,7 +133,7 @@ func TestInstallSystemd(t *testing.T) {
 	if fi, _ := os.Stat(unit); !fi.ModTime().Equal(old) {
 		t.Errorf("second install rewrote %s", unit)
 	}
-	if want := want[1:]; strings.Join(*ran, "\n") != strings.Join(want, "\n") {
+	if strings.Join(*ran, "\n") != strings.Join(want, "\n") {
 		t.Errorf("second install ran %q; want %q", *ran, want)
 	}
 	if strings.Contains(stdout.String(), "wrote") {
@@ -351,5 +354,36 @@ func TestInstallUsage(t *testing.T) {
 	}
 	if len(*ran) > 0 {
 		t.Errorf("usage errors ran %q", *ran)
+	}
+}
+
+// A failing stop (the SysV script's binary gone, no user manager) does not
+// keep uninstall from removing the files; it is reported, not fatal.
+func TestUninstallStopFails(t *testing.T) {
+	in, ran, stdout, bin := fakeInstaller(t, "linux", 0)
+	script := filepath.Join(in.root, "etc/init.d/mysvc")
+	if err := in.install("sysv", bin, false, false); err != nil {
+		t.Fatalf("install = %v", err)
+	}
+	in.run = func(args []string) error {
+		*ran = append(*ran, strings.Join(args, " "))
+		if args[len(args)-1] == "stop" {
+			return errors.New("exit status 5")
+		}
+		return nil
+	}
+	*ran = nil
+	stdout.Reset()
+	if err := in.uninstall("sysv", false); err != nil {
+		t.Fatalf("uninstall with a failing stop = %v; want nil", err)
+	}
+	if _, err := os.Lstat(script); !os.IsNotExist(err) {
+		t.Errorf("after uninstall with a failing stop, Lstat(%s) = %v; want not exist", script, err)
+	}
+	if want := "/etc/init.d/mysvc stop\nupdate-rc.d -f mysvc remove"; strings.Join(*ran, "\n") != want {
+		t.Errorf("uninstall ran %q; want %q", *ran, want)
+	}
+	if !strings.Contains(stdout.String(), "these failed: /etc/init.d/mysvc stop") {
+		t.Errorf("uninstall printed %q; want the failed stop reported", stdout)
 	}
 }
