@@ -105,10 +105,16 @@ has '$ systemctl daemon-reload'
 expect active systemctl is-active mysvc
 expect enabled systemctl is-enabled mysvc
 expect "ExecStart=/opt/mysvc/mysvc run" grep '^ExecStart=' /etc/systemd/system/mysvc.service
+# From a shell, the binary's default pidfile is the unit's: it sees the
+# daemon systemd runs and starts no second one.
+exits 0 $B status
+exits 0 $B start
+has "already running"
 before="$(stat -c %y /etc/systemd/system/mysvc.service) $(systemctl show -P MainPID mysvc)"
 exits 0 $B install
 lacks wrote
-lacks daemon-reload
+# Reloaded all the same, in case a first install failed after writing.
+has daemon-reload
 after="$(stat -c %y /etc/systemd/system/mysvc.service) $(systemctl show -P MainPID mysvc)"
 [ "$before" = "$after" ] && ok "second install changed nothing" || bad "second install: $before became $after"
 exits 0 $B install --dry-run
@@ -138,6 +144,8 @@ exits 0 $U $B install
 has "wrote /home/tuser/.config/systemd/user/mysvc.service"
 expect active $U systemctl --user is-active mysvc
 expect enabled $U systemctl --user is-enabled mysvc
+exits 0 $U $B status
+exits 0 $U systemctl --user reload mysvc
 expect "/home/tuser/.config/systemd/user/default.target.wants/mysvc.service" find /home/tuser/.config/systemd/user/default.target.wants -name mysvc.service
 exits 0 $U $B install
 lacks wrote
@@ -167,22 +175,22 @@ has '$ rc-update add mysvc default'
 expect /etc/init.d/mysvc readlink -f /etc/runlevels/default/mysvc
 exits 0 rc-service mysvc status
 has started
-exits 0 $B status --pidfile /run/mysvc.pid
-pid=$(cat /run/mysvc.pid)
+exits 0 $B status
+pid=$(cat /run/mysvc/mysvc.pid)
 exits 0 rc-service mysvc reload
 exits 0 $B install --init openrc
 lacks wrote
-expect "$pid" cat /run/mysvc.pid
+expect "$pid" cat /run/mysvc/mysvc.pid
 # supervise-daemon restarts a daemon that dies.
 kill -KILL "$pid"
 for i in $(seq 100); do
-	new=$(cat /run/mysvc.pid 2>/dev/null)
+	new=$(cat /run/mysvc/mysvc.pid 2>/dev/null)
 	[ -n "$new" ] && [ "$new" != "$pid" ] && break
 	sleep 0.2
 done
 [ -n "$new" ] && [ "$new" != "$pid" ] && ok "supervise-daemon restarted the killed daemon ($pid, then $new)" || bad "no new daemon after kill -KILL $pid"
 exits 0 $B uninstall --init openrc
-exits 3 $B status --pidfile /run/mysvc.pid
+exits 3 $B status
 exits 0 $B uninstall --init openrc
 has "mysvc is not installed for openrc"
 ours /etc
@@ -439,7 +447,12 @@ func TestSystemdAnalyzeVerifyUser(t *testing.T) {
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project := buildInstallProject(t, "mysvc")
 	unit := rewrite(t, filepath.Join(project, "init/systemd-user/mysvc.service"),
-		"ExecStart=/usr/local/bin/mysvc run", "ExecStart="+filepath.Join(project, "mysvc")+" run")
+		"/usr/local/bin/mysvc", filepath.Join(project, "mysvc"))
+	for _, want := range []string{"\nExecReload=" + filepath.Join(project, "mysvc") + " reload", "\nEnvironment=MYSVC_PIDFILE=%t/mysvc/mysvc.pid\n", "\nRuntimeDirectory=mysvc\n", "\nWatchdogSec="} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("the user unit lacks %q:\n%s", want, unit)
+		}
+	}
 	if !strings.Contains(unit, "\nWantedBy=default.target\n") || strings.Contains(unit, "multi-user") {
 		t.Errorf("the user unit's [Install] is not WantedBy=default.target:\n%s", unit)
 	}

@@ -154,7 +154,7 @@ func (in *installer) main(action string, args []string) int {
 				"Stop and disable the service and remove what install wrote.\n\n", in.name, systems)
 		}
 		fmt.Fprint(w, "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n"+
-			"                 if /run/systemd/system exists; openrc if /run/openrc does; launchd on\n"+
+			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n"+
 			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n")
 		if action == "install" {
 			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n"+
@@ -225,7 +225,9 @@ func (in *installer) detect() (string, error) {
 			return "systemd-user", nil
 		case in.exists("/run/systemd/system"):
 			return "systemd", nil
-		case in.exists("/run/openrc"):
+		case in.exists("/run/openrc/softlevel"):
+			// Only an OpenRC boot leaves softlevel; any openrc-run
+			// leaves /run/openrc itself.
 			return "openrc", nil
 		}
 		return "sysv", nil
@@ -400,7 +402,7 @@ func (in *installer) commands(pl *plan, user bool) {
 }
 
 // install writes the service files of init system sys pointing at bin,
-// reloads the manager if a file changed, enables the service and, if start,
+// reloads the manager, enables the service and, if start,
 // starts it. Files already as they should be are not touched; enabling and
 // starting an enabled, running service changes nothing.
 func (in *installer) install(sys, bin string, start, dryRun bool) error {
@@ -423,12 +425,11 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			}
 		}
 	}
-	changed, updated := false, false
+	updated := false
 	for _, f := range pl.files {
 		old, err := os.ReadFile(f.path)
 		fi, err2 := os.Stat(f.path)
 		same := err == nil && err2 == nil && bytes.Equal(old, f.data) && fi.Mode().Perm() == f.mode
-		changed = changed || !same
 		updated = updated || (err == nil && !same)
 		if dryRun {
 			fmt.Fprintf(in.stdout, "==> %s <==\n%s", strings.TrimPrefix(f.path, in.root), f.data)
@@ -445,10 +446,9 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 		}
 		fmt.Fprintf(in.stdout, "wrote %s\n", strings.TrimPrefix(f.path, in.root))
 	}
-	var steps [][]string
-	if changed {
-		steps = append(steps, pl.reload...)
-	}
+	// The manager is reloaded on every install, changed files or not: a
+	// first install that failed after writing them left them unread.
+	steps := append([][]string{}, pl.reload...)
 	steps = append(steps, pl.enable...)
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
 		steps = append(steps, pl.start...)
@@ -488,14 +488,13 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		fmt.Fprintf(in.stdout, "%s is not installed for %s (no %s)\n", in.name, pl.system, strings.TrimPrefix(pl.files[0].path, in.root))
 		return nil
 	}
-	for _, args := range pl.stop {
-		if err := in.step(args, dryRun); err != nil {
-			return err
-		}
-	}
-	for _, args := range pl.disable {
+	// Stopping and disabling are best effort: a stop fails when the
+	// binary is gone or no user manager runs, and the files must go anyway.
+	var failed []string
+	for _, args := range append(append([][]string{}, pl.stop...), pl.disable...) {
 		if err := in.step(args, dryRun); err != nil {
 			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
 		}
 	}
 	for _, f := range present {
@@ -511,8 +510,12 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	}
 	for _, args := range pl.reload {
 		if err := in.step(args, dryRun); err != nil {
-			return err
+			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
 		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(in.stderr, "%s: removed the service files, but these failed: %s; check that %s is not still running\n", in.name, strings.Join(failed, "; "), in.name)
 	}
 	return nil
 }
