@@ -448,7 +448,7 @@ func TestSystemdAnalyzeVerifyUser(t *testing.T) {
 	project := buildInstallProject(t, "mysvc")
 	unit := rewrite(t, filepath.Join(project, "init/systemd-user/mysvc.service"),
 		"/usr/local/bin/mysvc", filepath.Join(project, "mysvc"))
-	for _, want := range []string{"\nExecReload=" + filepath.Join(project, "mysvc") + " reload", "\nEnvironment=MYSVC_PIDFILE=%t/mysvc/mysvc.pid\n", "\nRuntimeDirectory=mysvc\n", "\nWatchdogSec="} {
+	for _, want := range []string{"\nExecReload=" + filepath.Join(project, "mysvc") + " reload --timeout 80s\nTimeoutStartSec=90s\n", "\nEnvironment=MYSVC_PIDFILE=%t/mysvc/mysvc.pid\n", "\nRuntimeDirectory=mysvc\n", "\nWatchdogSec="} {
 		if !strings.Contains(unit, want) {
 			t.Errorf("the user unit lacks %q:\n%s", want, unit)
 		}
