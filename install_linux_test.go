@@ -254,7 +254,7 @@ func bootForInstall(t *testing.T, nspawn string, binds map[string]string, script
 			"ExecStart=/bin/sh -c '/boot-test/script >/boot-test/out/log 2>&1; echo $? >/boot-test/out/rc'\n" +
 			"ExecStartPost=/bin/systemctl --no-block poweroff\n",
 		"boot-test.target": "[Unit]\nRequires=basic.target boot-test.service\nAfter=basic.target\nAllowIsolate=yes\n",
-		"script":           "#!/bin/sh\n" + script,
+		"script":           "#!/bin/sh\n" + quietConsole + script,
 	}
 	args := []string{"-D", "/", "--volatile=yes", "-b", "--register=no", "--keep-unit", "--console=passive",
 		"-M", fmt.Sprintf("install-%d", os.Getpid()),
@@ -272,7 +272,7 @@ func bootForInstall(t *testing.T, nspawn string, binds map[string]string, script
 	for src, dst := range binds {
 		args = append(args, "--bind-ro="+src+":"+dst)
 	}
-	args = append(args, "systemd.firstboot=off", "systemd.unit=boot-test.target")
+	args = append(args, append([]string{"systemd.firstboot=off", "systemd.unit=boot-test.target"}, quietBoot...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	console, _ := exec.CommandContext(ctx, nspawn, args...).CombinedOutput()
@@ -499,5 +499,37 @@ func TestMakefileInstall(t *testing.T) {
 	}
 	if _, err := os.Lstat(bin); err == nil {
 		t.Errorf("make uninstall left %s", bin)
+	}
+}
+
+// TestMakefileDestdir stages "make install DESTDIR=... PREFIX=/usr", as a
+// package build does: the unit and the logrotate file must name the binary
+// where it was staged to go, /usr/bin, not /usr/local/bin.
+func TestMakefileDestdir(t *testing.T) {
+	mk := needTool(t, "make", "make")
+	project := buildInstallProject(t, "mysvc")
+	dest := t.TempDir()
+	cmd := exec.Command(mk, "-s", "install", "DESTDIR="+dest, "PREFIX=/usr")
+	cmd.Dir = project
+	if out, code := runCode(t, cmd); code != 0 {
+		t.Fatalf("make install DESTDIR=%s PREFIX=/usr = exit %d:\n%s", dest, code, out)
+	}
+	for path, want := range map[string]string{
+		"etc/systemd/system/mysvc.service": "\nExecStart=/usr/bin/mysvc run\n",
+		"etc/logrotate.d/mysvc":            "\t\t/usr/bin/mysvc reopen",
+	} {
+		data, err := os.ReadFile(filepath.Join(dest, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), want) || strings.Contains(string(data), "/usr/local/bin/mysvc") {
+			t.Errorf("staged %s names the binary wrongly; want %q and no /usr/local/bin/mysvc:\n%s", path, want, data)
+		}
+		if fi, _ := os.Stat(filepath.Join(dest, path)); fi.Mode().Perm() != 0o644 {
+			t.Errorf("staged %s has mode %v; want 0644", path, fi.Mode().Perm())
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dest, "usr/bin/mysvc")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("staged binary: %v, %v; want mode 0755", fi, err)
 	}
 }
