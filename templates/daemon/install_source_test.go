@@ -387,3 +387,81 @@ func TestUninstallStopFails(t *testing.T) {
 		t.Errorf("uninstall printed %q; want the failed stop reported", stdout)
 	}
 }
+
+// install resolves a --bin symlink before checking what the unit's sandbox
+// hides: a link outside /tmp to a binary in /tmp is refused under PrivateTmp.
+func TestInstallResolvesBinSymlink(t *testing.T) {
+	in, _, _, bin := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.files = fstest.MapFS{"init/systemd/mysvc.service": {Data: []byte("[Service]\nExecStart=/usr/local/bin/mysvc run\nPrivateTmp=yes\n")}}
+	if !strings.HasPrefix(bin, "/tmp/") {
+		t.Skipf("the temporary directory is not /tmp (binary %s)", bin)
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "mysvc-link")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	link := filepath.Join(dir, "mysvc")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.install("systemd", link, false, false); err == nil || !strings.Contains(err.Error(), "PrivateTmp=yes hides the binary "+bin) {
+		t.Errorf("install --bin %s (a link to %s) = %v; want the PrivateTmp error naming the target", link, bin, err)
+	}
+}
+
+// A unit that runs as another user needs a binary others can execute, in
+// directories others can search.
+func TestInstallBinRunnableByOthers(t *testing.T) {
+	in, ran, _, _ := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.files = fstest.MapFS{"init/systemd/mysvc.service": {Data: []byte("[Service]\nExecStart=/usr/local/bin/mysvc run\nDynamicUser=yes\n")}}
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Dir(filepath.Dir(dir))); err != nil || fi.Mode().Perm()&0o001 == 0 {
+		t.Skipf("the temporary directory's parent is not searchable by others: %v", err)
+	}
+	bin := filepath.Join(dir, "mysvc")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.install("systemd", bin, false, false); err == nil || !strings.Contains(err.Error(), "cannot execute "+bin) {
+		t.Errorf("install of a 0700 binary for DynamicUser=yes = %v; want an error that others cannot execute it", err)
+	}
+	os.Chmod(bin, 0o755)
+	os.Chmod(dir, 0o700)
+	if err := in.install("systemd", bin, false, false); err == nil || !strings.Contains(err.Error(), "directory "+dir+" has mode") {
+		t.Errorf("install of a binary in a 0700 directory for DynamicUser=yes = %v; want an error naming the directory", err)
+	}
+	if len(*ran) > 0 {
+		t.Errorf("refused installs ran %q", *ran)
+	}
+	os.Chmod(dir, 0o755)
+	if err := in.install("systemd", bin, false, false); err != nil {
+		t.Errorf("install of a binary others can run = %v", err)
+	}
+}
+
+// A failed start stops the service, so that it does not keep restarting,
+// and says that it is still installed and enabled.
+func TestInstallStartFails(t *testing.T) {
+	in, ran, _, bin := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.run = func(args []string) error {
+		*ran = append(*ran, strings.Join(args, " "))
+		if args[1] == "start" {
+			return errors.New("exit status 1")
+		}
+		return nil
+	}
+	err := in.install("systemd", bin, true, false)
+	if err == nil || !strings.Contains(err.Error(), "still installed and enabled") || !strings.Contains(err.Error(), "journalctl -u mysvc.service") {
+		t.Errorf("install with a failing start = %v; want an error saying what was left", err)
+	}
+	want := "systemctl daemon-reload\nsystemctl enable mysvc.service\nsystemctl start mysvc.service\nsystemctl stop mysvc.service"
+	if strings.Join(*ran, "\n") != want {
+		t.Errorf("install with a failing start ran %q; want %q", *ran, want)
+	}
+}
