@@ -57,7 +57,7 @@ func (b *reloadBound) begin(parent context.Context) context.Context {
 // saying so if the limit canceled it.
 func (b *reloadBound) end(err error) error {
 	if err != nil && b.stage > 0 {
-		err = fmt.Errorf("canceled: Reload did not return within %v, the limit (the --timeout of reload): %w", (b.limit*8/10).Round(10*time.Millisecond), err)
+		err = fmt.Errorf("canceled: Reload did not return within %v, the limit (the --timeout of reload): %w", (b.limit * 8 / 10).Round(10*time.Millisecond), err)
 	}
 	if b.timer != nil {
 		b.timer.Stop()
@@ -74,7 +74,7 @@ func (srv *server) reloadOverdue() {
 	b := &srv.bound
 	b.stage++
 	if b.stage == 1 {
-		srv.logger.Printf("reload: still running after %v; canceling its context", (b.limit*8/10).Round(10*time.Millisecond))
+		srv.logger.Printf("reload: still running after %v; canceling its context", (b.limit * 8 / 10).Round(10*time.Millisecond))
 		b.cancel()
 		b.timer = time.NewTimer(b.limit / 10)
 		b.overdue = b.timer.C
