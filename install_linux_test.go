@@ -105,10 +105,16 @@ has '$ systemctl daemon-reload'
 expect active systemctl is-active mysvc
 expect enabled systemctl is-enabled mysvc
 expect "ExecStart=/opt/mysvc/mysvc run" grep '^ExecStart=' /etc/systemd/system/mysvc.service
+# From a shell, the binary's default pidfile is the unit's: it sees the
+# daemon systemd runs and starts no second one.
+exits 0 $B status
+exits 0 $B start
+has "already running"
 before="$(stat -c %y /etc/systemd/system/mysvc.service) $(systemctl show -P MainPID mysvc)"
 exits 0 $B install
 lacks wrote
-lacks daemon-reload
+# Reloaded all the same, in case a first install failed after writing.
+has daemon-reload
 after="$(stat -c %y /etc/systemd/system/mysvc.service) $(systemctl show -P MainPID mysvc)"
 [ "$before" = "$after" ] && ok "second install changed nothing" || bad "second install: $before became $after"
 exits 0 $B install --dry-run
@@ -138,6 +144,8 @@ exits 0 $U $B install
 has "wrote /home/tuser/.config/systemd/user/mysvc.service"
 expect active $U systemctl --user is-active mysvc
 expect enabled $U systemctl --user is-enabled mysvc
+exits 0 $U $B status
+exits 0 $U systemctl --user reload mysvc
 expect "/home/tuser/.config/systemd/user/default.target.wants/mysvc.service" find /home/tuser/.config/systemd/user/default.target.wants -name mysvc.service
 exits 0 $U $B install
 lacks wrote
@@ -167,22 +175,22 @@ has '$ rc-update add mysvc default'
 expect /etc/init.d/mysvc readlink -f /etc/runlevels/default/mysvc
 exits 0 rc-service mysvc status
 has started
-exits 0 $B status --pidfile /run/mysvc.pid
-pid=$(cat /run/mysvc.pid)
+exits 0 $B status
+pid=$(cat /run/mysvc/mysvc.pid)
 exits 0 rc-service mysvc reload
 exits 0 $B install --init openrc
 lacks wrote
-expect "$pid" cat /run/mysvc.pid
+expect "$pid" cat /run/mysvc/mysvc.pid
 # supervise-daemon restarts a daemon that dies.
 kill -KILL "$pid"
 for i in $(seq 100); do
-	new=$(cat /run/mysvc.pid 2>/dev/null)
+	new=$(cat /run/mysvc/mysvc.pid 2>/dev/null)
 	[ -n "$new" ] && [ "$new" != "$pid" ] && break
 	sleep 0.2
 done
 [ -n "$new" ] && [ "$new" != "$pid" ] && ok "supervise-daemon restarted the killed daemon ($pid, then $new)" || bad "no new daemon after kill -KILL $pid"
 exits 0 $B uninstall --init openrc
-exits 3 $B status --pidfile /run/mysvc.pid
+exits 3 $B status
 exits 0 $B uninstall --init openrc
 has "mysvc is not installed for openrc"
 ours /etc
@@ -246,7 +254,7 @@ func bootForInstall(t *testing.T, nspawn string, binds map[string]string, script
 			"ExecStart=/bin/sh -c '/boot-test/script >/boot-test/out/log 2>&1; echo $? >/boot-test/out/rc'\n" +
 			"ExecStartPost=/bin/systemctl --no-block poweroff\n",
 		"boot-test.target": "[Unit]\nRequires=basic.target boot-test.service\nAfter=basic.target\nAllowIsolate=yes\n",
-		"script":           "#!/bin/sh\n" + script,
+		"script":           "#!/bin/sh\n" + quietConsole + script,
 	}
 	args := []string{"-D", "/", "--volatile=yes", "-b", "--register=no", "--keep-unit", "--console=passive",
 		"-M", fmt.Sprintf("install-%d", os.Getpid()),
@@ -264,7 +272,7 @@ func bootForInstall(t *testing.T, nspawn string, binds map[string]string, script
 	for src, dst := range binds {
 		args = append(args, "--bind-ro="+src+":"+dst)
 	}
-	args = append(args, "systemd.firstboot=off", "systemd.unit=boot-test.target")
+	args = append(args, append([]string{"systemd.firstboot=off", "systemd.unit=boot-test.target"}, quietBoot...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	console, _ := exec.CommandContext(ctx, nspawn, args...).CombinedOutput()
@@ -439,7 +447,12 @@ func TestSystemdAnalyzeVerifyUser(t *testing.T) {
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project := buildInstallProject(t, "mysvc")
 	unit := rewrite(t, filepath.Join(project, "init/systemd-user/mysvc.service"),
-		"ExecStart=/usr/local/bin/mysvc run", "ExecStart="+filepath.Join(project, "mysvc")+" run")
+		"/usr/local/bin/mysvc", filepath.Join(project, "mysvc"))
+	for _, want := range []string{"\nExecReload=" + filepath.Join(project, "mysvc") + " reload --timeout 80s\nTimeoutStartSec=90s\n", "\nEnvironment=MYSVC_PIDFILE=%t/mysvc/mysvc.pid\n", "\nRuntimeDirectory=mysvc\n", "\nWatchdogSec="} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("the user unit lacks %q:\n%s", want, unit)
+		}
+	}
 	if !strings.Contains(unit, "\nWantedBy=default.target\n") || strings.Contains(unit, "multi-user") {
 		t.Errorf("the user unit's [Install] is not WantedBy=default.target:\n%s", unit)
 	}
@@ -486,5 +499,37 @@ func TestMakefileInstall(t *testing.T) {
 	}
 	if _, err := os.Lstat(bin); err == nil {
 		t.Errorf("make uninstall left %s", bin)
+	}
+}
+
+// TestMakefileDestdir stages "make install DESTDIR=... PREFIX=/usr", as a
+// package build does: the unit and the logrotate file must name the binary
+// where it was staged to go, /usr/bin, not /usr/local/bin.
+func TestMakefileDestdir(t *testing.T) {
+	mk := needTool(t, "make", "make")
+	project := buildInstallProject(t, "mysvc")
+	dest := t.TempDir()
+	cmd := exec.Command(mk, "-s", "install", "DESTDIR="+dest, "PREFIX=/usr")
+	cmd.Dir = project
+	if out, code := runCode(t, cmd); code != 0 {
+		t.Fatalf("make install DESTDIR=%s PREFIX=/usr = exit %d:\n%s", dest, code, out)
+	}
+	for path, want := range map[string]string{
+		"etc/systemd/system/mysvc.service": "\nExecStart=/usr/bin/mysvc run\n",
+		"etc/logrotate.d/mysvc":            "\t\t/usr/bin/mysvc reopen",
+	} {
+		data, err := os.ReadFile(filepath.Join(dest, path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), want) || strings.Contains(string(data), "/usr/local/bin/mysvc") {
+			t.Errorf("staged %s names the binary wrongly; want %q and no /usr/local/bin/mysvc:\n%s", path, want, data)
+		}
+		if fi, _ := os.Stat(filepath.Join(dest, path)); fi.Mode().Perm() != 0o644 {
+			t.Errorf("staged %s has mode %v; want 0644", path, fi.Mode().Perm())
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dest, "usr/bin/mysvc")); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("staged binary: %v, %v; want mode 0755", fi, err)
 	}
 }

@@ -56,6 +56,15 @@ AllowIsolate=yes
 `
 )
 
+// With --console=passive, process 1 in the container writes its status
+// lines and log to the console, and can block there during a long boot. So
+// it logs to the journal and shows no status from the start (quietBoot, on
+// its command line), and the scripts say so again (quietConsole).
+var quietBoot = []string{"systemd.log_target=journal", "systemd.show_status=no"}
+
+// SIGRTMIN+21 (glibc's SIGRTMIN is 34), numbered for dash: no status lines.
+const quietConsole = "systemctl log-target journal 2>/dev/null; kill -55 1 2>/dev/null\n"
+
 // bootSystemd boots systemd in a container with each host path of binds
 // bound read-only at its container path (under /opt or /srv: /usr is
 // read-only inside), runs script there as root with /bin/bash, and returns
@@ -72,7 +81,7 @@ func bootSystemd(t *testing.T, nspawn string, binds map[string]string, script st
 	files := map[string]string{
 		"units/boot-test.service": bootTestService,
 		"units/boot-test.target":  bootTestTarget,
-		"script":                  "#!/bin/bash\n" + script,
+		"script":                  "#!/bin/bash\n" + quietConsole + script,
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o755); err != nil {
@@ -94,7 +103,7 @@ func bootSystemd(t *testing.T, nspawn string, binds map[string]string, script st
 	for _, src := range dsts {
 		args = append(args, "--bind-ro="+src+":"+binds[src])
 	}
-	args = append(args, "systemd.firstboot=off", "systemd.unit=boot-test.target")
+	args = append(args, append([]string{"systemd.firstboot=off", "systemd.unit=boot-test.target"}, quietBoot...)...)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nspawn, args...)

@@ -105,6 +105,11 @@ func (*Service) Reload(ctx context.Context) error {
 		slog.Error("reload refused", "because", "/run/probe-fail exists")
 		return errors.New("reload refused: /run/probe-fail exists")
 	}
+	if exists("/run/probe-reload-hang") {
+		time.Sleep(8 * time.Second) // deaf to ctx
+		slog.Info("probe reload hang over")
+		return nil
+	}
 	time.Sleep(time.Second)
 	if level, err := os.ReadFile("/run/probe-level"); err == nil {
 		var l slog.Level
@@ -284,6 +289,7 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -20
 install /opt/probe
 mkdir -p /etc/systemd/system/mysvc.service.d
 printf '[Service]\nWatchdogSec=1s\n' >/etc/systemd/system/mysvc.service.d/watchdog.conf
+printf '[Service]\nExecReload=\nExecReload=/opt/probe/mysvc reload --timeout 4s\n' >/etc/systemd/system/mysvc.service.d/reload.conf
 systemctl daemon-reload
 systemctl start mysvc; fact start_rc $?
 fact active "$(show mysvc ActiveState)"
@@ -301,6 +307,16 @@ rm /run/probe-fail
 fact err_lines "$(journalctl -u mysvc --no-pager -o cat -p err | grep -c .)"
 fact info_in_err "$(journalctl -u mysvc --no-pager -o cat -p err | grep -c 'probe started')"
 fact after_failed_reload "$(show mysvc ActiveState)"
+# A Reload that hangs past the reload's --timeout 4s: the unit leaves
+# "reloading", and the next reload works once it has returned.
+touch /run/probe-reload-hang
+systemctl reload mysvc; fact hung_reload_rc $?
+fact after_hung_reload "$(show mysvc ActiveState)"
+fact hung_status "$(show mysvc StatusText)"
+rm /run/probe-reload-hang
+wait_for 10 journal_has "probe reload hang over"
+systemctl reload mysvc; fact reload_after_hang_rc $?
+fact after_reload_after_hang "$(show mysvc ActiveState)"
 sleep 5
 fact restarts_after_5s "$(show mysvc NRestarts)"
 fact same_pid_after_5s $([ "$(show mysvc MainPID)" = "$pid" ] && echo yes || echo no)
@@ -329,6 +345,12 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -30
 		c.is("debug_after_reload", "0", "the debug line after the reload")
 		c.is("info_in_err", "0", "slog.Info lines in journalctl -p err")
 		c.is("after_failed_reload", "active", "after a failing reload")
+		c.is("after_hung_reload", "active", "after a reload whose Reload hangs past --timeout")
+		if !strings.Contains(c.facts["hung_status"], "Reload still running") || c.facts["hung_reload_rc"] == "0" {
+			t.Errorf("a hung Reload: systemctl reload exit %s, status %q; want non-zero and a status saying Reload still runs", c.facts["hung_reload_rc"], c.facts["hung_status"])
+		}
+		c.is("reload_after_hang_rc", "0", "systemctl reload once the hung Reload returned")
+		c.is("after_reload_after_hang", "active", "after the reload that followed the hung one")
 		c.is("restarts_after_5s", "0", "NRestarts after 5 s with WatchdogSec=1s")
 		c.is("same_pid_after_5s", "yes", "main pid after 5 s with WatchdogSec=1s")
 		c.is("hang_restarted", "0", "restarted once Healthy hangs")

@@ -193,11 +193,16 @@ type paths struct {
 	// private is a directory that holds them and that start creates with
 	// mode 0700 if it is missing; "" if none is needed.
 	private string
+	// run is the pidfile's directory NAME in /run or $XDG_RUNTIME_DIR,
+	// the unit's RuntimeDirectory=, that start creates with mode 0755 if
+	// it is missing; "" if the pidfile is in private.
+	run string
 }
 
 // defaultPaths returns where the pidfile and log go when neither a flag nor
-// the environment names them: /run and /var/log for root; for anyone else
-// $XDG_RUNTIME_DIR for the pidfile and a private directory under
+// the environment names them: /run/NAME/NAME.pid and /var/log for root; for
+// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (the pidfile the systemd units
+// give the daemon, so that commands run from a shell find it) and a private directory under
 // $XDG_STATE_HOME (default $HOME/.local/state) for the log, and for the
 // pidfile too when there is no runtime directory. $HOME and
 // $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
@@ -208,7 +213,8 @@ type paths struct {
 // a world-writable directory.
 func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
-		return paths{pidfile: "/run/" + name + ".pid", log: "/var/log/" + name + ".log"}
+		run := filepath.Join("/run", name)
+		return paths{pidfile: filepath.Join(run, name+".pid"), log: "/var/log/" + name + ".log", run: run}
 	}
 	state := getenv("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) {
@@ -225,7 +231,8 @@ func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(
 	}
 	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}
 	if run := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(run) && isOwn(run) {
-		d.pidfile = filepath.Join(run, name+".pid")
+		d.run = filepath.Join(run, name)
+		d.pidfile = filepath.Join(d.run, name+".pid")
 	}
 	return d
 }

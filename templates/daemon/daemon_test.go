@@ -132,6 +132,10 @@ func (s *testService) Reload(ctx context.Context) error {
 	if os.Getenv("TESTSVC_RELOAD_PANIC") != "" {
 		panic("reload panic")
 	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_RELOAD_HANG")); d > 0 {
+		log.Print("testsvc reloading, deaf to its context")
+		time.Sleep(d)
+	}
 	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_RELOAD_SLEEP")); d > 0 {
 		log.Print("testsvc reloading slowly")
 		select {

@@ -1,10 +1,16 @@
 // Package daemon turns a Service into a Unix daemon with the control commands
-// start, stop, restart, status, reload, reopen and run.
+// start, stop, restart, status, reload, reopen and run, and the commands
+// install and uninstall, which register it with the init system (systemd,
+// systemd-user, SysV, OpenRC, launchd, rc.d) from the service files in
+// [Program.InitFiles] and remove it again.
 //
 // The program's main function hands its arguments to [Main]:
 //
+//	//go:embed init
+//	var initFiles embed.FS
+//
 //	func main() {
-//		os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: &Service{}}, os.Args[1:]))
+//		os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: &Service{}, InitFiles: initFiles}, os.Args[1:]))
 //	}
 //
 // The service implements [Service], and optionally [Initializer] and
@@ -133,7 +139,17 @@
 // The run command stays in the foreground for systemd (Type=notify),
 // containers and supervisors: it logs to stderr unless --log is given, takes
 // the pidfile (and control socket) only when one is named, and sends
-// READY=1, RELOADING=1 and STOPPING=1 to $NOTIFY_SOCKET. As process 1 it
+// READY=1, RELOADING=1 (with MONOTONIC_USEC=) and STOPPING=1 to
+// $NOTIFY_SOCKET, each with a STATUS= line ("serving", "reloading", ...,
+// followed by what the service sets with [SetStatus]). Under a watchdog
+// (WatchdogSec=) it sends WATCHDOG=1 every half interval while the
+// service's Healthy ([HealthChecker]), if it has one, passes. [Listen]
+// returns the sockets systemd passes (socket activation), or listens
+// itself. Logging to the journal, each line starts with its syslog
+// priority ("<3>" for errors), so journalctl -p err shows the errors. A
+// Reload systemd waits for is bounded by the reload command's --timeout:
+// past 80% of it Reload's context is cancelled, past 90% the daemon sends
+// READY=1 anyway, so the unit never stays "reloading". As process 1 it
 // runs the service in a child, passing it the service's flags, forwards
 // signals to it and reaps orphaned children.
 package daemon

@@ -152,7 +152,7 @@ func (in *installer) main(action string, args []string) int {
 				"Stop and disable the service and remove what install wrote.\n\n", in.name, systems)
 		}
 		fmt.Fprint(w, "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n"+
-			"                 if /run/systemd/system exists; openrc if /run/openrc does; launchd on\n"+
+			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n"+
 			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n")
 		if action == "install" {
 			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n"+
@@ -223,7 +223,9 @@ func (in *installer) detect() (string, error) {
 			return "systemd-user", nil
 		case in.exists("/run/systemd/system"):
 			return "systemd", nil
-		case in.exists("/run/openrc"):
+		case in.exists("/run/openrc/softlevel"):
+			// Only an OpenRC boot leaves softlevel; any openrc-run
+			// leaves /run/openrc itself.
 			return "openrc", nil
 		}
 		return "sysv", nil
@@ -398,10 +400,15 @@ func (in *installer) commands(pl *plan, user bool) {
 }
 
 // install writes the service files of init system sys pointing at bin,
-// reloads the manager if a file changed, enables the service and, if start,
+// reloads the manager, enables the service and, if start,
 // starts it. Files already as they should be are not touched; enabling and
 // starting an enabled, running service changes nothing.
 func (in *installer) install(sys, bin string, start, dryRun bool) error {
+	// The service files name the binary itself: a symbolic link could be
+	// in a place the unit's sandbox hides, or change under the service.
+	if resolved, err := filepath.EvalSymlinks(bin); err == nil {
+		bin = resolved
+	}
 	if err := checkBinPath(bin); err != nil {
 		return err
 	}
@@ -419,14 +426,18 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			if err := hiddenFromUnit(string(f.data), bin); err != nil {
 				return fmt.Errorf("%s: %w", f.path, err)
 			}
+			if !dryRun {
+				if err := runnableByOthers(string(f.data), bin); err != nil {
+					return fmt.Errorf("%s: %w", strings.TrimPrefix(f.path, in.root), err)
+				}
+			}
 		}
 	}
-	changed, updated := false, false
+	updated := false
 	for _, f := range pl.files {
 		old, err := os.ReadFile(f.path)
 		fi, err2 := os.Stat(f.path)
 		same := err == nil && err2 == nil && bytes.Equal(old, f.data) && fi.Mode().Perm() == f.mode
-		changed = changed || !same
 		updated = updated || (err == nil && !same)
 		if dryRun {
 			fmt.Fprintf(in.stdout, "==> %s <==\n%s", strings.TrimPrefix(f.path, in.root), f.data)
@@ -443,19 +454,23 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 		}
 		fmt.Fprintf(in.stdout, "wrote %s\n", strings.TrimPrefix(f.path, in.root))
 	}
-	var steps [][]string
-	if changed {
-		steps = append(steps, pl.reload...)
-	}
+	// The manager is reloaded on every install, changed files or not: a
+	// first install that failed after writing them left them unread.
+	steps := append([][]string{}, pl.reload...)
 	steps = append(steps, pl.enable...)
+	starts := 0
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
 		steps = append(steps, pl.start...)
+		starts = len(pl.start)
 	}
 	if pl.enable == nil && pl.system == "sysv" {
 		fmt.Fprintf(in.stderr, "%s: neither update-rc.d nor chkconfig is installed: %s will not start at boot until you link /etc/init.d/%s into /etc/rc?.d\n", in.name, in.name, in.name)
 	}
-	for _, args := range steps {
+	for i, args := range steps {
 		if err := in.step(args, dryRun); err != nil {
+			if i >= len(steps)-starts {
+				return in.startFailed(pl, err)
+			}
 			return err
 		}
 	}
@@ -486,14 +501,13 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		fmt.Fprintf(in.stdout, "%s is not installed for %s (no %s)\n", in.name, pl.system, strings.TrimPrefix(pl.files[0].path, in.root))
 		return nil
 	}
-	for _, args := range pl.stop {
-		if err := in.step(args, dryRun); err != nil {
-			return err
-		}
-	}
-	for _, args := range pl.disable {
+	// Stopping and disabling are best effort: a stop fails when the
+	// binary is gone or no user manager runs, and the files must go anyway.
+	var failed []string
+	for _, args := range append(append([][]string{}, pl.stop...), pl.disable...) {
 		if err := in.step(args, dryRun); err != nil {
 			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
 		}
 	}
 	for _, f := range present {
@@ -509,10 +523,31 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	}
 	for _, args := range pl.reload {
 		if err := in.step(args, dryRun); err != nil {
-			return err
+			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
 		}
 	}
+	if len(failed) > 0 {
+		fmt.Fprintf(in.stderr, "%s: removed the service files, but these failed: %s; check that %s is not still running\n", in.name, strings.Join(failed, "; "), in.name)
+	}
 	return nil
+}
+
+// startFailed stops the service whose start failed, so that it does not
+// keep restarting, and says what install left.
+func (in *installer) startFailed(pl *plan, err error) error {
+	for _, args := range pl.stop {
+		if err := in.step(args, false); err != nil {
+			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+		}
+	}
+	see := "its log"
+	if pl.system == "systemd" {
+		see = "journalctl -u " + pl.units[0]
+	} else if pl.system == "systemd-user" {
+		see = "journalctl --user -u " + pl.units[0]
+	}
+	return fmt.Errorf("%w\nthe service did not start and is stopped, but it is still installed and enabled, so it starts at boot: see %s, fix the cause and run install again, or run %s uninstall", err, see, in.name)
 }
 
 // step prints the command args as "$ COMMAND" and, unless dryRun, runs it.
@@ -571,6 +606,45 @@ func hiddenFromUnit(unit, bin string) error {
 		return fmt.Errorf("PrivateTmp=%s hides the binary %s from the service; move the binary out of /tmp, or point --bin at a copy elsewhere", v, bin)
 	}
 	return nil
+}
+
+// runnableByOthers returns an error if the systemd unit runs the service as
+// another user (DynamicUser=, or User= other than root) and that user
+// cannot run bin: it must be executable by others and each directory above
+// it searchable by others.
+func runnableByOthers(unit, bin string) error {
+	who := ""
+	for _, line := range strings.Split(unit, "\n") {
+		line = strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(line, "DynamicUser="); ok {
+			if v = strings.TrimSpace(v); v == "yes" || v == "true" || v == "1" || v == "on" {
+				who = "DynamicUser=" + v
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "User="); ok && who == "" {
+			if v = strings.TrimSpace(v); v != "" && v != "root" && v != "0" {
+				who = "User=" + v
+			}
+		}
+	}
+	if who == "" {
+		return nil
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		return nil // install reports a missing binary
+	}
+	if fi.Mode().Perm()&0o001 == 0 {
+		return fmt.Errorf("the service runs as another user (%s), who cannot execute %s (mode %v); chmod o+rx it, or install it where others can run it (make install puts it in /usr/local/bin)", who, bin, fi.Mode().Perm())
+	}
+	for dir := filepath.Dir(bin); ; dir = filepath.Dir(dir) {
+		if di, err := os.Stat(dir); err == nil && di.Mode().Perm()&0o001 == 0 {
+			return fmt.Errorf("the service runs as another user (%s), who cannot reach %s: directory %s has mode %v; chmod o+x it, or install the binary where others can run it (make install puts it in /usr/local/bin)", who, bin, dir, di.Mode().Perm())
+		}
+		if dir == "/" || dir == "." {
+			return nil
+		}
+	}
 }
 
 // writeFileAtomic writes data to path with mode, through a temporary file

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,8 +74,9 @@ func TestDetectInit(t *testing.T) {
 	}{
 		{"linux", 0, []string{"/run/systemd/system", "/run/openrc"}, "systemd"},
 		{"linux", 1000, []string{"/run/systemd/system"}, "systemd-user"},
-		{"linux", 0, []string{"/run/openrc"}, "openrc"},
-		{"linux", 1000, []string{"/run/openrc"}, "openrc"},
+		{"linux", 0, []string{"/run/openrc", "/run/openrc/softlevel"}, "openrc"},
+		{"linux", 1000, []string{"/run/openrc", "/run/openrc/softlevel"}, "openrc"},
+		{"linux", 0, []string{"/run/openrc"}, "sysv"}, // left by an openrc-run, not an OpenRC boot
 		{"linux", 0, nil, "sysv"},
 		{"darwin", 0, nil, "launchd"},
 		{"darwin", 501, nil, "launchd"},
@@ -117,7 +119,8 @@ func TestInstallSystemd(t *testing.T) {
 		t.Errorf("install printed %q; want wrote and $ lines", stdout)
 	}
 
-	// Twice: nothing written, no reload, enable and start are no-ops.
+	// Twice: nothing written; the manager is reloaded all the same (a
+	// first install may have failed after writing), enable and start are no-ops.
 	old := time.Unix(1, 0)
 	if err := os.Chtimes(unit, old, old); err != nil {
 		t.Fatal(err)
@@ -130,7 +133,7 @@ func TestInstallSystemd(t *testing.T) {
 	if fi, _ := os.Stat(unit); !fi.ModTime().Equal(old) {
 		t.Errorf("second install rewrote %s", unit)
 	}
-	if want := want[1:]; strings.Join(*ran, "\n") != strings.Join(want, "\n") {
+	if strings.Join(*ran, "\n") != strings.Join(want, "\n") {
 		t.Errorf("second install ran %q; want %q", *ran, want)
 	}
 	if strings.Contains(stdout.String(), "wrote") {
@@ -351,5 +354,114 @@ func TestInstallUsage(t *testing.T) {
 	}
 	if len(*ran) > 0 {
 		t.Errorf("usage errors ran %q", *ran)
+	}
+}
+
+// A failing stop (the SysV script's binary gone, no user manager) does not
+// keep uninstall from removing the files; it is reported, not fatal.
+func TestUninstallStopFails(t *testing.T) {
+	in, ran, stdout, bin := fakeInstaller(t, "linux", 0)
+	script := filepath.Join(in.root, "etc/init.d/mysvc")
+	if err := in.install("sysv", bin, false, false); err != nil {
+		t.Fatalf("install = %v", err)
+	}
+	in.run = func(args []string) error {
+		*ran = append(*ran, strings.Join(args, " "))
+		if args[len(args)-1] == "stop" {
+			return errors.New("exit status 5")
+		}
+		return nil
+	}
+	*ran = nil
+	stdout.Reset()
+	if err := in.uninstall("sysv", false); err != nil {
+		t.Fatalf("uninstall with a failing stop = %v; want nil", err)
+	}
+	if _, err := os.Lstat(script); !os.IsNotExist(err) {
+		t.Errorf("after uninstall with a failing stop, Lstat(%s) = %v; want not exist", script, err)
+	}
+	if want := "/etc/init.d/mysvc stop\nupdate-rc.d -f mysvc remove"; strings.Join(*ran, "\n") != want {
+		t.Errorf("uninstall ran %q; want %q", *ran, want)
+	}
+	if !strings.Contains(stdout.String(), "these failed: /etc/init.d/mysvc stop") {
+		t.Errorf("uninstall printed %q; want the failed stop reported", stdout)
+	}
+}
+
+// install resolves a --bin symlink before checking what the unit's sandbox
+// hides: a link outside /tmp to a binary in /tmp is refused under PrivateTmp.
+func TestInstallResolvesBinSymlink(t *testing.T) {
+	in, _, _, bin := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.files = fstest.MapFS{"init/systemd/mysvc.service": {Data: []byte("[Service]\nExecStart=/usr/local/bin/mysvc run\nPrivateTmp=yes\n")}}
+	if !strings.HasPrefix(bin, "/tmp/") {
+		t.Skipf("the temporary directory is not /tmp (binary %s)", bin)
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "mysvc-link")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	link := filepath.Join(dir, "mysvc")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.install("systemd", link, false, false); err == nil || !strings.Contains(err.Error(), "PrivateTmp=yes hides the binary "+bin) {
+		t.Errorf("install --bin %s (a link to %s) = %v; want the PrivateTmp error naming the target", link, bin, err)
+	}
+}
+
+// A unit that runs as another user needs a binary others can execute, in
+// directories others can search.
+func TestInstallBinRunnableByOthers(t *testing.T) {
+	in, ran, _, _ := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.files = fstest.MapFS{"init/systemd/mysvc.service": {Data: []byte("[Service]\nExecStart=/usr/local/bin/mysvc run\nDynamicUser=yes\n")}}
+	dir := t.TempDir()
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fi, err := os.Stat(filepath.Dir(filepath.Dir(dir))); err != nil || fi.Mode().Perm()&0o001 == 0 {
+		t.Skipf("the temporary directory's parent is not searchable by others: %v", err)
+	}
+	bin := filepath.Join(dir, "mysvc")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.install("systemd", bin, false, false); err == nil || !strings.Contains(err.Error(), "cannot execute "+bin) {
+		t.Errorf("install of a 0700 binary for DynamicUser=yes = %v; want an error that others cannot execute it", err)
+	}
+	os.Chmod(bin, 0o755)
+	os.Chmod(dir, 0o700)
+	if err := in.install("systemd", bin, false, false); err == nil || !strings.Contains(err.Error(), "directory "+dir+" has mode") {
+		t.Errorf("install of a binary in a 0700 directory for DynamicUser=yes = %v; want an error naming the directory", err)
+	}
+	if len(*ran) > 0 {
+		t.Errorf("refused installs ran %q", *ran)
+	}
+	os.Chmod(dir, 0o755)
+	if err := in.install("systemd", bin, false, false); err != nil {
+		t.Errorf("install of a binary others can run = %v", err)
+	}
+}
+
+// A failed start stops the service, so that it does not keep restarting,
+// and says that it is still installed and enabled.
+func TestInstallStartFails(t *testing.T) {
+	in, ran, _, bin := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+	in.run = func(args []string) error {
+		*ran = append(*ran, strings.Join(args, " "))
+		if args[1] == "start" {
+			return errors.New("exit status 1")
+		}
+		return nil
+	}
+	err := in.install("systemd", bin, true, false)
+	if err == nil || !strings.Contains(err.Error(), "still installed and enabled") || !strings.Contains(err.Error(), "journalctl -u mysvc.service") {
+		t.Errorf("install with a failing start = %v; want an error saying what was left", err)
+	}
+	want := "systemctl daemon-reload\nsystemctl enable mysvc.service\nsystemctl start mysvc.service\nsystemctl stop mysvc.service"
+	if strings.Join(*ran, "\n") != want {
+		t.Errorf("install with a failing start ran %q; want %q", *ran, want)
 	}
 }

@@ -1151,8 +1151,9 @@ func TestDefaultPaths(t *testing.T) {
 		env       func(string) string
 		pid, logf string
 	}{
-		{"root", 0, env("XDG_RUNTIME_DIR", "/run/user/0"), "/run/svc.pid", "/var/log/svc.log"},
-		{"user with runtime dir", 1000, env("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/home/u"), "/run/user/1000/svc.pid", "/home/u/.local/state/svc/svc.log"},
+		// The pidfiles the systemd units give the daemon: %t/svc/svc.pid.
+		{"root", 0, env("XDG_RUNTIME_DIR", "/run/user/0"), "/run/svc/svc.pid", "/var/log/svc.log"},
+		{"user with runtime dir", 1000, env("XDG_RUNTIME_DIR", "/run/user/1000", "HOME", "/home/u"), "/run/user/1000/svc/svc.pid", "/home/u/.local/state/svc/svc.log"},
 		{"user with state home", 1000, env("XDG_STATE_HOME", "/s", "HOME", "/home/u"), "/s/svc/svc.pid", "/s/svc/svc.log"},
 		{"user without home", 1000, env(), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
 		{"home does not exist", 1000, env("HOME", "/nonexistent"), filepath.Join(tmp, "svc.pid"), filepath.Join(tmp, "svc.log")},
@@ -1179,7 +1180,7 @@ func TestDefaultPaths(t *testing.T) {
 		if _, err := os.Stat(d.pidfile); err == nil {
 			t.Skipf("%s exists: another testsvc is running here", d.pidfile)
 		}
-		t.Cleanup(func() { os.Remove(d.log) })
+		t.Cleanup(func() { os.Remove(d.log); os.Remove(filepath.Dir(d.pidfile)) })
 	}
 	f.pidfile, f.log = d.pidfile, d.log
 	f.want(f.exec(f.command("start")), 0, "started", "start with default paths")
@@ -1189,6 +1190,11 @@ func TestDefaultPaths(t *testing.T) {
 	if d.private != "" {
 		if fi, err := os.Stat(d.private); err != nil || fi.Mode().Perm() != 0o700 {
 			t.Errorf("private directory %s: %v, %v; want mode 0700", d.private, fi.Mode(), err)
+		}
+	}
+	if d.run != "" {
+		if fi, err := os.Stat(d.run); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("runtime directory %s: %v, %v; want mode 0755", d.run, fi, err)
 		}
 	}
 }

@@ -63,6 +63,7 @@ func (s *signals) stop() {
 // receives Reload's result; it has room for it, so the reply never blocks.
 type request struct {
 	reply chan error
+	limit time.Duration // the client's --timeout; 0 if it named none
 }
 
 // errStopping answers a reload asked for while the daemon stops.
@@ -88,6 +89,7 @@ type server struct {
 	reloading chan error
 	current   []chan error
 	pending   []chan error
+	bound     reloadBound // reloadlimit.go: a hung Reload still ends the reload
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
@@ -178,9 +180,11 @@ func (srv *server) loop(done <-chan error) error {
 		case sig := <-srv.signals.quit:
 			srv.quit(sig)
 		case sig := <-srv.signals.reload:
-			srv.requestReload(fmt.Sprintf("received %v", sig), nil)
+			srv.requestReload(fmt.Sprintf("received %v", sig), nil, 0)
 		case req := <-control:
-			srv.requestReload("reload requested", req.reply)
+			srv.requestReload("reload requested", req.reply, req.limit)
+		case <-srv.bound.overdue:
+			srv.reloadOverdue()
 		case sig := <-srv.signals.reopen:
 			srv.reopen(sig)
 		case err := <-srv.reloading:
@@ -243,7 +247,7 @@ func (srv *server) quit(sig os.Signal) {
 // requestReload queues a reload, answered on reply (nil for a signal). A
 // request that comes while Reload runs is served by the next Reload, which
 // starts when this one has returned; all requests queued meanwhile share it.
-func (srv *server) requestReload(why string, reply chan error) {
+func (srv *server) requestReload(why string, reply chan error, limit time.Duration) {
 	switch {
 	case srv.ctx.Err() != nil:
 		srv.logger.Printf("%s while stopping; not reloading", why)
@@ -259,6 +263,7 @@ func (srv *server) requestReload(why string, reply chan error) {
 		srv.logger.Printf("%s; reloading", why)
 	}
 	srv.pending = append(srv.pending, reply)
+	srv.bound.ask(limit)
 	srv.startReload()
 }
 
@@ -283,12 +288,13 @@ func (srv *server) startReload() {
 	srv.current, srv.pending = srv.pending, nil
 	srv.reloading = make(chan error, 1)
 	notify("RELOADING=1")
-	go func(done chan<- error) { done <- r.Reload(srv.ctx) }(srv.reloading)
+	go func(ctx context.Context, done chan<- error) { done <- r.Reload(ctx) }(srv.bound.begin(srv.ctx), srv.reloading)
 }
 
 // reloaded reports the result of a Reload to those who asked for it and
 // starts the next one if more were asked for meanwhile.
 func (srv *server) reloaded(err error) {
+	err = srv.bound.end(err)
 	if err != nil {
 		srv.logger.Printf("reload: %v", err)
 	} else {
@@ -311,7 +317,7 @@ func (srv *server) answerPending(err error) {
 			reply <- err
 		}
 	}
-	srv.pending = nil
+	srv.pending, srv.bound.next = nil, 0
 }
 
 // reopen reopens the log by its path, after log rotation.

@@ -131,7 +131,12 @@ func TestReloadReportsResult(t *testing.T) {
 	for _, r := range results {
 		f.want(r, 0, "reloaded", "concurrent reload")
 	}
-	f.want(f.run("reload", "--timeout", "50ms"), 1, "no answer before --timeout", "reload with a short timeout")
+	// The daemon cancels a Reload that outlives the client's --timeout
+	// (the 300 ms Reload at 80% of 150 ms); on a loaded machine the
+	// answer may come too late all the same.
+	if r := f.run("reload", "--timeout", "150ms"); r.code != 1 || !strings.Contains(r.stderr, "canceled: Reload did not return within") && !strings.Contains(r.stderr, "no answer before --timeout") {
+		t.Errorf("reload with a short timeout: exit %d, stderr %q; want exit 1, canceled (or no answer in time)", r.code, r.stderr)
+	}
 	if log := f.readLog(); !strings.Contains(log, "config: two") {
 		t.Fatalf("log %q; want the new config read", log)
 	}

@@ -79,9 +79,15 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 }
 
 // makePrivateDir creates the private directory of the default paths, if
-// they are in use, with mode 0700, and checks that it is ours alone.
+// they are in use, with mode 0700, and checks that it is ours alone; and
+// the runtime directory of the default pidfile with mode 0755.
 func (p *Program) makePrivateDir(o *options) error {
 	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
+	if d.run != "" && filepath.Dir(o.pidfile) == d.run {
+		if err := makeRunDir(d.run); err != nil {
+			return err
+		}
+	}
 	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
 		return nil
 	}
@@ -95,6 +101,23 @@ func (p *Program) makePrivateDir(o *options) error {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 || (ok && int(st.Uid) != os.Geteuid()) {
 		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
+	}
+	return nil
+}
+
+// makeRunDir creates dir with mode 0755 if it is missing, as systemd's
+// RuntimeDirectory= does, and checks that it is a directory that only its
+// owner can write: the daemon's DynamicUser= under systemd, or us.
+func makeRunDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("check directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("directory %s must be a directory only its owner can write (fix it, or pass --pidfile)", dir)
 	}
 	return nil
 }

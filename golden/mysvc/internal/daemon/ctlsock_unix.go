@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,8 +25,10 @@ import (
 // daemon) and root can connect; on Linux the daemon also checks the
 // peer's uid (SO_PEERCRED) and answers only root and its own user.
 //
-// The protocol is one line each way: the client sends "reload"; the
-// daemon answers, once Reload has returned, "ok" or "error MESSAGE".
+// The protocol is one line each way: the client sends "reload" or "reload
+// MS", MS being its --timeout in milliseconds, which bounds the Reload (see
+// reloadBound); the daemon answers, once Reload has returned, "ok" or
+// "error MESSAGE".
 const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
@@ -132,11 +135,20 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 	if err != nil {
 		return
 	}
-	if line = strings.TrimSpace(line); line != "reload" {
+	req := request{reply: make(chan error, 1)}
+	line = strings.TrimSpace(line)
+	if ms, ok := strings.CutPrefix(line, "reload "); ok {
+		n, err := strconv.ParseInt(ms, 10, 64)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(conn, "error bad limit in request %q\n", line)
+			return
+		}
+		req.limit, line = time.Duration(n)*time.Millisecond, "reload"
+	}
+	if line != "reload" {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
 		return
 	}
-	req := request{reply: make(chan error, 1)}
 	select {
 	case c.requests <- req:
 		err = <-req.reply
@@ -167,7 +179,7 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	}
 	defer conn.Close()
 	conn.SetDeadline(deadline)
-	if _, err := fmt.Fprintln(conn, "reload"); err != nil {
+	if _, err := fmt.Fprintf(conn, "reload %d\n", max(time.Until(deadline).Milliseconds(), 1)); err != nil {
 		return fmt.Errorf("send to control socket %s: %w", path, err)
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
@@ -179,10 +191,36 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	}
 	line = strings.TrimSuffix(line, "\n")
 	if msg, ok := strings.CutPrefix(line, "error "); ok {
+		if strings.HasPrefix(msg, "unknown request") {
+			// A daemon older than its binary, which knows no limit.
+			return requestReloadPlain(path, deadline)
+		}
 		return &errReload{msg}
 	}
 	if line != "ok" {
 		return fmt.Errorf("unexpected answer %q on control socket %s", line, path)
+	}
+	return nil
+}
+
+// requestReloadPlain asks as daemons did before "reload MS".
+func requestReloadPlain(path string, deadline time.Time) error {
+	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
+	if err != nil {
+		return fmt.Errorf("connect to control socket %s: %w", path, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(deadline)
+	fmt.Fprintln(conn, "reload")
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return errors.New("no answer before --timeout; the reload may still be running (see the log)")
+	case err != nil:
+		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
+	}
+	if msg, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "error "); ok {
+		return &errReload{msg}
 	}
 	return nil
 }
