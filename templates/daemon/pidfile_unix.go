@@ -19,8 +19,9 @@ import (
 // exits, so whoever waits for the lock knows the process is gone. The file
 // is empty while the daemon starts and holds "PID\n" once it is ready.
 type pidfile struct {
-	f    *os.File
-	path string
+	f     *os.File
+	path  string
+	guard io.Closer // see holdGuard; kept for the process's life
 }
 
 // errRunning is returned by acquirePidfile when another process holds the lock.
@@ -44,7 +45,23 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // for lockContention by processes that are no daemon (no write lock, see
 // lockHolder: any user who can read the file can lock it) is replaced,
 // atomically, by a new file: no other user can keep a daemon from starting.
+// On Linux it then takes the pidfile path's guard (see holdGuard): a daemon
+// for the same path whose pidfile was removed may still be stopping.
 func acquirePidfile(path string) (*pidfile, error) {
+	pf, err := lockPidfile(path)
+	if err != nil {
+		return nil, err
+	}
+	if pf.guard, err = holdGuard(path); err != nil {
+		pf.release()
+		pf.f.Close()
+		return nil, err
+	}
+	return pf, nil
+}
+
+// lockPidfile is acquirePidfile without the guard.
+func lockPidfile(path string) (*pidfile, error) {
 	deadline := time.Now().Add(lockContention)
 	for {
 		if err := checkType(path); err != nil {

@@ -889,14 +889,15 @@ func TestDaemonProcess(t *testing.T) {
 	})
 	// The runtime's own: epoll and pidfd (anon_inode:), and, from Go 1.25
 	// in modules that say go 1.25 or later, the cgroup CPU limit files it
-	// keeps open to follow GOMAXPROCS. One socket: the control socket.
+	// keeps open to follow GOMAXPROCS. Two sockets: the control socket and
+	// the pidfile path's guard (see holdGuard).
 	sockets := 0
 	for fd, target := range fds() {
 		if strings.HasPrefix(target, "socket:") {
 			sockets++
 		}
-		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets == 1) {
-			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control socket and the runtime's own", fd, target)
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets <= 2) {
+			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control and guard sockets and the runtime's own", fd, target)
 		}
 	}
 	fi, err := os.Stat(f.log)
@@ -1209,4 +1210,37 @@ func TestReadOutcome(t *testing.T) {
 	if _, err := readOutcome(bufio.NewReader(strings.NewReader("pid 7\n"))); err == nil {
 		t.Error("readOutcome without a verdict: want an error")
 	}
+}
+
+// Checklist 28: never two daemons for one pidfile path, even when the
+// pidfile's directory is removed and made again while the old daemon
+// takes its time to stop.
+func TestNoSecondDaemonAfterPidfileDirRemoved(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_DELAY=4s")
+	run := filepath.Join(f.dir, "run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.pidfile = filepath.Join(run, "testsvc.pid")
+	old := f.start()
+	t.Cleanup(func() { syscall.Kill(old, syscall.SIGKILL) })
+	if err := os.RemoveAll(run); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run("start")
+	f.want(r, 1, "another daemon for "+f.pidfile+" is still running", "start while the old daemon stops")
+	if !alive(old) {
+		t.Fatal("the old daemon is gone already; the test proves nothing")
+	}
+	if pid := f.lockHolderPid(); pid != 0 {
+		t.Fatalf("pid %d holds the new pidfile while the old daemon %d runs", pid, old)
+	}
+	f.waitLog("was removed or replaced")
+	waitFor(t, "the old daemon to exit", func() bool { return !alive(old) })
+	pid := f.start()
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
 }

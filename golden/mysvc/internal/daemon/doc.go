@@ -75,8 +75,14 @@
 // file it holds. If the file or its directory was removed (logout removes
 // $XDG_RUNTIME_DIR) or replaced, no command can find the daemon any more,
 // and a start could start a second one: the daemon logs why and stops
-// gracefully. For at most that second, a start that came meanwhile and the
-// old daemon both run.
+// gracefully. On Linux the daemon also holds, for its whole life, an
+// abstract Unix socket named after a hash of the pidfile's absolute path
+// ("@daemongen/..."), which has no file to remove: a daemon that finds it
+// held by a daemon of its own user or root refuses to start ("another
+// daemon for PATH is still running"), and start reports that, so there are
+// never two. Elsewhere there are no abstract sockets: a start that comes
+// after the pidfile was removed and the old daemon can both run for up to
+// that second plus the time the old service takes to shut down.
 //
 // # Signals
 //
