@@ -283,7 +283,7 @@ func (p *Program) reload(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	if err := requestReload(o.pidfile, !i.ready, time.Now().Add(o.timeout)); err != nil {
+	if err := requestControl(o.pidfile, "reload", !i.ready, time.Now().Add(o.timeout)); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
 		return exitFailure
 	}
@@ -291,28 +291,25 @@ func (p *Program) reload(o *options) int {
 	return exitOK
 }
 
-// signalDaemon sends sig to the running daemon for the reopen command.
-func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
+// reopen asks the running daemon, over its control socket, to reopen its
+// log by its path (after log rotation) and waits, until --timeout, for the
+// answer: exit 0 when it did, 1 with the reason when it kept its old log
+// (the new file at the path was refused, say), 7 when no daemon runs.
+func (p *Program) reopen(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
 		return exitFailure
 	}
-	defer i.close()
+	i.close()
 	if i.state != running {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	proc, err := i.signal(sig.(syscall.Signal))
-	if errors.Is(err, errGone) {
-		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
-		return exitNoDaemon
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+	if err := requestControl(o.pidfile, "reopen", !i.ready, time.Now().Add(o.timeout)); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
 		return exitFailure
 	}
-	proc.Release()
-	fmt.Printf("%s %s requested (pid %d)\n", p.Name, action, i.pid)
+	fmt.Printf("%s reopened its log (pid %d)\n", p.Name, i.pid)
 	return exitOK
 }

@@ -111,6 +111,13 @@
 // "NAME reload --pidfile PATH". SIGHUP still reloads, with the result
 // only in the log.
 //
+// The reopen command (for logrotate) asks the same way, with "reopen\n":
+// the daemon reopens its log by its path, with the checks start applies
+// (see Files), and answers "ok", or "error MESSAGE" when it refused the
+// file now at the path and keeps writing to its old log, which it also
+// logs at ERROR. reopen exits 0, 1 with that reason, or 7 when no daemon
+// runs. SIGUSR1 still reopens, with the result only in the log.
+//
 // # Stop
 //
 // Stop sends SIGTERM, waits up to --timeout for the lock to be released,
@@ -132,7 +139,8 @@
 // at its path is refused at once, as are symbolic links and files with
 // other hard links. As root, a log that belongs to another user than root
 // or the --user target, in a directory others than root can write, is
-// refused. Only a log the daemon created is handed to the --user target.
+// refused, by start and by every reopen. Only a log the daemon created is
+// handed to the --user target.
 //
 // # Foreground
 //

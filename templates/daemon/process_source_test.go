@@ -991,7 +991,7 @@ func TestReopenLog(t *testing.T) {
 	if err := os.Rename(f.log, rotated); err != nil {
 		t.Fatal(err)
 	}
-	f.want(f.run("reopen"), 0, "reopen requested", "reopen")
+	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	before, _ := os.ReadFile(rotated)
 	waitFor(t, "20 ticks in the new log", func() bool { return strings.Count(f.readLog(), " tick ") >= 20 })
@@ -1104,7 +1104,7 @@ func TestUser(t *testing.T) {
 	if err := os.Chown(f.log, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	f.want(f.run("reopen"), 0, "reopen requested", "reopen")
+	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	f.want(f.run("stop"), 0, "stopped", "stop")
 	f.wantGone(pid)
@@ -1243,4 +1243,41 @@ func TestNoSecondDaemonAfterPidfileDirRemoved(t *testing.T) {
 	waitFor(t, "the old daemon to exit", func() bool { return !alive(old) })
 	pid := f.start()
 	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+}
+
+// Checklist 23: reopen applies start's checks to the log: after rotation,
+// a file another user put at the log's path, in a directory others can
+// write, is refused by root's daemon, which keeps its old log, logs why at
+// ERROR, and the reopen command fails with the reason.
+func TestReopenRefusesForeignLog(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	pid := f.start()
+	if err := os.Chmod(f.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	rotated := f.log + ".1"
+	if err := os.Rename(f.log, rotated); err != nil {
+		t.Fatal(err)
+	}
+	writePidfile(t, f.log, "")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	if err := os.Chown(f.log, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run("reopen")
+	f.want(r, 1, "belongs to uid "+nobody.Uid, "reopen onto another user's file")
+	if !strings.Contains(r.stderr, "keeps writing to its old log") {
+		t.Errorf("reopen stderr %q; want it to say the old log stays", r.stderr)
+	}
+	old, _ := os.ReadFile(rotated)
+	if !regexp.MustCompile(`ERROR testsvc: reopen requested; keeping the old log: open log .*belongs to uid`).Match(old) {
+		t.Errorf("old log %q; want the refusal at ERROR", old)
+	}
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+	if data := f.readLog(); data != "" {
+		t.Fatalf("the other user's file got %q; want nothing", data)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -59,10 +60,11 @@ func (s *signals) stop() {
 	}
 }
 
-// A request is a reload asked for over the control socket. Its reply
-// receives Reload's result; it has room for it, so the reply never blocks.
+// A request is a reload or a reopen asked for over the control socket. Its
+// reply receives the result; it has room for it, so the reply never blocks.
 type request struct {
-	reply chan error
+	reopen bool // reopen the log rather than reload
+	reply  chan error
 }
 
 // errStopping answers a reload asked for while the daemon stops.
@@ -180,9 +182,13 @@ func (srv *server) loop(done <-chan error) error {
 		case sig := <-srv.signals.reload:
 			srv.requestReload(fmt.Sprintf("received %v", sig), nil)
 		case req := <-control:
-			srv.requestReload("reload requested", req.reply)
+			if req.reopen {
+				req.reply <- srv.reopen("reopen requested")
+			} else {
+				srv.requestReload("reload requested", req.reply)
+			}
 		case sig := <-srv.signals.reopen:
-			srv.reopen(sig)
+			srv.reopen(fmt.Sprintf("received %v", sig))
 		case err := <-srv.reloading:
 			srv.reloaded(err)
 		case <-check:
@@ -314,15 +320,29 @@ func (srv *server) answerPending(err error) {
 	srv.pending = nil
 }
 
-// reopen reopens the log by its path, after log rotation.
-func (srv *server) reopen(sig os.Signal) {
+// reopen reopens the log by its path, after log rotation, with the checks
+// start applies (see openServiceLog). If the file now at the path is
+// refused, it keeps the old log, logs why as an error and returns it.
+func (srv *server) reopen(why string) error {
 	if srv.log == "" {
-		srv.logger.Printf("received %v; logging to stderr, nothing to reopen", sig)
-		return
+		srv.logger.Printf("%s; logging to stderr, nothing to reopen", why)
+		return errors.New("the daemon logs to stderr; there is no log file to reopen")
 	}
 	if err := reopenLog(srv.log); err != nil {
-		srv.logger.Printf("received %v; %v (the daemon's user must be able to write the log, or create it in its directory)", sig, err)
-		return
+		srv.errorf("%s; keeping the old log: %v", why, err)
+		return fmt.Errorf("%w; the daemon keeps writing to its old log", err)
 	}
-	srv.logger.Printf("reopened log %s", srv.log)
+	srv.logger.Printf("%s; reopened log %s", why, srv.log)
+	return nil
+}
+
+// errorf logs one of the daemon's own failures at level ERROR, with the
+// program's name in front as srv.logger puts it.
+func (srv *server) errorf(format string, args ...any) {
+	slog.Error(srv.p.Name + ": " + fmt.Sprintf(format, args...))
+}
+
+// warnf is errorf at level WARN.
+func (srv *server) warnf(format string, args ...any) {
+	slog.Warn(srv.p.Name + ": " + fmt.Sprintf(format, args...))
 }

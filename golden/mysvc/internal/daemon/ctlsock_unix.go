@@ -24,8 +24,9 @@ import (
 // daemon) and root can connect; on Linux the daemon also checks the
 // peer's uid (SO_PEERCRED) and answers only root and its own user.
 //
-// The protocol is one line each way: the client sends "reload"; the
-// daemon answers, once Reload has returned, "ok" or "error MESSAGE".
+// The protocol is one line each way: the client sends "reload" or
+// "reopen"; the daemon answers, once Reload has returned or the log was
+// reopened, "ok" or "error MESSAGE".
 const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
@@ -132,11 +133,11 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 	if err != nil {
 		return
 	}
-	if line = strings.TrimSpace(line); line != "reload" {
+	if line = strings.TrimSpace(line); line != "reload" && line != "reopen" {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
 		return
 	}
-	req := request{reply: make(chan error, 1)}
+	req := request{reopen: line == "reopen", reply: make(chan error, 1)}
 	select {
 	case c.requests <- req:
 		err = <-req.reply
@@ -150,12 +151,13 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 	fmt.Fprintln(conn, "ok")
 }
 
-// requestReload asks the daemon behind pidfile's control socket to reload
-// and waits, until deadline, for Reload's result. A nil error means Reload
-// succeeded; an *errReload carries the error Reload returned. With
+// requestControl asks the daemon behind pidfile's control socket to
+// reload or reopen its log (verb) and waits, until deadline, for the
+// result. A nil error means it succeeded; an *errReload carries the error
+// the daemon reported (Reload's, or why it kept its old log). With
 // starting, the daemon holds its pidfile but may not have made its socket
 // yet: a missing socket is tried again until deadline.
-func requestReload(pidfile string, starting bool, deadline time.Time) error {
+func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
 	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
@@ -167,13 +169,13 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	}
 	defer conn.Close()
 	conn.SetDeadline(deadline)
-	if _, err := fmt.Fprintln(conn, "reload"); err != nil {
+	if _, err := fmt.Fprintln(conn, verb); err != nil {
 		return fmt.Errorf("send to control socket %s: %w", path, err)
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return errors.New("no answer before --timeout; the reload may still be running (see the log)")
+		return fmt.Errorf("no answer before --timeout; the %s may still be running (see the log)", verb)
 	case err != nil:
 		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
 	}
@@ -187,8 +189,8 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	return nil
 }
 
-// errReload is the error the service's Reload returned, as the daemon
-// reported it.
+// errReload is the error the daemon reported: the one the service's Reload
+// returned, or why it could not reopen its log.
 type errReload struct{ msg string }
 
 func (e *errReload) Error() string { return e.msg }

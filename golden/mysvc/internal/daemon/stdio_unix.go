@@ -110,11 +110,15 @@ func dupLog(log *os.File) error {
 	return nil
 }
 
-// reopenLog opens path afresh and moves fds 1 and 2 onto it. Each dup2 is
+// reopenLog opens path afresh, with the checks of openServiceLog (as root,
+// a file of another user in a directory others can write is refused), and
+// moves fds 1 and 2 onto it. On an error the old log stays. Each dup2 is
 // atomic: a write lands wholly in the old file or wholly in the new one, and
 // nothing reaches the old file once reopenLog has returned.
 func reopenLog(path string) error {
-	f, _, err := openLog(path)
+	// A daemon that dropped privileges is no longer root; one that is
+	// root has no --user to hand a log over to.
+	f, _, err := openServiceLog(path, "")
 	if err != nil {
 		return err
 	}
