@@ -478,11 +478,8 @@ done
 		want += fmt.Sprintf("[%s] status=1 reload=7 stop=0 start=0 stop=0\n", c)
 	}
 	for _, c := range []string{"1", "-1", "0", "1"} { // $$ is 1, the shell
-		if posixLocksOnly { // flock(1)'s lock is not the daemon's kind: stale
-			want += fmt.Sprintf("locked [%s] status=1 reload=7 stop=0\n", c)
-		} else {
-			want += fmt.Sprintf("locked [%s] status=4 reload=1 stop=1\n", c)
-		}
+		// A flock without the POSIX write lock is no daemon's: stale.
+		want += fmt.Sprintf("locked [%s] status=1 reload=7 stop=0\n", c)
 	}
 	if os.Geteuid() == 0 && exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil {
 		cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -545,13 +542,32 @@ func lockedByTest(t *testing.T, f *fixture) {
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
-		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1} {
-			if r := f.run(action); r.code != code || !strings.Contains(r.stderr, "did not announce itself") {
-				t.Errorf("%s of a pidfile locked by the test naming %d: exit %d (%q); want %d and why", action, pid, r.code, r.stderr, code)
-			}
+		// A holder without the POSIX write lock is no daemon: the file
+		// is stale (LSB status 1), stop has nothing to stop.
+		for action, want := range map[string]struct {
+			code int
+			text string
+		}{
+			"status": {1, "not running (stale pidfile " + f.pidfile + ", locked by a process that is no daemon)"},
+			"reload": {7, "not running"},
+			"reopen": {7, "not running"},
+			"stop":   {0, "not running (pidfile " + f.pidfile + " is locked by a process that is no daemon; start replaces it)"},
+		} {
+			f.want(f.run(action), want.code, want.text, fmt.Sprintf("%s of a pidfile locked by the test naming %d", action, pid))
 		}
-		// start replaces a file that no daemon holds (checklist 30).
+		// start and restart replace a file that no daemon holds
+		// (checklist 30).
 		f.want(f.run("start"), 0, "started", "start over a pidfile locked by the test")
+		f.want(f.run("stop"), 0, "stopped", "stop")
+		writePidfile(t, f.pidfile, strconv.Itoa(pid)+"\n")
+		lock.Close()
+		if lock, err = os.Open(f.pidfile); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		f.want(f.run("restart"), 0, "started", "restart over a pidfile locked by the test")
 		f.want(f.run("stop"), 0, "stopped", "stop")
 		lock.Close()
 	}

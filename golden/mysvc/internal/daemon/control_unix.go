@@ -143,6 +143,8 @@ func (p *Program) stop(o *options) int {
 		switch {
 		case seen:
 			fmt.Printf("%s stopped\n", p.Name)
+		case i.noDaemon:
+			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)
 		case i.state == dead:
 			fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
 		default:
@@ -261,6 +263,9 @@ func (p *Program) status(o *options) int {
 	case i.state == running:
 		fmt.Printf("%s running (pid %d)\n", p.Name, i.pid)
 		return exitOK
+	case i.noDaemon:
+		fmt.Printf("%s not running (stale pidfile %s, locked by a process that is no daemon)\n", p.Name, o.pidfile)
+		return exitDead
 	case i.state == dead:
 		fmt.Printf("%s not running (stale pidfile %s)\n", p.Name, o.pidfile)
 		return exitDead

@@ -66,7 +66,9 @@
 // read the 0644 file can take a read lock or a flock, which no daemon
 // holds. A pidfile that stays locked by such processes for two seconds is
 // replaced by start atomically (a new file renamed over it), so no local
-// user can keep a daemon from starting. Signals go through a pidfd where
+// user can keep a daemon from starting; status counts such a file as
+// stale (exit 1), stop as no daemon (exit 0), and restart goes on to
+// start. Signals go through a pidfd where
 // the kernel has them. Stop waits for the lock to be released, not for
 // kill(pid, 0) to fail: a daemon whose parent does not reap it stays a
 // zombie that kill(pid, 0) still finds.

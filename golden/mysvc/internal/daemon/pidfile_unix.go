@@ -281,13 +281,17 @@ const announceWait = 200 * time.Millisecond
 
 // An inspection is the result of looking at a pidfile without disturbing a
 // daemon that holds it. While state is dead, f is open and holds a shared
-// lock, so no daemon can take the file until f is closed.
+// lock, so no daemon can take the file until f is closed, unless noDaemon:
+// then processes that are no daemon hold it locked, and it is left alone.
 type inspection struct {
 	state state
-	pid   int      // the daemon's pid when running (0 if not known yet); what the file says when dead
-	ready bool     // running, and the daemon has said it is ready (and not stopping)
-	f     *os.File // the open pidfile, nil when notRunning
-	path  string
+	pid   int  // the daemon's pid when running (0 if not known yet); what the file says when dead
+	ready bool // running, and the daemon has said it is ready (and not stopping)
+	// noDaemon: dead, but locked by processes that are no daemon (they
+	// hold no POSIX write lock); f holds no lock then.
+	noDaemon bool
+	f        *os.File // the open pidfile, nil when notRunning
+	path     string
 }
 
 // inspect opens path read-only and finds out whether a daemon holds it. An
@@ -321,6 +325,15 @@ func inspect(path string) (*inspection, error) {
 			if errors.Is(err, errUnannounced) && time.Now().Before(deadline) {
 				continue // a daemon between its two locks, starting or exiting
 			}
+			if _, held := lockHolder(f); errors.Is(err, errUnannounced) && !held {
+				// Locked, for longer than a daemon takes between its
+				// two locks, by a process with no write lock: no
+				// daemon (any user who can read the file can flock
+				// it). Start replaces such a file (acquirePidfile).
+				i.state, i.noDaemon = dead, true
+				i.pid, _ = readPid(f)
+				return i, nil
+			}
 			if err != nil {
 				f.Close()
 				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
@@ -344,7 +357,7 @@ func (i *inspection) close() {
 // removeStale removes a dead pidfile. It holds a shared lock, so no daemon
 // has the file, and it checks that the path still names the inspected file.
 func (i *inspection) removeStale() error {
-	if i.state != dead || !namesFile(i.path, i.f) {
+	if i.state != dead || i.noDaemon || !namesFile(i.path, i.f) {
 		return nil
 	}
 	if err := os.Remove(i.path); err != nil && !errors.Is(err, os.ErrNotExist) {
