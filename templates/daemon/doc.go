@@ -45,7 +45,7 @@
 //
 // A daemon is running exactly while some process holds the lock on its
 // pidfile. The file is empty while the daemon starts, holds "PID\n" once it
-// is ready, and is emptied again when it begins to stop. The daemon holds a
+// is ready, and "stopping\n" once it begins to stop. The daemon holds a
 // POSIX write lock on it, and the pid to signal is the one the kernel
 // reports for that lock (F_GETLK, as seen from the caller's PID namespace),
 // on every platform; the file's content never decides which process is
@@ -89,7 +89,8 @@
 // SIGTERM and SIGINT stop the service gracefully; any number of them, from
 // any number of stop commands, make one stop. SIGQUIT is the deliberate
 // forced exit: the daemon writes every goroutine's stack to the log,
-// removes its pidfile and exits 1 at once, without waiting for the service.
+// writes "quit" into its pidfile, which it leaves in place as a crash
+// would, and exits 1 at once, without waiting for the service.
 // SIGHUP reloads, SIGUSR1 reopens the log by its path (for logrotate). Each
 // kind of signal has a channel of its own with room for one, so a signal is
 // dropped only while one of its kind waits, which handling then covers: no
@@ -123,15 +124,23 @@
 // # Stop
 //
 // Stop sends SIGTERM, waits up to --timeout for the lock to be released,
-// then sends SIGKILL, and says which of three things happened:
+// then sends SIGKILL, and says which of three things happened. A daemon
+// that is already stopping (its pidfile says "stopping") is not signalled
+// again: stop waits for it the same way, and a start waits for it to be
+// gone, up to --timeout, saying so if it is not. What the daemon leaves in
+// its pidfile, which a waiting stop keeps open, tells every stop how it
+// ended, whoever stopped it:
 //
 //   - "NAME stopped (pid N)", exit 0: a clean shutdown. A daemon that exits
-//     cleanly removes its pidfile, or writes "stopped" into it when it may
-//     not (running as --user in a directory only root can write).
+//     cleanly writes "stopped" into its pidfile and removes it (or leaves
+//     it when it may not: running as --user in a directory only root can
+//     write).
 //   - "NAME crashed (pid N): ...", exit 0: the daemon is gone, but exited
-//     without its clean shutdown (a panic while stopping, say).
-//   - "NAME killed (pid N): SIGKILL after --timeout ...", exit 150: it is
-//     gone, without a clean shutdown. LSB reserves 150-199 for
+//     without its clean shutdown (a panic while stopping, say, or SIGQUIT's
+//     forced exit, which the message names).
+//   - "NAME killed (pid N): ...", exit 150: a stop (this one, after
+//     --timeout, or another) sent SIGKILL, having written "killed" into the
+//     pidfile; it is gone, without a clean shutdown. LSB reserves 150-199 for
 //     applications; 1 stays "could not stop it". restart goes on to start
 //     after either.
 //

@@ -207,7 +207,7 @@ func TestStartWaitsForStartingDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the first daemon to lock its pidfile", f.locked)
-	f.want(f.run("status"), 0, "testsvc starting or stopping (pid ", "status while starting")
+	f.want(f.run("status"), 0, "testsvc starting (pid ", "status while starting")
 	r := f.run("start")
 	pid := f.pid()
 	f.want(r, 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
@@ -977,8 +977,22 @@ func TestQuitForcesExit(t *testing.T) {
 	if !f.locked() || !alive(pid) {
 		t.Fatalf("a second SIGTERM ended the daemon; log %q", f.readLog())
 	}
+	// A stop that comes now waits for the stopping daemon and reports the
+	// forced exit, not a clean stop (checklist 27).
+	waiting := f.command("stop", "--pidfile", f.pidfile, "--timeout", "1m")
+	var out strings.Builder
+	waiting.Stdout = &out
+	if err := waiting.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stop to wait on the pidfile", func() bool { return pidfileOpenedBy(waiting.Process.Pid, f.pidfile) })
 	syscall.Kill(pid, syscall.SIGQUIT)
-	waitFor(t, "the daemon to exit", func() bool { return !f.locked() })
+	if err := waiting.Wait(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if want := fmt.Sprintf("testsvc crashed (pid %d): SIGQUIT forced it out", pid); !strings.Contains(out.String(), want) {
+		t.Fatalf("waiting stop said %q; want %q", out.String(), want)
+	}
 	f.wantGone(pid)
 	if log := f.readLog(); !strings.Contains(log, "received quit; exiting now") || !strings.Contains(log, "goroutine ") {
 		t.Fatalf("log %q; want the forced exit and the goroutines logged", log)
@@ -1296,4 +1310,44 @@ func TestReopenRefusesForeignLog(t *testing.T) {
 	if data := f.readLog(); data != "" {
 		t.Fatalf("the other user's file got %q; want nothing", data)
 	}
+}
+
+// pidfileOpenedBy reports whether process pid has path open.
+func pidfileOpenedBy(pid int, path string) bool {
+	entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, e := range entries {
+		if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); target == path {
+			return true
+		}
+	}
+	return false
+}
+
+// Checklist 27 and 5: a stop that waits for a daemon another stop is
+// stopping says how it ended: killed when the other stop sent SIGKILL,
+// not "stopped"; a stop or start during a slow stop say it is stopping.
+func TestWaitingStopTellsKilled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_DELAY=1h")
+	pid := f.start()
+	first := f.command("stop", "--pidfile", f.pidfile, "--timeout", "2s")
+	var out strings.Builder
+	first.Stdout = &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("testsvc stopping")
+	f.want(f.run("status"), 0, fmt.Sprintf("testsvc stopping (pid %d)", pid), "status while stopping")
+	r := f.run("start", "--timeout", "300ms")
+	f.want(r, 1, fmt.Sprintf("pid %d, which holds %s, is still stopping", pid, f.pidfile), "start while stopping")
+	r = f.run("stop", "--timeout", "1m")
+	f.want(r, 150, fmt.Sprintf("testsvc killed (pid %d): another stop sent SIGKILL", pid), "second stop")
+	if strings.Contains(r.stderr, "not ready") || strings.Contains(r.stderr, "SIGKILL") {
+		t.Errorf("second stop stderr %q; want it to wait, not kill", r.stderr)
+	}
+	first.Wait()
+	if want := fmt.Sprintf("testsvc killed (pid %d): SIGKILL after --timeout 2s", pid); !strings.Contains(out.String(), want) {
+		t.Fatalf("first stop said %q; want %q", out.String(), want)
+	}
+	f.wantGone(pid)
 }

@@ -30,6 +30,8 @@ func (*pidfile) markReady() error { return nil }
 
 func (*pidfile) markStopping() {}
 
+func (*pidfile) quit() {}
+
 // controlServer is never made here.
 type controlServer struct{ requests chan request }
 

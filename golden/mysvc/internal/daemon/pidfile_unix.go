@@ -159,13 +159,19 @@ func (pf *pidfile) claim() error {
 	return nil
 }
 
-// markStopping empties the pidfile again: the daemon is no longer ready,
-// and a stop that comes now waits for it instead of signalling it twice.
-// A nil pidfile does nothing.
+// markStopping writes stoppingMark into the pidfile: the daemon is no
+// longer ready, and a stop that comes now waits for it instead of
+// signalling it twice. A nil pidfile does nothing.
 func (pf *pidfile) markStopping() {
 	if pf != nil {
-		pf.f.Truncate(0)
+		pf.mark(stoppingMark)
 	}
+}
+
+// mark replaces the pidfile's content with m.
+func (pf *pidfile) mark(m string) {
+	pf.f.Truncate(0)
+	pf.f.WriteAt([]byte(m), 0)
 }
 
 // markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
@@ -183,24 +189,40 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// stoppedMark is what a daemon that cannot remove its pidfile (one that
-// runs as --user and may not write the pidfile's directory) leaves in it as
-// it exits cleanly, so that stop can tell a clean exit from a crash: a
-// crashed daemon leaves its pid, or an empty file if it crashed while
-// stopping.
-const stoppedMark = "stopped\n"
+// What the pidfile holds tells a stop that waits for the daemon how it
+// ended, even once the file is unlinked (the stop keeps it open): "PID\n"
+// while the daemon is ready, stoppingMark once it has begun to stop,
+// stoppedMark after a clean shutdown, quitMark after SIGQUIT's forced exit
+// and killedMark when a stop sent SIGKILL. A daemon that crashed left its
+// pid or stoppingMark.
+const (
+	stoppingMark = "stopping\n"
+	stoppedMark  = "stopped\n"
+	quitMark     = "quit\n"
+	killedMark   = "killed\n"
+)
 
-// release ends the daemon's use of the pidfile: it unlinks it if its path
-// still names the locked file, or if that fails writes stoppedMark into
-// it. It keeps the lock, which the kernel releases when the process exits.
-// A nil pidfile does nothing.
+// release ends the daemon's use of the pidfile after a clean shutdown: it
+// writes stoppedMark into it, for stops that wait with the file open, and
+// unlinks it if its path still names the locked file (a daemon running as
+// --user may not, and leaves it with stoppedMark). It keeps the lock, which
+// the kernel releases when the process exits. A nil pidfile does nothing.
 func (pf *pidfile) release() {
-	if pf == nil || !pf.inPlace() {
+	if pf == nil {
 		return
 	}
-	if os.Remove(pf.path) != nil {
-		pf.f.Truncate(0)
-		pf.f.WriteAt([]byte(stoppedMark), 0)
+	pf.mark(stoppedMark)
+	if pf.inPlace() {
+		os.Remove(pf.path)
+	}
+}
+
+// quit marks the pidfile for SIGQUIT's forced exit and leaves it in place,
+// as a crash does: the daemon did not shut down cleanly. A nil pidfile
+// does nothing.
+func (pf *pidfile) quit() {
+	if pf != nil {
+		pf.mark(quitMark)
 	}
 }
 
@@ -290,7 +312,9 @@ type inspection struct {
 	// noDaemon: dead, but locked by processes that are no daemon (they
 	// hold no POSIX write lock); f holds no lock then.
 	noDaemon bool
-	f        *os.File // the open pidfile, nil when notRunning
+	stopping bool       // running, and the daemon has begun to stop
+	extra    []*os.File // more descriptors of the file, closed with f
+	f        *os.File   // the open pidfile, nil when notRunning
 	path     string
 }
 
@@ -338,6 +362,7 @@ func inspect(path string) (*inspection, error) {
 				f.Close()
 				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
 			}
+			i.stopping = !i.ready && hasMark(f, stoppingMark)
 			return i, nil
 		default:
 			f.Close()
@@ -346,10 +371,17 @@ func inspect(path string) (*inspection, error) {
 	}
 }
 
-// close releases the inspection's file and lock. A nil inspection does
+// close releases the inspection's files and lock. A nil inspection does
 // nothing.
 func (i *inspection) close() {
-	if i != nil && i.f != nil {
+	if i == nil {
+		return
+	}
+	for _, f := range i.extra {
+		f.Close()
+	}
+	i.extra = nil
+	if i.f != nil {
 		i.f.Close()
 	}
 }
@@ -366,21 +398,59 @@ func (i *inspection) removeStale() error {
 	return nil
 }
 
-// crashed reports whether the daemon that held the inspected file, now
-// gone, exited without its clean shutdown: a clean exit removes the
-// pidfile, or leaves stoppedMark in it when it may not.
-func (i *inspection) crashed() bool {
-	if !namesFile(i.path, i.f) {
-		return false
-	}
-	buf := make([]byte, len(stoppedMark)+1)
+// An ending is how a daemon that is gone ended, as its pidfile says.
+type ending int
+
+const (
+	cleanExit ending = iota // stoppedMark, or the file was removed
+	crashExit               // its pid or stoppingMark: no clean shutdown
+	quitExit                // quitMark: SIGQUIT's forced exit
+	killExit                // killedMark: a stop sent SIGKILL
+)
+
+// ending reports how the daemon that held the inspected file, now gone,
+// ended, by what it left in the file, which i.f keeps open even if the file
+// was unlinked meanwhile.
+func (i *inspection) ending() ending {
+	buf := make([]byte, 32)
 	n, _ := i.f.ReadAt(buf, 0)
-	return string(buf[:n]) != stoppedMark
+	switch string(buf[:n]) {
+	case stoppedMark:
+		return cleanExit
+	case quitMark:
+		return quitExit
+	case killedMark:
+		return killExit
+	}
+	return crashExit
+}
+
+// markKilled writes killedMark into the inspected file before a stop sends
+// SIGKILL, so that every stop waiting for the daemon can tell. The file is
+// opened for writing, and kept open until the stop returns (closing it
+// would drop the stop's POSIX lock). Who may not write it leaves no mark.
+func (i *inspection) markKilled() {
+	w, err := os.OpenFile(i.path, os.O_WRONLY|openFlags, 0)
+	if err != nil {
+		return
+	}
+	if namesFile(i.path, i.f) && sameFile(w, i.f) {
+		w.Truncate(0)
+		w.WriteAt([]byte(killedMark), 0)
+	}
+	i.extra = append(i.extra, w)
+}
+
+// sameFile reports whether a and b are open on the same file.
+func sameFile(a, b *os.File) bool {
+	ai, err1 := a.Stat()
+	bi, err2 := b.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }
 
 // holder returns the pid of the daemon holding f's lock, and whether it is
-// ready: the daemon writes its pid only once it is, and empties the file
-// again when it begins to stop. Only the kernel's answer is the pid (see
+// ready: the daemon writes its pid only once it is, and replaces it with
+// stoppingMark when it begins to stop. Only the kernel's answer is the pid (see
 // lockHolder), never the file's content: a holder not visible from here or
 // that did not announce itself is errUnannounced, and is never signalled,
 // nor is a pid that cannot be signalled safely.
@@ -394,6 +464,13 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
 	return pid, contentErr == nil, nil
+}
+
+// hasMark reports whether f holds exactly m.
+func hasMark(f *os.File, m string) bool {
+	buf := make([]byte, len(m)+1)
+	n, _ := f.ReadAt(buf, 0)
+	return string(buf[:n]) == m
 }
 
 // errEmpty is readPid's error for an empty pidfile.

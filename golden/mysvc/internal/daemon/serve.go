@@ -231,9 +231,11 @@ func (srv *server) shutdown(why string) {
 }
 
 // quit is the deliberate forced exit: it writes every goroutine's stack to
-// the log, removes the pidfile and exits 1 without waiting for the service.
+// the log, leaves quitMark in the pidfile (a stop that waits reports the
+// forced exit; the file is stale until a start or stop removes it) and
+// exits 1 without waiting for the service.
 func (srv *server) quit(sig os.Signal) {
-	srv.logger.Printf("received %v; exiting now without waiting for the service", sig)
+	srv.warnf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
 	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
 	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
@@ -244,7 +246,8 @@ func (srv *server) quit(sig os.Signal) {
 	}
 	srv.current = nil
 	srv.answerPending(err)
-	srv.release()
+	srv.control.close(srv.pidfile.inPlace())
+	srv.pidfile.quit()
 	os.Exit(exitFailure)
 }
 
