@@ -1351,3 +1351,17 @@ func TestWaitingStopTellsKilled(t *testing.T) {
 	}
 	f.wantGone(pid)
 }
+
+// Checklist 14 and 26: the daemon's own failures are logged at ERROR, so
+// a log level of error still shows them; run reports a failure to start
+// on stderr even when it logs to a file.
+func TestFailuresLoggedAsErrors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_ERROR=boom", "TESTSVC_LOG_LEVEL=error")
+	f.want(f.run("start"), 1, "boom", "start with a failing Init")
+	if !regexp.MustCompile(`(?m)^\S+ ERROR testsvc: init: boom$`).MatchString(f.readLog()) {
+		t.Fatalf("log %q; want the Init failure at ERROR", f.readLog())
+	}
+	r := f.run("run")
+	f.want(r, 1, "testsvc: run: init: boom", "run --log with a failing Init")
+}

@@ -141,7 +141,7 @@ func (p *Program) serve(s *session) int {
 	srv.answerPending(errStopping)
 	srv.release()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
-		srv.logger.Printf("run: %v", err)
+		srv.errorf("run: %v", err)
 		return exitFailure
 	}
 	srv.logger.Print("stopped")
@@ -151,7 +151,7 @@ func (p *Program) serve(s *session) int {
 // abort ends a service that could not start: it logs err, removes the
 // pidfile and reports err to whoever started the service.
 func (srv *server) abort(err error) int {
-	srv.logger.Print(err)
+	srv.errorf("%v", err)
 	if srv.reloading != nil {
 		srv.reloaded(<-srv.reloading)
 	}
@@ -176,7 +176,7 @@ func (srv *server) loop(done <-chan error) error {
 		case err := <-done:
 			return err
 		case sig := <-srv.signals.shutdown:
-			srv.shutdown(fmt.Sprintf("received %v", sig))
+			srv.shutdown(fmt.Sprintf("received %v", sig), srv.logger.Printf)
 		case sig := <-srv.signals.quit:
 			srv.quit(sig)
 		case sig := <-srv.signals.reload:
@@ -193,7 +193,7 @@ func (srv *server) loop(done <-chan error) error {
 			srv.reloaded(err)
 		case <-check:
 			if !srv.pidfile.inPlace() {
-				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path))
+				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path), srv.warnf)
 			}
 		}
 	}
@@ -216,13 +216,13 @@ func (c *controlServer) incoming() <-chan request {
 }
 
 // shutdown cancels the service's context, once: any number of shutdown
-// signals make one graceful stop.
-func (srv *server) shutdown(why string) {
+// signals make one graceful stop. It logs why with logf.
+func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	if srv.ctx.Err() != nil {
-		srv.logger.Printf("%s; already stopping", why)
+		logf("%s; already stopping", why)
 		return
 	}
-	srv.logger.Printf("%s; stopping", why)
+	logf("%s; stopping", why)
 	srv.pidfile.markStopping()
 	notify("STOPPING=1")
 	srv.cancel()
@@ -299,7 +299,7 @@ func (srv *server) startReload() {
 // starts the next one if more were asked for meanwhile.
 func (srv *server) reloaded(err error) {
 	if err != nil {
-		srv.logger.Printf("reload: %v", err)
+		srv.errorf("reload: %v", err)
 	} else {
 		srv.logger.Print("reloaded")
 	}

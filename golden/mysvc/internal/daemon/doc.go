@@ -158,7 +158,8 @@
 // # Foreground
 //
 // The run command stays in the foreground for systemd (Type=notify),
-// containers and supervisors: it logs to stderr unless --log is given, takes
+// containers and supervisors: it logs to stderr unless --log (or $NAME_LOG)
+// names a file, and then still reports a failure to start on stderr; takes
 // the pidfile (and control socket) only when one is named, and sends
 // READY=1, RELOADING=1 and STOPPING=1 to $NOTIFY_SOCKET. As process 1 it
 // runs the service in a child, passing it the service's flags, forwards
