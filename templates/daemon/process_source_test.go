@@ -1365,3 +1365,35 @@ func TestFailuresLoggedAsErrors(t *testing.T) {
 	r := f.run("run")
 	f.want(r, 1, "testsvc: run: init: boom", "run --log with a failing Init")
 }
+
+// No stale control socket is left after a clean stop of a --user daemon
+// that may not write its pidfile's directory, after a failed --user start
+// or after a start that timed out: whoever can, removes it.
+func TestNoStaleControlSocket(t *testing.T) {
+	t.Parallel()
+	needNobody(t)
+	f := newFixture(t)
+	f.openToOthers() // the directory stays root's: nobody cannot write it
+	ctl := controlPath(f.pidfile)
+	noSocket := func(what string) {
+		t.Helper()
+		if _, err := os.Lstat(ctl); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s: control socket %s left behind (%v)", what, ctl, err)
+		}
+		if _, err := os.Lstat(f.pidfile); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s: pidfile %s left behind (%v)", what, f.pidfile, err)
+		}
+	}
+	pid := f.start("--user", "nobody")
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+	noSocket("stop of a --user daemon")
+
+	env := f.env
+	f.env = append(env, "TESTSVC_INIT_ERROR=boom")
+	f.want(f.run("start", "--user", "nobody"), 1, "boom", "failing --user start")
+	noSocket("failed --user start")
+
+	f.env = append(env, "TESTSVC_INIT_SLEEP=1h")
+	f.want(f.run("start", "--timeout", "300ms"), 1, "not ready after 300ms", "start that times out")
+	noSocket("start that timed out")
+}

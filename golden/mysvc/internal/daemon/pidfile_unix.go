@@ -386,11 +386,18 @@ func (i *inspection) close() {
 	}
 }
 
-// removeStale removes a dead pidfile. It holds a shared lock, so no daemon
-// has the file, and it checks that the path still names the inspected file.
+// removeStale removes a dead pidfile, and the control socket beside it. It
+// holds a shared lock, so no daemon has the file, and it checks that the
+// path still names the inspected file.
 func (i *inspection) removeStale() error {
 	if i.state != dead || i.noDaemon || !namesFile(i.path, i.f) {
 		return nil
+	}
+	// Its control socket is a dead daemon's too (one that ran as --user
+	// in a directory it may not write, or was killed): while the pidfile
+	// is in place and locked by us, no daemon can be making a new one.
+	if fi, err := os.Lstat(controlPath(i.path)); err == nil && fi.Mode().Type() == os.ModeSocket {
+		os.Remove(controlPath(i.path))
 	}
 	if err := os.Remove(i.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale pidfile %s: %w", i.path, err)
