@@ -245,7 +245,7 @@ func checkType(path string) error {
 	if err != nil || fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
 		return nil // missing, fine, or a symlink that opening refuses
 	}
-	return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+	return fmt.Errorf("pidfile %s is not a regular file but %s (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 }
 
 // checkPidfile refuses a file that no pidfile should be: anything but a
@@ -258,7 +258,7 @@ func checkPidfile(path string, f *os.File, mine bool) error {
 		return fmt.Errorf("stat pidfile %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+		return fmt.Errorf("pidfile %s is not a regular file but %s (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		if st.Nlink > 1 {

@@ -39,7 +39,7 @@ func (p *Program) foreground(o *options) int {
 	if o.log != "" {
 		var err error
 		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
-			return fail(fmt.Errorf("%w (choose a writable --log)", err))
+			return fail(err)
 		}
 		defer log.Close()
 		s.log = o.log

@@ -62,7 +62,7 @@ func listenControl(pidfile string) (*controlServer, error) {
 	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != os.ModeSocket {
-			return nil, fmt.Errorf("control socket %s: a %v is in the way (remove it or choose another --pidfile)", path, fi.Mode().Type())
+			return nil, fmt.Errorf("control socket %s: %s is in the way (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 		}
 		os.Remove(path) // a dead daemon's: we hold the pidfile's lock
 	}
