@@ -428,6 +428,15 @@ func (i *inspection) ending() ending {
 		return quitExit
 	case killedMark:
 		return killExit
+	case "":
+		// Removed, and empty: a clean exit of a daemon from before
+		// stoppingMark, which emptied its pidfile as it began to stop
+		// and removed it without a mark at the end.
+		if fi, err := i.f.Stat(); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 0 {
+				return cleanExit
+			}
+		}
 	}
 	return crashExit
 }
