@@ -215,7 +215,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 	}
 	log, handOver, err := openServiceLog(o.log, o.user)
 	if err != nil {
-		fail(fmt.Errorf("%w (choose a writable --log)", err))
+		fail(err)
 		return exitFailure
 	}
 	defer log.Close()

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -70,4 +71,31 @@ func TestLogOwnership(t *testing.T) {
 	}
 	f.want(f.run("stop"), 0, "stopped", "stop")
 	f.wantGone(pid)
+}
+
+// Messages name the kind of file in words and give their advice once.
+func TestMessagesReadCleanly(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	if err := syscall.Mkfifo(f.log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, action := range []string{"start", "run"} {
+		r := f.run(action)
+		want := "open log " + f.log + ": it is not a regular file but a FIFO (remove it or choose another --log)\n"
+		if r.code != 1 || !strings.HasSuffix(r.stderr, want) || strings.Count(r.stderr, "(") != 1 {
+			t.Errorf("%s with a FIFO as log: exit %d, stderr %q; want 1 and %q", action, r.code, r.stderr, want)
+		}
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	dev := filepath.Join(f.dir, "dev")
+	if err := syscall.Mknod(dev, syscall.S_IFCHR|0o600, 1<<8|3); err != nil {
+		t.Skipf("mknod: %v", err)
+	}
+	r := f.exec(f.command("status", "--pidfile", dev))
+	if want := "pidfile " + dev + " is not a regular file but a character device (remove it or choose another --pidfile)"; !strings.Contains(r.stderr, want) {
+		t.Errorf("status with a device as pidfile: stderr %q; want %q", r.stderr, want)
+	}
 }

@@ -76,7 +76,7 @@ func TestPidFromLockHolderNotContent(t *testing.T) {
 	other := strconv.Itoa(sleep.Process.Pid)
 	writePidfile(t, f.pidfile, other+"\n")
 	f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
-	f.want(f.run("reopen"), 0, "reopen requested (pid "+strconv.Itoa(pid)+")", "reopen")
+	f.want(f.run("reopen"), 0, "reopened its log (pid "+strconv.Itoa(pid)+")", "reopen")
 	f.want(f.run("stop"), 0, "(pid "+strconv.Itoa(pid)+")", "stop")
 	waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
 	if !alive(sleep.Process.Pid) {

@@ -207,7 +207,7 @@ func TestStartWaitsForStartingDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the first daemon to lock its pidfile", f.locked)
-	f.want(f.run("status"), 0, "testsvc starting or stopping (pid ", "status while starting")
+	f.want(f.run("status"), 0, "testsvc starting (pid ", "status while starting")
 	r := f.run("start")
 	pid := f.pid()
 	f.want(r, 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
@@ -478,11 +478,8 @@ done
 		want += fmt.Sprintf("[%s] status=1 reload=7 stop=0 start=0 stop=0\n", c)
 	}
 	for _, c := range []string{"1", "-1", "0", "1"} { // $$ is 1, the shell
-		if posixLocksOnly { // flock(1)'s lock is not the daemon's kind: stale
-			want += fmt.Sprintf("locked [%s] status=1 reload=7 stop=0\n", c)
-		} else {
-			want += fmt.Sprintf("locked [%s] status=4 reload=1 stop=1\n", c)
-		}
+		// A flock without the POSIX write lock is no daemon's: stale.
+		want += fmt.Sprintf("locked [%s] status=1 reload=7 stop=0\n", c)
 	}
 	if os.Geteuid() == 0 && exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil {
 		cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script)
@@ -545,13 +542,32 @@ func lockedByTest(t *testing.T, f *fixture) {
 		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 			t.Fatal(err)
 		}
-		for action, code := range map[string]int{"status": 4, "reload": 1, "reopen": 1, "stop": 1} {
-			if r := f.run(action); r.code != code || !strings.Contains(r.stderr, "did not announce itself") {
-				t.Errorf("%s of a pidfile locked by the test naming %d: exit %d (%q); want %d and why", action, pid, r.code, r.stderr, code)
-			}
+		// A holder without the POSIX write lock is no daemon: the file
+		// is stale (LSB status 1), stop has nothing to stop.
+		for action, want := range map[string]struct {
+			code int
+			text string
+		}{
+			"status": {1, "not running (stale pidfile " + f.pidfile + ", locked by a process that is no daemon)"},
+			"reload": {7, "not running"},
+			"reopen": {7, "not running"},
+			"stop":   {0, "not running (pidfile " + f.pidfile + " is locked by a process that is no daemon; start replaces it)"},
+		} {
+			f.want(f.run(action), want.code, want.text, fmt.Sprintf("%s of a pidfile locked by the test naming %d", action, pid))
 		}
-		// start replaces a file that no daemon holds (checklist 30).
+		// start and restart replace a file that no daemon holds
+		// (checklist 30).
 		f.want(f.run("start"), 0, "started", "start over a pidfile locked by the test")
+		f.want(f.run("stop"), 0, "stopped", "stop")
+		writePidfile(t, f.pidfile, strconv.Itoa(pid)+"\n")
+		lock.Close()
+		if lock, err = os.Open(f.pidfile); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+		f.want(f.run("restart"), 0, "started", "restart over a pidfile locked by the test")
 		f.want(f.run("stop"), 0, "stopped", "stop")
 		lock.Close()
 	}
@@ -889,14 +905,15 @@ func TestDaemonProcess(t *testing.T) {
 	})
 	// The runtime's own: epoll and pidfd (anon_inode:), and, from Go 1.25
 	// in modules that say go 1.25 or later, the cgroup CPU limit files it
-	// keeps open to follow GOMAXPROCS. One socket: the control socket.
+	// keeps open to follow GOMAXPROCS. Two sockets: the control socket and
+	// the pidfile path's guard (see holdGuard).
 	sockets := 0
 	for fd, target := range fds() {
 		if strings.HasPrefix(target, "socket:") {
 			sockets++
 		}
-		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets == 1) {
-			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control socket and the runtime's own", fd, target)
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets <= 2) {
+			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control and guard sockets and the runtime's own", fd, target)
 		}
 	}
 	fi, err := os.Stat(f.log)
@@ -960,8 +977,22 @@ func TestQuitForcesExit(t *testing.T) {
 	if !f.locked() || !alive(pid) {
 		t.Fatalf("a second SIGTERM ended the daemon; log %q", f.readLog())
 	}
+	// A stop that comes now waits for the stopping daemon and reports the
+	// forced exit, not a clean stop (checklist 27).
+	waiting := f.command("stop", "--pidfile", f.pidfile, "--timeout", "1m")
+	var out strings.Builder
+	waiting.Stdout = &out
+	if err := waiting.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the stop to wait on the pidfile", func() bool { return pidfileOpenedBy(waiting.Process.Pid, f.pidfile) })
 	syscall.Kill(pid, syscall.SIGQUIT)
-	waitFor(t, "the daemon to exit", func() bool { return !f.locked() })
+	if err := waiting.Wait(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if want := fmt.Sprintf("testsvc crashed (pid %d): SIGQUIT forced it out", pid); !strings.Contains(out.String(), want) {
+		t.Fatalf("waiting stop said %q; want %q", out.String(), want)
+	}
 	f.wantGone(pid)
 	if log := f.readLog(); !strings.Contains(log, "received quit; exiting now") || !strings.Contains(log, "goroutine ") {
 		t.Fatalf("log %q; want the forced exit and the goroutines logged", log)
@@ -990,7 +1021,7 @@ func TestReopenLog(t *testing.T) {
 	if err := os.Rename(f.log, rotated); err != nil {
 		t.Fatal(err)
 	}
-	f.want(f.run("reopen"), 0, "reopen requested", "reopen")
+	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	before, _ := os.ReadFile(rotated)
 	waitFor(t, "20 ticks in the new log", func() bool { return strings.Count(f.readLog(), " tick ") >= 20 })
@@ -1103,7 +1134,7 @@ func TestUser(t *testing.T) {
 	if err := os.Chown(f.log, uid, gid); err != nil {
 		t.Fatal(err)
 	}
-	f.want(f.run("reopen"), 0, "reopen requested", "reopen")
+	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	f.want(f.run("stop"), 0, "stopped", "stop")
 	f.wantGone(pid)
@@ -1215,4 +1246,160 @@ func TestReadOutcome(t *testing.T) {
 	if _, err := readOutcome(bufio.NewReader(strings.NewReader("pid 7\n"))); err == nil {
 		t.Error("readOutcome without a verdict: want an error")
 	}
+}
+
+// Checklist 28: never two daemons for one pidfile path, even when the
+// pidfile's directory is removed and made again while the old daemon
+// takes its time to stop.
+func TestNoSecondDaemonAfterPidfileDirRemoved(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_DELAY=4s")
+	run := filepath.Join(f.dir, "run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.pidfile = filepath.Join(run, "testsvc.pid")
+	old := f.start()
+	t.Cleanup(func() { syscall.Kill(old, syscall.SIGKILL) })
+	if err := os.RemoveAll(run); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run("start")
+	f.want(r, 1, "another daemon for "+f.pidfile+" is still running", "start while the old daemon stops")
+	if !alive(old) {
+		t.Fatal("the old daemon is gone already; the test proves nothing")
+	}
+	if pid := f.lockHolderPid(); pid != 0 {
+		t.Fatalf("pid %d holds the new pidfile while the old daemon %d runs", pid, old)
+	}
+	f.waitLog("was removed or replaced")
+	waitFor(t, "the old daemon to exit", func() bool { return !alive(old) })
+	pid := f.start()
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+}
+
+// Checklist 23: reopen applies start's checks to the log: after rotation,
+// a file another user put at the log's path, in a directory others can
+// write, is refused by root's daemon, which keeps its old log, logs why at
+// ERROR, and the reopen command fails with the reason.
+func TestReopenRefusesForeignLog(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	pid := f.start()
+	if err := os.Chmod(f.dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	rotated := f.log + ".1"
+	if err := os.Rename(f.log, rotated); err != nil {
+		t.Fatal(err)
+	}
+	writePidfile(t, f.log, "")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	if err := os.Chown(f.log, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run("reopen")
+	f.want(r, 1, "belongs to uid "+nobody.Uid, "reopen onto another user's file")
+	if !strings.Contains(r.stderr, "keeps writing to its old log") {
+		t.Errorf("reopen stderr %q; want it to say the old log stays", r.stderr)
+	}
+	old, _ := os.ReadFile(rotated)
+	if !regexp.MustCompile(`ERROR testsvc: reopen requested; keeping the old log: open log .*belongs to uid`).Match(old) {
+		t.Errorf("old log %q; want the refusal at ERROR", old)
+	}
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+	if data := f.readLog(); data != "" {
+		t.Fatalf("the other user's file got %q; want nothing", data)
+	}
+}
+
+// pidfileOpenedBy reports whether process pid has path open.
+func pidfileOpenedBy(pid int, path string) bool {
+	entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, e := range entries {
+		if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); target == path {
+			return true
+		}
+	}
+	return false
+}
+
+// Checklist 27 and 5: a stop that waits for a daemon another stop is
+// stopping says how it ended: killed when the other stop sent SIGKILL,
+// not "stopped"; a stop or start during a slow stop say it is stopping.
+func TestWaitingStopTellsKilled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_STOP_DELAY=1h")
+	pid := f.start()
+	first := f.command("stop", "--pidfile", f.pidfile, "--timeout", "2s")
+	var out strings.Builder
+	first.Stdout = &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("testsvc stopping")
+	f.want(f.run("status"), 0, fmt.Sprintf("testsvc stopping (pid %d)", pid), "status while stopping")
+	r := f.run("start", "--timeout", "300ms")
+	f.want(r, 1, fmt.Sprintf("pid %d, which holds %s, is still stopping", pid, f.pidfile), "start while stopping")
+	r = f.run("stop", "--timeout", "1m")
+	f.want(r, 150, fmt.Sprintf("testsvc killed (pid %d): another stop sent SIGKILL", pid), "second stop")
+	if strings.Contains(r.stderr, "not ready") || strings.Contains(r.stderr, "SIGKILL") {
+		t.Errorf("second stop stderr %q; want it to wait, not kill", r.stderr)
+	}
+	first.Wait()
+	if want := fmt.Sprintf("testsvc killed (pid %d): SIGKILL after --timeout 2s", pid); !strings.Contains(out.String(), want) {
+		t.Fatalf("first stop said %q; want %q", out.String(), want)
+	}
+	f.wantGone(pid)
+}
+
+// Checklist 14 and 26: the daemon's own failures are logged at ERROR, so
+// a log level of error still shows them; run reports a failure to start
+// on stderr even when it logs to a file.
+func TestFailuresLoggedAsErrors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_ERROR=boom", "TESTSVC_LOG_LEVEL=error")
+	f.want(f.run("start"), 1, "boom", "start with a failing Init")
+	if !regexp.MustCompile(`(?m)^\S+ ERROR testsvc: init: boom$`).MatchString(f.readLog()) {
+		t.Fatalf("log %q; want the Init failure at ERROR", f.readLog())
+	}
+	r := f.run("run")
+	f.want(r, 1, "testsvc: run: init: boom", "run --log with a failing Init")
+}
+
+// No stale control socket is left after a clean stop of a --user daemon
+// that may not write its pidfile's directory, after a failed --user start
+// or after a start that timed out: whoever can, removes it.
+func TestNoStaleControlSocket(t *testing.T) {
+	t.Parallel()
+	needNobody(t)
+	f := newFixture(t)
+	f.openToOthers() // the directory stays root's: nobody cannot write it
+	ctl := controlPath(f.pidfile)
+	noSocket := func(what string) {
+		t.Helper()
+		if _, err := os.Lstat(ctl); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s: control socket %s left behind (%v)", what, ctl, err)
+		}
+		if _, err := os.Lstat(f.pidfile); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%s: pidfile %s left behind (%v)", what, f.pidfile, err)
+		}
+	}
+	pid := f.start("--user", "nobody")
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
+	noSocket("stop of a --user daemon")
+
+	env := f.env
+	f.env = append(env, "TESTSVC_INIT_ERROR=boom")
+	f.want(f.run("start", "--user", "nobody"), 1, "boom", "failing --user start")
+	noSocket("failed --user start")
+
+	f.env = append(env, "TESTSVC_INIT_SLEEP=1h")
+	f.want(f.run("start", "--timeout", "300ms"), 1, "not ready after 300ms", "start that times out")
+	noSocket("start that timed out")
 }

@@ -21,7 +21,7 @@ import (
 // others, who must not point it at a file of their choosing.
 func openLog(path string) (f *os.File, created bool, err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
-		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %v (remove it or choose another --log)", path, fi.Mode().Type())
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
 	}
 	const flags = os.O_WRONLY | os.O_APPEND | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 	f, err = os.OpenFile(path, flags|os.O_CREATE|os.O_EXCL, 0o640)
@@ -30,10 +30,10 @@ func openLog(path string) (f *os.File, created bool, err error) {
 		f, err = os.OpenFile(path, flags, 0)
 	}
 	if errors.Is(err, syscall.ELOOP) {
-		return nil, false, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be", path)
+		return nil, false, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be (remove it or choose another --log)", path)
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("open log %s: %w", path, err)
+		return nil, false, fmt.Errorf("open log %s: %w (choose a writable --log)", path, err)
 	}
 	fi, err := f.Stat()
 	if err != nil {
@@ -42,11 +42,11 @@ func openLog(path string) (f *os.File, created bool, err error) {
 	}
 	if !fi.Mode().IsRegular() && path != os.DevNull {
 		f.Close()
-		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %v (remove it or choose another --log)", path, fi.Mode().Type())
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
 		f.Close()
-		return nil, false, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it", path, st.Nlink)
+		return nil, false, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it (remove it or choose another --log)", path, st.Nlink)
 	}
 	return f, created, nil
 }
@@ -84,6 +84,28 @@ func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 	return log, nil, nil
 }
 
+// kindOf names the type of file m describes, for messages.
+func kindOf(m os.FileMode) string {
+	switch t := m.Type(); {
+	case t == 0:
+		return "a regular file"
+	case t&os.ModeDir != 0:
+		return "a directory"
+	case t&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case t&os.ModeSocket != 0:
+		return "a socket"
+	case t&os.ModeCharDevice != 0:
+		return "a character device"
+	case t&os.ModeDevice != 0:
+		return "a block device"
+	default:
+		return "an irregular file"
+	}
+}
+
 // redirectStdio points stdin at /dev/null and stdout and stderr at log, at
 // the descriptor level, so that everything written to fds 1 and 2 (a panic,
 // the runtime's own messages, child processes) lands in the log.
@@ -108,11 +130,15 @@ func dupLog(log *os.File) error {
 	return nil
 }
 
-// reopenLog opens path afresh and moves fds 1 and 2 onto it. Each dup2 is
+// reopenLog opens path afresh, with the checks of openServiceLog (as root,
+// a file of another user in a directory others can write is refused), and
+// moves fds 1 and 2 onto it. On an error the old log stays. Each dup2 is
 // atomic: a write lands wholly in the old file or wholly in the new one, and
 // nothing reaches the old file once reopenLog has returned.
 func reopenLog(path string) error {
-	f, _, err := openLog(path)
+	// A daemon that dropped privileges is no longer root; one that is
+	// root has no --user to hand a log over to.
+	f, _, err := openServiceLog(path, "")
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func Main(p Program, args []string) int {
 	case "reload":
 		return p.reload(o)
 	case "reopen":
-		return p.signalDaemon(o, reopenSignal, "reopen")
+		return p.reopen(o)
 	default: // "run"; parse accepts no other action
 		return p.run(o)
 	}
@@ -252,7 +252,7 @@ Commands:
   status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
   reload    reload and wait for the result: exit 0 done, 1 failed (the error is
             printed), 7 not running
-  reopen    ask the daemon to reopen its log (SIGUSR1), after log rotation
+  reopen    ask the daemon to reopen its log, after log rotation
   run       run in the foreground (systemd Type=notify, containers, supervisors)
   install   register with the init system, enable and start: %[1]s install -h
   uninstall stop, disable and remove what install wrote: %[1]s uninstall -h

@@ -51,7 +51,8 @@ func (p *Program) start(o *options) int {
 }
 
 // awaitReady waits, until deadline, for a daemon that holds the pidfile
-// while it starts, and returns its pid once it is ready. It returns 0 if no
+// while it starts, and returns its pid once it is ready, or for one that
+// is stopping to be gone. It returns 0 if no
 // daemon holds the pidfile (any more), or if a process that did not
 // announce itself holds it: the daemon that start starts then replaces the
 // file if that holder is no daemon (see acquirePidfile). It polls, briefly:
@@ -71,6 +72,8 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 			return 0, nil
 		case i.ready:
 			return i.pid, nil
+		case time.Now().After(deadline) && i.stopping:
+			return 0, fmt.Errorf("pid %d, which holds %s, is still stopping; start again once it is gone", i.pid, path)
 		case time.Now().After(deadline):
 			return 0, errors.New("a daemon started by someone else is still not ready")
 		}
@@ -133,13 +136,14 @@ func ownDir(dir string) bool {
 	return ok && int(st.Uid) == os.Geteuid()
 }
 
-// stop stops the daemon and waits until it is gone. A daemon that is not
-// ready, because it is starting or already stopping, is not signalled at
-// once: stop waits until it is ready, then stops it, or until it is gone.
-// At --timeout it kills the daemon and waits again. It says which of three
-// things happened: a graceful stop (exit 0), a crash, the daemon exiting
-// without its clean shutdown (exit 0: it is gone), or SIGKILL after
-// --timeout (exitKilled).
+// stop stops the daemon and waits until it is gone. A daemon that is
+// starting is not signalled at once: stop waits until it is ready, then
+// stops it, or until it is gone. One that is already stopping (another
+// stop, or a signal, began it) is waited for, not signalled again. At
+// --timeout it kills the daemon and waits again. It says how the daemon
+// ended, by what it left in its pidfile (see ending), whoever stopped it:
+// a graceful stop (exit 0), a crash or SIGQUIT's forced exit (exit 0: it
+// is gone), or SIGKILL (exitKilled).
 func (p *Program) stop(o *options) int {
 	fail := func(err error) int {
 		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
@@ -152,7 +156,7 @@ func (p *Program) stop(o *options) int {
 	defer func() { i.close() }()
 	seen := i.state == running
 	deadline := time.Now().Add(o.timeout)
-	for i.state == running && !i.ready && time.Now().Before(deadline) {
+	for i.state == running && !i.ready && !i.stopping && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 		i.close() // first: closing a descriptor drops every POSIX lock on the file
 		if i, err = inspect(o.pidfile); err != nil {
@@ -160,12 +164,18 @@ func (p *Program) stop(o *options) int {
 		}
 	}
 	if i.state != running {
+		if seen && i.state == dead && !i.noDaemon {
+			// Gone meanwhile, leaving its file: it says how.
+			return p.stopped(i, false, o)
+		}
 		if err := i.removeStale(); err != nil {
 			return fail(err)
 		}
 		switch {
 		case seen:
 			fmt.Printf("%s stopped\n", p.Name)
+		case i.noDaemon:
+			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)
 		case i.state == dead:
 			fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
 		default:
@@ -174,8 +184,9 @@ func (p *Program) stop(o *options) int {
 		return exitOK
 	}
 	gone := lockShared(i.f)
-	released, killed := false, false
-	if i.ready {
+	released := false
+	switch {
+	case i.ready:
 		proc, err := i.signal(syscall.SIGTERM)
 		switch {
 		case errors.Is(err, errGone):
@@ -189,30 +200,56 @@ func (p *Program) stop(o *options) int {
 				fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
 			}
 		}
-	} else {
+	case i.stopping:
+		// Already stopping: a second SIGTERM would change nothing, and
+		// the one who stops it waits too.
+		released = waitReleased(gone, o.timeout)
+		if !released {
+			fmt.Fprintf(os.Stderr, "%s: pid %d still stopping after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+		}
+	default:
 		fmt.Fprintf(os.Stderr, "%s: pid %d still not ready after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
 	}
 	if !released {
+		i.markKilled()
 		if err := i.kill(); err != nil {
 			return fail(err)
 		}
 		if !waitReleased(gone, o.timeout) {
 			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
-		killed = true
+		// The lock is ours now (shared): the daemon is gone and no new
+		// one can take this file until we close it.
+		i.state = dead
+		return p.stopped(i, true, o)
 	}
-	// The lock is ours now (shared): the daemon is gone and no new one can
-	// take this file until we close it.
 	i.state = dead
-	crashed := !killed && i.crashed()
-	if err := i.removeStale(); err != nil {
-		return fail(err)
+	return p.stopped(i, false, o)
+}
+
+// stopped reports how the daemon that held the inspected file, now gone,
+// ended (killed: this stop sent SIGKILL), and removes the file if it is
+// still there.
+func (p *Program) stopped(i *inspection, killed bool, o *options) int {
+	end := i.ending()
+	if killed {
+		end = killExit
 	}
-	switch {
-	case killed:
-		fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
+	if err := i.removeStale(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
+		return exitFailure
+	}
+	switch end {
+	case killExit:
+		if killed {
+			fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
+		} else {
+			fmt.Printf("%s killed (pid %d): another stop sent SIGKILL, no clean shutdown\n", p.Name, i.pid)
+		}
 		return exitKilled
-	case crashed:
+	case quitExit:
+		fmt.Printf("%s crashed (pid %d): SIGQUIT forced it out without a clean shutdown (see its log)\n", p.Name, i.pid)
+	case crashExit:
 		fmt.Printf("%s crashed (pid %d): it exited without a clean shutdown (see its log)\n", p.Name, i.pid)
 	default:
 		fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
@@ -275,15 +312,18 @@ func (p *Program) status(o *options) int {
 	}
 	defer i.close()
 	switch {
-	case i.state == running && !i.ready && i.pid == 0:
-		fmt.Printf("%s starting or stopping\n", p.Name)
+	case i.state == running && i.stopping:
+		fmt.Printf("%s stopping (pid %d)\n", p.Name, i.pid)
 		return exitOK
 	case i.state == running && !i.ready:
-		fmt.Printf("%s starting or stopping (pid %d)\n", p.Name, i.pid)
+		fmt.Printf("%s starting (pid %d)\n", p.Name, i.pid)
 		return exitOK
 	case i.state == running:
 		fmt.Printf("%s running (pid %d)\n", p.Name, i.pid)
 		return exitOK
+	case i.noDaemon:
+		fmt.Printf("%s not running (stale pidfile %s, locked by a process that is no daemon)\n", p.Name, o.pidfile)
+		return exitDead
 	case i.state == dead:
 		fmt.Printf("%s not running (stale pidfile %s)\n", p.Name, o.pidfile)
 		return exitDead
@@ -308,7 +348,7 @@ func (p *Program) reload(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	if err := requestReload(o.pidfile, !i.ready, time.Now().Add(o.timeout)); err != nil {
+	if err := requestControl(o.pidfile, "reload", !i.ready, time.Now().Add(o.timeout)); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
 		return exitFailure
 	}
@@ -316,28 +356,25 @@ func (p *Program) reload(o *options) int {
 	return exitOK
 }
 
-// signalDaemon sends sig to the running daemon for the reopen command.
-func (p *Program) signalDaemon(o *options, sig os.Signal, action string) int {
+// reopen asks the running daemon, over its control socket, to reopen its
+// log by its path (after log rotation) and waits, until --timeout, for the
+// answer: exit 0 when it did, 1 with the reason when it kept its old log
+// (the new file at the path was refused, say), 7 when no daemon runs.
+func (p *Program) reopen(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
 		return exitFailure
 	}
-	defer i.close()
+	i.close()
 	if i.state != running {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	proc, err := i.signal(sig.(syscall.Signal))
-	if errors.Is(err, errGone) {
-		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
-		return exitNoDaemon
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+	if err := requestControl(o.pidfile, "reopen", !i.ready, time.Now().Add(o.timeout)); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
 		return exitFailure
 	}
-	proc.Release()
-	fmt.Printf("%s %s requested (pid %d)\n", p.Name, action, i.pid)
+	fmt.Printf("%s reopened its log (pid %d)\n", p.Name, i.pid)
 	return exitOK
 }

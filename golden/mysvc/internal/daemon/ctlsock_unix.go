@@ -25,10 +25,10 @@ import (
 // daemon) and root can connect; on Linux the daemon also checks the
 // peer's uid (SO_PEERCRED) and answers only root and its own user.
 //
-// The protocol is one line each way: the client sends "reload" or "reload
-// MS", MS being its --timeout in milliseconds, which bounds the Reload (see
-// reloadBound); the daemon answers, once Reload has returned, "ok" or
-// "error MESSAGE".
+// The protocol is one line each way: the client sends "reload MS", MS
+// being its --timeout in milliseconds, which bounds the Reload (see
+// reloadBound), or "reopen"; the daemon answers, once Reload has returned
+// or the log was reopened, "ok" or "error MESSAGE".
 const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
@@ -64,7 +64,7 @@ func listenControl(pidfile string) (*controlServer, error) {
 	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode().Type() != os.ModeSocket {
-			return nil, fmt.Errorf("control socket %s: a %v is in the way (remove it or choose another --pidfile)", path, fi.Mode().Type())
+			return nil, fmt.Errorf("control socket %s: %s is in the way (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 		}
 		os.Remove(path) // a dead daemon's: we hold the pidfile's lock
 	}
@@ -145,10 +145,11 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 		}
 		req.limit, line = time.Duration(n)*time.Millisecond, "reload"
 	}
-	if line != "reload" {
+	if line != "reload" && line != "reopen" {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
 		return
 	}
+	req.reopen = line == "reopen"
 	select {
 	case c.requests <- req:
 		err = <-req.reply
@@ -162,12 +163,13 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 	fmt.Fprintln(conn, "ok")
 }
 
-// requestReload asks the daemon behind pidfile's control socket to reload
-// and waits, until deadline, for Reload's result. A nil error means Reload
-// succeeded; an *errReload carries the error Reload returned. With
+// requestControl asks the daemon behind pidfile's control socket to
+// reload or reopen its log (verb) and waits, until deadline, for the
+// result. A nil error means it succeeded; an *errReload carries the error
+// the daemon reported (Reload's, or why it kept its old log). With
 // starting, the daemon holds its pidfile but may not have made its socket
 // yet: a missing socket is tried again until deadline.
-func requestReload(pidfile string, starting bool, deadline time.Time) error {
+func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
 	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
@@ -179,22 +181,22 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	}
 	defer conn.Close()
 	conn.SetDeadline(deadline)
-	if _, err := fmt.Fprintf(conn, "reload %d\n", max(time.Until(deadline).Milliseconds(), 1)); err != nil {
+	msg := verb
+	if verb == "reload" {
+		msg = fmt.Sprintf("reload %d", max(time.Until(deadline).Milliseconds(), 1))
+	}
+	if _, err := fmt.Fprintln(conn, msg); err != nil {
 		return fmt.Errorf("send to control socket %s: %w", path, err)
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return errors.New("no answer before --timeout; the reload may still be running (see the log)")
+		return fmt.Errorf("no answer before --timeout; the %s may still be running (see the log)", verb)
 	case err != nil:
 		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
 	}
 	line = strings.TrimSuffix(line, "\n")
 	if msg, ok := strings.CutPrefix(line, "error "); ok {
-		if strings.HasPrefix(msg, "unknown request") {
-			// A daemon older than its binary, which knows no limit.
-			return requestReloadPlain(path, deadline)
-		}
 		return &errReload{msg}
 	}
 	if line != "ok" {
@@ -203,30 +205,8 @@ func requestReload(pidfile string, starting bool, deadline time.Time) error {
 	return nil
 }
 
-// requestReloadPlain asks as daemons did before "reload MS".
-func requestReloadPlain(path string, deadline time.Time) error {
-	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
-	if err != nil {
-		return fmt.Errorf("connect to control socket %s: %w", path, err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(deadline)
-	fmt.Fprintln(conn, "reload")
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	switch {
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		return errors.New("no answer before --timeout; the reload may still be running (see the log)")
-	case err != nil:
-		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
-	}
-	if msg, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "error "); ok {
-		return &errReload{msg}
-	}
-	return nil
-}
-
-// errReload is the error the service's Reload returned, as the daemon
-// reported it.
+// errReload is the error the daemon reported: the one the service's Reload
+// returned, or why it could not reopen its log.
 type errReload struct{ msg string }
 
 func (e *errReload) Error() string { return e.msg }

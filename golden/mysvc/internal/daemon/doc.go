@@ -53,7 +53,7 @@
 //
 // A daemon is running exactly while some process holds the lock on its
 // pidfile. The file is empty while the daemon starts, holds "PID\n" once it
-// is ready, and is emptied again when it begins to stop. The daemon holds a
+// is ready, and "stopping\n" once it begins to stop. The daemon holds a
 // POSIX write lock on it, and the pid to signal is the one the kernel
 // reports for that lock (F_GETLK, as seen from the caller's PID namespace),
 // on every platform; the file's content never decides which process is
@@ -72,7 +72,9 @@
 // read the 0644 file can take a read lock or a flock, which no daemon
 // holds. A pidfile that stays locked by such processes for two seconds is
 // replaced by start atomically (a new file renamed over it), so no local
-// user can keep a daemon from starting. Signals go through a pidfd where
+// user can keep a daemon from starting; status counts such a file as
+// stale (exit 1), stop as no daemon (exit 0), and restart goes on to
+// start. Signals go through a pidfd where
 // the kernel has them. Stop waits for the lock to be released, not for
 // kill(pid, 0) to fail: a daemon whose parent does not reap it stays a
 // zombie that kill(pid, 0) still finds.
@@ -81,15 +83,22 @@
 // file it holds. If the file or its directory was removed (logout removes
 // $XDG_RUNTIME_DIR) or replaced, no command can find the daemon any more,
 // and a start could start a second one: the daemon logs why and stops
-// gracefully. For at most that second, a start that came meanwhile and the
-// old daemon both run.
+// gracefully. On Linux the daemon also holds, for its whole life, an
+// abstract Unix socket named after a hash of the pidfile's absolute path
+// ("@daemongen/..."), which has no file to remove: a daemon that finds it
+// held by a daemon of its own user or root refuses to start ("another
+// daemon for PATH is still running"), and start reports that, so there are
+// never two. Elsewhere there are no abstract sockets: a start that comes
+// after the pidfile was removed and the old daemon can both run for up to
+// that second plus the time the old service takes to shut down.
 //
 // # Signals
 //
 // SIGTERM and SIGINT stop the service gracefully; any number of them, from
 // any number of stop commands, make one stop. SIGQUIT is the deliberate
 // forced exit: the daemon writes every goroutine's stack to the log,
-// removes its pidfile and exits 1 at once, without waiting for the service.
+// writes "quit" into its pidfile, which it leaves in place as a crash
+// would, and exits 1 at once, without waiting for the service.
 // SIGHUP reloads, SIGUSR1 reopens the log by its path (for logrotate). Each
 // kind of signal has a channel of its own with room for one, so a signal is
 // dropped only while one of its kind waits, which handling then covers: no
@@ -100,9 +109,13 @@
 //
 // The reload command does not signal. It connects to the daemon's control
 // socket, a Unix stream socket beside the pidfile (its path with ".ctl"
-// added; at most 103 bytes), sends "reload\n" and waits, up to --timeout,
-// for "ok\n" or "error MESSAGE\n", which the daemon writes once Reload has
-// returned. It exits 0 when Reload succeeded, 1 with Reload's error when it
+// added; at most 103 bytes), sends "reload MS\n", MS being its --timeout
+// in milliseconds, and waits up to then for "ok\n" or "error MESSAGE\n",
+// which the daemon writes once Reload has returned. The daemon cancels
+// Reload's context at 80% of the shortest such limit (90 s for SIGHUP) and,
+// if Reload has still not returned at 90%, answers that it is still running
+// and sends READY=1 to a service manager, so a hung Reload never leaves a
+// unit "reloading". It exits 0 when Reload succeeded, 1 with Reload's error when it
 // failed (the daemon keeps running with what it had), 1 without an answer
 // in time, and 7 when no daemon runs. Reloads asked for while one runs are
 // served together by the next. The socket is made with mode 0600 by the
@@ -113,18 +126,33 @@
 // "NAME reload --pidfile PATH". SIGHUP still reloads, with the result
 // only in the log.
 //
+// The reopen command (for logrotate) asks the same way, with "reopen\n":
+// the daemon reopens its log by its path, with the checks start applies
+// (see Files), and answers "ok", or "error MESSAGE" when it refused the
+// file now at the path and keeps writing to its old log, which it also
+// logs at ERROR. reopen exits 0, 1 with that reason, or 7 when no daemon
+// runs. SIGUSR1 still reopens, with the result only in the log.
+//
 // # Stop
 //
 // Stop sends SIGTERM, waits up to --timeout for the lock to be released,
-// then sends SIGKILL, and says which of three things happened:
+// then sends SIGKILL, and says which of three things happened. A daemon
+// that is already stopping (its pidfile says "stopping") is not signalled
+// again: stop waits for it the same way, and a start waits for it to be
+// gone, up to --timeout, saying so if it is not. What the daemon leaves in
+// its pidfile, which a waiting stop keeps open, tells every stop how it
+// ended, whoever stopped it:
 //
 //   - "NAME stopped (pid N)", exit 0: a clean shutdown. A daemon that exits
-//     cleanly removes its pidfile, or writes "stopped" into it when it may
-//     not (running as --user in a directory only root can write).
+//     cleanly writes "stopped" into its pidfile and removes it (or leaves
+//     it when it may not: running as --user in a directory only root can
+//     write).
 //   - "NAME crashed (pid N): ...", exit 0: the daemon is gone, but exited
-//     without its clean shutdown (a panic while stopping, say).
-//   - "NAME killed (pid N): SIGKILL after --timeout ...", exit 150: it is
-//     gone, without a clean shutdown. LSB reserves 150-199 for
+//     without its clean shutdown (a panic while stopping, say, or SIGQUIT's
+//     forced exit, which the message names).
+//   - "NAME killed (pid N): ...", exit 150: a stop (this one, after
+//     --timeout, or another) sent SIGKILL, having written "killed" into the
+//     pidfile; it is gone, without a clean shutdown. LSB reserves 150-199 for
 //     applications; 1 stays "could not stop it". restart goes on to start
 //     after either.
 //
@@ -134,12 +162,14 @@
 // at its path is refused at once, as are symbolic links and files with
 // other hard links. As root, a log that belongs to another user than root
 // or the --user target, in a directory others than root can write, is
-// refused. Only a log the daemon created is handed to the --user target.
+// refused, by start and by every reopen. Only a log the daemon created is
+// handed to the --user target.
 //
 // # Foreground
 //
 // The run command stays in the foreground for systemd (Type=notify),
-// containers and supervisors: it logs to stderr unless --log is given, takes
+// containers and supervisors: it logs to stderr unless --log (or $NAME_LOG)
+// names a file, and then still reports a failure to start on stderr; takes
 // the pidfile (and control socket) only when one is named, and sends
 // READY=1, RELOADING=1 (with MONOTONIC_USEC=) and STOPPING=1 to
 // $NOTIFY_SOCKET, each with a STATUS= line ("serving", "reloading", ...,

@@ -30,6 +30,8 @@ func (*pidfile) markReady() error { return nil }
 
 func (*pidfile) markStopping() {}
 
+func (*pidfile) quit() {}
+
 // controlServer is never made here.
 type controlServer struct{ requests chan request }
 
@@ -49,11 +51,11 @@ func (p *Program) unsupported(action string) int {
 	return exitFailure
 }
 
-func (p *Program) start(*options) int                                 { return p.unsupported("start") }
-func (p *Program) stop(*options) int                                  { return p.unsupported("stop") }
-func (p *Program) reload(*options) int                                { return p.unsupported("reload") }
-func (p *Program) signalDaemon(_ *options, _ os.Signal, a string) int { return p.unsupported(a) }
-func (p *Program) child(string, *options) int                         { return p.unsupported("re-exec") }
+func (p *Program) start(*options) int         { return p.unsupported("start") }
+func (p *Program) stop(*options) int          { return p.unsupported("stop") }
+func (p *Program) reload(*options) int        { return p.unsupported("reload") }
+func (p *Program) reopen(*options) int        { return p.unsupported("reopen") }
+func (p *Program) child(string, *options) int { return p.unsupported("re-exec") }
 
 func (p *Program) status(*options) int {
 	p.unsupported("status")

@@ -21,8 +21,9 @@ import (
 // exits, so whoever waits for the lock knows the process is gone. The file
 // is empty while the daemon starts and holds "PID\n" once it is ready.
 type pidfile struct {
-	f    *os.File
-	path string
+	f     *os.File
+	path  string
+	guard io.Closer // see holdGuard; kept for the process's life
 }
 
 // errRunning is returned by acquirePidfile when another process holds the lock.
@@ -46,7 +47,23 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // for lockContention by processes that are no daemon (no write lock, see
 // lockHolder: any user who can read the file can lock it) is replaced,
 // atomically, by a new file: no other user can keep a daemon from starting.
+// On Linux it then takes the pidfile path's guard (see holdGuard): a daemon
+// for the same path whose pidfile was removed may still be stopping.
 func acquirePidfile(path string) (*pidfile, error) {
+	pf, err := lockPidfile(path)
+	if err != nil {
+		return nil, err
+	}
+	if pf.guard, err = holdGuard(path); err != nil {
+		pf.release()
+		pf.f.Close()
+		return nil, err
+	}
+	return pf, nil
+}
+
+// lockPidfile is acquirePidfile without the guard.
+func lockPidfile(path string) (*pidfile, error) {
 	deadline := time.Now().Add(lockContention)
 	for {
 		if err := checkType(path); err != nil {
@@ -142,13 +159,19 @@ func (pf *pidfile) claim() error {
 	return nil
 }
 
-// markStopping empties the pidfile again: the daemon is no longer ready,
-// and a stop that comes now waits for it instead of signalling it twice.
-// A nil pidfile does nothing.
+// markStopping writes stoppingMark into the pidfile: the daemon is no
+// longer ready, and a stop that comes now waits for it instead of
+// signalling it twice. A nil pidfile does nothing.
 func (pf *pidfile) markStopping() {
 	if pf != nil {
-		pf.f.Truncate(0)
+		pf.mark(stoppingMark)
 	}
+}
+
+// mark replaces the pidfile's content with m.
+func (pf *pidfile) mark(m string) {
+	pf.f.Truncate(0)
+	pf.f.WriteAt([]byte(m), 0)
 }
 
 // markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
@@ -166,24 +189,40 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// stoppedMark is what a daemon that cannot remove its pidfile (one that
-// runs as --user and may not write the pidfile's directory) leaves in it as
-// it exits cleanly, so that stop can tell a clean exit from a crash: a
-// crashed daemon leaves its pid, or an empty file if it crashed while
-// stopping.
-const stoppedMark = "stopped\n"
+// What the pidfile holds tells a stop that waits for the daemon how it
+// ended, even once the file is unlinked (the stop keeps it open): "PID\n"
+// while the daemon is ready, stoppingMark once it has begun to stop,
+// stoppedMark after a clean shutdown, quitMark after SIGQUIT's forced exit
+// and killedMark when a stop sent SIGKILL. A daemon that crashed left its
+// pid or stoppingMark.
+const (
+	stoppingMark = "stopping\n"
+	stoppedMark  = "stopped\n"
+	quitMark     = "quit\n"
+	killedMark   = "killed\n"
+)
 
-// release ends the daemon's use of the pidfile: it unlinks it if its path
-// still names the locked file, or if that fails writes stoppedMark into
-// it. It keeps the lock, which the kernel releases when the process exits.
-// A nil pidfile does nothing.
+// release ends the daemon's use of the pidfile after a clean shutdown: it
+// writes stoppedMark into it, for stops that wait with the file open, and
+// unlinks it if its path still names the locked file (a daemon running as
+// --user may not, and leaves it with stoppedMark). It keeps the lock, which
+// the kernel releases when the process exits. A nil pidfile does nothing.
 func (pf *pidfile) release() {
-	if pf == nil || !pf.inPlace() {
+	if pf == nil {
 		return
 	}
-	if os.Remove(pf.path) != nil {
-		pf.f.Truncate(0)
-		pf.f.WriteAt([]byte(stoppedMark), 0)
+	pf.mark(stoppedMark)
+	if pf.inPlace() {
+		os.Remove(pf.path)
+	}
+}
+
+// quit marks the pidfile for SIGQUIT's forced exit and leaves it in place,
+// as a crash does: the daemon did not shut down cleanly. A nil pidfile
+// does nothing.
+func (pf *pidfile) quit() {
+	if pf != nil {
+		pf.mark(quitMark)
 	}
 }
 
@@ -208,7 +247,7 @@ func checkType(path string) error {
 	if err != nil || fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
 		return nil // missing, fine, or a symlink that opening refuses
 	}
-	return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+	return fmt.Errorf("pidfile %s is not a regular file but %s (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 }
 
 // checkPidfile refuses a file that no pidfile should be: anything but a
@@ -221,7 +260,7 @@ func checkPidfile(path string, f *os.File, mine bool) error {
 		return fmt.Errorf("stat pidfile %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("pidfile %s is not a regular file but %v (remove it or choose another --pidfile)", path, fi.Mode().Type())
+		return fmt.Errorf("pidfile %s is not a regular file but %s (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		if st.Nlink > 1 {
@@ -264,13 +303,19 @@ const announceWait = 200 * time.Millisecond
 
 // An inspection is the result of looking at a pidfile without disturbing a
 // daemon that holds it. While state is dead, f is open and holds a shared
-// lock, so no daemon can take the file until f is closed.
+// lock, so no daemon can take the file until f is closed, unless noDaemon:
+// then processes that are no daemon hold it locked, and it is left alone.
 type inspection struct {
 	state state
-	pid   int      // the daemon's pid when running (0 if not known yet); what the file says when dead
-	ready bool     // running, and the daemon has said it is ready (and not stopping)
-	f     *os.File // the open pidfile, nil when notRunning
-	path  string
+	pid   int  // the daemon's pid when running (0 if not known yet); what the file says when dead
+	ready bool // running, and the daemon has said it is ready (and not stopping)
+	// noDaemon: dead, but locked by processes that are no daemon (they
+	// hold no POSIX write lock); f holds no lock then.
+	noDaemon bool
+	stopping bool       // running, and the daemon has begun to stop
+	extra    []*os.File // more descriptors of the file, closed with f
+	f        *os.File   // the open pidfile, nil when notRunning
+	path     string
 }
 
 // inspect opens path read-only and finds out whether a daemon holds it. An
@@ -304,10 +349,20 @@ func inspect(path string) (*inspection, error) {
 			if errors.Is(err, errUnannounced) && time.Now().Before(deadline) {
 				continue // a daemon between its two locks, starting or exiting
 			}
+			if _, held := lockHolder(f); errors.Is(err, errUnannounced) && !held {
+				// Locked, for longer than a daemon takes between its
+				// two locks, by a process with no write lock: no
+				// daemon (any user who can read the file can flock
+				// it). Start replaces such a file (acquirePidfile).
+				i.state, i.noDaemon = dead, true
+				i.pid, _ = readPid(f)
+				return i, nil
+			}
 			if err != nil {
 				f.Close()
 				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
 			}
+			i.stopping = !i.ready && hasMark(f, stoppingMark)
 			return i, nil
 		default:
 			f.Close()
@@ -316,19 +371,33 @@ func inspect(path string) (*inspection, error) {
 	}
 }
 
-// close releases the inspection's file and lock. A nil inspection does
+// close releases the inspection's files and lock. A nil inspection does
 // nothing.
 func (i *inspection) close() {
-	if i != nil && i.f != nil {
+	if i == nil {
+		return
+	}
+	for _, f := range i.extra {
+		f.Close()
+	}
+	i.extra = nil
+	if i.f != nil {
 		i.f.Close()
 	}
 }
 
-// removeStale removes a dead pidfile. It holds a shared lock, so no daemon
-// has the file, and it checks that the path still names the inspected file.
+// removeStale removes a dead pidfile, and the control socket beside it. It
+// holds a shared lock, so no daemon has the file, and it checks that the
+// path still names the inspected file.
 func (i *inspection) removeStale() error {
-	if i.state != dead || !namesFile(i.path, i.f) {
+	if i.state != dead || i.noDaemon || !namesFile(i.path, i.f) {
 		return nil
+	}
+	// Its control socket is a dead daemon's too (one that ran as --user
+	// in a directory it may not write, or was killed): while the pidfile
+	// is in place and locked by us, no daemon can be making a new one.
+	if fi, err := os.Lstat(controlPath(i.path)); err == nil && fi.Mode().Type() == os.ModeSocket {
+		os.Remove(controlPath(i.path))
 	}
 	if err := os.Remove(i.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale pidfile %s: %w", i.path, err)
@@ -336,21 +405,68 @@ func (i *inspection) removeStale() error {
 	return nil
 }
 
-// crashed reports whether the daemon that held the inspected file, now
-// gone, exited without its clean shutdown: a clean exit removes the
-// pidfile, or leaves stoppedMark in it when it may not.
-func (i *inspection) crashed() bool {
-	if !namesFile(i.path, i.f) {
-		return false
-	}
-	buf := make([]byte, len(stoppedMark)+1)
+// An ending is how a daemon that is gone ended, as its pidfile says.
+type ending int
+
+const (
+	cleanExit ending = iota // stoppedMark, or the file was removed
+	crashExit               // its pid or stoppingMark: no clean shutdown
+	quitExit                // quitMark: SIGQUIT's forced exit
+	killExit                // killedMark: a stop sent SIGKILL
+)
+
+// ending reports how the daemon that held the inspected file, now gone,
+// ended, by what it left in the file, which i.f keeps open even if the file
+// was unlinked meanwhile.
+func (i *inspection) ending() ending {
+	buf := make([]byte, 32)
 	n, _ := i.f.ReadAt(buf, 0)
-	return string(buf[:n]) != stoppedMark
+	switch string(buf[:n]) {
+	case stoppedMark:
+		return cleanExit
+	case quitMark:
+		return quitExit
+	case killedMark:
+		return killExit
+	case "":
+		// Removed, and empty: a clean exit of a daemon from before
+		// stoppingMark, which emptied its pidfile as it began to stop
+		// and removed it without a mark at the end.
+		if fi, err := i.f.Stat(); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 0 {
+				return cleanExit
+			}
+		}
+	}
+	return crashExit
+}
+
+// markKilled writes killedMark into the inspected file before a stop sends
+// SIGKILL, so that every stop waiting for the daemon can tell. The file is
+// opened for writing, and kept open until the stop returns (closing it
+// would drop the stop's POSIX lock). Who may not write it leaves no mark.
+func (i *inspection) markKilled() {
+	w, err := os.OpenFile(i.path, os.O_WRONLY|openFlags, 0)
+	if err != nil {
+		return
+	}
+	if namesFile(i.path, i.f) && sameFile(w, i.f) {
+		w.Truncate(0)
+		w.WriteAt([]byte(killedMark), 0)
+	}
+	i.extra = append(i.extra, w)
+}
+
+// sameFile reports whether a and b are open on the same file.
+func sameFile(a, b *os.File) bool {
+	ai, err1 := a.Stat()
+	bi, err2 := b.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }
 
 // holder returns the pid of the daemon holding f's lock, and whether it is
-// ready: the daemon writes its pid only once it is, and empties the file
-// again when it begins to stop. Only the kernel's answer is the pid (see
+// ready: the daemon writes its pid only once it is, and replaces it with
+// stoppingMark when it begins to stop. Only the kernel's answer is the pid (see
 // lockHolder), never the file's content: a holder not visible from here or
 // that did not announce itself is errUnannounced, and is never signalled,
 // nor is a pid that cannot be signalled safely.
@@ -364,6 +480,13 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
 	return pid, contentErr == nil, nil
+}
+
+// hasMark reports whether f holds exactly m.
+func hasMark(f *os.File, m string) bool {
+	buf := make([]byte, len(m)+1)
+	n, _ := f.ReadAt(buf, 0)
+	return string(buf[:n]) == m
 }
 
 // errEmpty is readPid's error for an empty pidfile.

@@ -41,7 +41,7 @@ func (p *Program) foreground(o *options) int {
 	if o.log != "" {
 		var err error
 		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
-			return fail(fmt.Errorf("%w (choose a writable --log)", err))
+			return fail(err)
 		}
 		defer log.Close()
 		s.log = o.log
@@ -62,12 +62,30 @@ func (p *Program) foreground(o *options) int {
 		}
 	}
 	if log != nil {
+		// A failure to start is reported on the original stderr too,
+		// where whoever ran this looks, not only in the log.
+		if stderr := dupStderr(); stderr != nil {
+			defer stderr.Close()
+			s.fail = func(err error) { fmt.Fprintf(stderr, "%s: run: %v\n", p.Name, err) }
+		}
 		if err := dupLog(log); err != nil {
 			return fail(err)
 		}
 		log.Close()
 	}
 	return p.serve(s)
+}
+
+// dupStderr returns a copy of stderr, close-on-exec, or nil.
+func dupStderr() *os.File {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	fd, err := syscall.Dup(2)
+	if err != nil {
+		return nil
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), "stderr")
 }
 
 // initProcess is process 1: it runs the service in a child, forwards the

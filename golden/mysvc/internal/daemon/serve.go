@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -61,11 +62,12 @@ func (s *signals) stop() {
 	}
 }
 
-// A request is a reload asked for over the control socket. Its reply
-// receives Reload's result; it has room for it, so the reply never blocks.
+// A request is a reload or a reopen asked for over the control socket. Its
+// reply receives the result; it has room for it, so the reply never blocks.
 type request struct {
-	reply chan error
-	limit time.Duration // the client's --timeout; 0 if it named none
+	reopen bool // reopen the log rather than reload
+	reply  chan error
+	limit  time.Duration // the client's --timeout; 0 if it named none
 }
 
 // errStopping answers a reload asked for while the daemon stops.
@@ -143,7 +145,7 @@ func (p *Program) serve(s *session) int {
 	srv.answerPending(errStopping)
 	srv.release()
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
-		srv.logger.Printf("run: %v", err)
+		srv.errorf("run: %v", err)
 		return exitFailure
 	}
 	srv.logger.Print("stopped")
@@ -153,7 +155,7 @@ func (p *Program) serve(s *session) int {
 // abort ends a service that could not start: it logs err, removes the
 // pidfile and reports err to whoever started the service.
 func (srv *server) abort(err error) int {
-	srv.logger.Print(err)
+	srv.errorf("%v", err)
 	if srv.reloading != nil {
 		srv.reloaded(<-srv.reloading)
 	}
@@ -178,22 +180,26 @@ func (srv *server) loop(done <-chan error) error {
 		case err := <-done:
 			return err
 		case sig := <-srv.signals.shutdown:
-			srv.shutdown(fmt.Sprintf("received %v", sig))
+			srv.shutdown(fmt.Sprintf("received %v", sig), srv.logger.Printf)
 		case sig := <-srv.signals.quit:
 			srv.quit(sig)
 		case sig := <-srv.signals.reload:
 			srv.requestReload(fmt.Sprintf("received %v", sig), nil, 0)
 		case req := <-control:
-			srv.requestReload("reload requested", req.reply, req.limit)
+			if req.reopen {
+				req.reply <- srv.reopen("reopen requested")
+			} else {
+				srv.requestReload("reload requested", req.reply, req.limit)
+			}
 		case <-srv.bound.overdue:
 			srv.reloadOverdue()
 		case sig := <-srv.signals.reopen:
-			srv.reopen(sig)
+			srv.reopen(fmt.Sprintf("received %v", sig))
 		case err := <-srv.reloading:
 			srv.reloaded(err)
 		case <-check:
 			if !srv.pidfile.inPlace() {
-				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path))
+				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path), srv.warnf)
 			}
 		}
 	}
@@ -216,22 +222,24 @@ func (c *controlServer) incoming() <-chan request {
 }
 
 // shutdown cancels the service's context, once: any number of shutdown
-// signals make one graceful stop.
-func (srv *server) shutdown(why string) {
+// signals make one graceful stop. It logs why with logf.
+func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	if srv.ctx.Err() != nil {
-		srv.logger.Printf("%s; already stopping", why)
+		logf("%s; already stopping", why)
 		return
 	}
-	srv.logger.Printf("%s; stopping", why)
+	logf("%s; stopping", why)
 	srv.pidfile.markStopping()
 	notify("STOPPING=1")
 	srv.cancel()
 }
 
 // quit is the deliberate forced exit: it writes every goroutine's stack to
-// the log, removes the pidfile and exits 1 without waiting for the service.
+// the log, leaves quitMark in the pidfile (a stop that waits reports the
+// forced exit; the file is stale until a start or stop removes it) and
+// exits 1 without waiting for the service.
 func (srv *server) quit(sig os.Signal) {
-	srv.logger.Printf("received %v; exiting now without waiting for the service", sig)
+	srv.warnf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
 	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
 	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
@@ -242,7 +250,8 @@ func (srv *server) quit(sig os.Signal) {
 	}
 	srv.current = nil
 	srv.answerPending(err)
-	srv.release()
+	srv.control.close(srv.pidfile.inPlace())
+	srv.pidfile.quit()
 	os.Exit(exitFailure)
 }
 
@@ -298,7 +307,7 @@ func (srv *server) startReload() {
 func (srv *server) reloaded(err error) {
 	err = srv.bound.end(err)
 	if err != nil {
-		srv.logger.Printf("reload: %v", err)
+		srv.errorf("reload: %v", err)
 	} else {
 		srv.logger.Print("reloaded")
 	}
@@ -322,15 +331,29 @@ func (srv *server) answerPending(err error) {
 	srv.pending, srv.bound.next = nil, 0
 }
 
-// reopen reopens the log by its path, after log rotation.
-func (srv *server) reopen(sig os.Signal) {
+// reopen reopens the log by its path, after log rotation, with the checks
+// start applies (see openServiceLog). If the file now at the path is
+// refused, it keeps the old log, logs why as an error and returns it.
+func (srv *server) reopen(why string) error {
 	if srv.log == "" {
-		srv.logger.Printf("received %v; logging to stderr, nothing to reopen", sig)
-		return
+		srv.logger.Printf("%s; logging to stderr, nothing to reopen", why)
+		return errors.New("the daemon logs to stderr; there is no log file to reopen")
 	}
 	if err := reopenLog(srv.log); err != nil {
-		srv.logger.Printf("received %v; %v (the daemon's user must be able to write the log, or create it in its directory)", sig, err)
-		return
+		srv.errorf("%s; keeping the old log: %v", why, err)
+		return fmt.Errorf("%w; the daemon keeps writing to its old log", err)
 	}
-	srv.logger.Printf("reopened log %s", srv.log)
+	srv.logger.Printf("%s; reopened log %s", why, srv.log)
+	return nil
+}
+
+// errorf logs one of the daemon's own failures at level ERROR, with the
+// program's name in front as srv.logger puts it.
+func (srv *server) errorf(format string, args ...any) {
+	slog.Error(srv.p.Name + ": " + fmt.Sprintf(format, args...))
+}
+
+// warnf is errorf at level WARN.
+func (srv *server) warnf(format string, args ...any) {
+	slog.Warn(srv.p.Name + ": " + fmt.Sprintf(format, args...))
 }
