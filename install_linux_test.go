@@ -22,7 +22,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,60 +230,11 @@ func TestInstallBoot(t *testing.T) {
 			binds[f] = f
 		}
 	}
-	out, code := bootForInstall(t, nspawn, binds, installBootScript+installBootChecks, 4*time.Minute)
+	out, code := bootSystemd(t, nspawn, binds, installBootScript+installBootChecks, 4*time.Minute, false)
 	t.Logf("in the container:\n%s", out)
 	if code != 0 {
 		t.Errorf("the container's checks exited %d; see the FAIL lines above", code)
 	}
-}
-
-// bootForInstall boots this machine's OS in a container with systemd as
-// process 1 (systemd-nspawn --volatile=yes: the root is a tmpfs, /usr the
-// host's, read-only), with each host path of binds bound read-only at its
-// container path, runs script as root with /bin/sh, powers off, and returns
-// what the script printed and its exit status.
-func bootForInstall(t *testing.T, nspawn string, binds map[string]string, script string, timeout time.Duration) (string, int) {
-	t.Helper()
-	work := t.TempDir()
-	if err := os.Mkdir(filepath.Join(work, "out"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"boot-test.service": "[Unit]\nAfter=basic.target\n[Service]\nType=oneshot\n" +
-			"ExecStart=/bin/sh -c '/boot-test/script >/boot-test/out/log 2>&1; echo $? >/boot-test/out/rc'\n" +
-			"ExecStartPost=/bin/systemctl --no-block poweroff\n",
-		"boot-test.target": "[Unit]\nRequires=basic.target boot-test.service\nAfter=basic.target\nAllowIsolate=yes\n",
-		"script":           "#!/bin/sh\n" + quietConsole + script,
-	}
-	args := []string{"-D", "/", "--volatile=yes", "-b", "--register=no", "--keep-unit", "--console=passive",
-		"-M", fmt.Sprintf("install-%d", os.Getpid()),
-		"--bind=" + filepath.Join(work, "out") + ":/boot-test/out"}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		dst := "/boot-test/script"
-		if name != "script" {
-			dst = "/etc/systemd/system/" + name
-		}
-		args = append(args, "--bind-ro="+filepath.Join(work, name)+":"+dst)
-	}
-	for src, dst := range binds {
-		args = append(args, "--bind-ro="+src+":"+dst)
-	}
-	args = append(args, append([]string{"systemd.firstboot=off", "systemd.unit=boot-test.target"}, quietBoot...)...)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	console, _ := exec.CommandContext(ctx, nspawn, args...).CombinedOutput()
-	log, _ := os.ReadFile(filepath.Join(work, "out", "log"))
-	rc, err := os.ReadFile(filepath.Join(work, "out", "rc"))
-	if err != nil {
-		lines := strings.Split(strings.TrimRight(string(console), "\n"), "\n")
-		t.Fatalf("systemd-nspawn: the script did not finish within %v; it printed:\n%s\nthe container's console ends:\n%s", timeout, log, strings.Join(lines[max(0, len(lines)-30):], "\n"))
-	}
-	var code int
-	fmt.Sscan(string(rc), &code)
-	return string(log), code
 }
 
 // TestInitSysV runs the generated SysV/LSB script from a temporary path,

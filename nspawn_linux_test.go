@@ -69,8 +69,10 @@ const quietConsole = "systemctl log-target journal 2>/dev/null; kill -55 1 2>/de
 // bound read-only at its container path (under /opt or /srv: /usr is
 // read-only inside), runs script there as root with /bin/bash, and returns
 // what it printed and its exit status once the container has powered off.
-// The test fails if the script did not finish within timeout.
-func bootSystemd(t *testing.T, nspawn string, binds map[string]string, script string, timeout time.Duration) (string, int) {
+// The test fails if the script did not finish within timeout. With
+// privateNetwork the container has only its own loopback; without it, it
+// shares the host's network, which SysV scripts waiting for $network need.
+func bootSystemd(t *testing.T, nspawn string, binds map[string]string, script string, timeout time.Duration, privateNetwork bool) (string, int) {
 	t.Helper()
 	work := t.TempDir()
 	for _, d := range []string{"units", "out"} {
@@ -89,11 +91,14 @@ func bootSystemd(t *testing.T, nspawn string, binds map[string]string, script st
 		}
 	}
 	args := []string{"-D", "/", "--volatile=yes", "-b", "--register=no", "--keep-unit",
-		"--console=passive", "--private-network", "-M", fmt.Sprintf("daemongen-%d", os.Getpid()),
+		"--console=passive", "-M", fmt.Sprintf("daemongen-%d", os.Getpid()),
 		"--bind-ro=" + filepath.Join(work, "units/boot-test.service") + ":/etc/systemd/system/boot-test.service",
 		"--bind-ro=" + filepath.Join(work, "units/boot-test.target") + ":/etc/systemd/system/boot-test.target",
 		"--bind-ro=" + filepath.Join(work, "script") + ":/boot-test/script",
 		"--bind=" + filepath.Join(work, "out") + ":/boot-test/out",
+	}
+	if privateNetwork {
+		args = append(args, "--private-network")
 	}
 	var dsts []string
 	for src := range binds {

@@ -199,7 +199,7 @@ func TestSystemd(t *testing.T) {
 	}
 	boot := func(t *testing.T, script string) checker {
 		t.Helper()
-		out, code := bootSystemd(t, nspawn, projects, scriptLib+script, 2*time.Minute)
+		out, code := bootSystemd(t, nspawn, projects, scriptLib+script, 2*time.Minute, true)
 		t.Logf("script output:\n%s", out)
 		if code != 0 {
 			t.Errorf("script exit %d; want 0", code)
