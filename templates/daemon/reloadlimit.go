@@ -82,7 +82,7 @@ func (srv *server) reloadOverdue() {
 	}
 	b.overdue = nil
 	after := (b.limit * 9 / 10).Round(10 * time.Millisecond)
-	err := fmt.Errorf("Reload did not return within %v, even with its context canceled; it is still running, and the next reload waits for it (see the log)", after)
+	err := fmt.Errorf("the service's Reload did not return within %v, even with its context canceled; it is still running, and the next reload waits for it (see the log)", after)
 	srv.logger.Printf("reload: %v", err)
 	notify("READY=1")
 	setState(fmt.Sprintf("%s (Reload still running after %v)", statusServing, after))
