@@ -682,3 +682,27 @@ func TestSynopsesAgree(t *testing.T) {
 		t.Errorf("README.md's command lines:\n\t%s\nwant those of daemongen's help:\n\t%s", strings.Join(fromREADME, "\n\t"), strings.Join(fromHelp, "\n\t"))
 	}
 }
+
+// TestNextStepsQuoteDir wants the printed "cd DIR" to be one shell word
+// that a user can paste: cleaned, and quoted when DIR has spaces or $.
+func TestNextStepsQuoteDir(t *testing.T) {
+	for _, tt := range []struct{ dir, want string }{
+		{"we ird/$HOME", `  cd 'we ird/$HOME'` + "\n"},
+		{"it's", `  cd 'it'\''s'` + "\n"},
+		{"./x/../y", "  cd y\n"},
+		{"a/b-c_d.e", "  cd a/b-c_d.e\n"},
+	} {
+		work := t.TempDir()
+		stdout, stderr, code := daemongen(t, work, "new", "mysvc", "--dir", tt.dir)
+		if code != 0 || !strings.Contains(stdout, "\nnext:\n"+tt.want) {
+			t.Errorf("daemongen new mysvc --dir %q = exit %d, stdout %q, stderr %q; want next steps starting %q", tt.dir, code, stdout, stderr, tt.want)
+			continue
+		}
+		// The line works when pasted into a shell.
+		sh := exec.Command("sh", "-c", strings.TrimSpace(tt.want)+" && test -f go.mod")
+		sh.Dir = work
+		if out, err := sh.CombinedOutput(); err != nil {
+			t.Errorf("sh -c %q in %s: %v %s", strings.TrimSpace(tt.want), work, err, out)
+		}
+	}
+}

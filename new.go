@@ -166,9 +166,18 @@ func runNew(c *cli.Context) error {
 		fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
 	}
 	fmt.Fprintf(out, "\nnext:\n")
-	if filepath.Clean(dir) != "." {
-		fmt.Fprintf(out, "  cd %s\n", dir)
+	if d := filepath.Clean(dir); d != "." {
+		fmt.Fprintf(out, "  cd %s\n", shellQuote(d))
 	}
 	fmt.Fprintf(out, "  go build -o %s\n  ./%s start\n", cfg.Name, cfg.Name)
 	return nil
+}
+
+// shellQuote returns s as one word for a POSIX shell: as it is if it holds
+// only characters no shell treats specially, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./+:@,%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
