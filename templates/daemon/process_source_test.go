@@ -729,24 +729,7 @@ func TestRestart(t *testing.T) {
 func TestRunNotifiesServiceManager(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	sock := filepath.Join(f.dir, "notify.sock")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	messages := make(chan string, 16)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := conn.ReadFromUnix(buf)
-			if err != nil {
-				close(messages)
-				return
-			}
-			messages <- string(buf[:n])
-		}
-	}()
+	sock, messages := notifySocket(t, f.dir)
 	// next wants the next message to match want, a regular expression
 	// of the whole message.
 	next := func(want string) {
@@ -1402,4 +1385,30 @@ func TestNoStaleControlSocket(t *testing.T) {
 	f.env = append(env, "TESTSVC_INIT_SLEEP=1h")
 	f.want(f.run("start", "--timeout", "300ms"), 1, "not ready after 300ms", "start that times out")
 	noSocket("start that timed out")
+}
+
+// notifySocket listens on a datagram socket in dir, as a service manager's
+// $NOTIFY_SOCKET, and returns its path and the messages it receives, closed
+// when the test ends.
+func notifySocket(t *testing.T, dir string) (string, <-chan string) {
+	t.Helper()
+	sock := filepath.Join(dir, "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	messages := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, _, err := conn.ReadFromUnix(buf)
+			if err != nil {
+				close(messages)
+				return
+			}
+			messages <- string(buf[:n])
+		}
+	}()
+	return sock, messages
 }

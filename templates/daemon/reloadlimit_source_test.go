@@ -1,8 +1,6 @@
 package daemon
 
 import (
-	"net"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -16,24 +14,7 @@ import (
 func TestReloadLimit(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "TESTSVC_RELOAD_HANG=4s")
-	sock := filepath.Join(f.dir, "notify.sock")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	messages := make(chan string, 16)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, _, err := conn.ReadFromUnix(buf)
-			if err != nil {
-				close(messages)
-				return
-			}
-			messages <- string(buf[:n])
-		}
-	}()
+	sock, messages := notifySocket(t, f.dir)
 	next := func(want string) {
 		t.Helper()
 		for {
