@@ -68,10 +68,12 @@
 // a new directory through a temporary one beside it (creating missing
 // parents, and removing them again on failure), and into an existing one by
 // writing each file beside its target and renaming it into place. It never
-// writes through a symlink. It prints "wrote PATH" for each new file,
-// "replaced PATH" for each file it overwrote, "kept PATH" for each of the
+// writes through a symlink. It prints "wrote N files into DIR", then
+// "replaced PATH" for each file it overwrote and "kept PATH" for each of the
 // user's files it left, and then the next commands, "go build -o NAME"
 // among them: plain "go build" names the binary after the module path.
+// --dry-run lists every file instead. With --force, a file already as new
+// would write it is left alone and counted as current.
 //
 // SIGINT and SIGTERM during new or generate leave the target exactly as it
 // was, with no temporary file, and daemongen exits 1; once the final
@@ -182,14 +184,7 @@
 // Create, build and start a daemon named mysvc:
 //
 //	$ daemongen new mysvc --module example.com/mysvc
-//	wrote mysvc/.github/workflows/ci.yml
-//	wrote mysvc/.gitignore
-//	wrote mysvc/Makefile
-//	wrote mysvc/README.md
-//	wrote mysvc/go.mod
-//	wrote mysvc/internal/daemon/command.go
-//	...
-//	wrote mysvc/service_test.go
+//	wrote 54 files into mysvc
 //
 //	next:
 //	  cd mysvc

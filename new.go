@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -114,6 +115,19 @@ func runNew(c *cli.Context) error {
 		return false
 	})
 
+	// With --force, a file already as new would write it is left alone:
+	// it keeps its modification time, and only real changes are printed.
+	var current int
+	if c.Bool("force") {
+		files = slices.DeleteFunc(files, func(f generator.File) bool {
+			if isCurrent(filepath.Join(abs, filepath.FromSlash(f.Path)), f) {
+				current++
+				return true
+			}
+			return false
+		})
+	}
+
 	// In a workspace the go command builds only the modules it uses.
 	work, err := gomod.FindWork(filepath.Dir(abs))
 	if err != nil {
@@ -149,12 +163,13 @@ func runNew(c *cli.Context) error {
 			return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
 		}
 	}
-	for _, f := range files {
-		verb := "wrote"
-		if slices.Contains(replaced, f.Path) {
-			verb = "replaced"
-		}
-		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(dir, f.Path))
+	fmt.Fprintf(out, "wrote %d %s into %s", len(files), plural(len(files), "file", "files"), filepath.Clean(dir))
+	if current > 0 {
+		fmt.Fprintf(out, " (%d already current)", current)
+	}
+	fmt.Fprintln(out)
+	for _, p := range replaced {
+		fmt.Fprintf(out, "replaced %s\n", filepath.Join(dir, p))
 	}
 	for _, p := range kept {
 		fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
@@ -171,6 +186,17 @@ func runNew(c *cli.Context) error {
 	}
 	fmt.Fprintf(out, "  go build -o %s\n  ./%s start\n", cfg.Name, cfg.Name)
 	return nil
+}
+
+// isCurrent reports whether the regular file name holds exactly f's data
+// with f's mode.
+func isCurrent(name string, f generator.File) bool {
+	info, err := os.Lstat(name)
+	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != f.Mode || info.Size() != int64(len(f.Data)) {
+		return false
+	}
+	data, err := os.ReadFile(name)
+	return err == nil && bytes.Equal(data, f.Data)
 }
 
 // shellQuote returns s as one word for a POSIX shell: as it is if it holds

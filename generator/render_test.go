@@ -229,6 +229,8 @@ func TestRenderErrors(t *testing.T) {
 		{"carriage return", "project/README.md.tmpl", "hello\r\n", "render templates/project/README.md.tmpl: output contains a carriage return"},
 		{"no .tmpl suffix", "project/README.md", "hello\n", "parse templates/project/README.md: template file name does not end in .tmpl"},
 		{"empty name", "project/sub/.tmpl", "hello\n", "parse templates/project/sub/.tmpl: template file name is only .tmpl"},
+		{"define", "project/README.md.tmpl", `{{define "x"}}hi{{end}}{{template "x"}}`, "parse templates/project/README.md.tmpl: defines a template"},
+		{"block", "project/README.md.tmpl", `{{block "x" .}}hi{{end}}`, "parse templates/project/README.md.tmpl: defines a template"},
 		{"same path twice", "project/mysvc.service.tmpl", "x\n", "render templates/project/mysvc.service.tmpl: templates/project/_name_.service.tmpl also writes mysvc.service"},
 	}
 	for _, tt := range tests {
