@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/daemongen/daemongen/generator"
@@ -127,6 +128,11 @@ func runGenerate(c *cli.Context) error {
 	}
 	if err := generator.Sync(c.Context, shown, changes); err != nil {
 		return err
+	}
+	if len(changes) == len(files) && !slices.ContainsFunc(changes, func(ch generator.Change) bool { return ch.Kind != generator.Missing }) {
+		// A package written afresh: a count, as new prints.
+		fmt.Fprintf(out, "wrote %d %s into %s\n", len(files), plural(len(files), "file", "files"), relTo(wd, dir))
+		return nil
 	}
 	for _, ch := range changes {
 		verb := "wrote"

@@ -129,7 +129,8 @@
 // out with CRLF line endings or a byte order mark is still daemongen's, and
 // current if only that differs. Every other file, such as the user's own
 // code in the same directory, is left alone. It prints "wrote PATH" and
-// "removed PATH" for each change, and nothing when all is current, so
+// "removed PATH" for each change (only "wrote N files into DIR" when it
+// writes the package afresh), and nothing when all is current, so
 // running it twice in a row changes and prints nothing. Paths are shown
 // relative to the working directory.
 //
