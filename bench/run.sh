@@ -117,6 +117,24 @@ row '`cp -r` of its output tree (floor)' ms '' "$cp_stats"
 ratio=$(awk -v a="${new_stats%% *}" -v b="${cp_stats%% *}" 'BEGIN { printf "%.1f", a / b }')
 note 'new ÷ cp -r (medians)' "${ratio}×" '≤ 3×'
 
+# Where new's time goes: an empty Go program is the runtime's floor;
+# daemongen version adds the initialisation of every package linked in
+# (urfave/cli, sprig, x/tools and theirs: GODEBUG=inittrace=1 lists them);
+# the rest is new's own work.
+echo "timing the process floor ..." >&2
+mkdir -p "$tmp/empty"
+printf 'module empty\n\ngo 1.23\n' >"$tmp/empty/go.mod"
+printf 'package main\n\nfunc main() {}\n' >"$tmp/empty/main.go"
+(cd "$tmp/empty" && go build -o "$tmp/empty-go" .)
+empty_stats=$(samples true "$tmp/empty-go" | stats)
+version_stats=$(samples true "$tmp/daemongen" version | stats)
+row 'an empty Go program (runtime floor)' ms '' "$empty_stats"
+row '`daemongen version` (floor + package init)' ms '' "$version_stats"
+note 'new − version (new'"'"'s own work, medians)' \
+	"$(awk -v a="${new_stats%% *}" -v b="${version_stats%% *}" 'BEGIN { printf "%.1f ms", a - b }')" ''
+note 'version ÷ cp -r (medians)' \
+	"$(awk -v a="${version_stats%% *}" -v b="${cp_stats%% *}" 'BEGIN { printf "%.1f×", a / b }')" ''
+
 if (cd "$proj" && "$tmp/daemongen" generate --help >/dev/null 2>&1); then
 	echo "timing daemongen generate ..." >&2
 	(cd "$proj" && "$tmp/daemongen" generate >/dev/null) || true # warm up; a failure shows below
