@@ -12,11 +12,11 @@
 // The generator copies each daemon/*.go file with only what must change per
 // project rewritten: the package name, and the generated-file line put
 // first. Files of the daemon set whose names end in "_source_test.go" (the
-// full real-process suite and the benchmarks) test this source package: they
-// are not part of FS, and the generator never renders such a file, not even
-// from a user's template tree. A ".tmpl"
-// file in daemon/, as a user's template tree may add, is rendered like those
-// of project/. The token "_name_" in a path is replaced by the project's
+// full real-process suite, its test service and the benchmarks) test this
+// source package: they are not part of FS, and the generator never renders
+// such a file, not even from a user's template tree. A ".tmpl" file in
+// daemon/, as a user's template tree may add, is rendered like those of
+// project/. The token "_name_" in a path is replaced by the project's
 // name. The data templates see, the functions they may call and the rules
 // for output paths and modes are documented in package generator.
 package templates

@@ -7,9 +7,10 @@ package daemon
 //
 //	go test -run '^$' -bench . ./templates/daemon
 //
-// BenchmarkStartStop drives the test program of daemon_test.go (see
-// TestMain), which is this test binary: it is larger than a real program,
-// so its figures are a little above those of the real binary.
+// BenchmarkStartStop drives the test program (see TestMain and
+// testservice_source_test.go), which is this test binary: it is larger than
+// a real program, so its figures are a little above those of the real
+// binary.
 
 import (
 	"os"

@@ -3,9 +3,10 @@
 package daemon
 
 // The real-process suite: at least one test for each line of daemongen's
-// daemon checklist, using the fixture of daemon_test.go. Files whose names
-// end in _source_test.go test this source package in daemongen's own
-// repository and are not written into generated projects.
+// daemon checklist, using the fixture of daemon_test.go and the test
+// service of testservice_source_test.go. Files whose names end in
+// _source_test.go test this source package in daemongen's own repository
+// and are not written into generated projects.
 
 import (
 	"bufio"

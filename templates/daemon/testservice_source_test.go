@@ -1,0 +1,247 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+// The test program of daemongen's own real-process suite, and the fixture
+// methods only that suite uses. The shipped daemon_test.go runs a service
+// that only logs its steps; this file, never written into projects, swaps
+// in testService, which behaves as its flags and TESTSVC_* environment
+// variables say.
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// init makes testService the program that TestMain runs as the daemon, in
+// place of daemon_test.go's lifecycleService: the suite's tests steer it
+// through TESTSVC_* variables, which a generated project has no use for.
+// TESTSVC_NAME names the program (default testsvc).
+func init() {
+	name := os.Getenv("TESTSVC_NAME")
+	if name == "" {
+		name = "testsvc"
+	}
+	svc := &testService{}
+	testProgram = Program{Name: name, Service: svc, Flags: svc.flags}
+}
+
+// testService behaves as its flags and TESTSVC_* environment variables say.
+// Its log lines for start, reload and stop are lifecycleService's, so that
+// TestLifecycle passes with either.
+type testService struct {
+	config   string // --config FILE: a one-line file, logged; "bad..." fails
+	greeting string // --greeting TEXT, logged by Init
+}
+
+func (s *testService) flags(fs *flag.FlagSet) {
+	PathVar(fs, &s.config, "config", "", "configuration file, reread by Reload")
+	fs.StringVar(&s.greeting, "greeting", "", "a line Init logs")
+}
+
+// readConfig reads and logs the configuration file, if there is one.
+func (s *testService) readConfig() error {
+	if s.config == "" {
+		return nil
+	}
+	data, err := os.ReadFile(s.config)
+	if err != nil {
+		return err
+	}
+	if line := strings.TrimSpace(string(data)); strings.HasPrefix(line, "bad") {
+		return fmt.Errorf("parse config %s: %s", s.config, line)
+	}
+	log.Printf("config: %s", strings.TrimSpace(string(data)))
+	return nil
+}
+
+func (s *testService) Init(ctx context.Context) error {
+	if err := s.readConfig(); err != nil {
+		return err
+	}
+	if s.greeting != "" {
+		log.Printf("greeting: %s", s.greeting)
+	}
+	if msg := os.Getenv("TESTSVC_INIT_ERROR"); msg != "" {
+		return errors.New(msg)
+	}
+	if os.Getenv("TESTSVC_EXIT_EARLY") != "" {
+		os.Exit(3)
+	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_INIT_SLEEP")); d > 0 {
+		time.Sleep(d)
+	}
+	if err := (lifecycleService{}).Init(ctx); err != nil { // its start line
+		return err
+	}
+	if os.Getenv("TESTSVC_CHECK_ENV") != "" {
+		out, err := exec.Command("env").Output()
+		log.Printf("child sees marker: %v (%v)", strings.Contains(string(out), stageEnv), err)
+	}
+	return nil
+}
+
+func (s *testService) Run(ctx context.Context) error {
+	if os.Getenv("TESTSVC_ORPHAN") != "" {
+		return makeOrphan()
+	}
+	every, _ := time.ParseDuration(os.Getenv("TESTSVC_TICK"))
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			log.Print("testsvc stopping")
+			if d, _ := time.ParseDuration(os.Getenv("TESTSVC_STOP_DELAY")); d > 0 {
+				time.Sleep(d)
+			}
+			if os.Getenv("TESTSVC_STOP_CRASH") != "" {
+				panic("crash while stopping")
+			}
+			return nil
+		case <-t.C:
+			log.Printf("tick %d", n)
+		}
+	}
+}
+
+func (s *testService) Reload(ctx context.Context) error {
+	if os.Getenv("TESTSVC_RELOAD_PANIC") != "" {
+		panic("reload panic")
+	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_RELOAD_HANG")); d > 0 {
+		log.Print("testsvc reloading, deaf to its context")
+		time.Sleep(d)
+	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_RELOAD_SLEEP")); d > 0 {
+		log.Print("testsvc reloading slowly")
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err := s.readConfig(); err != nil {
+		return err
+	}
+	log.Print("testsvc reloaded")
+	return nil
+}
+
+// makeOrphan starts a shell that leaves a short sleep behind, and reports
+// whether process 1 reaped that orphan once it exited.
+func makeOrphan() error {
+	out, err := exec.Command("sh", "-c", "sleep 0.1 & echo $!").Output()
+	if err != nil {
+		return err
+	}
+	stat := "/proc/" + strings.TrimSpace(string(out)) + "/stat"
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(stat); err != nil {
+			fmt.Println("orphan reaped")
+			return nil
+		}
+	}
+	fmt.Println("orphan not reaped")
+	return nil
+}
+
+// start starts the daemon with args and returns its pid, the pidfile's, as
+// TestLifecycle does.
+func (f *fixture) start(args ...string) int {
+	f.t.Helper()
+	r := f.run(append([]string{"start"}, args...)...)
+	f.want(r, 0, "testsvc started (pid ", "start")
+	pid := f.pid()
+	f.want(r, 0, fmt.Sprintf("started (pid %d)", pid), "start, with the pidfile's pid")
+	return pid
+}
+
+// command builds the test program's command line, in the fixture's
+// directory and environment. A process it starts that still runs when the
+// test ends, such as a foreground run a failed test left behind, is killed
+// then: Process.Kill signals the very process started (a pidfd, or nothing
+// once it was waited for).
+func (f *fixture) command(args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = f.env
+	cmd.Dir = f.dir
+	f.t.Cleanup(func() {
+		if cmd.Process != nil {
+			cmd.Process.Kill()
+		}
+	})
+	return cmd
+}
+
+// exec runs cmd, killing it after a minute, and returns what it did.
+func (f *fixture) exec(cmd *exec.Cmd) result {
+	f.t.Helper()
+	var stdout, stderr strings.Builder
+	if cmd.Stdout == nil {
+		cmd.Stdout = &stdout
+	}
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		f.t.Fatalf("start %v: %v", cmd.Args, err)
+	}
+	timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Wait()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		f.t.Fatalf("run %v: %v", cmd.Args, err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+// locked reports whether some process holds the pidfile's lock.
+func (f *fixture) locked() bool {
+	file, err := os.OpenFile(f.pidfile, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return false
+	}
+	defer file.Close()
+	return lockSharedNow(file) != nil
+}
+
+// lockHolderPid is the pid holding the pidfile's lock, or 0.
+func (f *fixture) lockHolderPid() int {
+	pid, _ := lockHolderOf(f.pidfile)
+	return pid
+}
+
+// waitLog waits until the log contains text.
+func (f *fixture) waitLog(text string) {
+	f.t.Helper()
+	waitFor(f.t, "log line "+strconv.Quote(text), func() bool { return strings.Contains(f.readLog(), text) })
+}
+
+// waitFor polls until cond holds, failing t after 10 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
