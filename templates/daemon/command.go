@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -82,10 +83,8 @@ func Main(p Program, args []string) int {
 		return p.start(o)
 	case "status":
 		return p.status(o)
-	case "reload":
-		return p.reload(o)
-	case "reopen":
-		return p.reopen(o)
+	case "reload", "reopen":
+		return p.control(o)
 	default: // "run"; parse accepts no other action
 		return p.run(o)
 	}
@@ -120,11 +119,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	known := false
-	for _, a := range actions {
-		known = known || a == o.action
-	}
-	if !known {
+	if !slices.Contains(actions, o.action) {
 		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions, ", "))
 	}
 	if o.timeout <= 0 {
