@@ -86,10 +86,6 @@ func (srv *server) reloadOverdue() {
 	srv.logger.Printf("reload: %v", err)
 	notify("READY=1")
 	setState(fmt.Sprintf("%s (Reload still running after %v)", statusServing, after))
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.current = nil
 }

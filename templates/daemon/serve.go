@@ -23,10 +23,8 @@ type session struct {
 }
 
 // signals are the channels the daemon's signals arrive on: one per kind,
-// each with room for one. signal.Notify drops a signal only when its
-// channel is full, that is when a signal of the same kind is already
-// waiting to be handled; handling that one then handles both, so no
-// signal is lost, however many come and however long a Reload takes.
+// each with room for one, so that none is lost (see the package doc,
+// # Signals).
 type signals struct {
 	shutdown chan os.Signal // shutdownSignals: stop, once
 	reload   chan os.Signal // reloadSignal
@@ -137,11 +135,7 @@ func (p *Program) serve(s *session) int {
 		notify("STOPPING=1") // Run returned by itself
 		cancel()
 	}
-	if srv.reloading != nil {
-		srv.reloaded(<-srv.reloading)
-	}
-	srv.answerPending(errStopping)
-	srv.release()
+	srv.finish(errStopping)
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
 		srv.errorf("run: %v", err)
 		return exitFailure
@@ -154,11 +148,7 @@ func (p *Program) serve(s *session) int {
 // pidfile and reports err to whoever started the service.
 func (srv *server) abort(err error) int {
 	srv.errorf("%v", err)
-	if srv.reloading != nil {
-		srv.reloaded(<-srv.reloading)
-	}
-	srv.answerPending(errors.New("the daemon did not start"))
-	srv.release()
+	srv.finish(errors.New("the daemon did not start"))
 	srv.fail(err)
 	return exitFailure
 }
@@ -203,9 +193,15 @@ func (srv *server) loop(done <-chan error) error {
 	}
 }
 
-// release removes the control socket, then the pidfile: while the daemon
-// holds the pidfile in place, no other daemon can have made a socket there.
-func (srv *server) release() {
+// finish waits for a Reload that is running, answers the reloads still
+// asked for with err, and removes the control socket, then the pidfile:
+// while the daemon holds the pidfile in place, no other daemon can have
+// made a socket there.
+func (srv *server) finish(err error) {
+	if srv.reloading != nil {
+		srv.reloaded(<-srv.reloading)
+	}
+	srv.answerPending(err)
 	srv.control.close(srv.pidfile.inPlace())
 	srv.pidfile.release()
 }
@@ -241,11 +237,7 @@ func (srv *server) quit(sig os.Signal) {
 	buf := make([]byte, 1<<20)
 	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
 	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.current = nil
 	srv.answerPending(err)
 	srv.control.close(srv.pidfile.inPlace())
@@ -310,23 +302,24 @@ func (srv *server) reloaded(err error) {
 		srv.logger.Print("reloaded")
 	}
 	notify("READY=1")
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.reloading, srv.current = nil, nil
 	srv.startReload()
 }
 
 // answerPending answers every reload that is still waiting with err.
 func (srv *server) answerPending(err error) {
-	for _, reply := range srv.pending {
+	answer(srv.pending, err)
+	srv.pending, srv.bound.next = nil, 0
+}
+
+// answer sends err to every reply but nil ones (a signal's).
+func answer(replies []chan error, err error) {
+	for _, reply := range replies {
 		if reply != nil {
 			reply <- err
 		}
 	}
-	srv.pending, srv.bound.next = nil, 0
 }
 
 // reopen reopens the log by its path, after log rotation, with the checks
