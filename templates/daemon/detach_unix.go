@@ -49,7 +49,7 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	closeInherited(2)
 	cmd := &exec.Cmd{
 		Path:        exe,
-		Args:        append([]string{os.Args[0]}, childArgs(o)...),
+		Args:        append([]string{os.Args[0]}, childArgs("start", o)...),
 		Env:         withStage(os.Environ(), "detach"),
 		ExtraFiles:  []*os.File{w},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
@@ -138,10 +138,18 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
-// childArgs are the arguments of both re-executions, with the paths already
-// absolute.
-func childArgs(o *options) []string {
-	args := []string{"start", "--pidfile", o.pidfile, "--log", o.log, "--timeout", o.timeout.String()}
+// childArgs are the arguments of a re-executed process that runs action,
+// with the paths already absolute: both re-executions of start, and the
+// service process under process 1.
+func childArgs(action string, o *options) []string {
+	args := []string{action}
+	if o.pidfile != "" {
+		args = append(args, "--pidfile", o.pidfile)
+	}
+	if o.log != "" {
+		args = append(args, "--log", o.log)
+	}
+	args = append(args, "--timeout", o.timeout.String())
 	if o.user != "" {
 		args = append(args, "--user", o.user)
 	}
@@ -182,7 +190,7 @@ func (p *Program) detach(pipe *os.File, o *options) int {
 	if err == nil {
 		cmd := &exec.Cmd{
 			Path:       exe,
-			Args:       append([]string{os.Args[0]}, childArgs(o)...),
+			Args:       append([]string{os.Args[0]}, childArgs("start", o)...),
 			Env:        withStage(os.Environ(), "daemon"),
 			ExtraFiles: []*os.File{pipe},
 		}
@@ -204,50 +212,46 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 	tell := func(format string, args ...any) {
 		fmt.Fprintf(pipe, format+"\n", args...)
 	}
-	fail := func(err error) {
+	report := func(err error) {
 		tell("error %s", oneLine(err))
+	}
+	var pf *pidfile
+	var ctl *controlServer
+	fail := func(err error) int {
+		ctl.close(true)
+		pf.release()
+		report(err)
+		return exitFailure
 	}
 	tell("pid %d", os.Getpid())
 	syscall.Umask(p.umask())
 	if err := os.Chdir("/"); err != nil {
-		fail(fmt.Errorf("change directory to /: %w", err))
-		return exitFailure
+		return fail(fmt.Errorf("change directory to /: %w", err))
 	}
 	log, handOver, err := openServiceLog(o.log, o.user)
 	if err != nil {
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
 	defer log.Close()
-	pf, err := acquirePidfile(o.pidfile)
+	pf, err = acquirePidfile(o.pidfile)
 	var already *errRunning
 	if errors.As(err, &already) {
 		tell("running %d", already.pid)
 		return exitOK
 	}
 	if err != nil {
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
-	ctl, err := listenControl(o.pidfile)
-	if err != nil {
-		pf.release()
-		fail(err)
-		return exitFailure
+	if ctl, err = listenControl(o.pidfile); err != nil {
+		return fail(err)
 	}
 	if o.user != "" {
 		if err := dropPrivileges(o.user, handOver); err != nil {
-			ctl.close(true)
-			pf.release()
-			fail(err)
-			return exitFailure
+			return fail(err)
 		}
 	}
 	if err := redirectStdio(log); err != nil {
-		ctl.close(true)
-		pf.release()
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
 	log.Close()
 	return p.serve(&session{
@@ -259,7 +263,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 			tell("ready %d", os.Getpid())
 			pipe.Close()
 		},
-		fail: fail,
+		fail: report,
 	})
 }
 

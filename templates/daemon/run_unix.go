@@ -97,17 +97,6 @@ func (p *Program) initProcess(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s: run: find own executable: %v\n", p.Name, err)
 		return exitFailure
 	}
-	args := []string{os.Args[0], "run", "--timeout", o.timeout.String()}
-	if o.pidfile != "" {
-		args = append(args, "--pidfile", o.pidfile)
-	}
-	if o.log != "" {
-		args = append(args, "--log", o.log)
-	}
-	if o.user != "" {
-		args = append(args, "--user", o.user)
-	}
-	args = append(args, o.service...)
 	// One channel per signal, with room for one: a signal is dropped only
 	// while one of its kind waits to be forwarded, and the service treats
 	// two of a kind as one (see watchSignals).
@@ -120,7 +109,7 @@ func (p *Program) initProcess(o *options) int {
 	}
 	cmd := &exec.Cmd{
 		Path:        exe,
-		Args:        args,
+		Args:        append([]string{os.Args[0]}, childArgs("run", o)...),
 		Env:         withStage(os.Environ(), "run"),
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
