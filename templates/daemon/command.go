@@ -56,7 +56,7 @@ func Main(p Program, args []string) int {
 		p.Flags = f.Flags
 	}
 	if len(args) > 0 && (args[0] == "install" || args[0] == "uninstall") {
-		return p.installMain(args[0], args[1:]) // install.go
+		return p.newInstaller().main(args[0], args[1:]) // install.go
 	}
 	o, err := p.parse(args)
 	if errors.Is(err, flag.ErrHelp) {

@@ -12,7 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -81,8 +81,8 @@ func (p *Program) newInstaller() *installer {
 		config:   config,
 		exists:   func(path string) bool { _, err := os.Stat(path); return err == nil },
 		lookPath: lookPathSbin,
-		run:      runCommand,
-		probe:    func(args []string) bool { return runQuiet(args) == nil },
+		run:      func(args []string) error { return runCommand(args, os.Stdout, os.Stderr) },
+		probe:    func(args []string) bool { return runCommand(args, nil, nil) == nil },
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,
 	}
@@ -103,33 +103,20 @@ func lookPathSbin(file string) (string, error) {
 	return "", err
 }
 
-// runCommand runs args with the standard streams of the caller.
-func runCommand(args []string) error {
+// runCommand runs args with no input, and its output to stdout and stderr
+// (nil: none).
+func runCommand(args []string, stdout, stderr io.Writer) error {
 	path, err := lookPathSbin(args[0])
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(path, args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	return cmd.Run()
 }
 
-// runQuiet runs args with no input or output.
-func runQuiet(args []string) error {
-	path, err := lookPathSbin(args[0])
-	if err != nil {
-		return err
-	}
-	return exec.Command(path, args[1:]...).Run()
-}
-
-// installMain runs the install or uninstall command with its arguments and
+// main runs the install or uninstall command with its arguments and
 // returns the exit code.
-func (p *Program) installMain(action string, args []string) int {
-	return p.newInstaller().main(action, args)
-}
-
-// main is installMain for the installer in.
 func (in *installer) main(action string, args []string) int {
 	fset := flag.NewFlagSet(in.name+" "+action, flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
@@ -265,11 +252,7 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 			return nil, err
 		}
 	}
-	known := false
-	for _, s := range initSystems {
-		known = known || s == sys
-	}
-	if !known {
+	if !slices.Contains(initSystems, sys) {
 		return nil, fmt.Errorf("unknown init system %q (want auto or one of %s)", sys, strings.Join(initSystems, ", "))
 	}
 	if in.files == nil {
@@ -340,7 +323,7 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 	if len(pl.units) == 0 {
 		return nil, fmt.Errorf("no service files for %s in %s/%s of the program", sys, initDir, src)
 	}
-	sort.Strings(pl.units)
+	slices.Sort(pl.units)
 	if sys != "systemd" && sys != "systemd-user" && len(pl.units) != 1 {
 		return nil, fmt.Errorf("%s/%s holds %d files; %s takes exactly one", initDir, src, len(pl.units), sys)
 	}
@@ -503,13 +486,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	}
 	// Stopping and disabling are best effort: a stop fails when the
 	// binary is gone or no user manager runs, and the files must go anyway.
-	var failed []string
-	for _, args := range append(append([][]string{}, pl.stop...), pl.disable...) {
-		if err := in.step(args, dryRun); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-			failed = append(failed, strings.Join(args, " "))
-		}
-	}
+	failed := in.bestEffort(append(append([][]string{}, pl.stop...), pl.disable...), dryRun)
 	for _, f := range present {
 		shown := strings.TrimPrefix(f.path, in.root)
 		if dryRun {
@@ -521,12 +498,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		}
 		fmt.Fprintf(in.stdout, "removed %s\n", shown)
 	}
-	for _, args := range pl.reload {
-		if err := in.step(args, dryRun); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-			failed = append(failed, strings.Join(args, " "))
-		}
-	}
+	failed = append(failed, in.bestEffort(pl.reload, dryRun)...)
 	if len(failed) > 0 {
 		fmt.Fprintf(in.stderr, "%s: removed the service files, but these failed: %s; check that %s is not still running\n", in.name, strings.Join(failed, "; "), in.name)
 	}
@@ -536,11 +508,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 // startFailed stops the service whose start failed, so that it does not
 // keep restarting, and says what install left.
 func (in *installer) startFailed(pl *plan, err error) error {
-	for _, args := range pl.stop {
-		if err := in.step(args, false); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-		}
-	}
+	in.bestEffort(pl.stop, false)
 	see := "its log"
 	if pl.system == "systemd" {
 		see = "journalctl -u " + pl.units[0]
@@ -560,6 +528,18 @@ func (in *installer) step(args []string, dryRun bool) error {
 		return fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	return nil
+}
+
+// bestEffort runs the commands cmds as step does, reports each that fails
+// and goes on; it returns those that failed.
+func (in *installer) bestEffort(cmds [][]string, dryRun bool) (failed []string) {
+	for _, args := range cmds {
+		if err := in.step(args, dryRun); err != nil {
+			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
+		}
+	}
+	return failed
 }
 
 // checkBinPath refuses a binary path the service files cannot hold
