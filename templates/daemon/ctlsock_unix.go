@@ -15,18 +15,9 @@ import (
 	"time"
 )
 
-// The control socket is how the reload command learns Reload's result. It
-// is a Unix stream socket beside the pidfile, its path with ctlSuffix
-// added, made by the daemon once it holds the pidfile's lock (so any socket
-// already there is a dead daemon's, and is replaced) and before it drops
-// privileges. Its mode is 0600: only its owner (the user who started the
-// daemon) and root can connect; on Linux the daemon also checks the
-// peer's uid (SO_PEERCRED) and answers only root and its own user.
-//
-// The protocol is one line each way: the client sends "reload MS", MS
-// being its --timeout in milliseconds, which bounds the Reload (see
-// reloadBound), or "reopen"; the daemon answers, once Reload has returned
-// or the log was reopened, "ok" or "error MESSAGE".
+// The control socket, its protocol and who may connect: see the package
+// doc, # Reload and its answer. The daemon makes it once it holds the
+// pidfile's lock, so any socket already there is a dead daemon's.
 const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
