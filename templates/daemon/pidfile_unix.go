@@ -16,8 +16,7 @@ import (
 
 // A pidfile is the daemon's pidfile, locked exclusively by this process for
 // the rest of its life: the kernel releases the lock only when the process
-// exits, so whoever waits for the lock knows the process is gone. The file
-// is empty while the daemon starts and holds "PID\n" once it is ready.
+// exits, so whoever waits for the lock knows the process is gone.
 type pidfile struct {
 	f     *os.File
 	path  string
@@ -121,12 +120,11 @@ func replacePidfile(path string) (*pidfile, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := lockExclusive(f); err != nil {
-		os.Remove(f.Name())
-		f.Close()
-		return fail(err)
+	err = lockExclusive(f)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err != nil {
 		os.Remove(f.Name())
 		f.Close()
 		return fail(err)
@@ -462,12 +460,10 @@ func sameFile(a, b *os.File) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }
 
-// holder returns the pid of the daemon holding f's lock, and whether it is
-// ready: the daemon writes its pid only once it is, and replaces it with
-// stoppingMark when it begins to stop. Only the kernel's answer is the pid (see
-// lockHolder), never the file's content: a holder not visible from here or
-// that did not announce itself is errUnannounced, and is never signalled,
-// nor is a pid that cannot be signalled safely.
+// holder returns the pid of the daemon holding f's lock, as the kernel
+// reports it (lockHolder), and whether it is ready: the daemon writes its
+// pid only once it is. A holder not visible from here or that did not
+// announce itself is errUnannounced; a pid never to be signalled, an error.
 func holder(f *os.File) (pid int, ready bool, err error) {
 	_, contentErr := readPid(f)
 	pid, held := lockHolder(f)
