@@ -176,6 +176,12 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	return nil
 }
 
+// fail reports the failure err of action on stderr and returns exitFailure.
+func (p *Program) fail(action string, err error) int {
+	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+	return exitFailure
+}
+
 // envPrefix turns a program name into the prefix of its environment
 // variables: "my-svc" becomes "MY_SVC".
 func envPrefix(name string) string {

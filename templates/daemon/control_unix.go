@@ -15,21 +15,17 @@ import (
 // daemon is ready, its own or one that was already there, or has failed,
 // within --timeout.
 func (p *Program) start(o *options) int {
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "%s: start: %v\n", p.Name, err)
-		return exitFailure
-	}
 	if o.user != "" && os.Geteuid() != 0 {
-		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
 	}
 	if err := p.makePrivateDir(o); err != nil {
-		return fail(err)
+		return p.fail("start", err)
 	}
 	deadline := time.Now().Add(o.timeout)
 	for {
 		pid, err := awaitReady(o.pidfile, deadline)
 		if err != nil {
-			return fail(err)
+			return p.fail("start", err)
 		}
 		if pid > 0 {
 			fmt.Printf("%s already running (pid %d)\n", p.Name, pid)
@@ -43,7 +39,7 @@ func (p *Program) start(o *options) int {
 			fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
 			return exitOK
 		case !res.running:
-			return fail(res.err)
+			return p.fail("start", res.err)
 		}
 	}
 }
@@ -133,13 +129,9 @@ func ownDir(dir string) bool {
 // (see ending): see the package doc, # Stop. A daemon that is still
 // starting is signalled once it is ready, or killed at --timeout.
 func (p *Program) stop(o *options) int {
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
-	}
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		return fail(err)
+		return p.fail("stop", err)
 	}
 	defer func() { i.close() }()
 	seen := i.state == running
@@ -148,7 +140,7 @@ func (p *Program) stop(o *options) int {
 		time.Sleep(5 * time.Millisecond)
 		i.close() // first: closing a descriptor drops every POSIX lock on the file
 		if i, err = inspect(o.pidfile); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 	}
 	if i.state != running {
@@ -157,7 +149,7 @@ func (p *Program) stop(o *options) int {
 			return p.stopped(i, false, o)
 		}
 		if err := i.removeStale(); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 		switch {
 		case seen:
@@ -177,7 +169,7 @@ func (p *Program) stop(o *options) int {
 	case i.ready:
 		err := i.signal(syscall.SIGTERM)
 		if err != nil && !errors.Is(err, errGone) {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 		released = waitReleased(gone, o.timeout)
 		if !released && err == nil {
@@ -196,10 +188,10 @@ func (p *Program) stop(o *options) int {
 	if !released {
 		i.markKilled()
 		if err := i.kill(); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 		if !waitReleased(gone, o.timeout) {
-			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
+			return p.fail("stop", fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
 		// The lock is ours now (shared): the daemon is gone and no new
 		// one can take this file until we close it.
@@ -217,8 +209,7 @@ func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 		end = killExit
 	}
 	if err := i.removeStale(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("stop", err)
 	}
 	switch end {
 	case killExit:
@@ -311,13 +302,9 @@ func (p *Program) status(o *options) int {
 // (Reload's, or why it kept its old log; it keeps running either way), 7
 // when no daemon runs.
 func (p *Program) control(o *options) int {
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, o.action, err)
-		return exitFailure
-	}
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		return fail(err)
+		return p.fail(o.action, err)
 	}
 	i.close()
 	if i.state != running {
@@ -325,7 +312,7 @@ func (p *Program) control(o *options) int {
 		return exitNoDaemon
 	}
 	if err := requestControl(o.pidfile, o.action, !i.ready, time.Now().Add(o.timeout)); err != nil {
-		return fail(err)
+		return p.fail(o.action, err)
 	}
 	done := "reloaded"
 	if o.action == "reopen" {

@@ -44,10 +44,7 @@ func notify(string) {}
 
 func send(string) {}
 
-func (p *Program) unsupported(action string) int {
-	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, errUnsupported)
-	return exitFailure
-}
+func (p *Program) unsupported(action string) int { return p.fail(action, errUnsupported) }
 
 func (p *Program) start(*options) int         { return p.unsupported("start") }
 func (p *Program) stop(*options) int          { return p.unsupported("stop") }

@@ -27,8 +27,7 @@ func (p *Program) foreground(o *options) int {
 	fail := func(err error) int {
 		s.control.close(true)
 		s.pidfile.release()
-		fmt.Fprintf(os.Stderr, "%s: run: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", err)
 	}
 	os.Unsetenv(stageEnv)
 	syscall.Umask(p.umask())
@@ -94,8 +93,7 @@ func dupStderr() *os.File {
 func (p *Program) initProcess(o *options) int {
 	exe, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: run: find own executable: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", fmt.Errorf("find own executable: %w", err))
 	}
 	// One channel per signal, with room for one: a signal is dropped only
 	// while one of its kind waits to be forwarded, and the service treats
@@ -117,8 +115,7 @@ func (p *Program) initProcess(o *options) int {
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
 	}
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: run: start service process: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", fmt.Errorf("start service process: %w", err))
 	}
 	for _, ch := range forward {
 		go func(ch <-chan os.Signal) {
