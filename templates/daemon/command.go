@@ -18,14 +18,11 @@ const (
 	exitOK         = 0
 	exitFailure    = 1
 	exitUsage      = 2
-	exitDead       = 1 // status: not running, but the pidfile exists
-	exitNotRunning = 3 // status: not running
-	exitUnknown    = 4 // status: cannot tell
-	exitNoDaemon   = 7 // reload, reopen: not running
-	// exitKilled is stop's status when the daemon did not exit within
-	// --timeout of SIGTERM and was killed with SIGKILL: it is gone, but
-	// did not shut down cleanly. LSB leaves 150-199 to applications.
-	exitKilled = 150
+	exitDead       = 1   // status: not running, but the pidfile exists
+	exitNotRunning = 3   // status: not running
+	exitUnknown    = 4   // status: cannot tell
+	exitNoDaemon   = 7   // reload, reopen: not running
+	exitKilled     = 150 // stop: gone, but only after SIGKILL (see the package doc, # Stop)
 )
 
 // stageEnv marks a re-executed child and says which stage it is. It is removed
@@ -203,9 +200,9 @@ type paths struct {
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run/NAME/NAME.pid and /var/log for root; for
 // anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (the pidfile the systemd units
-// give the daemon, so that commands run from a shell find it) and a private directory under
-// $XDG_STATE_HOME (default $HOME/.local/state) for the log, and for the
-// pidfile too when there is no runtime directory. $HOME and
+// give the daemon, so that commands run from a shell find it) and a private
+// directory under $XDG_STATE_HOME (default $HOME/.local/state) for the log,
+// and for the pidfile too when there is no runtime directory. $HOME and
 // $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
 // user's that no one else can write: a HOME that does not exist (as for
 // nobody, whose HOME is /nonexistent) is none, and XDG_RUNTIME_DIR=/tmp does
@@ -226,8 +223,6 @@ func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(
 	}
 	private := filepath.Join(state, name)
 	if state == "" {
-		// No home: a directory of our own in the temporary directory,
-		// named for our uid and created 0700.
 		private = filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, euid))
 	}
 	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}

@@ -144,12 +144,9 @@ func appendAttr(b *strings.Builder, group string, a slog.Attr) {
 		}
 		return
 	}
-	var v string
-	switch a.Value.Kind() {
-	case slog.KindTime:
+	v := a.Value.String()
+	if a.Value.Kind() == slog.KindTime {
 		v = a.Value.Time().Format(time.RFC3339Nano)
-	default:
-		v = a.Value.String()
 	}
 	b.WriteByte(' ')
 	b.WriteString(quoteIfNeeded(group + a.Key))
