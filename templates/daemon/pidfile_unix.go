@@ -358,7 +358,7 @@ func inspect(path string) (*inspection, error) {
 				f.Close()
 				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
 			}
-			i.stopping = !i.ready && hasMark(f, stoppingMark)
+			i.stopping = !i.ready && content(f) == stoppingMark
 			return i, nil
 		default:
 			f.Close()
@@ -415,9 +415,7 @@ const (
 // ended, by what it left in the file, which i.f keeps open even if the file
 // was unlinked meanwhile.
 func (i *inspection) ending() ending {
-	buf := make([]byte, 32)
-	n, _ := i.f.ReadAt(buf, 0)
-	switch string(buf[:n]) {
+	switch content(i.f) {
 	case stoppedMark:
 		return cleanExit
 	case quitMark:
@@ -465,7 +463,7 @@ func sameFile(a, b *os.File) bool {
 // pid only once it is. A holder not visible from here or that did not
 // announce itself is errUnannounced; a pid never to be signalled, an error.
 func holder(f *os.File) (pid int, ready bool, err error) {
-	_, contentErr := readPid(f)
+	_, ready = readPid(f)
 	pid, held := lockHolder(f)
 	if !held || pid == 0 {
 		return 0, false, errUnannounced
@@ -473,35 +471,24 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 	if pid <= 1 || pid == os.Getpid() {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
-	return pid, contentErr == nil, nil
+	return pid, ready, nil
 }
 
-// hasMark reports whether f holds exactly m.
-func hasMark(f *os.File, m string) bool {
-	buf := make([]byte, len(m)+1)
-	n, _ := f.ReadAt(buf, 0)
-	return string(buf[:n]) == m
-}
-
-// errEmpty is readPid's error for an empty pidfile.
-var errEmpty = errors.New("is empty")
-
-// readPid parses the pidfile's content: a decimal pid and a newline.
-func readPid(f *os.File) (int, error) {
+// content returns what f holds, up to 32 bytes: a pid or a mark.
+func content(f *os.File) string {
 	buf := make([]byte, 32)
-	n, err := f.ReadAt(buf, 0)
-	if err != nil && err != io.EOF {
-		return 0, fmt.Errorf("cannot be read: %w", err)
-	}
-	s := strings.TrimSpace(string(buf[:n]))
-	if s == "" {
-		return 0, errEmpty
-	}
-	pid, err := strconv.Atoi(s)
+	n, _ := f.ReadAt(buf, 0)
+	return string(buf[:n])
+}
+
+// readPid parses the pidfile's content, a decimal pid and a newline; ok is
+// false for anything else, such as an empty file or a mark.
+func readPid(f *os.File) (pid int, ok bool) {
+	pid, err := strconv.Atoi(strings.TrimSpace(content(f)))
 	if err != nil {
-		return 0, fmt.Errorf("holds %q, not a pid", s)
+		return 0, false
 	}
-	return pid, nil
+	return pid, true
 }
 
 // lockShared starts a blocking shared lock of f and returns a channel that
