@@ -154,8 +154,9 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 
 // requestControl asks the daemon behind pidfile's control socket to
 // reload or reopen its log (verb) and waits, until deadline, for the
-// result. A nil error means it succeeded; an *errReload carries the error
-// the daemon reported (Reload's, or why it kept its old log). With
+// result. A nil error means it succeeded; otherwise it is the error the
+// daemon reported (Reload's, or why it kept its old log), or why no answer
+// came. With
 // starting, the daemon holds its pidfile but may not have made its socket
 // yet: a missing socket is tried again until deadline.
 func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
@@ -186,16 +187,10 @@ func requestControl(pidfile, verb string, starting bool, deadline time.Time) err
 	}
 	line = strings.TrimSuffix(line, "\n")
 	if msg, ok := strings.CutPrefix(line, "error "); ok {
-		return &errReload{msg}
+		return errors.New(msg)
 	}
 	if line != "ok" {
 		return fmt.Errorf("unexpected answer %q on control socket %s", line, path)
 	}
 	return nil
 }
-
-// errReload is the error the daemon reported: the one the service's Reload
-// returned, or why it could not reopen its log.
-type errReload struct{ msg string }
-
-func (e *errReload) Error() string { return e.msg }

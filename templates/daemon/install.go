@@ -34,8 +34,7 @@ import (
 // (systemd-user, a LaunchAgent), each "~/" by the home directory. A file
 // that starts with "#!" is installed with mode 0755, any other 0644.
 
-// initDir is the directory of Program.InitFiles that holds the service
-// files.
+// initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
 // initSystems are the values of --init other than auto.
@@ -383,9 +382,9 @@ func (in *installer) commands(pl *plan, user bool) {
 }
 
 // install writes the service files of init system sys pointing at bin,
-// reloads the manager, enables the service and, if start,
-// starts it. Files already as they should be are not touched; enabling and
-// starting an enabled, running service changes nothing.
+// reloads the manager, enables the service and, if start, starts it. Files
+// already as they should be are not touched; enabling and starting an
+// enabled, running service changes nothing.
 func (in *installer) install(sys, bin string, start, dryRun bool) error {
 	// The service files name the binary itself: a symbolic link could be
 	// in a place the unit's sandbox hides, or change under the service.
@@ -571,12 +570,7 @@ func hiddenFromUnit(unit, bin string) error {
 		return v
 	}
 	under := func(dirs ...string) bool {
-		for _, d := range dirs {
-			if strings.HasPrefix(bin, d+"/") {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(bin, d+"/") })
 	}
 	off := func(v string) bool { return v == "" || v == "no" || v == "false" || v == "0" || v == "off" }
 	if v := value("ProtectHome"); !off(v) && under("/home", "/root", "/run/user") {
