@@ -41,11 +41,9 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // removed it meanwhile) and that it is a plain file of ours, announces this
 // process as the holder (see announce), and empties it. If another daemon
 // holds the lock, the error is an *errRunning. A file that stays locked
-// for lockContention by processes that are no daemon (no write lock, see
-// lockHolder: any user who can read the file can lock it) is replaced,
-// atomically, by a new file: no other user can keep a daemon from starting.
-// On Linux it then takes the pidfile path's guard (see holdGuard): a daemon
-// for the same path whose pidfile was removed may still be stopping.
+// for lockContention by processes that are no daemon is replaced (see
+// replacePidfile). On Linux it then takes the pidfile path's guard (see
+// holdGuard): a daemon whose pidfile was removed may still be stopping.
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err != nil {
@@ -110,7 +108,9 @@ func lockHolderOf(path string) (pid int, held bool) {
 }
 
 // replacePidfile puts a new locked pidfile in the place of one that
-// processes other than a daemon keep locked. The rename is atomic: at any
+// processes other than a daemon keep locked (no write lock, see
+// lockHolder: any user who can read the file can lock it), so that no
+// other user can keep a daemon from starting. The rename is atomic: at any
 // moment the path names either the old file or the new, locked one.
 func replacePidfile(path string) (*pidfile, error) {
 	fail := func(err error) (*pidfile, error) {
@@ -185,12 +185,8 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// What the pidfile holds tells a stop that waits for the daemon how it
-// ended, even once the file is unlinked (the stop keeps it open): "PID\n"
-// while the daemon is ready, stoppingMark once it has begun to stop,
-// stoppedMark after a clean shutdown, quitMark after SIGQUIT's forced exit
-// and killedMark when a stop sent SIGKILL. A daemon that crashed left its
-// pid or stoppingMark.
+// The marks that replace the daemon's pid in its pidfile, and tell a stop
+// that waits with the file open how the daemon ended (see ending).
 const (
 	stoppingMark = "stopping\n"
 	stoppedMark  = "stopped\n"

@@ -228,10 +228,8 @@ func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.cancel()
 }
 
-// quit is the deliberate forced exit: it writes every goroutine's stack to
-// the log, leaves quitMark in the pidfile (a stop that waits reports the
-// forced exit; the file is stale until a start or stop removes it) and
-// exits 1 without waiting for the service.
+// quit is SIGQUIT's forced exit (see the package doc, # Signals); the
+// pidfile it leaves is stale until a start or stop removes it.
 func (srv *server) quit(sig os.Signal) {
 	srv.warnf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
