@@ -25,8 +25,7 @@ const (
 	exitKilled     = 150 // stop: gone, but only after SIGKILL (see the package doc, # Stop)
 )
 
-// stageEnv marks a re-executed child and says which stage it is. It is removed
-// from the environment before the service runs.
+// stageEnv marks a re-executed child with its stage; the service never sees it.
 const stageEnv = "_DAEMONGEN_STAGE"
 
 const defaultTimeout = 10 * time.Second
@@ -131,9 +130,8 @@ func (p *Program) parse(args []string) (*options, error) {
 	return o, p.resolvePaths(o, set)
 }
 
-// resolvePaths fills in the pidfile and log paths from the flags, the
-// environment or the defaults, and makes them absolute against the caller's
-// working directory.
+// resolvePaths fills in the pidfile and log from the flags, the environment
+// or the defaults, made absolute against the caller's working directory.
 func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	prefix := envPrefix(p.Name)
 	if !set["pidfile"] {

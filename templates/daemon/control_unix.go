@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// start starts the daemon unless one is running. It returns only when a
-// daemon is ready, its own or one that was already there, or has failed,
-// within --timeout.
+// start starts the daemon unless one is running, and returns once a
+// daemon, its own or one already there, is ready, or has failed, within
+// --timeout.
 func (p *Program) start(o *options) int {
 	if o.user != "" && os.Geteuid() != 0 {
 		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
@@ -44,13 +44,11 @@ func (p *Program) start(o *options) int {
 	}
 }
 
-// awaitReady waits, until deadline, for a daemon that holds the pidfile
-// while it starts, and returns its pid once it is ready, or for one that
-// is stopping to be gone. It returns 0 if no
-// daemon holds the pidfile (any more), or if a process that did not
-// announce itself holds it: the daemon that start starts then replaces the
-// file if that holder is no daemon (see acquirePidfile). It polls, briefly:
-// this is the path of two starts at once, never of a single one.
+// awaitReady waits, until deadline, for a starting daemon that holds the
+// pidfile to be ready, and returns its pid, or for a stopping one to be
+// gone. It returns 0 if no daemon holds the pidfile (any more), or if a
+// process that did not announce itself does (see acquirePidfile). It
+// polls, briefly: this is the path of two starts at once, never of one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)

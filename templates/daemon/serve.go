@@ -266,10 +266,8 @@ func (srv *server) requestReload(why string, reply chan error, limit time.Durati
 	srv.startReload()
 }
 
-// startReload starts a Reload for the pending requests, unless one runs,
-// the service is starting, or nothing is pending. Reload runs in its own
-// goroutine with the service's context, which a shutdown cancels; the loop
-// goes on handling signals meanwhile.
+// startReload starts a Reload, in a goroutine of its own, for the pending
+// requests, unless one runs, the service is starting, or none is pending.
 func (srv *server) startReload() {
 	if srv.starting || srv.reloading != nil || len(srv.pending) == 0 {
 		return
