@@ -50,7 +50,7 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	cmd := &exec.Cmd{
 		Path:        exe,
 		Args:        append([]string{os.Args[0]}, childArgs("start", o)...),
-		Env:         withStage(os.Environ(), "detach"),
+		Env:         withStage("detach"),
 		ExtraFiles:  []*os.File{w},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
@@ -156,15 +156,10 @@ func childArgs(action string, o *options) []string {
 	return append(args, o.service...)
 }
 
-// withStage returns env with the stage marker set to stage.
-func withStage(env []string, stage string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, stageEnv+"=") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, stageEnv+"="+stage)
+// withStage returns this process's environment with the stage marker set
+// to stage: of duplicate keys, exec.Cmd passes only the last.
+func withStage(stage string) []string {
+	return append(os.Environ(), stageEnv+"="+stage)
 }
 
 // child runs a re-executed stage.
@@ -191,7 +186,7 @@ func (p *Program) detach(pipe *os.File, o *options) int {
 		cmd := &exec.Cmd{
 			Path:       exe,
 			Args:       append([]string{os.Args[0]}, childArgs("start", o)...),
-			Env:        withStage(os.Environ(), "daemon"),
+			Env:        withStage("daemon"),
 			ExtraFiles: []*os.File{pipe},
 		}
 		if err = cmd.Start(); err == nil {

@@ -339,7 +339,7 @@ func (in *installer) commands(pl *plan, user bool) {
 		if user {
 			ctl = append(ctl, "--user")
 		}
-		with := func(args ...string) []string { return append(append([]string{}, ctl...), args...) }
+		with := func(args ...string) []string { return slices.Concat(ctl, args) }
 		pl.reload = [][]string{with("daemon-reload")}
 		pl.enable = [][]string{with(append([]string{"enable"}, units...)...)}
 		pl.start = [][]string{with(append([]string{"start"}, units...)...)}
@@ -438,8 +438,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 	}
 	// The manager is reloaded on every install, changed files or not: a
 	// first install that failed after writing them left them unread.
-	steps := append([][]string{}, pl.reload...)
-	steps = append(steps, pl.enable...)
+	steps := slices.Concat(pl.reload, pl.enable)
 	starts := 0
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
 		steps = append(steps, pl.start...)
@@ -485,7 +484,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	}
 	// Stopping and disabling are best effort: a stop fails when the
 	// binary is gone or no user manager runs, and the files must go anyway.
-	failed := in.bestEffort(append(append([][]string{}, pl.stop...), pl.disable...), dryRun)
+	failed := in.bestEffort(slices.Concat(pl.stop, pl.disable), dryRun)
 	for _, f := range present {
 		shown := strings.TrimPrefix(f.path, in.root)
 		if dryRun {

@@ -108,7 +108,7 @@ func (p *Program) initProcess(o *options) int {
 	cmd := &exec.Cmd{
 		Path:        exe,
 		Args:        append([]string{os.Args[0]}, childArgs("run", o)...),
-		Env:         withStage(os.Environ(), "run"),
+		Env:         withStage("run"),
 		Stdin:       os.Stdin,
 		Stdout:      os.Stdout,
 		Stderr:      os.Stderr,
