@@ -156,9 +156,8 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 // reload or reopen its log (verb) and waits, until deadline, for the
 // result. A nil error means it succeeded; otherwise it is the error the
 // daemon reported (Reload's, or why it kept its old log), or why no answer
-// came. With
-// starting, the daemon holds its pidfile but may not have made its socket
-// yet: a missing socket is tried again until deadline.
+// came. With starting, the daemon holds its pidfile but may not have made
+// its socket yet: a missing socket is tried again until deadline.
 func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := net.DialTimeout("unix", path, time.Until(deadline))

@@ -110,9 +110,7 @@ func (p *Program) serve(s *session) int {
 
 	if in, ok := p.Service.(Initializer); ok {
 		srv.starting = true
-		done := make(chan error, 1)
-		go func() { done <- in.Init(ctx) }()
-		err := srv.loop(done)
+		err := srv.loop(in.Init)
 		srv.starting = false
 		if err == nil && ctx.Err() != nil {
 			err = errors.New("interrupted by a signal")
@@ -128,9 +126,7 @@ func (p *Program) serve(s *session) int {
 	notify("READY=1")
 	srv.startReload() // one asked for during Init
 
-	done := make(chan error, 1)
-	go func() { done <- p.Service.Run(ctx) }()
-	err := srv.loop(done)
+	err := srv.loop(p.Service.Run)
 	if ctx.Err() == nil {
 		notify("STOPPING=1") // Run returned by itself
 		cancel()
@@ -153,9 +149,11 @@ func (srv *server) abort(err error) int {
 	return exitFailure
 }
 
-// loop handles signals, control requests and the pidfile check until done
-// delivers the result of Init or Run.
-func (srv *server) loop(done <-chan error) error {
+// loop runs f, Init or Run, in a goroutine with the service's context and
+// handles signals, control requests and the pidfile check until f returns.
+func (srv *server) loop(f func(context.Context) error) error {
+	done := make(chan error, 1)
+	go func() { done <- f(srv.ctx) }()
 	control := srv.control.incoming()
 	var check <-chan time.Time
 	if srv.pidfile != nil {
