@@ -198,9 +198,8 @@ func (p *Program) stop(o *options) int {
 	return p.stopped(i, !released, o)
 }
 
-// stopped reports how the daemon that held the inspected file, now gone,
-// ended (killed: this stop sent SIGKILL), and removes the file if it is
-// still there.
+// stopped says how the inspected daemon, now gone, ended (killed: this
+// stop sent SIGKILL), and removes its file if it is still there.
 func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 	end := i.ending()
 	if killed {

@@ -178,8 +178,7 @@ func (p *Program) child(stage string, o *options) int {
 }
 
 // detach is the first child, a session leader: it starts the daemon and
-// exits, so that the daemon is in a session without a controlling terminal
-// and is not that session's leader.
+// exits (see the package doc, # How it daemonizes).
 func (p *Program) detach(pipe *os.File, o *options) int {
 	exe, err := os.Executable()
 	if err == nil {

@@ -465,8 +465,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 }
 
 // uninstall stops and disables the service of init system sys and removes
-// the files install writes. It does nothing, successfully, if none of them
-// is there.
+// the files install writes; if none is there, it does nothing, successfully.
 func (in *installer) uninstall(sys string, dryRun bool) error {
 	pl, err := in.plan(sys, "", dryRun)
 	if err != nil {

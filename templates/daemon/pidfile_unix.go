@@ -155,9 +155,8 @@ func (pf *pidfile) claim() error {
 	return nil
 }
 
-// markStopping writes stoppingMark into the pidfile: the daemon is no
-// longer ready, and a stop that comes now waits for it instead of
-// signalling it twice. A nil pidfile does nothing.
+// markStopping writes stoppingMark into the pidfile, so that a stop that
+// comes now waits instead of signalling twice. A nil pidfile does nothing.
 func (pf *pidfile) markStopping() {
 	if pf != nil {
 		pf.mark(stoppingMark)
@@ -210,8 +209,7 @@ func (pf *pidfile) release() {
 }
 
 // quit marks the pidfile for SIGQUIT's forced exit and leaves it in place,
-// as a crash does: the daemon did not shut down cleanly. A nil pidfile
-// does nothing.
+// as a crash does. A nil pidfile does nothing.
 func (pf *pidfile) quit() {
 	if pf != nil {
 		pf.mark(quitMark)
@@ -408,8 +406,7 @@ const (
 )
 
 // ending reports how the daemon that held the inspected file, now gone,
-// ended, by what it left in the file, which i.f keeps open even if the file
-// was unlinked meanwhile.
+// ended, by what it left in the file (i.f keeps it open if it was unlinked).
 func (i *inspection) ending() ending {
 	switch content(i.f) {
 	case stoppedMark:

@@ -23,8 +23,7 @@ type session struct {
 }
 
 // signals are the channels the daemon's signals arrive on: one per kind,
-// each with room for one, so that none is lost (see the package doc,
-// # Signals).
+// each with room for one (see the package doc, # Signals).
 type signals struct {
 	shutdown chan os.Signal // shutdownSignals: stop, once
 	reload   chan os.Signal // reloadSignal
