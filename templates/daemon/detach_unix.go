@@ -37,7 +37,7 @@ const afterFailure = 5 * time.Second
 // spawn started has exited when it returns, and a pidfile a failed daemon
 // left is removed.
 func (p *Program) spawn(o *options, deadline time.Time) outcome {
-	exe, err := os.Executable()
+	cmd, err := reexec("detach", "start", o)
 	if err != nil {
 		return outcome{err: fmt.Errorf("find own executable: %w", err)}
 	}
@@ -47,17 +47,12 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	}
 	defer r.Close()
 	closeInherited(2)
-	cmd := &exec.Cmd{
-		Path:        exe,
-		Args:        append([]string{os.Args[0]}, childArgs("start", o)...),
-		Env:         withStage("detach"),
-		ExtraFiles:  []*os.File{w},
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
-	}
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return outcome{err: fmt.Errorf("start %s: %w", exe, err)}
+		return outcome{err: fmt.Errorf("start %s: %w", cmd.Path, err)}
 	}
 	// The first child leads a new session and process group, which the
 	// daemon joins. Until it is reaped, its pid, and so the group's id,
@@ -138,11 +133,16 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
-// childArgs are the arguments of a re-executed process that runs action,
-// with the paths already absolute: both re-executions of start, and the
-// service process under process 1.
-func childArgs(action string, o *options) []string {
-	args := []string{action}
+// reexec returns the command that runs this program again as stage, with
+// action, o's flags (the paths already absolute) and the service's: the two
+// re-executions of start, and the service process under process 1. Its
+// error is os.Executable's.
+func reexec(stage, action string, o *options) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{os.Args[0], action}
 	if o.pidfile != "" {
 		args = append(args, "--pidfile", o.pidfile)
 	}
@@ -153,13 +153,9 @@ func childArgs(action string, o *options) []string {
 	if o.user != "" {
 		args = append(args, "--user", o.user)
 	}
-	return append(args, o.service...)
-}
-
-// withStage returns this process's environment with the stage marker set
-// to stage: of duplicate keys, exec.Cmd passes only the last.
-func withStage(stage string) []string {
-	return append(os.Environ(), stageEnv+"="+stage)
+	// Of duplicate keys in Env, exec.Cmd passes only the last.
+	env := append(os.Environ(), stageEnv+"="+stage)
+	return &exec.Cmd{Path: exe, Args: append(args, o.service...), Env: env}, nil
 }
 
 // child runs a re-executed stage.
@@ -180,17 +176,13 @@ func (p *Program) child(stage string, o *options) int {
 // detach is the first child, a session leader: it starts the daemon and
 // exits (see the package doc, # How it daemonizes).
 func (p *Program) detach(pipe *os.File, o *options) int {
-	exe, err := os.Executable()
+	cmd, err := reexec("daemon", "start", o)
 	if err == nil {
-		cmd := &exec.Cmd{
-			Path:       exe,
-			Args:       append([]string{os.Args[0]}, childArgs("start", o)...),
-			Env:        withStage("daemon"),
-			ExtraFiles: []*os.File{pipe},
-		}
-		if err = cmd.Start(); err == nil {
-			return exitOK
-		}
+		cmd.ExtraFiles = []*os.File{pipe}
+		err = cmd.Start()
+	}
+	if err == nil {
+		return exitOK
 	}
 	fmt.Fprintf(pipe, "error start daemon: %s\n", oneLine(err))
 	return exitFailure

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 )
@@ -91,7 +90,7 @@ func dupStderr() *os.File {
 // process group of its own, so that a signal from a terminal reaches it
 // once, through here.
 func (p *Program) initProcess(o *options) int {
-	exe, err := os.Executable()
+	cmd, err := reexec("run", "run", o)
 	if err != nil {
 		return p.fail("run", fmt.Errorf("find own executable: %w", err))
 	}
@@ -105,15 +104,8 @@ func (p *Program) initProcess(o *options) int {
 		forward[sig] = make(chan os.Signal, 1)
 		signal.Notify(forward[sig], sig)
 	}
-	cmd := &exec.Cmd{
-		Path:        exe,
-		Args:        append([]string{os.Args[0]}, childArgs("run", o)...),
-		Env:         withStage("run"),
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return p.fail("run", fmt.Errorf("start service process: %w", err))
 	}
