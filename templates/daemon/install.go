@@ -129,26 +129,23 @@ func (in *installer) main(action string, args []string) int {
 	}
 	usage := func(w io.Writer) {
 		systems := strings.Join(initSystems, "|")
-		if action == "install" {
-			fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
-				"Write the service file for the init system, reload it, enable and start the service.\n"+
-				"Running it again changes nothing.\n\n", in.name, systems)
-		} else {
+		initHelp := "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n" +
+			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n" +
+			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n"
+		if action == "uninstall" {
 			fmt.Fprintf(w, "Usage: %s uninstall [--init auto|%s] [--dry-run]\n\n"+
-				"Stop and disable the service and remove what install wrote.\n\n", in.name, systems)
+				"Stop and disable the service and remove what install wrote.\n\n%s"+
+				"  --dry-run      change nothing: print each command as \"$ COMMAND\" and each file\n"+
+				"                 to remove as \"$ rm PATH\"\n", in.name, systems, initHelp)
+			return
 		}
-		fmt.Fprint(w, "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n"+
-			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n"+
-			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n")
-		if action == "install" {
-			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n"+
-				"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
-				"                 then each command as \"$ COMMAND\"\n"+
-				"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n")
-		} else {
-			fmt.Fprint(w, "  --dry-run      change nothing: print each command as \"$ COMMAND\" and each file\n"+
-				"                 to remove as \"$ rm PATH\"\n")
-		}
+		fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
+			"Write the service file for the init system, reload it, enable and start the service.\n"+
+			"Running it again changes nothing.\n\n%s"+
+			"  --no-start     enable the service but do not start it\n"+
+			"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
+			"                 then each command as \"$ COMMAND\"\n"+
+			"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n", in.name, systems, initHelp)
 	}
 	err := fset.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
