@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,18 +18,14 @@ const (
 	exitOK         = 0
 	exitFailure    = 1
 	exitUsage      = 2
-	exitDead       = 1 // status: not running, but the pidfile exists
-	exitNotRunning = 3 // status: not running
-	exitUnknown    = 4 // status: cannot tell
-	exitNoDaemon   = 7 // reload, reopen: not running
-	// exitKilled is stop's status when the daemon did not exit within
-	// --timeout of SIGTERM and was killed with SIGKILL: it is gone, but
-	// did not shut down cleanly. LSB leaves 150-199 to applications.
-	exitKilled = 150
+	exitDead       = 1   // status: not running, but the pidfile exists
+	exitNotRunning = 3   // status: not running
+	exitUnknown    = 4   // status: cannot tell
+	exitNoDaemon   = 7   // reload, reopen: not running
+	exitKilled     = 150 // stop: gone, but only after SIGKILL (see the package doc, # Stop)
 )
 
-// stageEnv marks a re-executed child and says which stage it is. It is removed
-// from the environment before the service runs.
+// stageEnv marks a re-executed child with its stage; the service never sees it.
 const stageEnv = "_DAEMONGEN_STAGE"
 
 const defaultTimeout = 10 * time.Second
@@ -55,7 +52,7 @@ func Main(p Program, args []string) int {
 		p.Flags = f.Flags
 	}
 	if len(args) > 0 && (args[0] == "install" || args[0] == "uninstall") {
-		return p.installMain(args[0], args[1:]) // install.go
+		return p.newInstaller().main(args[0], args[1:]) // install.go
 	}
 	o, err := p.parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -82,10 +79,8 @@ func Main(p Program, args []string) int {
 		return p.start(o)
 	case "status":
 		return p.status(o)
-	case "reload":
-		return p.reload(o)
-	case "reopen":
-		return p.reopen(o)
+	case "reload", "reopen":
+		return p.control(o)
 	default: // "run"; parse accepts no other action
 		return p.run(o)
 	}
@@ -120,11 +115,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	known := false
-	for _, a := range actions {
-		known = known || a == o.action
-	}
-	if !known {
+	if !slices.Contains(actions, o.action) {
 		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions, ", "))
 	}
 	if o.timeout <= 0 {
@@ -139,9 +130,8 @@ func (p *Program) parse(args []string) (*options, error) {
 	return o, p.resolvePaths(o, set)
 }
 
-// resolvePaths fills in the pidfile and log paths from the flags, the
-// environment or the defaults, and makes them absolute against the caller's
-// working directory.
+// resolvePaths fills in the pidfile and log from the flags, the environment
+// or the defaults, made absolute against the caller's working directory.
 func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	prefix := envPrefix(p.Name)
 	if !set["pidfile"] {
@@ -181,6 +171,12 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	return nil
 }
 
+// fail reports the failure err of action on stderr and returns exitFailure.
+func (p *Program) fail(action string, err error) int {
+	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, err)
+	return exitFailure
+}
+
 // envPrefix turns a program name into the prefix of its environment
 // variables: "my-svc" becomes "MY_SVC".
 func envPrefix(name string) string {
@@ -202,9 +198,9 @@ type paths struct {
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run/NAME/NAME.pid and /var/log for root; for
 // anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (the pidfile the systemd units
-// give the daemon, so that commands run from a shell find it) and a private directory under
-// $XDG_STATE_HOME (default $HOME/.local/state) for the log, and for the
-// pidfile too when there is no runtime directory. $HOME and
+// give the daemon, so that commands run from a shell find it) and a private
+// directory under $XDG_STATE_HOME (default $HOME/.local/state) for the log,
+// and for the pidfile too when there is no runtime directory. $HOME and
 // $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
 // user's that no one else can write: a HOME that does not exist (as for
 // nobody, whose HOME is /nonexistent) is none, and XDG_RUNTIME_DIR=/tmp does
@@ -225,8 +221,6 @@ func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(
 	}
 	private := filepath.Join(state, name)
 	if state == "" {
-		// No home: a directory of our own in the temporary directory,
-		// named for our uid and created 0700.
 		private = filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, euid))
 	}
 	d := paths{pidfile: filepath.Join(private, name+".pid"), log: filepath.Join(private, name+".log"), private: private}

@@ -11,25 +11,21 @@ import (
 	"time"
 )
 
-// start starts the daemon unless one is running. It returns only when a
-// daemon is ready, its own or one that was already there, or has failed,
-// within --timeout.
+// start starts the daemon unless one is running, and returns once a
+// daemon, its own or one already there, is ready, or has failed, within
+// --timeout.
 func (p *Program) start(o *options) int {
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "%s: start: %v\n", p.Name, err)
-		return exitFailure
-	}
 	if o.user != "" && os.Geteuid() != 0 {
-		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
 	}
 	if err := p.makePrivateDir(o); err != nil {
-		return fail(err)
+		return p.fail("start", err)
 	}
 	deadline := time.Now().Add(o.timeout)
 	for {
 		pid, err := awaitReady(o.pidfile, deadline)
 		if err != nil {
-			return fail(err)
+			return p.fail("start", err)
 		}
 		if pid > 0 {
 			fmt.Printf("%s already running (pid %d)\n", p.Name, pid)
@@ -43,18 +39,16 @@ func (p *Program) start(o *options) int {
 			fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
 			return exitOK
 		case !res.running:
-			return fail(res.err)
+			return p.fail("start", res.err)
 		}
 	}
 }
 
-// awaitReady waits, until deadline, for a daemon that holds the pidfile
-// while it starts, and returns its pid once it is ready, or for one that
-// is stopping to be gone. It returns 0 if no
-// daemon holds the pidfile (any more), or if a process that did not
-// announce itself holds it: the daemon that start starts then replaces the
-// file if that holder is no daemon (see acquirePidfile). It polls, briefly:
-// this is the path of two starts at once, never of a single one.
+// awaitReady waits, until deadline, for a starting daemon that holds the
+// pidfile to be ready, and returns its pid, or for a stopping one to be
+// gone. It returns 0 if no daemon holds the pidfile (any more), or if a
+// process that did not announce itself does (see acquirePidfile). It
+// polls, briefly: this is the path of two starts at once, never of one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)
@@ -95,12 +89,7 @@ func (p *Program) makePrivateDir(o *options) error {
 	if err := os.MkdirAll(d.private, 0o700); err != nil {
 		return fmt.Errorf("create directory %s: %w", d.private, err)
 	}
-	fi, err := os.Lstat(d.private)
-	if err != nil {
-		return fmt.Errorf("check directory %s: %w", d.private, err)
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 || (ok && int(st.Uid) != os.Geteuid()) {
+	if !ownDir(d.private) {
 		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
 	}
 	return nil
@@ -134,22 +123,13 @@ func ownDir(dir string) bool {
 	return ok && int(st.Uid) == os.Geteuid()
 }
 
-// stop stops the daemon and waits until it is gone. A daemon that is
-// starting is not signalled at once: stop waits until it is ready, then
-// stops it, or until it is gone. One that is already stopping (another
-// stop, or a signal, began it) is waited for, not signalled again. At
-// --timeout it kills the daemon and waits again. It says how the daemon
-// ended, by what it left in its pidfile (see ending), whoever stopped it:
-// a graceful stop (exit 0), a crash or SIGQUIT's forced exit (exit 0: it
-// is gone), or SIGKILL (exitKilled).
+// stop stops the daemon and waits until it is gone, and says how it ended
+// (see ending): see the package doc, # Stop. A daemon that is still
+// starting is signalled once it is ready, or killed at --timeout.
 func (p *Program) stop(o *options) int {
-	fail := func(err error) int {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
-	}
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		return fail(err)
+		return p.fail("stop", err)
 	}
 	defer func() { i.close() }()
 	seen := i.state == running
@@ -158,7 +138,7 @@ func (p *Program) stop(o *options) int {
 		time.Sleep(5 * time.Millisecond)
 		i.close() // first: closing a descriptor drops every POSIX lock on the file
 		if i, err = inspect(o.pidfile); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 	}
 	if i.state != running {
@@ -167,7 +147,7 @@ func (p *Program) stop(o *options) int {
 			return p.stopped(i, false, o)
 		}
 		if err := i.removeStale(); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 		switch {
 		case seen:
@@ -185,18 +165,13 @@ func (p *Program) stop(o *options) int {
 	released := false
 	switch {
 	case i.ready:
-		proc, err := i.signal(syscall.SIGTERM)
-		switch {
-		case errors.Is(err, errGone):
-			released = waitReleased(gone, o.timeout)
-		case err != nil:
-			return fail(err)
-		default:
-			proc.Release()
-			released = waitReleased(gone, o.timeout)
-			if !released {
-				fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
-			}
+		err := i.signal(syscall.SIGTERM)
+		if err != nil && !errors.Is(err, errGone) {
+			return p.fail("stop", err)
+		}
+		released = waitReleased(gone, o.timeout)
+		if !released && err == nil {
+			fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
 		}
 	case i.stopping:
 		// Already stopping: a second SIGTERM would change nothing, and
@@ -211,31 +186,27 @@ func (p *Program) stop(o *options) int {
 	if !released {
 		i.markKilled()
 		if err := i.kill(); err != nil {
-			return fail(err)
+			return p.fail("stop", err)
 		}
 		if !waitReleased(gone, o.timeout) {
-			return fail(fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
+			return p.fail("stop", fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
 		// The lock is ours now (shared): the daemon is gone and no new
 		// one can take this file until we close it.
-		i.state = dead
-		return p.stopped(i, true, o)
 	}
 	i.state = dead
-	return p.stopped(i, false, o)
+	return p.stopped(i, !released, o)
 }
 
-// stopped reports how the daemon that held the inspected file, now gone,
-// ended (killed: this stop sent SIGKILL), and removes the file if it is
-// still there.
+// stopped says how the inspected daemon, now gone, ended (killed: this
+// stop sent SIGKILL), and removes its file if it is still there.
 func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 	end := i.ending()
 	if killed {
 		end = killExit
 	}
 	if err := i.removeStale(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: stop: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("stop", err)
 	}
 	switch end {
 	case killExit:
@@ -261,42 +232,33 @@ var errGone = errors.New("the daemon is gone")
 // signal sends sig to the daemon holding the inspected pidfile. It takes a
 // handle on the process first (a pidfd on Linux), then checks, on the
 // inspection's open file, that the process still holds the lock, so the
-// signal cannot reach a process that has taken over a reused pid. The
-// caller releases the handle.
-func (i *inspection) signal(sig syscall.Signal) (*os.Process, error) {
+// signal cannot reach a process that has taken over a reused pid.
+func (i *inspection) signal(sig syscall.Signal) error {
 	if i.pid <= 1 {
-		return nil, fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
+		return fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
 	}
 	proc, err := os.FindProcess(i.pid)
 	if err != nil {
-		return nil, fmt.Errorf("find pid %d: %w", i.pid, err)
+		return fmt.Errorf("find pid %d: %w", i.pid, err)
 	}
+	defer proc.Release()
 	switch pid, held := lockHolder(i.f); {
 	case !held:
-		err = errGone
+		return errGone
 	case pid != i.pid:
-		err = fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
+		return fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
 	}
-	if err == nil {
-		if err = proc.Signal(sig); err != nil {
-			err = fmt.Errorf("signal pid %d: %w", i.pid, err)
-		}
+	if err := proc.Signal(sig); err != nil {
+		return fmt.Errorf("signal pid %d: %w", i.pid, err)
 	}
-	if err != nil {
-		proc.Release()
-		return nil, err
-	}
-	return proc, nil
+	return nil
 }
 
 // kill sends SIGKILL to the daemon; that it is already gone is no error.
 func (i *inspection) kill() error {
-	proc, err := i.signal(syscall.SIGKILL)
+	err := i.signal(syscall.SIGKILL)
 	if errors.Is(err, errGone) {
 		return nil
-	}
-	if err == nil {
-		proc.Release()
 	}
 	return err
 }
@@ -331,48 +293,28 @@ func (p *Program) status(o *options) int {
 	}
 }
 
-// reload asks the running daemon to reload over its control socket and
-// waits, until --timeout, for the result: exit 0 when Reload succeeded, 1
-// with its error when it failed (the daemon keeps running either way), 7
+// control asks the running daemon, over its control socket, to reload or
+// to reopen its log (o.action), and waits, until --timeout, for the
+// answer: exit 0 when it did, 1 with the daemon's error when it did not
+// (Reload's, or why it kept its old log; it keeps running either way), 7
 // when no daemon runs.
-func (p *Program) reload(o *options) int {
+func (p *Program) control(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail(o.action, err)
 	}
 	i.close()
 	if i.state != running {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	if err := requestControl(o.pidfile, "reload", !i.ready, time.Now().Add(o.timeout)); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: reload: %v\n", p.Name, err)
-		return exitFailure
+	if err := requestControl(o.pidfile, o.action, !i.ready, time.Now().Add(o.timeout)); err != nil {
+		return p.fail(o.action, err)
 	}
-	fmt.Printf("%s reloaded (pid %d)\n", p.Name, i.pid)
-	return exitOK
-}
-
-// reopen asks the running daemon, over its control socket, to reopen its
-// log by its path (after log rotation) and waits, until --timeout, for the
-// answer: exit 0 when it did, 1 with the reason when it kept its old log
-// (the new file at the path was refused, say), 7 when no daemon runs.
-func (p *Program) reopen(o *options) int {
-	i, err := inspect(o.pidfile)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
-		return exitFailure
+	done := "reloaded"
+	if o.action == "reopen" {
+		done = "reopened its log"
 	}
-	i.close()
-	if i.state != running {
-		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
-		return exitNoDaemon
-	}
-	if err := requestControl(o.pidfile, "reopen", !i.ready, time.Now().Add(o.timeout)); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: reopen: %v\n", p.Name, err)
-		return exitFailure
-	}
-	fmt.Printf("%s reopened its log (pid %d)\n", p.Name, i.pid)
+	fmt.Printf("%s %s (pid %d)\n", p.Name, done, i.pid)
 	return exitOK
 }

@@ -37,7 +37,7 @@ const afterFailure = 5 * time.Second
 // spawn started has exited when it returns, and a pidfile a failed daemon
 // left is removed.
 func (p *Program) spawn(o *options, deadline time.Time) outcome {
-	exe, err := os.Executable()
+	cmd, err := reexec("detach", "start", o)
 	if err != nil {
 		return outcome{err: fmt.Errorf("find own executable: %w", err)}
 	}
@@ -47,17 +47,12 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	}
 	defer r.Close()
 	closeInherited(2)
-	cmd := &exec.Cmd{
-		Path:        exe,
-		Args:        append([]string{os.Args[0]}, childArgs(o)...),
-		Env:         withStage(os.Environ(), "detach"),
-		ExtraFiles:  []*os.File{w},
-		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
-	}
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return outcome{err: fmt.Errorf("start %s: %w", exe, err)}
+		return outcome{err: fmt.Errorf("start %s: %w", cmd.Path, err)}
 	}
 	// The first child leads a new session and process group, which the
 	// daemon joins. Until it is reaped, its pid, and so the group's id,
@@ -138,25 +133,29 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
-// childArgs are the arguments of both re-executions, with the paths already
-// absolute.
-func childArgs(o *options) []string {
-	args := []string{"start", "--pidfile", o.pidfile, "--log", o.log, "--timeout", o.timeout.String()}
+// reexec returns the command that runs this program again as stage, with
+// action, o's flags (the paths already absolute) and the service's: the two
+// re-executions of start, and the service process under process 1. Its
+// error is os.Executable's.
+func reexec(stage, action string, o *options) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{os.Args[0], action}
+	if o.pidfile != "" {
+		args = append(args, "--pidfile", o.pidfile)
+	}
+	if o.log != "" {
+		args = append(args, "--log", o.log)
+	}
+	args = append(args, "--timeout", o.timeout.String())
 	if o.user != "" {
 		args = append(args, "--user", o.user)
 	}
-	return append(args, o.service...)
-}
-
-// withStage returns env with the stage marker set to stage.
-func withStage(env []string, stage string) []string {
-	out := make([]string, 0, len(env)+1)
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, stageEnv+"=") {
-			out = append(out, kv)
-		}
-	}
-	return append(out, stageEnv+"="+stage)
+	// Of duplicate keys in Env, exec.Cmd passes only the last.
+	env := append(os.Environ(), stageEnv+"="+stage)
+	return &exec.Cmd{Path: exe, Args: append(args, o.service...), Env: env}, nil
 }
 
 // child runs a re-executed stage.
@@ -175,20 +174,15 @@ func (p *Program) child(stage string, o *options) int {
 }
 
 // detach is the first child, a session leader: it starts the daemon and
-// exits, so that the daemon is in a session without a controlling terminal
-// and is not that session's leader.
+// exits (see the package doc, # How it daemonizes).
 func (p *Program) detach(pipe *os.File, o *options) int {
-	exe, err := os.Executable()
+	cmd, err := reexec("daemon", "start", o)
 	if err == nil {
-		cmd := &exec.Cmd{
-			Path:       exe,
-			Args:       append([]string{os.Args[0]}, childArgs(o)...),
-			Env:        withStage(os.Environ(), "daemon"),
-			ExtraFiles: []*os.File{pipe},
-		}
-		if err = cmd.Start(); err == nil {
-			return exitOK
-		}
+		cmd.ExtraFiles = []*os.File{pipe}
+		err = cmd.Start()
+	}
+	if err == nil {
+		return exitOK
 	}
 	fmt.Fprintf(pipe, "error start daemon: %s\n", oneLine(err))
 	return exitFailure
@@ -204,50 +198,46 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 	tell := func(format string, args ...any) {
 		fmt.Fprintf(pipe, format+"\n", args...)
 	}
-	fail := func(err error) {
+	report := func(err error) {
 		tell("error %s", oneLine(err))
+	}
+	var pf *pidfile
+	var ctl *controlServer
+	fail := func(err error) int {
+		ctl.close(true)
+		pf.release()
+		report(err)
+		return exitFailure
 	}
 	tell("pid %d", os.Getpid())
 	syscall.Umask(p.umask())
 	if err := os.Chdir("/"); err != nil {
-		fail(fmt.Errorf("change directory to /: %w", err))
-		return exitFailure
+		return fail(fmt.Errorf("change directory to /: %w", err))
 	}
 	log, handOver, err := openServiceLog(o.log, o.user)
 	if err != nil {
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
 	defer log.Close()
-	pf, err := acquirePidfile(o.pidfile)
+	pf, err = acquirePidfile(o.pidfile)
 	var already *errRunning
 	if errors.As(err, &already) {
 		tell("running %d", already.pid)
 		return exitOK
 	}
 	if err != nil {
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
-	ctl, err := listenControl(o.pidfile)
-	if err != nil {
-		pf.release()
-		fail(err)
-		return exitFailure
+	if ctl, err = listenControl(o.pidfile); err != nil {
+		return fail(err)
 	}
 	if o.user != "" {
 		if err := dropPrivileges(o.user, handOver); err != nil {
-			ctl.close(true)
-			pf.release()
-			fail(err)
-			return exitFailure
+			return fail(err)
 		}
 	}
 	if err := redirectStdio(log); err != nil {
-		ctl.close(true)
-		pf.release()
-		fail(err)
-		return exitFailure
+		return fail(err)
 	}
 	log.Close()
 	return p.serve(&session{
@@ -259,7 +249,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 			tell("ready %d", os.Getpid())
 			pipe.Close()
 		},
-		fail: fail,
+		fail: report,
 	})
 }
 

@@ -8,11 +8,8 @@ import (
 	"syscall"
 )
 
-// On Linux the pidfile's lock is a flock, which every descriptor of the
-// file shares and which the kernel releases when the last one closes. The
-// daemon also announces itself with a POSIX write lock on the file (the two
-// kinds are independent here), through which others learn its pid (see
-// lockHolder).
+// On Linux the pidfile's lock is a flock; a POSIX write lock beside it,
+// independent of it here, announces the holder (see lockHolder).
 
 // lockExclusive takes the daemon's lock without waiting: EWOULDBLOCK if
 // someone holds the file.

@@ -67,10 +67,8 @@ func (p *Program) setupLogging() *log.Logger {
 	return logger
 }
 
-// A lineHandler writes each record as one line: the message, then its
-// attributes as key=value. For the journal the line starts with the
-// record's syslog priority in angle brackets (sd-daemon(3)); otherwise with
-// the time and the level.
+// A lineHandler writes each record as one line, as setupLogging says; the
+// journal's priority prefix is sd-daemon(3)'s.
 type lineHandler struct {
 	w       io.Writer
 	journal bool
@@ -144,12 +142,9 @@ func appendAttr(b *strings.Builder, group string, a slog.Attr) {
 		}
 		return
 	}
-	var v string
-	switch a.Value.Kind() {
-	case slog.KindTime:
+	v := a.Value.String()
+	if a.Value.Kind() == slog.KindTime {
 		v = a.Value.Time().Format(time.RFC3339Nano)
-	default:
-		v = a.Value.String()
 	}
 	b.WriteByte(' ')
 	b.WriteString(quoteIfNeeded(group + a.Key))

@@ -44,15 +44,11 @@ func notify(string) {}
 
 func send(string) {}
 
-func (p *Program) unsupported(action string) int {
-	fmt.Fprintf(os.Stderr, "%s: %s: %v\n", p.Name, action, errUnsupported)
-	return exitFailure
-}
+func (p *Program) unsupported(action string) int { return p.fail(action, errUnsupported) }
 
 func (p *Program) start(*options) int         { return p.unsupported("start") }
 func (p *Program) stop(*options) int          { return p.unsupported("stop") }
-func (p *Program) reload(*options) int        { return p.unsupported("reload") }
-func (p *Program) reopen(*options) int        { return p.unsupported("reopen") }
+func (p *Program) control(o *options) int     { return p.unsupported(o.action) }
 func (p *Program) child(string, *options) int { return p.unsupported("re-exec") }
 
 func (p *Program) status(*options) int {

@@ -16,8 +16,7 @@ import (
 
 // A pidfile is the daemon's pidfile, locked exclusively by this process for
 // the rest of its life: the kernel releases the lock only when the process
-// exits, so whoever waits for the lock knows the process is gone. The file
-// is empty while the daemon starts and holds "PID\n" once it is ready.
+// exits, so whoever waits for the lock knows the process is gone.
 type pidfile struct {
 	f     *os.File
 	path  string
@@ -42,11 +41,9 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // removed it meanwhile) and that it is a plain file of ours, announces this
 // process as the holder (see announce), and empties it. If another daemon
 // holds the lock, the error is an *errRunning. A file that stays locked
-// for lockContention by processes that are no daemon (no write lock, see
-// lockHolder: any user who can read the file can lock it) is replaced,
-// atomically, by a new file: no other user can keep a daemon from starting.
-// On Linux it then takes the pidfile path's guard (see holdGuard): a daemon
-// for the same path whose pidfile was removed may still be stopping.
+// for lockContention by processes that are no daemon is replaced (see
+// replacePidfile). On Linux it then takes the pidfile path's guard (see
+// holdGuard): a daemon whose pidfile was removed may still be stopping.
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err != nil {
@@ -111,7 +108,9 @@ func lockHolderOf(path string) (pid int, held bool) {
 }
 
 // replacePidfile puts a new locked pidfile in the place of one that
-// processes other than a daemon keep locked. The rename is atomic: at any
+// processes other than a daemon keep locked (no write lock, see
+// lockHolder: any user who can read the file can lock it), so that no
+// other user can keep a daemon from starting. The rename is atomic: at any
 // moment the path names either the old file or the new, locked one.
 func replacePidfile(path string) (*pidfile, error) {
 	fail := func(err error) (*pidfile, error) {
@@ -121,12 +120,11 @@ func replacePidfile(path string) (*pidfile, error) {
 	if err != nil {
 		return fail(err)
 	}
-	if err := lockExclusive(f); err != nil {
-		os.Remove(f.Name())
-		f.Close()
-		return fail(err)
+	err = lockExclusive(f)
+	if err == nil {
+		err = os.Rename(f.Name(), path)
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err != nil {
 		os.Remove(f.Name())
 		f.Close()
 		return fail(err)
@@ -157,9 +155,8 @@ func (pf *pidfile) claim() error {
 	return nil
 }
 
-// markStopping writes stoppingMark into the pidfile: the daemon is no
-// longer ready, and a stop that comes now waits for it instead of
-// signalling it twice. A nil pidfile does nothing.
+// markStopping writes stoppingMark into the pidfile, so that a stop that
+// comes now waits instead of signalling twice. A nil pidfile does nothing.
 func (pf *pidfile) markStopping() {
 	if pf != nil {
 		pf.mark(stoppingMark)
@@ -187,12 +184,8 @@ func (pf *pidfile) markReady() error {
 	return nil
 }
 
-// What the pidfile holds tells a stop that waits for the daemon how it
-// ended, even once the file is unlinked (the stop keeps it open): "PID\n"
-// while the daemon is ready, stoppingMark once it has begun to stop,
-// stoppedMark after a clean shutdown, quitMark after SIGQUIT's forced exit
-// and killedMark when a stop sent SIGKILL. A daemon that crashed left its
-// pid or stoppingMark.
+// The marks that replace the daemon's pid in its pidfile, and tell a stop
+// that waits with the file open how the daemon ended (see ending).
 const (
 	stoppingMark = "stopping\n"
 	stoppedMark  = "stopped\n"
@@ -216,8 +209,7 @@ func (pf *pidfile) release() {
 }
 
 // quit marks the pidfile for SIGQUIT's forced exit and leaves it in place,
-// as a crash does: the daemon did not shut down cleanly. A nil pidfile
-// does nothing.
+// as a crash does. A nil pidfile does nothing.
 func (pf *pidfile) quit() {
 	if pf != nil {
 		pf.mark(quitMark)
@@ -360,7 +352,7 @@ func inspect(path string) (*inspection, error) {
 				f.Close()
 				return nil, fmt.Errorf("pidfile %s is locked, but %w", path, err)
 			}
-			i.stopping = !i.ready && hasMark(f, stoppingMark)
+			i.stopping = !i.ready && content(f) == stoppingMark
 			return i, nil
 		default:
 			f.Close()
@@ -414,12 +406,9 @@ const (
 )
 
 // ending reports how the daemon that held the inspected file, now gone,
-// ended, by what it left in the file, which i.f keeps open even if the file
-// was unlinked meanwhile.
+// ended, by what it left in the file (i.f keeps it open if it was unlinked).
 func (i *inspection) ending() ending {
-	buf := make([]byte, 32)
-	n, _ := i.f.ReadAt(buf, 0)
-	switch string(buf[:n]) {
+	switch content(i.f) {
 	case stoppedMark:
 		return cleanExit
 	case quitMark:
@@ -462,14 +451,12 @@ func sameFile(a, b *os.File) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }
 
-// holder returns the pid of the daemon holding f's lock, and whether it is
-// ready: the daemon writes its pid only once it is, and replaces it with
-// stoppingMark when it begins to stop. Only the kernel's answer is the pid (see
-// lockHolder), never the file's content: a holder not visible from here or
-// that did not announce itself is errUnannounced, and is never signalled,
-// nor is a pid that cannot be signalled safely.
+// holder returns the pid of the daemon holding f's lock, as the kernel
+// reports it (lockHolder), and whether it is ready: the daemon writes its
+// pid only once it is. A holder not visible from here or that did not
+// announce itself is errUnannounced; a pid never to be signalled, an error.
 func holder(f *os.File) (pid int, ready bool, err error) {
-	_, contentErr := readPid(f)
+	_, ready = readPid(f)
 	pid, held := lockHolder(f)
 	if !held || pid == 0 {
 		return 0, false, errUnannounced
@@ -477,35 +464,24 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 	if pid <= 1 || pid == os.Getpid() {
 		return 0, false, fmt.Errorf("names pid %d, which is never signalled", pid)
 	}
-	return pid, contentErr == nil, nil
+	return pid, ready, nil
 }
 
-// hasMark reports whether f holds exactly m.
-func hasMark(f *os.File, m string) bool {
-	buf := make([]byte, len(m)+1)
-	n, _ := f.ReadAt(buf, 0)
-	return string(buf[:n]) == m
-}
-
-// errEmpty is readPid's error for an empty pidfile.
-var errEmpty = errors.New("is empty")
-
-// readPid parses the pidfile's content: a decimal pid and a newline.
-func readPid(f *os.File) (int, error) {
+// content returns what f holds, up to 32 bytes: a pid or a mark.
+func content(f *os.File) string {
 	buf := make([]byte, 32)
-	n, err := f.ReadAt(buf, 0)
-	if err != nil && err != io.EOF {
-		return 0, fmt.Errorf("cannot be read: %w", err)
-	}
-	s := strings.TrimSpace(string(buf[:n]))
-	if s == "" {
-		return 0, errEmpty
-	}
-	pid, err := strconv.Atoi(s)
+	n, _ := f.ReadAt(buf, 0)
+	return string(buf[:n])
+}
+
+// readPid parses the pidfile's content, a decimal pid and a newline; ok is
+// false for anything else, such as an empty file or a mark.
+func readPid(f *os.File) (pid int, ok bool) {
+	pid, err := strconv.Atoi(strings.TrimSpace(content(f)))
 	if err != nil {
-		return 0, fmt.Errorf("holds %q, not a pid", s)
+		return 0, false
 	}
-	return pid, nil
+	return pid, true
 }
 
 // lockShared starts a blocking shared lock of f and returns a channel that

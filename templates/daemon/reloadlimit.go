@@ -13,12 +13,9 @@ const defaultReloadLimit = 90 * time.Second
 // A reloadBound bounds the running Reload, so that the service manager,
 // told RELOADING=1, hears READY=1 in time even from a Reload that hangs:
 // otherwise systemd leaves the unit "reloading" and every later reload
-// waits behind it. At 80% of the limit (the shortest that the clients
-// waiting for the Reload named with their --timeout, or
-// defaultReloadLimit) Reload's context is canceled; if Reload has still not
-// returned at 90%, the daemon sends READY=1 with a STATUS= that says so and
-// answers the waiting clients with an error, before they give up. The
-// Reload keeps its place: the next one starts only once it has returned.
+// waits behind it. The limit, and what happens at 80% and 90% of it: see
+// the package doc, # Reload and its answer. The Reload keeps its place:
+// the next one starts only once it has returned.
 type reloadBound struct {
 	next    time.Duration // the limit for the next Reload; 0 if none named yet
 	limit   time.Duration // the running Reload's
@@ -86,10 +83,6 @@ func (srv *server) reloadOverdue() {
 	srv.logger.Printf("reload: %v", err)
 	notify("READY=1")
 	setState(fmt.Sprintf("%s (Reload still running after %v)", statusServing, after))
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.current = nil
 }

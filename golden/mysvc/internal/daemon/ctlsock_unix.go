@@ -17,18 +17,9 @@ import (
 	"time"
 )
 
-// The control socket is how the reload command learns Reload's result. It
-// is a Unix stream socket beside the pidfile, its path with ctlSuffix
-// added, made by the daemon once it holds the pidfile's lock (so any socket
-// already there is a dead daemon's, and is replaced) and before it drops
-// privileges. Its mode is 0600: only its owner (the user who started the
-// daemon) and root can connect; on Linux the daemon also checks the
-// peer's uid (SO_PEERCRED) and answers only root and its own user.
-//
-// The protocol is one line each way: the client sends "reload MS", MS
-// being its --timeout in milliseconds, which bounds the Reload (see
-// reloadBound), or "reopen"; the daemon answers, once Reload has returned
-// or the log was reopened, "ok" or "error MESSAGE".
+// The control socket, its protocol and who may connect: see the package
+// doc, # Reload and its answer. The daemon makes it once it holds the
+// pidfile's lock, so any socket already there is a dead daemon's.
 const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
@@ -165,10 +156,10 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 
 // requestControl asks the daemon behind pidfile's control socket to
 // reload or reopen its log (verb) and waits, until deadline, for the
-// result. A nil error means it succeeded; an *errReload carries the error
-// the daemon reported (Reload's, or why it kept its old log). With
-// starting, the daemon holds its pidfile but may not have made its socket
-// yet: a missing socket is tried again until deadline.
+// result. A nil error means it succeeded; otherwise it is the error the
+// daemon reported (Reload's, or why it kept its old log), or why no answer
+// came. With starting, the daemon holds its pidfile but may not have made
+// its socket yet: a missing socket is tried again until deadline.
 func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
@@ -197,16 +188,10 @@ func requestControl(pidfile, verb string, starting bool, deadline time.Time) err
 	}
 	line = strings.TrimSuffix(line, "\n")
 	if msg, ok := strings.CutPrefix(line, "error "); ok {
-		return &errReload{msg}
+		return errors.New(msg)
 	}
 	if line != "ok" {
 		return fmt.Errorf("unexpected answer %q on control socket %s", line, path)
 	}
 	return nil
 }
-
-// errReload is the error the daemon reported: the one the service's Reload
-// returned, or why it could not reopen its log.
-type errReload struct{ msg string }
-
-func (e *errReload) Error() string { return e.msg }

@@ -72,12 +72,11 @@
 // read the 0644 file can take a read lock or a flock, which no daemon
 // holds. A pidfile that stays locked by such processes for two seconds is
 // replaced by start atomically (a new file renamed over it), so no local
-// user can keep a daemon from starting; status counts such a file as
-// stale (exit 1), stop as no daemon (exit 0), and restart goes on to
-// start. Signals go through a pidfd where
-// the kernel has them. Stop waits for the lock to be released, not for
-// kill(pid, 0) to fail: a daemon whose parent does not reap it stays a
-// zombie that kill(pid, 0) still finds.
+// user can keep a daemon from starting; status counts such a file as stale
+// (exit 1), stop as no daemon (exit 0), and restart goes on to start.
+// Signals go through a pidfd where the kernel has them. Stop waits for the
+// lock to be released, not for kill(pid, 0) to fail: a daemon whose parent
+// does not reap it stays a zombie that kill(pid, 0) still finds.
 //
 // Every second the daemon checks that its pidfile's path still names the
 // file it holds. If the file or its directory was removed (logout removes
@@ -115,16 +114,16 @@
 // Reload's context at 80% of the shortest such limit (90 s for SIGHUP) and,
 // if Reload has still not returned at 90%, answers that it is still running
 // and sends READY=1 to a service manager, so a hung Reload never leaves a
-// unit "reloading". It exits 0 when Reload succeeded, 1 with Reload's error when it
-// failed (the daemon keeps running with what it had), 1 without an answer
-// in time, and 7 when no daemon runs. Reloads asked for while one runs are
-// served together by the next. The socket is made with mode 0600 by the
-// user who started the daemon, before --user drops privileges: only that
-// user and root can connect, and on Linux the daemon also checks the
+// unit "reloading". It exits 0 when Reload succeeded, 1 with Reload's error
+// when it failed (the daemon keeps running with what it had), 1 without an
+// answer in time, and 7 when no daemon runs. Reloads asked for while one
+// runs are served together by the next. The socket is made with mode 0600
+// by the user who started the daemon, before --user drops privileges: only
+// that user and root can connect, and on Linux the daemon also checks the
 // caller's uid (SO_PEERCRED). A daemon run in the foreground has a control
-// socket only with --pidfile; systemd's ExecReload= can then call
-// "NAME reload --pidfile PATH". SIGHUP still reloads, with the result
-// only in the log.
+// socket only with --pidfile; systemd's ExecReload= can then call "NAME
+// reload --pidfile PATH". SIGHUP still reloads, with the result only in
+// the log.
 //
 // The reopen command (for logrotate) asks the same way, with "reopen\n":
 // the daemon reopens its log by its path, with the checks start applies
@@ -179,11 +178,9 @@
 // returns the sockets systemd passes (socket activation), or listens
 // itself. Logging to the journal, each line starts with its syslog
 // priority ("<3>" for errors), so journalctl -p err shows the errors. A
-// Reload systemd waits for is bounded by the reload command's --timeout:
-// past 80% of it Reload's context is cancelled, past 90% the daemon sends
-// READY=1 anyway, so the unit never stays "reloading". As process 1 it
-// runs the service in a child, passing it the service's flags, forwards
-// signals to it and reaps orphaned children.
+// Reload systemd waits for is bounded as above. As process 1 it runs the
+// service in a child, passing it the service's flags, forwards signals to
+// it and reaps orphaned children.
 package daemon
 
 import (

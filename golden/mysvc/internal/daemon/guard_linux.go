@@ -15,14 +15,10 @@ import (
 	"time"
 )
 
-// A daemon on Linux also holds, for its whole life, an abstract Unix
-// socket named after its pidfile's absolute path (guardName). The pidfile's
-// lock dies with the file: once the file or its directory is removed, a
-// new start can lock a new file at the same path while the old daemon
-// still runs, until it notices (pidfileCheck) and has finished its graceful
-// shutdown. The abstract name has no file to remove, and the kernel
-// releases it when the process exits: a daemon that finds it bound by a
-// daemon of its own user or root refuses to start, so there are never two.
+// The guard, an abstract Unix socket a daemon holds for its whole life,
+// keeps a second daemon from starting for a pidfile path whose file was
+// removed while the first still runs: see the package doc, # Liveness and
+// whom to signal.
 
 // guardWait bounds how long a daemon waits for the name to come free: a
 // daemon that exits releases its lock and its name a moment apart.

@@ -14,7 +14,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -36,8 +36,7 @@ import (
 // (systemd-user, a LaunchAgent), each "~/" by the home directory. A file
 // that starts with "#!" is installed with mode 0755, any other 0644.
 
-// initDir is the directory of Program.InitFiles that holds the service
-// files.
+// initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
 // initSystems are the values of --init other than auto.
@@ -83,8 +82,8 @@ func (p *Program) newInstaller() *installer {
 		config:   config,
 		exists:   func(path string) bool { _, err := os.Stat(path); return err == nil },
 		lookPath: lookPathSbin,
-		run:      runCommand,
-		probe:    func(args []string) bool { return runQuiet(args) == nil },
+		run:      func(args []string) error { return runCommand(args, os.Stdout, os.Stderr) },
+		probe:    func(args []string) bool { return runCommand(args, nil, nil) == nil },
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,
 	}
@@ -105,33 +104,20 @@ func lookPathSbin(file string) (string, error) {
 	return "", err
 }
 
-// runCommand runs args with the standard streams of the caller.
-func runCommand(args []string) error {
+// runCommand runs args with no input, and its output to stdout and stderr
+// (nil: none).
+func runCommand(args []string, stdout, stderr io.Writer) error {
 	path, err := lookPathSbin(args[0])
 	if err != nil {
 		return err
 	}
 	cmd := exec.Command(path, args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
 	return cmd.Run()
 }
 
-// runQuiet runs args with no input or output.
-func runQuiet(args []string) error {
-	path, err := lookPathSbin(args[0])
-	if err != nil {
-		return err
-	}
-	return exec.Command(path, args[1:]...).Run()
-}
-
-// installMain runs the install or uninstall command with its arguments and
+// main runs the install or uninstall command with its arguments and
 // returns the exit code.
-func (p *Program) installMain(action string, args []string) int {
-	return p.newInstaller().main(action, args)
-}
-
-// main is installMain for the installer in.
 func (in *installer) main(action string, args []string) int {
 	fset := flag.NewFlagSet(in.name+" "+action, flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
@@ -145,26 +131,23 @@ func (in *installer) main(action string, args []string) int {
 	}
 	usage := func(w io.Writer) {
 		systems := strings.Join(initSystems, "|")
-		if action == "install" {
-			fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
-				"Write the service file for the init system, reload it, enable and start the service.\n"+
-				"Running it again changes nothing.\n\n", in.name, systems)
-		} else {
+		initHelp := "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n" +
+			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n" +
+			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n"
+		if action == "uninstall" {
 			fmt.Fprintf(w, "Usage: %s uninstall [--init auto|%s] [--dry-run]\n\n"+
-				"Stop and disable the service and remove what install wrote.\n\n", in.name, systems)
+				"Stop and disable the service and remove what install wrote.\n\n%s"+
+				"  --dry-run      change nothing: print each command as \"$ COMMAND\" and each file\n"+
+				"                 to remove as \"$ rm PATH\"\n", in.name, systems, initHelp)
+			return
 		}
-		fmt.Fprint(w, "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n"+
-			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n"+
-			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n")
-		if action == "install" {
-			fmt.Fprint(w, "  --no-start     enable the service but do not start it\n"+
-				"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
-				"                 then each command as \"$ COMMAND\"\n"+
-				"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n")
-		} else {
-			fmt.Fprint(w, "  --dry-run      change nothing: print each command as \"$ COMMAND\" and each file\n"+
-				"                 to remove as \"$ rm PATH\"\n")
-		}
+		fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
+			"Write the service file for the init system, reload it, enable and start the service.\n"+
+			"Running it again changes nothing.\n\n%s"+
+			"  --no-start     enable the service but do not start it\n"+
+			"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
+			"                 then each command as \"$ COMMAND\"\n"+
+			"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n", in.name, systems, initHelp)
 	}
 	err := fset.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -267,11 +250,7 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 			return nil, err
 		}
 	}
-	known := false
-	for _, s := range initSystems {
-		known = known || s == sys
-	}
-	if !known {
+	if !slices.Contains(initSystems, sys) {
 		return nil, fmt.Errorf("unknown init system %q (want auto or one of %s)", sys, strings.Join(initSystems, ", "))
 	}
 	if in.files == nil {
@@ -342,7 +321,7 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 	if len(pl.units) == 0 {
 		return nil, fmt.Errorf("no service files for %s in %s/%s of the program", sys, initDir, src)
 	}
-	sort.Strings(pl.units)
+	slices.Sort(pl.units)
 	if sys != "systemd" && sys != "systemd-user" && len(pl.units) != 1 {
 		return nil, fmt.Errorf("%s/%s holds %d files; %s takes exactly one", initDir, src, len(pl.units), sys)
 	}
@@ -359,7 +338,7 @@ func (in *installer) commands(pl *plan, user bool) {
 		if user {
 			ctl = append(ctl, "--user")
 		}
-		with := func(args ...string) []string { return append(append([]string{}, ctl...), args...) }
+		with := func(args ...string) []string { return slices.Concat(ctl, args) }
 		pl.reload = [][]string{with("daemon-reload")}
 		pl.enable = [][]string{with(append([]string{"enable"}, units...)...)}
 		pl.start = [][]string{with(append([]string{"start"}, units...)...)}
@@ -402,9 +381,9 @@ func (in *installer) commands(pl *plan, user bool) {
 }
 
 // install writes the service files of init system sys pointing at bin,
-// reloads the manager, enables the service and, if start,
-// starts it. Files already as they should be are not touched; enabling and
-// starting an enabled, running service changes nothing.
+// reloads the manager, enables the service and, if start, starts it. Files
+// already as they should be are not touched; enabling and starting an
+// enabled, running service changes nothing.
 func (in *installer) install(sys, bin string, start, dryRun bool) error {
 	// The service files name the binary itself: a symbolic link could be
 	// in a place the unit's sandbox hides, or change under the service.
@@ -458,8 +437,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 	}
 	// The manager is reloaded on every install, changed files or not: a
 	// first install that failed after writing them left them unread.
-	steps := append([][]string{}, pl.reload...)
-	steps = append(steps, pl.enable...)
+	steps := slices.Concat(pl.reload, pl.enable)
 	starts := 0
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
 		steps = append(steps, pl.start...)
@@ -486,8 +464,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 }
 
 // uninstall stops and disables the service of init system sys and removes
-// the files install writes. It does nothing, successfully, if none of them
-// is there.
+// the files install writes; if none is there, it does nothing, successfully.
 func (in *installer) uninstall(sys string, dryRun bool) error {
 	pl, err := in.plan(sys, "", dryRun)
 	if err != nil {
@@ -505,13 +482,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	}
 	// Stopping and disabling are best effort: a stop fails when the
 	// binary is gone or no user manager runs, and the files must go anyway.
-	var failed []string
-	for _, args := range append(append([][]string{}, pl.stop...), pl.disable...) {
-		if err := in.step(args, dryRun); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-			failed = append(failed, strings.Join(args, " "))
-		}
-	}
+	failed := in.bestEffort(slices.Concat(pl.stop, pl.disable), dryRun)
 	for _, f := range present {
 		shown := strings.TrimPrefix(f.path, in.root)
 		if dryRun {
@@ -523,12 +494,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		}
 		fmt.Fprintf(in.stdout, "removed %s\n", shown)
 	}
-	for _, args := range pl.reload {
-		if err := in.step(args, dryRun); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-			failed = append(failed, strings.Join(args, " "))
-		}
-	}
+	failed = append(failed, in.bestEffort(pl.reload, dryRun)...)
 	if len(failed) > 0 {
 		fmt.Fprintf(in.stderr, "%s: removed the service files, but these failed: %s; check that %s is not still running\n", in.name, strings.Join(failed, "; "), in.name)
 	}
@@ -538,11 +504,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 // startFailed stops the service whose start failed, so that it does not
 // keep restarting, and says what install left.
 func (in *installer) startFailed(pl *plan, err error) error {
-	for _, args := range pl.stop {
-		if err := in.step(args, false); err != nil {
-			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
-		}
-	}
+	in.bestEffort(pl.stop, false)
 	see := "its log"
 	if pl.system == "systemd" {
 		see = "journalctl -u " + pl.units[0]
@@ -562,6 +524,18 @@ func (in *installer) step(args []string, dryRun bool) error {
 		return fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	return nil
+}
+
+// bestEffort runs the commands cmds as step does, reports each that fails
+// and goes on; it returns those that failed.
+func (in *installer) bestEffort(cmds [][]string, dryRun bool) (failed []string) {
+	for _, args := range cmds {
+		if err := in.step(args, dryRun); err != nil {
+			fmt.Fprintf(in.stderr, "%s: %v (continuing)\n", in.name, err)
+			failed = append(failed, strings.Join(args, " "))
+		}
+	}
+	return failed
 }
 
 // checkBinPath refuses a binary path the service files cannot hold
@@ -593,12 +567,7 @@ func hiddenFromUnit(unit, bin string) error {
 		return v
 	}
 	under := func(dirs ...string) bool {
-		for _, d := range dirs {
-			if strings.HasPrefix(bin, d+"/") {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(bin, d+"/") })
 	}
 	off := func(v string) bool { return v == "" || v == "no" || v == "false" || v == "0" || v == "off" }
 	if v := value("ProtectHome"); !off(v) && under("/home", "/root", "/run/user") {

@@ -5,6 +5,7 @@ package daemon
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -57,19 +58,14 @@ func activatedListener(name string) (net.Listener, error) {
 	takeSockets()
 	sockets.Lock()
 	defer sockets.Unlock()
-	var pick *inherited
-	for _, s := range sockets.fds {
-		if s.name == name && !s.used {
-			pick = s
-			break
-		}
+	i := slices.IndexFunc(sockets.fds, func(s *inherited) bool { return s.name == name && !s.used })
+	if i < 0 && len(sockets.fds) == 1 && !sockets.fds[0].used {
+		i = 0
 	}
-	if pick == nil && len(sockets.fds) == 1 && !sockets.fds[0].used {
-		pick = sockets.fds[0]
-	}
-	if pick == nil {
+	if i < 0 {
 		return nil, nil
 	}
+	pick := sockets.fds[i]
 	pick.used = true
 	ln, err := fileListener(pick.fd, name)
 	if err != nil {

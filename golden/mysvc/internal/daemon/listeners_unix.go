@@ -32,10 +32,7 @@ func takeSockets() {
 		if pid != strconv.Itoa(os.Getpid()) || err != nil || count <= 0 {
 			return
 		}
-		var split []string
-		if names != "" {
-			split = strings.Split(names, ":")
-		}
+		split := strings.Split(names, ":")
 		for i := 0; i < count; i++ {
 			fd := listenFDsStart + i
 			syscall.CloseOnExec(fd)

@@ -11,14 +11,12 @@ import (
 	"syscall"
 )
 
-// On macOS and the BSDs, flock and POSIX record locks may be one mechanism
-// and conflict with each other, so the pidfile's lock is a POSIX record
-// lock alone: the daemon's write lock is both the lock and its
-// announcement (see lockHolder). POSIX locks belong to the process and are
-// all dropped when it closes any descriptor of the file, so the daemon
-// opens its pidfile once, and the commands never open it a second time
-// while they hold a lock on it. (Built on Linux with the tag
-// daemongen_posixlocks, for daemongen's own tests of this path.)
+// On macOS and the BSDs the pidfile's lock is a POSIX write lock alone,
+// which is also the announcement (see lockHolder). POSIX locks belong to
+// the process and are all dropped when it closes any descriptor of the
+// file, so the daemon opens its pidfile once, and the commands never open
+// it a second time while they hold a lock on it. (Built on Linux with the
+// tag daemongen_posixlocks, for daemongen's own tests of this path.)
 
 // lockExclusive takes the daemon's lock without waiting: EWOULDBLOCK if
 // someone holds the file.

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"syscall"
 )
@@ -29,8 +28,7 @@ func (p *Program) foreground(o *options) int {
 	fail := func(err error) int {
 		s.control.close(true)
 		s.pidfile.release()
-		fmt.Fprintf(os.Stderr, "%s: run: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", err)
 	}
 	os.Unsetenv(stageEnv)
 	syscall.Umask(p.umask())
@@ -94,22 +92,10 @@ func dupStderr() *os.File {
 // process group of its own, so that a signal from a terminal reaches it
 // once, through here.
 func (p *Program) initProcess(o *options) int {
-	exe, err := os.Executable()
+	cmd, err := reexec("run", "run", o)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: run: find own executable: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", fmt.Errorf("find own executable: %w", err))
 	}
-	args := []string{os.Args[0], "run", "--timeout", o.timeout.String()}
-	if o.pidfile != "" {
-		args = append(args, "--pidfile", o.pidfile)
-	}
-	if o.log != "" {
-		args = append(args, "--log", o.log)
-	}
-	if o.user != "" {
-		args = append(args, "--user", o.user)
-	}
-	args = append(args, o.service...)
 	// One channel per signal, with room for one: a signal is dropped only
 	// while one of its kind waits to be forwarded, and the service treats
 	// two of a kind as one (see watchSignals).
@@ -120,18 +106,10 @@ func (p *Program) initProcess(o *options) int {
 		forward[sig] = make(chan os.Signal, 1)
 		signal.Notify(forward[sig], sig)
 	}
-	cmd := &exec.Cmd{
-		Path:        exe,
-		Args:        args,
-		Env:         withStage(os.Environ(), "run"),
-		Stdin:       os.Stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "%s: run: start service process: %v\n", p.Name, err)
-		return exitFailure
+		return p.fail("run", fmt.Errorf("start service process: %w", err))
 	}
 	for _, ch := range forward {
 		go func(ch <-chan os.Signal) {

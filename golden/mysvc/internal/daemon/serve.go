@@ -25,10 +25,7 @@ type session struct {
 }
 
 // signals are the channels the daemon's signals arrive on: one per kind,
-// each with room for one. signal.Notify drops a signal only when its
-// channel is full, that is when a signal of the same kind is already
-// waiting to be handled; handling that one then handles both, so no
-// signal is lost, however many come and however long a Reload takes.
+// each with room for one (see the package doc, # Signals).
 type signals struct {
 	shutdown chan os.Signal // shutdownSignals: stop, once
 	reload   chan os.Signal // reloadSignal
@@ -114,9 +111,7 @@ func (p *Program) serve(s *session) int {
 
 	if in, ok := p.Service.(Initializer); ok {
 		srv.starting = true
-		done := make(chan error, 1)
-		go func() { done <- in.Init(ctx) }()
-		err := srv.loop(done)
+		err := srv.loop(in.Init)
 		srv.starting = false
 		if err == nil && ctx.Err() != nil {
 			err = errors.New("interrupted by a signal")
@@ -132,18 +127,12 @@ func (p *Program) serve(s *session) int {
 	notify("READY=1")
 	srv.startReload() // one asked for during Init
 
-	done := make(chan error, 1)
-	go func() { done <- p.Service.Run(ctx) }()
-	err := srv.loop(done)
+	err := srv.loop(p.Service.Run)
 	if ctx.Err() == nil {
 		notify("STOPPING=1") // Run returned by itself
 		cancel()
 	}
-	if srv.reloading != nil {
-		srv.reloaded(<-srv.reloading)
-	}
-	srv.answerPending(errStopping)
-	srv.release()
+	srv.finish(errStopping)
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
 		srv.errorf("run: %v", err)
 		return exitFailure
@@ -156,18 +145,16 @@ func (p *Program) serve(s *session) int {
 // pidfile and reports err to whoever started the service.
 func (srv *server) abort(err error) int {
 	srv.errorf("%v", err)
-	if srv.reloading != nil {
-		srv.reloaded(<-srv.reloading)
-	}
-	srv.answerPending(errors.New("the daemon did not start"))
-	srv.release()
+	srv.finish(errors.New("the daemon did not start"))
 	srv.fail(err)
 	return exitFailure
 }
 
-// loop handles signals, control requests and the pidfile check until done
-// delivers the result of Init or Run.
-func (srv *server) loop(done <-chan error) error {
+// loop runs f, Init or Run, in a goroutine with the service's context and
+// handles signals, control requests and the pidfile check until f returns.
+func (srv *server) loop(f func(context.Context) error) error {
+	done := make(chan error, 1)
+	go func() { done <- f(srv.ctx) }()
 	control := srv.control.incoming()
 	var check <-chan time.Time
 	if srv.pidfile != nil {
@@ -205,9 +192,15 @@ func (srv *server) loop(done <-chan error) error {
 	}
 }
 
-// release removes the control socket, then the pidfile: while the daemon
-// holds the pidfile in place, no other daemon can have made a socket there.
-func (srv *server) release() {
+// finish waits for a Reload that is running, answers the reloads still
+// asked for with err, and removes the control socket, then the pidfile:
+// while the daemon holds the pidfile in place, no other daemon can have
+// made a socket there.
+func (srv *server) finish(err error) {
+	if srv.reloading != nil {
+		srv.reloaded(<-srv.reloading)
+	}
+	srv.answerPending(err)
 	srv.control.close(srv.pidfile.inPlace())
 	srv.pidfile.release()
 }
@@ -234,20 +227,14 @@ func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.cancel()
 }
 
-// quit is the deliberate forced exit: it writes every goroutine's stack to
-// the log, leaves quitMark in the pidfile (a stop that waits reports the
-// forced exit; the file is stale until a start or stop removes it) and
-// exits 1 without waiting for the service.
+// quit is SIGQUIT's forced exit (see the package doc, # Signals); the
+// pidfile it leaves is stale until a start or stop removes it.
 func (srv *server) quit(sig os.Signal) {
 	srv.warnf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
 	os.Stderr.Write(buf[:runtime.Stack(buf, true)])
 	err := fmt.Errorf("received %v; the daemon exits without waiting for Reload", sig)
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.current = nil
 	srv.answerPending(err)
 	srv.control.close(srv.pidfile.inPlace())
@@ -278,10 +265,8 @@ func (srv *server) requestReload(why string, reply chan error, limit time.Durati
 	srv.startReload()
 }
 
-// startReload starts a Reload for the pending requests, unless one runs,
-// the service is starting, or nothing is pending. Reload runs in its own
-// goroutine with the service's context, which a shutdown cancels; the loop
-// goes on handling signals meanwhile.
+// startReload starts a Reload, in a goroutine of its own, for the pending
+// requests, unless one runs, the service is starting, or none is pending.
 func (srv *server) startReload() {
 	if srv.starting || srv.reloading != nil || len(srv.pending) == 0 {
 		return
@@ -312,23 +297,24 @@ func (srv *server) reloaded(err error) {
 		srv.logger.Print("reloaded")
 	}
 	notify("READY=1")
-	for _, reply := range srv.current {
-		if reply != nil {
-			reply <- err
-		}
-	}
+	answer(srv.current, err)
 	srv.reloading, srv.current = nil, nil
 	srv.startReload()
 }
 
 // answerPending answers every reload that is still waiting with err.
 func (srv *server) answerPending(err error) {
-	for _, reply := range srv.pending {
+	answer(srv.pending, err)
+	srv.pending, srv.bound.next = nil, 0
+}
+
+// answer sends err to every reply but nil ones (a signal's).
+func answer(replies []chan error, err error) {
+	for _, reply := range replies {
 		if reply != nil {
 			reply <- err
 		}
 	}
-	srv.pending, srv.bound.next = nil, 0
 }
 
 // reopen reopens the log by its path, after log rotation, with the checks

@@ -13,14 +13,12 @@ import (
 	"syscall"
 )
 
-// openLog opens the log for appending, creating it with mode 0640 (less the
-// umask), and reports whether it created it. O_APPEND keeps lines whole
-// when several processes share the file. The log must be a regular file
-// (or /dev/null, to discard it): a FIFO, a device or a socket is refused,
-// and a FIFO is opened without blocking so that it cannot stall start. A
-// symbolic link at the path, and a file with other hard links, are refused:
-// the daemon may run as root and the log's directory may be writable by
-// others, who must not point it at a file of their choosing.
+// openLog opens the log for appending (O_APPEND keeps lines whole when
+// processes share the file), creating it with mode 0640 less the umask,
+// and reports whether it created it. It refuses what the package doc's
+// # Files says, opening a FIFO without blocking so that it cannot stall
+// start: the daemon may run as root in a directory others can write, and
+// they must not point the log at a file of their choosing.
 func openLog(path string) (f *os.File, created bool, err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
 		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))

@@ -51,10 +51,8 @@ func watchdogInterval() time.Duration {
 // startWatchdog starts pinging if the manager asked for it, and returns the
 // watchdog, or nil when there is none. Until the daemon has sent READY=1 it
 // pings without asking the service: Init may take long, and a slow start
-// is TimeoutStartSec='s business.
-//
-// Changes of health are logged at level warn (priority 4 in the journal),
-// after prefix.
+// is TimeoutStartSec='s business. Changes of health are logged at level
+// warn (priority 4 in the journal), after prefix.
 func startWatchdog(svc Service, prefix string) *watchdog {
 	interval := watchdogInterval()
 	if interval == 0 {
@@ -74,9 +72,8 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 	return w
 }
 
-// loop pings every w.every while the service is healthy. A Healthy that
-// never returns blocks the loop, and so the pings, for good: that is the
-// point.
+// loop pings every w.every while the service is healthy; a Healthy that
+// never returns blocks it, and so the pings, for good, as it should.
 func (w *watchdog) loop() {
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
