@@ -3,7 +3,9 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"runtime"
 )
@@ -41,6 +43,16 @@ func ownDir(string) bool { return false }
 func reopenLog(string) error { return errUnsupported }
 
 func notify(string) {}
+
+// journalStream is false where no systemd journal runs.
+func journalStream() bool { return false }
+
+// takeSockets does nothing where no service manager passes sockets.
+func takeSockets() {}
+
+func fileListener(int, string) (net.Listener, error) {
+	return nil, errors.New("socket activation is not supported here")
+}
 
 func send(string) {}
 
