@@ -6,11 +6,10 @@
 //	mysvc install [--init auto|systemd|systemd-user|sysv|openrc|launchd|rc.d] [--no-start] [--dry-run] [--bin PATH]
 //	mysvc uninstall [--init ...] [--dry-run]
 //
-// Run "mysvc -help" for the details. The service itself, with its own
-// flags (--config FILE), is in service.go; the daemon machinery is in
-// internal/daemon, which daemongen maintains. install registers the binary
-// with the machine's init system using the service files in init/, which
-// the binary embeds: edit them, rebuild, and install writes your version.
+// Run "mysvc -help" for the details. The service is in service.go, the
+// daemon machinery in internal/daemon, which daemongen maintains. install
+// writes the service files in init/, which the binary embeds: edit them,
+// rebuild, and install writes your version.
 package main
 
 import (

@@ -5,15 +5,11 @@
 package daemon
 
 // TestLifecycle proves start, status, reload and stop of a real daemon on
-// this platform in about a second. The test binary re-executes itself as a
-// program built on this package (see TestMain); the test drives it with its
-// own commands, as an operator would, and checks each command's exit status
-// and message, the pidfile and its lock, and the log. It signals only the
-// processes it started. Exit is judged by the pidfile lock, never by
-// kill(pid, 0): where nothing reaps orphans, a stopped daemon stays a
-// zombie. daemongen runs its full real-process suite, one test or more per
-// line of its daemon checklist, against this package's source before every
-// release.
+// this platform in about a second: the test binary re-executes itself as a
+// program built on this package (see TestMain) and drives it with its own
+// commands. Exit is judged by the pidfile lock, never by kill(pid, 0): where
+// nothing reaps orphans, a stopped daemon stays a zombie. daemongen runs its
+// full real-process suite against this package's source before every release.
 
 import (
 	"context"

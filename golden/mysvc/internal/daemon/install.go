@@ -19,22 +19,13 @@ import (
 )
 
 // The install and uninstall commands register the program with the
-// machine's init system, using the service files of Program.InitFiles: one
-// directory per init system below "init/", as "daemongen new" writes them.
-//
-//	--init value   files from            installed in
-//	systemd        init/systemd/         /etc/systemd/system/
-//	systemd-user   init/systemd-user/    $XDG_CONFIG_HOME/systemd/user/ (~/.config/systemd/user/)
-//	sysv           init/sysv/            /etc/init.d/
-//	openrc         init/openrc/          /etc/init.d/
-//	launchd        init/launchd/         /Library/LaunchDaemons/ (root)
-//	               init/launchd-agent/   ~/Library/LaunchAgents/ (anyone else)
-//	rc.d           init/rc.d/            /usr/local/etc/rc.d/
-//
-// Each file is installed with the default binary path, /usr/local/bin/NAME,
-// replaced by the binary's own path, and, for a user's init system
-// (systemd-user, a LaunchAgent), each "~/" by the home directory. A file
-// that starts with "#!" is installed with mode 0755, any other 0644.
+// machine's init system, using the service files of Program.InitFiles:
+// init/SYSTEM/ for each value of --init (init/launchd-agent/ for launchd
+// as anyone but root), as "daemongen new" writes them; plan says where
+// each goes. Each file is installed with the default binary path,
+// /usr/local/bin/NAME, replaced by the binary's own path, and, for a
+// user's init system (systemd-user, a LaunchAgent), each "~/" by the home
+// directory. A file that starts with "#!" gets mode 0755, any other 0644.
 
 // initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
