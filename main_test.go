@@ -484,7 +484,7 @@ func shell(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" {
+		if requireTools() {
 			t.Fatalf("%s not installed (Debian package %s); DAEMONGEN_REQUIRE_TOOLS=1 requires it", name, name)
 		}
 		t.Skipf("%s not installed (Debian package %s)", name, name)
