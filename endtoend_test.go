@@ -264,7 +264,7 @@ func TestNewInWorkspace(t *testing.T) {
 	if !strings.Contains(string(data), "./services/mysvc") {
 		t.Errorf("go.work after new = %q; want a use of ./services/mysvc", data)
 	}
-	env := []string{"GOWORK=" + work, "GOFLAGS="} // -mod=mod is not allowed in workspace mode
+	env := []string{"GOWORK=" + work, "GOFLAGS=-trimpath"} // -mod=mod is not allowed in workspace mode
 	goCommandEnv(t, filepath.Join(repo, "services", "mysvc"), env, "build", "./...")
 	goCommandEnv(t, repo, env, "build", "./...", "example.com/repo/services/mysvc/...")
 

@@ -345,7 +345,7 @@ func TestGoldenCases(t *testing.T) {
 			moduleDir := filepath.Join(dir, filepath.FromSlash(module))
 			// The daemon package's own tests are golden/mysvc's, which
 			// TestGoldenBuild runs; vet compiles them here.
-			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "."}} {
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-count=1", "."}} {
 				goCommand(t, moduleDir, args...)
 			}
 			rel, _ := filepath.Rel(module, daemonDir)
@@ -445,17 +445,30 @@ func TestGoldenBuild(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS(mainTree)); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}} {
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
 		goCommand(t, dir, args...)
 	}
 }
 
 // goCommand runs the go command with args in dir, offline, and fails the
 // test with its output if it fails.
+//
+// It builds with -trimpath (GOFLAGS), as every go command the tests run on
+// a generated project does: without it, the build cache keys a package on
+// its directory, so each copy of the same project in another temporary
+// directory would be compiled and vetted anew; with it, a package already
+// built with the same import path and sources is taken from the cache. No
+// test depends on the source paths compiled into a binary. A go test of a
+// generated project passes -count=1, so that its tests run each time and
+// are never a cached result.
 func goCommand(t *testing.T, dir string, args ...string) []byte {
 	t.Helper()
 	return goCommandEnv(t, dir, nil, args...)
 }
+
+// goFlags is the GOFLAGS of the go commands the tests run on generated
+// projects (see goCommand).
+const goFlags = "-mod=mod -trimpath"
 
 // goCommandEnv is goCommand with env added last to the environment, so
 // that it overrides the offline defaults.
@@ -467,7 +480,7 @@ func goCommandEnv(t *testing.T, dir string, env []string, args ...string) []byte
 	}
 	cmd := exec.Command(gobin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS="+goFlags, "GOTOOLCHAIN=local", "GOWORK=off")
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

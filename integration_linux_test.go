@@ -441,7 +441,7 @@ func TestStaticcheck(t *testing.T) {
 		}
 		cmd := exec.Command(filepath.Join(gobin, "staticcheck"), "./...")
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS="+goFlags, "GOWORK=off", "GOTOOLCHAIN=local")
 		out, code := runCode(t, cmd)
 		if code != 0 || out != "" {
 			t.Fatalf("staticcheck ./... in %s = exit %d:\n%s", mainTree, code, out)

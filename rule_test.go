@@ -106,7 +106,7 @@ func TestNamesFromStd(t *testing.T) {
 	for _, name := range accepted {
 		patterns = append(patterns, name+"/...")
 	}
-	out := goCommandEnv(t, ws, []string{"GOFLAGS=", "GOWORK=" + filepath.Join(ws, "go.work")}, append([]string{"list", "-e", "-deps", "-test", "-f", listErrors}, patterns...)...)
+	out := goCommandEnv(t, ws, []string{"GOFLAGS=-trimpath", "GOWORK=" + filepath.Join(ws, "go.work")}, append([]string{"list", "-e", "-deps", "-test", "-f", listErrors}, patterns...)...)
 	if s := strings.TrimSpace(string(out)); s != "" {
 		t.Errorf("go list of the %d accepted projects:\n%s", len(accepted), s)
 	}
