@@ -17,30 +17,30 @@ import (
 	"github.com/daemongen/daemongen/generator"
 )
 
-// TestNewBuilds runs "daemongen new" as a user would and builds the result.
+// TestNewBuilds runs "daemongen new my-svc" as a user would and builds the
+// result, a binary my-svc: a NAME with a dash, in string literals and file
+// names, and a module path without a dot. (TestStartStop does the same for
+// "new mysvc --module example.com/mysvc", golden/mysvc's command, and runs
+// the binary.)
 func TestNewBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
 	dir := t.TempDir()
-	for _, args := range [][]string{
-		{"new", "mysvc", "--module", "example.com/mysvc"},
-		{"new", "my-svc"},
-	} {
-		name := args[1]
-		_, stderr, code := daemongen(t, dir, args...)
-		if code != 0 {
-			t.Fatalf("daemongen %q = exit %d, stderr %q; want 0", args, code, stderr)
-		}
-		project := filepath.Join(dir, name)
-		goCommand(t, project, "build")
-		info, err := os.Stat(filepath.Join(project, name))
-		if err != nil {
-			t.Fatalf("after go build in %s: %v", project, err)
-		}
-		if info.Mode()&0o111 == 0 {
-			t.Errorf("go build in %s made %s with mode %v; want an executable", project, name, info.Mode())
-		}
+	args := []string{"new", "my-svc"}
+	name := args[1]
+	_, stderr, code := daemongen(t, dir, args...)
+	if code != 0 {
+		t.Fatalf("daemongen %q = exit %d, stderr %q; want 0", args, code, stderr)
+	}
+	project := filepath.Join(dir, name)
+	goCommand(t, project, "build")
+	info, err := os.Stat(filepath.Join(project, name))
+	if err != nil {
+		t.Fatalf("after go build in %s: %v", project, err)
+	}
+	if info.Mode()&0o111 == 0 {
+		t.Errorf("go build in %s made %s with mode %v; want an executable", project, name, info.Mode())
 	}
 }
 
@@ -175,23 +175,23 @@ func locked(path string) bool {
 	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
 }
 
-// TestGoGenerate builds daemongen, puts it on PATH and runs "go generate
-// ./..." in a module whose main.go has "//go:generate daemongen generate"
-// and no daemon package yet; the module then builds, vets and passes
-// --check.
+// TestGoGenerate puts daemongen on PATH and runs "go generate ./..." in a
+// module whose main.go has "//go:generate daemongen generate" and no daemon
+// package yet: it writes exactly what the golden case generate-app writes,
+// which TestGoldenCases builds, vets and checks with --check, and a second
+// go generate writes nothing.
 func TestGoGenerate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds daemongen and a generated project; skipped with -short")
+		t.Skip("runs the go command; skipped with -short")
 	}
-	bin := t.TempDir()
-	goCommand(t, ".", "build", "-o", filepath.Join(bin, "daemongen"), ".")
 	dir := t.TempDir()
 	gc := caseByName(t, "generate-app")
 	for p, data := range gc.in {
 		writeFile(t, filepath.Join(dir, p), string(data))
 	}
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
-	goCommandEnv(t, dir, []string{path}, "generate", "./...")
+	// daemongen is the test binary, as in the CLI tests (see TestMain).
+	env := []string{"DAEMONGEN_TEST_MAIN=1", "PATH=" + daemongenDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	goCommandEnv(t, dir, env, "generate", "./...")
 	// What go generate wrote is what the golden case's daemongen generate
 	// writes.
 	_, _, written := gc.run(t)
@@ -203,9 +203,7 @@ func TestGoGenerate(t *testing.T) {
 		want = append(want, generator.File{Path: p, Mode: 0o644, Data: data})
 	}
 	compareTree(t, dir, want)
-	goCommand(t, dir, "build", "./...")
-	goCommand(t, dir, "vet", "./...")
-	if out := goCommandEnv(t, dir, []string{path}, "generate", "./..."); len(out) != 0 {
+	if out := goCommandEnv(t, dir, env, "generate", "./..."); len(out) != 0 {
 		t.Errorf("second go generate printed %q; want nothing", out)
 	}
 }
