@@ -26,6 +26,7 @@ func TestNewBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	args := []string{"new", "my-svc"}
 	name := args[1]
@@ -50,6 +51,7 @@ func TestStartStop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
@@ -115,6 +117,7 @@ func TestConfigReload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
@@ -184,6 +187,7 @@ func TestGoGenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	gc := caseByName(t, "generate-app")
 	for p, data := range gc.in {
@@ -208,16 +212,21 @@ func TestGoGenerate(t *testing.T) {
 	}
 }
 
+// noGOWORK is the environment of daemongen in the tests of new in a module
+// or workspace: without a GOWORK of the test's own environment, daemongen
+// finds the go.work the test writes, or none.
+var noGOWORK = []string{"GOWORK="}
+
 // TestNewInModule runs "daemongen new --dir" inside an existing module: the
 // project is a nested module named after its place, and builds there.
 func TestNewInModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
-	t.Setenv("GOWORK", "")
+	t.Parallel()
 	repo := t.TempDir()
 	writeFile(t, filepath.Join(repo, "go.mod"), "module example.com/repo\n\ngo 1.22\n")
-	stdout, stderr, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc")
+	stdout, stderr, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc")
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a module = exit %d, stderr %q; want 0", code, stderr)
 	}
@@ -229,7 +238,7 @@ func TestNewInModule(t *testing.T) {
 		t.Errorf("nested go.mod = %q; want module example.com/repo/services/mysvc", data)
 	}
 	goCommand(t, project, "build", "./...")
-	if _, _, code := daemongen(t, project, "generate", "--check"); code != 0 {
+	if _, _, code := daemongenEnv(t, project, noGOWORK, "generate", "--check"); code != 0 {
 		t.Errorf("daemongen generate --check in the new nested project = exit %d; want 0", code)
 	}
 }
@@ -241,7 +250,7 @@ func TestNewInWorkspace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
-	t.Setenv("GOWORK", "")
+	t.Parallel()
 	repo := t.TempDir()
 	for name, data := range map[string]string{
 		"go.mod":  "module example.com/repo\n\ngo 1.22\n",
@@ -251,7 +260,7 @@ func TestNewInWorkspace(t *testing.T) {
 		writeFile(t, filepath.Join(repo, name), data)
 	}
 	work := filepath.Join(repo, "go.work")
-	stdout, stderr, code := daemongen(t, filepath.Join(repo), "new", "mysvc", "--dir", "services/mysvc")
+	stdout, stderr, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc")
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a workspace = exit %d, stderr %q; want 0", code, stderr)
 	}
@@ -268,7 +277,7 @@ func TestNewInWorkspace(t *testing.T) {
 
 	// A second project in the same place is refused; the workspace is
 	// not touched again.
-	if _, _, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc"); code != 1 {
+	if _, _, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc"); code != 1 {
 		t.Errorf("daemongen new into the existing project = exit %d; want 1", code)
 	}
 	if again, _ := os.ReadFile(work); string(again) != string(data) {

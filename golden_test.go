@@ -319,6 +319,7 @@ func TestGoldenCases(t *testing.T) {
 	main := readTree(t, mainTree)
 	for _, gc := range loadCases(t) {
 		t.Run(gc.name, func(t *testing.T) {
+			t.Parallel()
 			dir, stdout, written := gc.run(t)
 			modPath := gc.modulePath(t, written)
 			// What the archive must hold of the files written: out/PATH,
@@ -481,6 +482,7 @@ func TestGoldenBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden project; skipped with -short")
 	}
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "mysvc")
 	if err := os.CopyFS(dir, os.DirFS(mainTree)); err != nil {
 		t.Fatal(err)

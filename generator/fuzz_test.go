@@ -118,6 +118,7 @@ func TestFuzzSeedsVet(t *testing.T) {
 			continue
 		}
 		t.Run(cfg.Name, func(t *testing.T) {
+			t.Parallel()
 			files, err := generator.Render(cfg, templates.FS)
 			if err != nil {
 				t.Fatalf("Render(%+v) = %v", cfg, err)
