@@ -42,9 +42,9 @@ func stdPackages(t *testing.T) []string {
 // path, and a reserved name, must be refused with exit 2 and the reason;
 // every name accepted is rendered, and, unless -short, the go command loads
 // all of those projects, tests included, without an error, and builds and
-// vets one in full. Integration tier: it writes a project for each of some
-// 200 names; TestValidate (package generator) holds the rule to a sample of
-// them in the default tier.
+// vets one in full. Integration tier: it writes a project for each of
+// some 280 names and loads them all; TestValidate (package generator)
+// holds the rule to a sample of them in the default tier.
 func TestNamesFromStd(t *testing.T) {
 	integration(t)
 	t.Parallel()
