@@ -17,30 +17,31 @@ import (
 	"github.com/daemongen/daemongen/generator"
 )
 
-// TestNewBuilds runs "daemongen new" as a user would and builds the result.
+// TestNewBuilds runs "daemongen new my-svc" as a user would and builds the
+// result, a binary my-svc: a NAME with a dash, in string literals and file
+// names, and a module path without a dot. (TestStartStop does the same for
+// "new mysvc --module example.com/mysvc", golden/mysvc's command, and runs
+// the binary.)
 func TestNewBuilds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
-	for _, args := range [][]string{
-		{"new", "mysvc", "--module", "example.com/mysvc"},
-		{"new", "my-svc"},
-	} {
-		name := args[1]
-		_, stderr, code := daemongen(t, dir, args...)
-		if code != 0 {
-			t.Fatalf("daemongen %q = exit %d, stderr %q; want 0", args, code, stderr)
-		}
-		project := filepath.Join(dir, name)
-		goCommand(t, project, "build")
-		info, err := os.Stat(filepath.Join(project, name))
-		if err != nil {
-			t.Fatalf("after go build in %s: %v", project, err)
-		}
-		if info.Mode()&0o111 == 0 {
-			t.Errorf("go build in %s made %s with mode %v; want an executable", project, name, info.Mode())
-		}
+	args := []string{"new", "my-svc"}
+	name := args[1]
+	_, stderr, code := daemongen(t, dir, args...)
+	if code != 0 {
+		t.Fatalf("daemongen %q = exit %d, stderr %q; want 0", args, code, stderr)
+	}
+	project := filepath.Join(dir, name)
+	goCommand(t, project, "build")
+	info, err := os.Stat(filepath.Join(project, name))
+	if err != nil {
+		t.Fatalf("after go build in %s: %v", project, err)
+	}
+	if info.Mode()&0o111 == 0 {
+		t.Errorf("go build in %s made %s with mode %v; want an executable", project, name, info.Mode())
 	}
 }
 
@@ -50,6 +51,7 @@ func TestStartStop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
@@ -115,6 +117,7 @@ func TestConfigReload(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
@@ -175,23 +178,24 @@ func locked(path string) bool {
 	return syscall.Flock(fd, syscall.LOCK_SH|syscall.LOCK_NB) != nil
 }
 
-// TestGoGenerate builds daemongen, puts it on PATH and runs "go generate
-// ./..." in a module whose main.go has "//go:generate daemongen generate"
-// and no daemon package yet; the module then builds, vets and passes
-// --check.
+// TestGoGenerate puts daemongen on PATH and runs "go generate ./..." in a
+// module whose main.go has "//go:generate daemongen generate" and no daemon
+// package yet: it writes exactly what the golden case generate-app writes,
+// which TestGoldenCases builds, vets and checks with --check, and a second
+// go generate writes nothing.
 func TestGoGenerate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds daemongen and a generated project; skipped with -short")
+		t.Skip("runs the go command; skipped with -short")
 	}
-	bin := t.TempDir()
-	goCommand(t, ".", "build", "-o", filepath.Join(bin, "daemongen"), ".")
+	t.Parallel()
 	dir := t.TempDir()
 	gc := caseByName(t, "generate-app")
 	for p, data := range gc.in {
 		writeFile(t, filepath.Join(dir, p), string(data))
 	}
-	path := "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")
-	goCommandEnv(t, dir, []string{path}, "generate", "./...")
+	// daemongen is the test binary, as in the CLI tests (see TestMain).
+	env := []string{"DAEMONGEN_TEST_MAIN=1", "PATH=" + daemongenDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	goCommandEnv(t, dir, env, "generate", "./...")
 	// What go generate wrote is what the golden case's daemongen generate
 	// writes.
 	_, _, written := gc.run(t)
@@ -203,12 +207,15 @@ func TestGoGenerate(t *testing.T) {
 		want = append(want, generator.File{Path: p, Mode: 0o644, Data: data})
 	}
 	compareTree(t, dir, want)
-	goCommand(t, dir, "build", "./...")
-	goCommand(t, dir, "vet", "./...")
-	if out := goCommandEnv(t, dir, []string{path}, "generate", "./..."); len(out) != 0 {
+	if out := goCommandEnv(t, dir, env, "generate", "./..."); len(out) != 0 {
 		t.Errorf("second go generate printed %q; want nothing", out)
 	}
 }
+
+// noGOWORK is the environment of daemongen in the tests of new in a module
+// or workspace: without a GOWORK of the test's own environment, daemongen
+// finds the go.work the test writes, or none.
+var noGOWORK = []string{"GOWORK="}
 
 // TestNewInModule runs "daemongen new --dir" inside an existing module: the
 // project is a nested module named after its place, and builds there.
@@ -216,10 +223,10 @@ func TestNewInModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
-	t.Setenv("GOWORK", "")
+	t.Parallel()
 	repo := t.TempDir()
 	writeFile(t, filepath.Join(repo, "go.mod"), "module example.com/repo\n\ngo 1.22\n")
-	stdout, stderr, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc")
+	stdout, stderr, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc")
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a module = exit %d, stderr %q; want 0", code, stderr)
 	}
@@ -231,7 +238,7 @@ func TestNewInModule(t *testing.T) {
 		t.Errorf("nested go.mod = %q; want module example.com/repo/services/mysvc", data)
 	}
 	goCommand(t, project, "build", "./...")
-	if _, _, code := daemongen(t, project, "generate", "--check"); code != 0 {
+	if _, _, code := daemongenEnv(t, project, noGOWORK, "generate", "--check"); code != 0 {
 		t.Errorf("daemongen generate --check in the new nested project = exit %d; want 0", code)
 	}
 }
@@ -243,7 +250,7 @@ func TestNewInWorkspace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
-	t.Setenv("GOWORK", "")
+	t.Parallel()
 	repo := t.TempDir()
 	for name, data := range map[string]string{
 		"go.mod":  "module example.com/repo\n\ngo 1.22\n",
@@ -253,7 +260,7 @@ func TestNewInWorkspace(t *testing.T) {
 		writeFile(t, filepath.Join(repo, name), data)
 	}
 	work := filepath.Join(repo, "go.work")
-	stdout, stderr, code := daemongen(t, filepath.Join(repo), "new", "mysvc", "--dir", "services/mysvc")
+	stdout, stderr, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc")
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a workspace = exit %d, stderr %q; want 0", code, stderr)
 	}
@@ -264,13 +271,13 @@ func TestNewInWorkspace(t *testing.T) {
 	if !strings.Contains(string(data), "./services/mysvc") {
 		t.Errorf("go.work after new = %q; want a use of ./services/mysvc", data)
 	}
-	env := []string{"GOWORK=" + work, "GOFLAGS="} // -mod=mod is not allowed in workspace mode
+	env := []string{"GOWORK=" + work, "GOFLAGS=-trimpath"} // -mod=mod is not allowed in workspace mode
 	goCommandEnv(t, filepath.Join(repo, "services", "mysvc"), env, "build", "./...")
 	goCommandEnv(t, repo, env, "build", "./...", "example.com/repo/services/mysvc/...")
 
 	// A second project in the same place is refused; the workspace is
 	// not touched again.
-	if _, _, code := daemongen(t, repo, "new", "mysvc", "--dir", "services/mysvc"); code != 1 {
+	if _, _, code := daemongenEnv(t, repo, noGOWORK, "new", "mysvc", "--dir", "services/mysvc"); code != 1 {
 		t.Errorf("daemongen new into the existing project = exit %d; want 1", code)
 	}
 	if again, _ := os.ReadFile(work); string(again) != string(data) {

@@ -218,6 +218,7 @@ func TestGenerateUsage(t *testing.T) {
 // edited and an added template, and generates with them, from new and
 // from generate.
 func TestTemplatesListAndExport(t *testing.T) {
+	t.Parallel()
 	stdout, _, code := daemongen(t, t.TempDir(), "templates", "list")
 	for _, want := range []string{"daemon/serve.go\n", "project/main.go.tmpl\n", "project/init/systemd/_name_.service.tmpl\n"} {
 		if code != 0 || !strings.Contains(stdout, want) {

@@ -310,13 +310,16 @@ func (gc *goldenCase) modulePath(t *testing.T, written map[string][]byte) string
 
 // TestGoldenCases runs each case in golden/cases and compares its output
 // with the archive and golden/mysvc; with -update it rewrites the archive's
-// stdout and out/ files. Unless -short, it then builds and vets what the
-// case wrote, tests its main package, and checks that generate --check
-// finds it current.
+// stdout and out/ files. It then checks that generate --check finds what
+// the case wrote current, and, unless -short, builds and vets the module
+// the case wrote and tests its main package if the module differs from
+// golden/mysvc in Go (see goDiffers); a case that differs only in other
+// files proves nothing by building that TestGoldenBuild does not.
 func TestGoldenCases(t *testing.T) {
 	main := readTree(t, mainTree)
 	for _, gc := range loadCases(t) {
 		t.Run(gc.name, func(t *testing.T) {
+			t.Parallel()
 			dir, stdout, written := gc.run(t)
 			modPath := gc.modulePath(t, written)
 			// What the archive must hold of the files written: out/PATH,
@@ -338,23 +341,61 @@ func TestGoldenCases(t *testing.T) {
 			} else {
 				gc.compare(t, stdout, differ)
 			}
-			if testing.Short() {
-				return
-			}
 			module, daemonDir, pkg, _ := gc.layout()
 			moduleDir := filepath.Join(dir, filepath.FromSlash(module))
-			// The daemon package's own tests are golden/mysvc's, which
-			// TestGoldenBuild runs; vet compiles them here.
-			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "."}} {
-				goCommand(t, moduleDir, args...)
-			}
 			rel, _ := filepath.Rel(module, daemonDir)
 			check := []string{"generate", "--check", "--dir", rel, "--pkg", pkg}
 			if out, stderr, code := daemongen(t, moduleDir, check...); code != 0 || out != "" || stderr != "" {
 				t.Errorf("daemongen %s after the case = exit %d, stdout %q, stderr %q; want 0 and nothing", strings.Join(check, " "), code, out, stderr)
 			}
+			if testing.Short() {
+				return
+			}
+			why := gc.goDiffers(t, main, dir, modPath)
+			if why == "" {
+				t.Logf("not built: every Go file and go.mod of %s is golden/mysvc's (with the case's name and module path), which TestGoldenBuild builds", module)
+				return
+			}
+			t.Logf("built: %s", why)
+			// The daemon package's own tests are golden/mysvc's, which
+			// TestGoldenBuild runs; vet compiles them here.
+			for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-count=1", "."}} {
+				goCommand(t, moduleDir, args...)
+			}
 		})
 	}
+}
+
+// goDiffers says how the module the case left in dir differs from
+// golden/mysvc as the go command sees it, or returns "" if it does not:
+// if each of its .go files and its go.mod equals its counterpart (see
+// counterpart: golden/mysvc's file with golden/mysvc's name and module
+// path replaced by the case's) and its daemon package keeps golden/mysvc's
+// package name. Such a module builds, vets and tests as golden/mysvc does,
+// which TestGoldenBuild proves. The replacement of the name reaches string
+// literals and import paths only; that a NAME with a dash, and a module
+// path without a dot, build is proven by TestNewBuilds (new my-svc) and
+// TestFuzzSeedsVet (package generator).
+func (gc *goldenCase) goDiffers(t *testing.T, main map[string]generator.File, dir, modPath string) string {
+	t.Helper()
+	module, _, pkg, _ := gc.layout()
+	if pkg != "daemon" {
+		return "the daemon package is package " + pkg
+	}
+	tree := readTree(t, filepath.Join(dir, filepath.FromSlash(module)))
+	for _, rel := range slices.Sorted(maps.Keys(tree)) {
+		if !strings.HasSuffix(rel, ".go") && path.Base(rel) != "go.mod" {
+			continue
+		}
+		p := path.Join(module, rel)
+		switch want, ok := gc.counterpart(t, main, p, modPath); {
+		case !ok:
+			return p + " has no counterpart in golden/mysvc"
+		case !bytes.Equal(want, tree[rel].Data):
+			return p + " differs from its counterpart in golden/mysvc"
+		}
+	}
+	return ""
 }
 
 // compare checks the case's output against its archive: its stdout, and
@@ -441,21 +482,35 @@ func TestGoldenBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden project; skipped with -short")
 	}
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "mysvc")
 	if err := os.CopyFS(dir, os.DirFS(mainTree)); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "./..."}} {
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
 		goCommand(t, dir, args...)
 	}
 }
 
 // goCommand runs the go command with args in dir, offline, and fails the
 // test with its output if it fails.
+//
+// It builds with -trimpath (GOFLAGS), as every go command the tests run on
+// a generated project does: without it, the build cache keys a package on
+// its directory, so each copy of the same project in another temporary
+// directory would be compiled and vetted anew; with it, a package already
+// built with the same import path and sources is taken from the cache. No
+// test depends on the source paths compiled into a binary. A go test of a
+// generated project passes -count=1, so that its tests run each time and
+// are never a cached result.
 func goCommand(t *testing.T, dir string, args ...string) []byte {
 	t.Helper()
 	return goCommandEnv(t, dir, nil, args...)
 }
+
+// goFlags is the GOFLAGS of the go commands the tests run on generated
+// projects (see goCommand).
+const goFlags = "-mod=mod -trimpath"
 
 // goCommandEnv is goCommand with env added last to the environment, so
 // that it overrides the offline defaults.
@@ -467,7 +522,7 @@ func goCommandEnv(t *testing.T, dir string, env []string, args ...string) []byte
 	}
 	cmd := exec.Command(gobin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOTOOLCHAIN=local", "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS="+goFlags, "GOTOOLCHAIN=local", "GOWORK=off")
 	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -201,6 +201,7 @@ exit $fail
 // in a container whose process 1 is systemd, with each init system that
 // can run there.
 func TestInstallBoot(t *testing.T) {
+	integration(t)
 	nspawn := needTool(t, "systemd-nspawn", "systemd-container")
 	needTool(t, "openrc-run", "openrc")
 	needTool(t, "update-rc.d", "init-system-helpers")
@@ -241,6 +242,7 @@ func TestInstallBoot(t *testing.T) {
 // with Debian's /lib/lsb/init-functions, through every action, and checks
 // the LSB exit codes.
 func TestInitSysV(t *testing.T) {
+	integration(t)
 	needTool(t, "sh", "dash")
 	if _, err := os.Stat("/lib/lsb/init-functions"); err != nil {
 		if requireTools() {
@@ -295,6 +297,7 @@ func TestInitSysV(t *testing.T) {
 // and runs shellcheck on them, for a NAME with a hyphen, which the rc.d
 // script must turn into valid variable names.
 func TestInitScriptsShellcheck(t *testing.T) {
+	integration(t)
 	sh := needTool(t, "sh", "dash")
 	shellcheck := needTool(t, "shellcheck", "shellcheck")
 	cfg := generator.Config{Name: "my-svc", Module: "my-svc"}
@@ -350,6 +353,7 @@ func findFile(t *testing.T, files []generator.File, path string) []byte {
 // TestLaunchdPlists parses both launchd plists with Python's plistlib and
 // checks each key against launchd.plist(5).
 func TestLaunchdPlists(t *testing.T) {
+	integration(t)
 	python := needTool(t, "python3", "python3")
 	files, err := generator.Render(generator.Config{Name: "my-svc", Module: "my-svc"}, templates.FS)
 	if err != nil {
@@ -394,6 +398,7 @@ print(json.dumps(plistlib.loads(sys.stdin.buffer.read(), fmt=plistlib.FMT_XML)))
 // nothing for the user unit, with ExecStart pointed at the built binary,
 // and the unit to be wanted by default.target, not multi-user.target.
 func TestSystemdAnalyzeVerifyUser(t *testing.T) {
+	integration(t)
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project := buildInstallProject(t, "mysvc")
 	unit := rewrite(t, filepath.Join(project, "init/systemd-user/mysvc.service"),
@@ -422,6 +427,7 @@ func TestSystemdAnalyzeVerifyUser(t *testing.T) {
 // it must install the binary there and run "mysvc install", which prints the
 // SysV script pointing at that binary and writes nothing under /etc.
 func TestMakefileInstall(t *testing.T) {
+	integration(t)
 	mk := needTool(t, "make", "make")
 	if _, err := os.Lstat("/etc/init.d/mysvc"); err == nil {
 		t.Skip("/etc/init.d/mysvc exists on this machine; not touching it")
@@ -456,6 +462,7 @@ func TestMakefileInstall(t *testing.T) {
 // package build does: the unit and the logrotate file must name the binary
 // where it was staged to go, /usr/bin, not /usr/local/bin.
 func TestMakefileDestdir(t *testing.T) {
+	integration(t)
 	mk := needTool(t, "make", "make")
 	project := buildInstallProject(t, "mysvc")
 	dest := t.TempDir()

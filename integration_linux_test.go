@@ -2,9 +2,11 @@ package main
 
 // These tests run a generated project under the real programs operators
 // put around a daemon: systemd-analyze (Debian package systemd), logrotate,
-// start-stop-daemon (dpkg), make and staticcheck. A missing program skips
-// its test, unless DAEMONGEN_REQUIRE_TOOLS=1 (set by .ci/run, which
-// installs them): then the test fails, so CI cannot pass by skipping.
+// start-stop-daemon (dpkg), make and staticcheck. They are of the
+// integration tier (see integration), all but TestRunNotify, which needs
+// nothing but Go. A missing program skips its test, unless
+// DAEMONGEN_REQUIRE_TOOLS=1 (set by .ci/run, which installs them): then the
+// test fails, so CI cannot pass by skipping.
 
 import (
 	"bytes"
@@ -29,10 +31,6 @@ import (
 // staticcheckVersion is the staticcheck release the golden projects must
 // pass: 2026.2.2, which knows Go 1.26.
 const staticcheckVersion = "v0.8.2"
-
-// requireTools reports whether a missing program fails a test rather than
-// skipping it.
-func requireTools() bool { return os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" }
 
 // needTool returns the path of the program name, from the Debian package
 // pkg, or skips the test (fails it under DAEMONGEN_REQUIRE_TOOLS=1) if it
@@ -112,6 +110,7 @@ func svcCommand(bin string, env []string, args ...string) *exec.Cmd {
 // the generated unit, with ExecStart pointing at the built binary (verify
 // checks that the program exists and is executable).
 func TestSystemdAnalyzeVerify(t *testing.T) {
+	integration(t)
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project, bin := buildProject(t)
 	unit := rewrite(t, filepath.Join(project, "init/systemd/mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run",
@@ -172,6 +171,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // wants every heartbeat in the old or the new file, in order, none lost,
 // and the lines after the rotation in the new file.
 func TestLogrotate(t *testing.T) {
+	integration(t)
 	lr := needTool(t, "logrotate", "logrotate")
 	project, bin := buildProject(t)
 	dir := t.TempDir()
@@ -257,6 +257,7 @@ func reap(pid int) {
 // and start-stop-daemon --stop --retry to stop the daemon and leave no
 // pidfile.
 func TestStartStopDaemon(t *testing.T) {
+	integration(t)
 	ssd := needTool(t, "start-stop-daemon", "dpkg")
 	_, bin := buildProject(t)
 	setSubreaper(t)
@@ -320,6 +321,7 @@ func TestRunNotify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
+	t.Parallel()
 	_, bin := buildProject(t)
 	sock := filepath.Join(t.TempDir(), "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
@@ -372,6 +374,7 @@ func TestRunNotify(t *testing.T) {
 // TestMakefile runs the generated Makefile's build, install, start, status
 // and stop targets.
 func TestMakefile(t *testing.T) {
+	integration(t)
 	mk := needTool(t, "make", "make")
 	project, bin := buildProject(t)
 	if err := os.Remove(bin); err != nil {
@@ -418,6 +421,7 @@ func TestMakefile(t *testing.T) {
 // and on daemongen's own module, which holds the daemon package's source. It installs staticcheck from the Go module proxy into a
 // temporary directory: daemongen's go.mod does not require it.
 func TestStaticcheck(t *testing.T) {
+	integration(t)
 	if testing.Short() {
 		t.Skip("installs staticcheck and checks each golden project and daemongen; skipped with -short")
 	}
@@ -438,7 +442,7 @@ func TestStaticcheck(t *testing.T) {
 		}
 		cmd := exec.Command(filepath.Join(gobin, "staticcheck"), "./...")
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+		cmd.Env = append(os.Environ(), "GOPROXY=off", "GOFLAGS="+goFlags, "GOWORK=off", "GOTOOLCHAIN=local")
 		out, code := runCode(t, cmd)
 		if code != 0 || out != "" {
 			t.Fatalf("staticcheck ./... in %s = exit %d:\n%s", mainTree, code, out)

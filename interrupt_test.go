@@ -9,12 +9,22 @@ import (
 	"testing"
 )
 
-// TestInterrupt interrupts new and generate with SIGINT at every step of
+// TestInterrupt interrupts new and generate with SIGINT at the steps of
 // their writes in turn (see interruptAt) and wants each interrupted run to
 // exit 1 saying so, with the directory tree exactly as before and no
-// temporary file anywhere; the run that gets past its last step must leave
-// the tree exactly as an uninterrupted run does.
+// temporary file anywhere; a run that gets past its last step must leave
+// the tree exactly as an uninterrupted run does. With
+// DAEMONGEN_INTEGRATION=1 (see integration) it interrupts each command at
+// every step; otherwise at its first interruptHead steps (the parent
+// directories, the temporary directory, the first files), at every
+// interruptStride-th step after them and at each of its last steps from
+// the last of those on (the last files, the renames): every kind of step,
+// in about a third of the runs, each a process of its own.
 func TestInterrupt(t *testing.T) {
+	stride := 1
+	if os.Getenv(integrationVar) != "1" {
+		stride = interruptStride
+	}
 	module := func(t *testing.T, root string) {
 		writeFile(t, filepath.Join(root, "repo", "go.mod"), "module example.com/repo\n\ngo 1.23\n")
 		writeFile(t, filepath.Join(root, "repo", "notes.txt"), "mine\n")
@@ -62,10 +72,10 @@ func TestInterrupt(t *testing.T) {
 				t.Fatalf("daemongen %s = exit %d, %s; want 0", strings.Join(tt.args, " "), code, stderr)
 			}
 			after := dirSnapshot(t, ref)
-			for n := 1; ; n++ {
-				if n > 200 {
-					t.Fatalf("daemongen %s was still interrupted at step %d", strings.Join(tt.args, " "), n)
-				}
+			interrupted := 0 // runs interrupted
+			// interrupt runs daemongen interrupted at step n and
+			// reports whether it got past its last step.
+			interrupt := func(n int) (past bool) {
 				root := t.TempDir()
 				tt.setup(t, root)
 				before := dirSnapshot(t, root)
@@ -76,8 +86,7 @@ func TestInterrupt(t *testing.T) {
 					if !maps.Equal(got, after) {
 						t.Errorf("past its last step (%d), daemongen %s left %s unlike an uninterrupted run:\n%s", n, strings.Join(tt.args, " "), root, snapshotDiff(after, got))
 					}
-					t.Logf("interrupted at each of %d steps", n-1)
-					return
+					return true
 				}
 				if code != 1 || !strings.Contains(stderr, "interrupted by interrupt") {
 					t.Errorf("daemongen %s interrupted at step %d = exit %d, stderr %q; want 1 and \"interrupted by interrupt\"", strings.Join(tt.args, " "), n, code, stderr)
@@ -85,10 +94,44 @@ func TestInterrupt(t *testing.T) {
 				if !maps.Equal(got, before) {
 					t.Errorf("daemongen %s interrupted at step %d changed %s:\n%s", strings.Join(tt.args, " "), n, root, snapshotDiff(before, got))
 				}
+				interrupted++
+				return false
+			}
+			// Forward, one step at a time up to interruptHead and
+			// stride steps at a time after it, until a run gets
+			// past the last step; then each step after the last
+			// interrupted run, up to the first that gets past.
+			last, n := 0, 1 // the last step interrupted, the next to interrupt
+			for !interrupt(n) {
+				last = n
+				if n < interruptHead {
+					n++
+				} else {
+					n += stride
+				}
+				if n > 200 {
+					t.Fatalf("daemongen %s was still interrupted at step %d", strings.Join(tt.args, " "), last)
+				}
+			}
+			for m := last + 1; m < n && !interrupt(m); m++ {
+				last = m
+			}
+			if interrupted == last {
+				t.Logf("interrupted at each of %d steps", last)
+			} else {
+				t.Logf("interrupted at %d of its %d steps (at each with %s=1)", interrupted, last, integrationVar)
 			}
 		})
 	}
 }
+
+// interruptHead and interruptStride are the steps at which TestInterrupt
+// interrupts a command outside the integration tier: each of the first
+// interruptHead, then every interruptStride-th.
+const (
+	interruptHead   = 6
+	interruptStride = 8
+)
 
 // snapshotDiff lists the paths whose entries differ between two
 // dirSnapshots.

@@ -484,7 +484,7 @@ func shell(t *testing.T, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" {
+		if requireTools() {
 			t.Fatalf("%s not installed (Debian package %s); DAEMONGEN_REQUIRE_TOOLS=1 requires it", name, name)
 		}
 		t.Skipf("%s not installed (Debian package %s)", name, name)
@@ -496,6 +496,13 @@ func shell(t *testing.T, name string) string {
 // test binary standing in for daemongen.
 func completionEnv(t *testing.T) []string {
 	t.Helper()
+	return append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "PATH="+daemongenDir(t)+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
+}
+
+// daemongenDir returns a new directory holding "daemongen", a symbolic link
+// to the test binary, which runs as daemongen with DAEMONGEN_TEST_MAIN=1.
+func daemongenDir(t *testing.T) string {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -504,7 +511,7 @@ func completionEnv(t *testing.T) []string {
 	if err := os.Symlink(exe, filepath.Join(bin, "daemongen")); err != nil {
 		t.Fatal(err)
 	}
-	return append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir(), "XDG_DATA_HOME="+t.TempDir())
+	return bin
 }
 
 // completionCases are command lines, the last word the one being

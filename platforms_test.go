@@ -20,8 +20,10 @@ import (
 // minute go vet needs to compile the standard library for a new one. Pairs
 // that the go command itself cannot build without cgo (ios, most of
 // android) are reported and skipped. Without DAEMONGEN_ALL_PLATFORMS=1,
-// which .ci/run sets, only a few pairs are checked.
+// which .ci/run sets, only a few pairs are checked. Integration tier: it
+// loads the standard library from source for each pair.
 func TestGoldenPlatforms(t *testing.T) {
+	integration(t)
 	if testing.Short() {
 		t.Skip("type-checks the golden project for other platforms; skipped with -short")
 	}
@@ -78,8 +80,10 @@ func TestGoldenPlatforms(t *testing.T) {
 // TestGoldenOldestGo builds, vets and tests a copy of golden/mysvc with
 // the Go release its go.mod names (GOTOOLCHAIN=go1.23.0), which the module
 // proxy serves: a feature of a newer Go in the generated files fails here,
-// not in a user's CI. The first run downloads that toolchain.
+// not in a user's CI. The first run downloads that toolchain. Integration
+// tier: another toolchain, from the network.
 func TestGoldenOldestGo(t *testing.T) {
+	integration(t)
 	if testing.Short() {
 		t.Skip("downloads and runs an older Go toolchain; skipped with -short")
 	}
@@ -94,14 +98,14 @@ func TestGoldenOldestGo(t *testing.T) {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		if os.Getenv("DAEMONGEN_REQUIRE_TOOLS") == "1" {
+		if requireTools() {
 			t.Fatalf("GOTOOLCHAIN=%s go version: %v\n%s", goVersion, err, out)
 		}
 		t.Skipf("GOTOOLCHAIN=%s go version: %v (the module proxy serves toolchains; set DAEMONGEN_REQUIRE_TOOLS=1 to fail here)\n%s", goVersion, err, out)
 	} else if !strings.Contains(string(out), goVersion+" ") {
 		t.Fatalf("GOTOOLCHAIN=%s go version = %s", goVersion, out)
 	}
-	for _, args := range [][]string{{"build", "-o", os.DevNull, "."}, {"vet", "./..."}, {"test", "./..."}} {
+	for _, args := range [][]string{{"build", "-o", os.DevNull, "."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
 		goCommandEnv(t, dir, env, args...)
 	}
 }

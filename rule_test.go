@@ -42,8 +42,11 @@ func stdPackages(t *testing.T) []string {
 // path, and a reserved name, must be refused with exit 2 and the reason;
 // every name accepted is rendered, and, unless -short, the go command loads
 // all of those projects, tests included, without an error, and builds and
-// vets one in full.
+// vets one in full. Integration tier: it writes a project for each of
+// some 280 names and loads them all; TestValidate (package generator)
+// holds the rule to a sample of them in the default tier.
 func TestNamesFromStd(t *testing.T) {
+	integration(t)
 	t.Parallel()
 	std := stdPackages(t)
 	refuse := slices.Clone(reserved)
@@ -103,7 +106,7 @@ func TestNamesFromStd(t *testing.T) {
 	for _, name := range accepted {
 		patterns = append(patterns, name+"/...")
 	}
-	out := goCommandEnv(t, ws, []string{"GOFLAGS=", "GOWORK=" + filepath.Join(ws, "go.work")}, append([]string{"list", "-e", "-deps", "-test", "-f", listErrors}, patterns...)...)
+	out := goCommandEnv(t, ws, []string{"GOFLAGS=-trimpath", "GOWORK=" + filepath.Join(ws, "go.work")}, append([]string{"list", "-e", "-deps", "-test", "-f", listErrors}, patterns...)...)
 	if s := strings.TrimSpace(string(out)); s != "" {
 		t.Errorf("go list of the %d accepted projects:\n%s", len(accepted), s)
 	}

@@ -184,6 +184,7 @@ func (c checker) num(key string) int {
 }
 
 func TestSystemd(t *testing.T) {
+	integration(t)
 	nspawn := needSystemdBoot(t)
 	needTool(t, "curl", "curl") // the container runs this machine's programs
 	root := t.TempDir()
@@ -395,6 +396,7 @@ func freeAddr(t *testing.T) string {
 // connection and execs the service, and then without activation: the
 // service listens itself on its address in start, run and process-1 mode.
 func TestSocketActivate(t *testing.T) {
+	integration(t)
 	activate := needTool(t, "systemd-socket-activate", "systemd")
 	project := buildGenerated(t, generator.Config{Name: "mysvc", Module: "example.com/mysvc", Socket: "127.0.0.1:1"}, nil)
 	bin := filepath.Join(project, "mysvc")
@@ -530,6 +532,7 @@ func wantCloseOnExec(t *testing.T, pid int) {
 // to rate the generated unit, with and without --socket, 2.0 or better
 // ("OK"); it was 7.0 before the unit was hardened.
 func TestSystemdAnalyzeSecurity(t *testing.T) {
+	integration(t)
 	sa := needTool(t, "systemd-analyze", "systemd")
 	for _, cfg := range []generator.Config{
 		{Name: "mysvc", Module: "example.com/mysvc"},
