@@ -472,6 +472,30 @@ func TestGoldenLayout(t *testing.T) {
 			t.Errorf("%s.txtar is missing from %s; write its command line into it and run: go test -run TestGolden . -update", name, casesDir)
 		}
 	}
+	if n := goldenLines(t); n > goldenBudget {
+		t.Errorf("golden/ holds %d lines; keep it within %d, so that it stays reviewable: a new case shows only what its option changes, and output that grows should earn it", n, goldenBudget)
+	}
+}
+
+// goldenBudget is the most lines golden/ may hold (issue 9).
+const goldenBudget = 6000
+
+// goldenLines counts the lines of every file below golden/.
+func goldenLines(t *testing.T) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(goldenDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		n += bytes.Count(data, []byte("\n"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestGoldenBuild builds, vets and tests a copy of golden/mysvc with the
