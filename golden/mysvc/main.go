@@ -2,14 +2,14 @@
 //
 // Usage:
 //
-//	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME] [--config FILE]
+//	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME] [service flags]
 //	mysvc install [--init auto|systemd|systemd-user|sysv|openrc|launchd|rc.d] [--no-start] [--dry-run] [--bin PATH]
 //	mysvc uninstall [--init ...] [--dry-run]
 //
-// Run "mysvc -help" for the details. The service is in service.go, the
-// daemon machinery in internal/daemon, which daemongen maintains. install
-// writes the service files in init/, which the binary embeds: edit them,
-// rebuild, and install writes your version.
+// Run "mysvc -help" for the details, the service's own flags among them.
+// The daemon machinery is in internal/daemon, which daemongen maintains.
+// install writes the service files in init/, which the binary embeds: edit
+// them, rebuild, and install writes your version.
 package main
 
 import (

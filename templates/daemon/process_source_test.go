@@ -327,6 +327,89 @@ func TestOverlappingStops(t *testing.T) {
 	}
 }
 
+// Checklists 11 and 19: SIGTERM during Init is a clean stop. In the
+// foreground the daemon exits 0 (systemd's stop of a unit still starting
+// leaves it inactive, not failed); in the background it exits too, leaves
+// no pidfile, and start fails, saying so. Neither runs the service.
+func TestStopDuringInit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=500ms")
+	run := f.command("run", "--log", f.log, "--greeting", "hi")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("greeting: hi")
+	run.Process.Signal(syscall.SIGTERM)
+	if err := run.Wait(); err != nil {
+		t.Errorf("run given SIGTERM during Init: %v; want exit 0", err)
+	}
+	if log := f.readLog(); !strings.Contains(log, "stopped before it was ready") || strings.Contains(log, "testsvc stopping") {
+		t.Errorf("run's log %q; want it stopped before Init ended and Run never started", log)
+	}
+
+	start := f.command("start", "--pidfile", f.pidfile, "--log", f.log, "--greeting", "again")
+	var out strings.Builder
+	start.Stdout, start.Stderr = &out, &out
+	if err := start.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog("greeting: again")
+	pid := f.lockHolderPid()
+	if pid <= 0 {
+		t.Fatal("no daemon holds the pidfile during Init")
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	if err := start.Wait(); err == nil || !strings.Contains(out.String(), "stopped before it was ready") {
+		t.Errorf("start whose daemon got SIGTERM during Init: %v, %q; want exit 1, stopped before it was ready", err, out.String())
+	}
+	f.wantGone(pid)
+	f.want(f.run("status"), 3, "not running", "status after")
+}
+
+// Checklist 27: a stop that waits for a starting daemon which then dies
+// names its pid and says how it ended: crashed, when the file stays (its
+// start had given up), or gone before it was ready, when its start removed
+// the file.
+func TestStopWaitingForDyingStart(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		killStart bool
+		want      string
+	}{
+		{"start gave up", true, "testsvc crashed (pid %d): it exited without a clean shutdown"},
+		{"start cleans up", false, "testsvc not running (pid %d exited before it was ready"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, "TESTSVC_INIT_SLEEP=1h")
+			start := f.command("start", "--pidfile", f.pidfile, "--log", f.log, "--timeout", "1m")
+			if err := start.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
+			pid := f.lockHolderPid()
+			if tt.killStart {
+				start.Process.Kill()
+			}
+			stop := f.command("stop", "--pidfile", f.pidfile, "--timeout", "1m")
+			var out strings.Builder
+			stop.Stdout = &out
+			if err := stop.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// stop polls the starting daemon every 5 ms: give it time to see it.
+			time.Sleep(300 * time.Millisecond)
+			syscall.Kill(pid, syscall.SIGKILL)
+			if err := stop.Wait(); err != nil || !strings.Contains(out.String(), fmt.Sprintf(tt.want, pid)) {
+				t.Errorf("stop = %v, %q; want exit 0 and %q", err, out.String(), fmt.Sprintf(tt.want, pid))
+			}
+			start.Wait()
+			f.wantGone(pid)
+		})
+	}
+}
+
 // Checklist 20: a reload asked for while the daemon starts happens once it
 // has started.
 func TestReloadDuringInit(t *testing.T) {
@@ -969,7 +1052,7 @@ func TestQuitForcesExit(t *testing.T) {
 	if err := waiting.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the stop to wait on the pidfile", func() bool { return pidfileOpenedBy(waiting.Process.Pid, f.pidfile) })
+	waitFor(t, "the stop to wait on the pidfile's lock", func() bool { return blockedOnLock(waiting.Process.Pid) })
 	syscall.Kill(pid, syscall.SIGQUIT)
 	if err := waiting.Wait(); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -1302,11 +1385,13 @@ func TestReopenRefusesForeignLog(t *testing.T) {
 	}
 }
 
-// pidfileOpenedBy reports whether process pid has path open.
-func pidfileOpenedBy(pid int, path string) bool {
-	entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	for _, e := range entries {
-		if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); target == path {
+// blockedOnLock reports whether process pid waits for a file lock: a
+// line of /proc/locks marked "->" names it. Having the pidfile open is not
+// enough: a stop opens it before it has looked at the lock.
+func blockedOnLock(pid int) bool {
+	data, _ := os.ReadFile("/proc/locks")
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 5 && f[1] == "->" && f[5] == strconv.Itoa(pid) {
 			return true
 		}
 	}

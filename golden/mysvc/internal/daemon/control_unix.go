@@ -135,6 +135,7 @@ func (p *Program) stop(o *options) int {
 	}
 	defer func() { i.close() }()
 	seen := i.state == running
+	pid := i.pid // the daemon's, as the last inspection that found it running saw it
 	deadline := time.Now().Add(o.timeout)
 	for i.state == running && !i.ready && !i.stopping && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -142,18 +143,22 @@ func (p *Program) stop(o *options) int {
 		if i, err = inspect(o.pidfile); err != nil {
 			return p.fail("stop", err)
 		}
+		if i.state == running {
+			pid = i.pid
+		}
 	}
 	if i.state != running {
 		if seen && i.state == dead && !i.noDaemon {
 			// Gone meanwhile, leaving its file: it says how.
+			i.pid = pid
 			return p.stopped(i, false, o)
 		}
 		if err := i.removeStale(); err != nil {
 			return p.fail("stop", err)
 		}
 		switch {
-		case seen:
-			fmt.Printf("%s stopped\n", p.Name)
+		case seen: // gone while it started, and its file with it
+			fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, pid)
 		case i.noDaemon:
 			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)
 		case i.state == dead:

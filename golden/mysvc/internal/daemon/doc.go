@@ -20,7 +20,9 @@
 //
 //   - Init runs in the daemon before start reports success: whatever it logs is
 //     in the log when start returns, and an error it returns makes start fail
-//     with that error and leaves no daemon and no pidfile behind.
+//     with that error and leaves no daemon and no pidfile behind. SIGTERM or
+//     SIGINT cancels its context; the daemon then exits 0 without running Run
+//     (start fails: "stopped before it was ready").
 //   - Run does the work. Its context is cancelled on SIGTERM or SIGINT; the
 //     daemon waits for Run to return, removes its pidfile and exits 0 (1 if Run
 //     returned an error other than the context's).

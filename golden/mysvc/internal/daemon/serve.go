@@ -113,10 +113,13 @@ func (p *Program) serve(s *session) int {
 		srv.starting = true
 		err := srv.loop(in.Init)
 		srv.starting = false
-		if err == nil && ctx.Err() != nil {
-			err = errors.New("interrupted by a signal")
-		}
-		if err != nil {
+		switch {
+		case ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)):
+			srv.finish(errStopping) // stopped as asked, during Init: see the package doc
+			srv.fail(errors.New("stopped before it was ready"))
+			srv.logger.Print("stopped before it was ready")
+			return exitOK
+		case err != nil:
 			return srv.abort(fmt.Errorf("init: %w", err))
 		}
 	}
