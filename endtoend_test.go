@@ -194,7 +194,7 @@ func TestGoGenerate(t *testing.T) {
 		writeFile(t, filepath.Join(dir, p), string(data))
 	}
 	// daemongen is the test binary, as in the CLI tests (see TestMain).
-	env := []string{"DAEMONGEN_TEST_MAIN=1", "PATH=" + daemongenDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	env := []string{"DAEMONGEN_TEST_MAIN=1", "GOWORK=", "PATH=" + daemongenDir(t) + string(os.PathListSeparator) + os.Getenv("PATH")}
 	goCommandEnv(t, dir, env, "generate", "./...")
 	// What go generate wrote is what the golden case's daemongen generate
 	// writes.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 // directories, the temporary directory, the first files), at every
 // interruptStride-th step after them and at each of its last steps from
 // the last of those on (the last files, the renames): every kind of step,
-// in about a third of the runs, each a process of its own.
+// in about a quarter of the runs, each a process of its own.
 func TestInterrupt(t *testing.T) {
 	stride := 1
 	if os.Getenv(integrationVar) != "1" {
@@ -35,6 +36,22 @@ func TestInterrupt(t *testing.T) {
 		}
 		writeFile(t, filepath.Join(root, "mysvc", "main.go"), "package main // edited\n")
 		writeFile(t, filepath.Join(root, "mysvc", "notes.txt"), "mine\n")
+	}
+	// aged is a project an older daemongen wrote: every file new --force
+	// writes differs, so it stages a replacement of each.
+	aged := func(t *testing.T, root string) {
+		project(t, root)
+		filepath.WalkDir(filepath.Join(root, "mysvc"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() && !strings.HasSuffix(p, "notes.txt") {
+				f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.WriteString("\n")
+				f.Close()
+			}
+			return err
+		})
 	}
 	stale := func(t *testing.T, root string) {
 		project(t, root)
@@ -55,7 +72,7 @@ func TestInterrupt(t *testing.T) {
 		args  []string
 	}{
 		{"new into a/b/c", func(*testing.T, string) {}, ".", []string{"new", "mysvc", "--dir", "a/b/c/mysvc"}},
-		{"new --force over a project", project, ".", []string{"new", "mysvc", "--force"}},
+		{"new --force over a project", aged, ".", []string{"new", "mysvc", "--force"}},
 		{"new in a workspace", workspace, "repo", []string{"new", "mysvc", "--dir", "services/mysvc"}},
 		{"new into a module root", module, ".", []string{"new", "repo", "--dir", "repo", "--force"}},
 		{"generate", stale, "mysvc", []string{"generate"}},

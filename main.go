@@ -47,11 +47,13 @@
 //		lay the template tree in DIR over the embedded one (see templates)
 //	--force
 //		write into DIR even if it is not empty: files daemongen writes are
-//		replaced, except go.mod, service.go and service_test.go, which are
-//		kept once they exist; every other file is left alone
+//		replaced, except go.mod and the example service's service.go and
+//		service_test.go (httpservice.go and httpservice_test.go with
+//		--socket), which are kept once they exist; every other file is
+//		left alone
 //	--replace FILE
-//		with --force, replace FILE too (go.mod, service.go or
-//		service_test.go; repeat the flag or separate names with commas)
+//		with --force, replace FILE too (one of the files --force keeps;
+//		repeat the flag or separate names with commas)
 //	--dry-run
 //		make every check new makes, refusing what it refuses, print the
 //		mode, size and path of each file new would write, and write nothing
@@ -69,10 +71,12 @@
 // parents, and removing them again on failure), and into an existing one by
 // writing each file beside its target and renaming it into place. It never
 // writes through a symlink. It prints "wrote N files into DIR", then
-// "replaced PATH" for each file it overwrote and "kept PATH" for each of the
-// user's files it left, and then the next commands, "go build -o NAME"
-// among them: plain "go build" names the binary after the module path.
-// --dry-run lists every file instead. With --force, a file already as new
+// "replaced PATH" for each file it overwrote, "kept PATH" for each of the
+// user's files it left, "skipped PATH" for the test of a kept example
+// service and "added DIR to the use directives of FILE" for a go.work it
+// edited, and then the next commands, "go build -o NAME" among them: plain
+// "go build" names the binary after the module path. --dry-run lists
+// each file it would write instead. With --force, a file already as new
 // would write it is left alone and counted as current.
 //
 // SIGINT and SIGTERM during new or generate leave the target exactly as it
@@ -185,7 +189,7 @@
 // Create, build and start a daemon named mysvc:
 //
 //	$ daemongen new mysvc --module example.com/mysvc
-//	wrote 54 files into mysvc
+//	wrote 51 files into mysvc
 //
 //	next:
 //	  cd mysvc
@@ -293,7 +297,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "NAME is the binary's name: lowercase letters, digits and '-', starting with\n" +
 					"a letter, at most 32 characters, not reserved. Flags may come before or after NAME.\n" +
 					"A non-empty DIR is refused unless --force is given; --force replaces only\n" +
-					"the files daemongen writes, and keeps go.mod, service.go and service_test.go\n" +
+					"the files daemongen writes, and keeps go.mod and the example service's files\n" +
 					"unless --replace names them. Build with: go build -o NAME\n\n" +
 					"The project is its own module. Inside an existing module its module path\n" +
 					"defaults to that module's path joined with DIR (at a module's root, that\n" +
@@ -308,8 +312,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "module", Usage: "module path `PATH` of the new project, such as example.com/mysvc (default NAME, or the enclosing module's path joined with DIR)"},
 					&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "directory `DIR` to write the project into (default NAME)"},
 					templatesFlag(),
-					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, replacing the files daemongen writes except go.mod, service.go and service_test.go"},
-					&cli.StringSliceFlag{Name: "replace", TakesFile: true, Usage: "with --force, also replace `FILE` (go.mod, service.go or service_test.go; repeat or separate with commas)"},
+					&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, replacing the files daemongen writes except go.mod and the example service's files"},
+					&cli.StringSliceFlag{Name: "replace", TakesFile: true, Usage: "with --force, also replace `FILE` (go.mod, service.go, service_test.go, httpservice.go or httpservice_test.go; repeat or separate with commas)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "check as new would, print the mode, size and path of each file, and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
 					&cli.StringFlag{Name: "socket", Usage: "the example serves HTTP on `ADDR` (HOST:PORT), through NAME.socket under systemd"},

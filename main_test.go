@@ -62,7 +62,10 @@ func daemongen(t *testing.T, dir string, args ...string) (stdout, stderr string,
 	return daemongenEnv(t, dir, nil, args...)
 }
 
-// daemongenEnv is daemongen with env added to the environment.
+// daemongenEnv is daemongen with env added to the environment. The
+// developer's $GOWORK is not passed on (GOWORK= makes the go command and
+// daemongen look for a go.work above dir), so no test edits it; a test of
+// workspaces sets its own.
 func daemongenEnv(t *testing.T, dir string, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	exe, err := os.Executable()
@@ -71,7 +74,7 @@ func daemongenEnv(t *testing.T, dir string, env []string, args ...string) (stdou
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "DAEMONGEN_TEST_MAIN=1"), env...)
+	cmd.Env = append(append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "GOWORK="), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
@@ -199,6 +202,12 @@ func TestNew(t *testing.T) {
 		}
 		return err
 	})
+	// The manual and the README quote that line.
+	for _, doc := range []string{"main.go", "README.md"} {
+		if data, _ := os.ReadFile(doc); !bytes.Contains(data, fmt.Appendf(nil, "wrote %d files into mysvc", n)) {
+			t.Errorf("%s does not quote new's first line, wrote %d files into mysvc", doc, n)
+		}
+	}
 	for _, want := range []string{fmt.Sprintf("wrote %d files into mysvc\n", n), "\n  cd mysvc\n  go build -o mysvc\n  ./mysvc start\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("daemongen new stdout = %q; want it to contain %q", stdout, want)
@@ -712,6 +721,7 @@ func TestNextStepsQuoteDir(t *testing.T) {
 		{"it's", `  cd 'it'\''s'` + "\n"},
 		{"./x/../y", "  cd y\n"},
 		{"a/b-c_d.e", "  cd a/b-c_d.e\n"},
+		{"./-y", "  cd ./-y\n"},
 	} {
 		work := t.TempDir()
 		stdout, stderr, code := daemongen(t, work, "new", "mysvc", "--dir", tt.dir)
@@ -725,5 +735,44 @@ func TestNextStepsQuoteDir(t *testing.T) {
 		if out, err := sh.CombinedOutput(); err != nil {
 			t.Errorf("sh -c %q in %s: %v %s", strings.TrimSpace(tt.want), work, err, out)
 		}
+	}
+}
+
+// TestNewForceEdgeCases: with --force, the --socket example's own files are
+// the user's too; files behind a symbolic link inside DIR are refused even
+// when current; --dry-run lists what it would write and counts the rest.
+func TestNewForceEdgeCases(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := daemongen(t, dir, "new", "websvc", "--socket", "127.0.0.1:8080"); code != 0 {
+		t.Fatalf("daemongen new websvc --socket = exit %d, %s", code, stderr)
+	}
+	mine := "package main // mine\n"
+	writeFile(t, filepath.Join(dir, "websvc", "httpservice.go"), mine)
+	stdout, stderr, code := daemongen(t, dir, "new", "websvc", "--socket", "127.0.0.1:8080", "--force")
+	if got, _ := os.ReadFile(filepath.Join(dir, "websvc", "httpservice.go")); code != 0 || string(got) != mine ||
+		!strings.Contains(stdout, "kept websvc/httpservice.go (yours") || !strings.Contains(stdout, "kept websvc/httpservice_test.go (yours") {
+		t.Errorf("daemongen new --socket --force over an edited httpservice.go = exit %d, stdout %q, stderr %q, httpservice.go %q; want it and its test kept", code, stdout, stderr, got)
+	}
+	os.Remove(filepath.Join(dir, "websvc", "httpservice_test.go"))
+	if stdout, _, _ := daemongen(t, dir, "new", "websvc", "--socket", "127.0.0.1:8080", "--force"); !strings.Contains(stdout, "skipped websvc/httpservice_test.go (it tests the example httpservice.go") {
+		t.Errorf("daemongen new --socket --force with httpservice.go kept and its test gone printed %q; want the test skipped", stdout)
+	}
+
+	stdout, _, code = daemongen(t, dir, "new", "websvc", "--socket", "127.0.0.1:8080", "--force", "--dry-run")
+	if code != 0 || !strings.HasPrefix(stdout, "(") || !strings.Contains(stdout, " files already current)\n") || strings.Contains(stdout, "-rw") {
+		t.Errorf("daemongen new --force --dry-run over a current project printed %q; want no file listed and the count of current ones", stdout)
+	}
+
+	// internal/ becomes a symbolic link to an identical copy.
+	proj := filepath.Join(dir, "websvc")
+	if err := os.Rename(filepath.Join(proj, "internal"), filepath.Join(dir, "internal-copy")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "internal-copy"), filepath.Join(proj, "internal")); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = daemongen(t, dir, "new", "websvc", "--socket", "127.0.0.1:8080", "--force")
+	if code != 1 || !strings.Contains(stderr, "symlink") {
+		t.Errorf("daemongen new --force with internal/ a symlink = exit %d, stderr %q; want exit 1, refusing the symlink", code, stderr)
 	}
 }

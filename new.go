@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -18,8 +19,9 @@ import (
 )
 
 // yours are the files of a new project that are the user's once written:
-// --force keeps them unless --replace names them.
-var yours = []string{"go.mod", "service.go", "service_test.go"}
+// --force keeps them unless --replace names them. (httpservice.go and its
+// test are the example service of --socket.)
+var yours = []string{"go.mod", "service.go", "service_test.go", "httpservice.go", "httpservice_test.go"}
 
 // runNew turns the new command's arguments into a generator.Config,
 // renders the project and writes it, or only checks and lists it with
@@ -93,8 +95,7 @@ func runNew(c *cli.Context) error {
 	}
 
 	// The user's files, go.mod included, stay unless --replace names them;
-	// service_test.go, which tests the example service.go, stays out with
-	// a kept service.go.
+	// the test of the example service, X_test.go, stays out with a kept X.go.
 	var kept, skipped []string
 	exists := func(p string) bool {
 		_, err := os.Lstat(filepath.Join(abs, p))
@@ -108,7 +109,7 @@ func runNew(c *cli.Context) error {
 		case keep(f.Path):
 			kept = append(kept, f.Path)
 			return true
-		case f.Path == "service_test.go" && keep("service.go") && !slices.Contains(replace, f.Path):
+		case strings.HasSuffix(f.Path, "_test.go") && keep(strings.TrimSuffix(f.Path, "_test.go")+".go"):
 			skipped = append(skipped, f.Path)
 			return true
 		}
@@ -120,7 +121,7 @@ func runNew(c *cli.Context) error {
 	var current int
 	if c.Bool("force") {
 		files = slices.DeleteFunc(files, func(f generator.File) bool {
-			if isCurrent(filepath.Join(abs, filepath.FromSlash(f.Path)), f) {
+			if isCurrent(abs, f) {
 				current++
 				return true
 			}
@@ -154,6 +155,9 @@ func runNew(c *cli.Context) error {
 		for _, f := range files {
 			fmt.Fprintf(out, "%v %6d %s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path))
 		}
+		if current > 0 {
+			fmt.Fprintf(out, "(%d %s already current)\n", current, plural(current, "file", "files"))
+		}
 		return nil
 	}
 	if workFile != nil {
@@ -175,24 +179,41 @@ func runNew(c *cli.Context) error {
 		fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
 	}
 	for _, p := range skipped {
-		fmt.Fprintf(out, "skipped %s (it tests the example service.go; --force --replace %s writes it)\n", filepath.Join(dir, p), p)
+		fmt.Fprintf(out, "skipped %s (it tests the example %s; --force --replace %s writes it)\n", filepath.Join(dir, p), strings.TrimSuffix(p, "_test.go")+".go", p)
 	}
 	if workFile != nil {
-		fmt.Fprintf(out, "added %s to the use directives of %s\n", dir, work)
+		fmt.Fprintf(out, "added %s to the use directives of %s\n", filepath.Clean(dir), work)
 	}
 	fmt.Fprintf(out, "\nnext:\n")
 	if d := filepath.Clean(dir); d != "." {
+		if strings.HasPrefix(d, "-") {
+			d = "./" + d // not an option of cd
+		}
 		fmt.Fprintf(out, "  cd %s\n", shellQuote(d))
 	}
 	fmt.Fprintf(out, "  go build -o %s\n  ./%s start\n", cfg.Name, cfg.Name)
 	return nil
 }
 
-// isCurrent reports whether the regular file name holds exactly f's data
-// with f's mode.
-func isCurrent(name string, f generator.File) bool {
+// isCurrent reports whether f's path below dir is a regular file that holds
+// exactly f's data with exactly f's mode (no setuid, setgid or sticky bit),
+// reached through directories only: a file behind a symbolic link is not
+// current, so that Write refuses the link.
+func isCurrent(dir string, f generator.File) bool {
+	p := dir
+	for elem := range strings.SplitSeq(path.Dir(f.Path), "/") {
+		if elem == "." {
+			break
+		}
+		p = filepath.Join(p, elem)
+		if info, err := os.Lstat(p); err != nil || !info.IsDir() {
+			return false
+		}
+	}
+	name := filepath.Join(dir, filepath.FromSlash(f.Path))
 	info, err := os.Lstat(name)
-	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm() != f.Mode || info.Size() != int64(len(f.Data)) {
+	special := fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+	if err != nil || !info.Mode().IsRegular() || info.Mode()&(fs.ModePerm|special) != f.Mode || info.Size() != int64(len(f.Data)) {
 		return false
 	}
 	data, err := os.ReadFile(name)

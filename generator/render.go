@@ -36,8 +36,8 @@
 // Each template is parsed once with the functions of sprig.HermeticTxtFuncMap
 // (no clocks, randomness or environment) and the option missingkey=error,
 // and executed with a Data value. A template file is one template: one that
-// defines others ({{define}} or {{block}}) is an error, so no file can reach
-// into another.
+// defines others ({{define}} or {{block}}) or calls one ({{template}}) is
+// an error, so no file can reach into another.
 //
 // # Output
 //
@@ -70,6 +70,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/Masterminds/sprig/v3"
 )
@@ -154,8 +155,11 @@ func parseSet(tmpl fs.FS, root string, set *template.Template) ([]*tmplFile, err
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
-		if len(set.Templates()) > defined+1 {
+		if len(set.Templates()) > defined+1 || slices.ContainsFunc(files, func(f *tmplFile) bool { return f.tmpl != nil && set.Lookup(f.name) != f.tmpl }) {
 			return fmt.Errorf("parse %s: defines a template ({{define}} or {{block}}); a template file is one template, so write it out where it is used", name)
+		}
+		if callsTemplate(t.Root) {
+			return fmt.Errorf("parse %s: calls a template ({{template}}); a template file is one template, so write it out where it is used", name)
 		}
 		files = append(files, &tmplFile{name: name, rel: rel, tmpl: t})
 		return nil
@@ -164,6 +168,24 @@ func parseSet(tmpl fs.FS, root string, set *template.Template) ([]*tmplFile, err
 		return nil, err
 	}
 	return files, nil
+}
+
+// callsTemplate reports whether the parse tree below n holds a {{template}}
+// action.
+func callsTemplate(n parse.Node) bool {
+	switch n := n.(type) {
+	case *parse.TemplateNode:
+		return true
+	case *parse.ListNode:
+		return n != nil && slices.ContainsFunc(n.Nodes, callsTemplate)
+	case *parse.IfNode:
+		return callsTemplate(n.List) || callsTemplate(n.ElseList)
+	case *parse.RangeNode:
+		return callsTemplate(n.List) || callsTemplate(n.ElseList)
+	case *parse.WithNode:
+		return callsTemplate(n.List) || callsTemplate(n.ElseList)
+	}
+	return false
 }
 
 // Render validates cfg, parses the template tree tmpl and renders it: the

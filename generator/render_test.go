@@ -231,6 +231,8 @@ func TestRenderErrors(t *testing.T) {
 		{"empty name", "project/sub/.tmpl", "hello\n", "parse templates/project/sub/.tmpl: template file name is only .tmpl"},
 		{"define", "project/README.md.tmpl", `{{define "x"}}hi{{end}}{{template "x"}}`, "parse templates/project/README.md.tmpl: defines a template"},
 		{"block", "project/README.md.tmpl", `{{block "x" .}}hi{{end}}`, "parse templates/project/README.md.tmpl: defines a template"},
+		{"define another file", "project/zzz.txt.tmpl", `{{define "templates/project/main.go.tmpl"}}evil{{end}}zzz`, "parse templates/project/zzz.txt.tmpl: defines a template"},
+		{"call another file", "project/leak.txt.tmpl", `{{if true}}{{range .Name}}{{else}}{{template "templates/project/main.go.tmpl" .}}{{end}}{{end}}`, "parse templates/project/leak.txt.tmpl: calls a template"},
 		{"same path twice", "project/mysvc.service.tmpl", "x\n", "render templates/project/mysvc.service.tmpl: templates/project/_name_.service.tmpl also writes mysvc.service"},
 	}
 	for _, tt := range tests {

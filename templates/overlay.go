@@ -101,10 +101,16 @@ func (o *overlay) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 // Source names the template at name: its path on disk if it comes from top,
-// "templates/" followed by name otherwise.
+// "templates/" followed by name otherwise. A path on disk that reads the
+// same, from a directory named templates, starts with "./", so that the
+// generator still tells the user's file from daemongen's own.
 func (o *overlay) Source(name string) string {
 	if _, err := fs.Stat(o.top, name); err == nil {
-		return filepath.Join(o.dir, filepath.FromSlash(name))
+		p := filepath.Join(o.dir, filepath.FromSlash(name))
+		if filepath.ToSlash(p) == "templates/"+name {
+			p = "." + string(filepath.Separator) + p
+		}
+		return p
 	}
 	return "templates/" + name
 }

@@ -137,3 +137,24 @@ func TestOverlayGoSyntaxError(t *testing.T) {
 		t.Errorf("Render(broken overlay) = %v; want an error naming %s", err, want)
 	}
 }
+
+// TestOverlayNamedTemplates loads a user's tree from a directory named
+// templates: its Go files are still the user's, checked whole, and errors
+// name them as such.
+func TestOverlayNamedTemplates(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll(filepath.Join("templates", "daemon"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("templates", "daemon", "extra.go"), []byte("package daemon\n\nfunc {\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tree, err := Load("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = generator.Render(generator.Config{Module: "example.com/mysvc", DaemonOnly: true}, tree)
+	if want := "render ./templates/daemon/extra.go: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("Render(templates/daemon/extra.go with a syntax error) = %v; want an error starting %q", err, want)
+	}
+}
