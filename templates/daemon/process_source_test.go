@@ -400,8 +400,9 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 			if err := stop.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// stop polls the starting daemon every 5 ms: give it time to see it.
-			time.Sleep(300 * time.Millisecond)
+			// stop polls the starting daemon every 5 ms: give it time to see
+			// it, even a slow start of its own under -race on a loaded machine.
+			time.Sleep(time.Second)
 			syscall.Kill(pid, syscall.SIGKILL)
 			said := func(want string) bool { return strings.Contains(out.String(), fmt.Sprintf(want, pid)) }
 			if err := stop.Wait(); err != nil || !slices.ContainsFunc(tt.want, said) {
