@@ -45,20 +45,28 @@ func TestNewBuilds(t *testing.T) {
 	}
 }
 
-// TestStartStop generates a project, builds it, and drives the daemon
-// through start, status and stop, as a user would.
-func TestStartStop(t *testing.T) {
+// builtProject skips with -short; otherwise it writes the project mysvc
+// into a new directory dir, builds it in project, and names a pidfile and a
+// log in dir. The test runs in parallel.
+func builtProject(t *testing.T) (dir, project, pidfile, logfile string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a generated project; skipped with -short")
 	}
 	t.Parallel()
-	dir := t.TempDir()
+	dir = t.TempDir()
 	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
 		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
 	}
-	project := filepath.Join(dir, "mysvc")
+	project = filepath.Join(dir, "mysvc")
 	goCommand(t, project, "build")
-	pidfile, logfile := filepath.Join(dir, "mysvc.pid"), filepath.Join(dir, "mysvc.log")
+	return dir, project, filepath.Join(dir, "mysvc.pid"), filepath.Join(dir, "mysvc.log")
+}
+
+// TestStartStop generates a project, builds it, and drives the daemon
+// through start, status and stop, as a user would.
+func TestStartStop(t *testing.T) {
+	_, project, pidfile, logfile := builtProject(t)
 	svc := func(action string, want int) string {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(project, "mysvc"), action, "--pidfile", pidfile, "--log", logfile)
@@ -114,17 +122,7 @@ func TestStartStop(t *testing.T) {
 // daemon; a bad file makes start fail with the parse error, and reload exit
 // 1 with it while the daemon keeps the old configuration.
 func TestConfigReload(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a generated project; skipped with -short")
-	}
-	t.Parallel()
-	dir := t.TempDir()
-	if _, stderr, code := daemongen(t, dir, "new", "mysvc", "--module", "example.com/mysvc"); code != 0 {
-		t.Fatalf("daemongen new = exit %d, stderr %q; want 0", code, stderr)
-	}
-	project := filepath.Join(dir, "mysvc")
-	goCommand(t, project, "build")
-	pidfile, logfile := filepath.Join(dir, "mysvc.pid"), filepath.Join(dir, "mysvc.log")
+	dir, project, pidfile, logfile := builtProject(t)
 	svc := func(want int, text string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(filepath.Join(project, "mysvc"), append(args, "--pidfile", pidfile, "--log", logfile)...)

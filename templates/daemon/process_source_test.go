@@ -1196,19 +1196,28 @@ func TestUser(t *testing.T) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); err != nil || !ok || strconv.Itoa(int(st.Uid)) != nobody.Uid {
 		t.Errorf("log %s: %v, %+v; want it handed to nobody", f.log, err, fi)
 	}
-	if err := os.Rename(f.log, f.log+".1"); err != nil {
-		t.Fatal(err)
-	}
-	writePidfile(t, f.log, "")
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
-	if err := os.Chown(f.log, uid, gid); err != nil {
-		t.Fatal(err)
-	}
+	f.rotateLog(nobody)
 	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	f.want(f.run("stop"), 0, "stopped", "stop")
 	f.wantGone(pid)
+}
+
+// rotateLog does what logrotate's "create" does: it renames the log to
+// LOG.1, which it returns, and puts an empty log owned by u in its place.
+func (f *fixture) rotateLog(u *user.User) string {
+	f.t.Helper()
+	rotated := f.log + ".1"
+	if err := os.Rename(f.log, rotated); err != nil {
+		f.t.Fatal(err)
+	}
+	writePidfile(f.t, f.log, "")
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(f.log, uid, gid); err != nil {
+		f.t.Fatal(err)
+	}
+	return rotated
 }
 
 // lookupUser reads the account databases as getpwnam and getgrouplist
@@ -1364,16 +1373,7 @@ func TestReopenRefusesForeignLog(t *testing.T) {
 	if err := os.Chmod(f.dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	rotated := f.log + ".1"
-	if err := os.Rename(f.log, rotated); err != nil {
-		t.Fatal(err)
-	}
-	writePidfile(t, f.log, "")
-	uid, _ := strconv.Atoi(nobody.Uid)
-	gid, _ := strconv.Atoi(nobody.Gid)
-	if err := os.Chown(f.log, uid, gid); err != nil {
-		t.Fatal(err)
-	}
+	rotated := f.rotateLog(nobody)
 	r := f.run("reopen")
 	f.want(r, 1, "belongs to uid "+nobody.Uid, "reopen onto another user's file")
 	if !strings.Contains(r.stderr, "keeps writing to its old log") {
