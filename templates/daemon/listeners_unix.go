@@ -3,7 +3,6 @@
 package daemon
 
 import (
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -41,12 +40,4 @@ func takeSockets() {
 			sockets.fds = append(sockets.fds, s)
 		}
 	})
-}
-
-// fileListener makes a listener of the passed descriptor fd. The listener
-// has a descriptor of its own; fd is closed.
-func fileListener(fd int, name string) (net.Listener, error) {
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
-	return net.FileListener(f)
 }

@@ -3,9 +3,8 @@
 package daemon
 
 import (
-	"errors"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"runtime"
 )
@@ -50,8 +49,10 @@ func journalStream() bool { return false }
 // takeSockets does nothing where no service manager passes sockets.
 func takeSockets() {}
 
-func fileListener(int, string) (net.Listener, error) {
-	return nil, errors.New("socket activation is not supported here")
+// listenAddr is not written here without the net package, which the daemon
+// package does not import: listen with net.Listen.
+func listenAddr(string) (*os.File, error) {
+	return nil, fmt.Errorf("listening is not supported on %s: use net.Listen", runtime.GOOS)
 }
 
 func send(string) {}
@@ -75,3 +76,7 @@ func (p *Program) run(o *options) int {
 	}
 	return p.serve(&session{signals: watchSignals(), ready: func() {}, fail: func(error) {}})
 }
+
+func monotonicUsec() (int64, bool) { return 0, false }
+
+func holdGuard(string) (io.Closer, error) { return nil, nil }

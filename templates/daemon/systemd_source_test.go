@@ -11,9 +11,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,18 +147,65 @@ func TestJournalStream(t *testing.T) {
 	}
 }
 
-// Checklist 32: without socket activation, Listen listens itself.
+// Checklist 32: without socket activation, Listen listens itself, with
+// the syscall package: each address form gives a socket that net can use
+// and that a client reaches.
 func TestListenItself(t *testing.T) {
-	ln, err := Listen("http", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	sock := filepath.Join(t.TempDir(), "s")
+	for _, tt := range []struct{ addr, network, want string }{
+		{"127.0.0.1:0", "tcp", "127.0.0.1:"},
+		{"localhost:0", "tcp", "127.0.0.1:"},
+		{":0", "tcp", "[::]:"},
+		{"[::1]:0", "tcp", "[::1]:"},
+		{sock, "unix", sock},
+	} {
+		f, err := Listen("http", tt.addr)
+		if err != nil {
+			if strings.Contains(tt.addr, "::") && errors.Is(err, syscall.EADDRNOTAVAIL) {
+				continue // no IPv6 here
+			}
+			t.Errorf("Listen(http, %q) = %v", tt.addr, err)
+			continue
+		}
+		ln, err := net.FileListener(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("net.FileListener of Listen(http, %q): %v", tt.addr, err)
+		}
+		got := ln.Addr().String()
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("Listen(http, %q) listens on %s; want %s...", tt.addr, got, tt.want)
+		}
+		dial := got
+		if tt.network == "tcp" {
+			dial = "127.0.0.1" + got[strings.LastIndexByte(got, ':'):]
+			if strings.HasPrefix(tt.addr, "[::1]") {
+				dial = got
+			}
+		}
+		go func() {
+			if c, err := ln.Accept(); err == nil {
+				c.Write([]byte("hi"))
+				c.Close()
+			}
+		}()
+		c, err := net.Dial(tt.network, dial)
+		if err != nil {
+			t.Errorf("dial %s, listened on by Listen(http, %q): %v", dial, tt.addr, err)
+		} else {
+			b, _ := io.ReadAll(c)
+			c.Close()
+			if string(b) != "hi" {
+				t.Errorf("read %q from Listen(http, %q)'s socket; want hi", b, tt.addr)
+			}
+		}
+		ln.Close()
 	}
-	defer ln.Close()
-	if !strings.HasPrefix(ln.Addr().String(), "127.0.0.1:") {
-		t.Errorf("Listen(http, 127.0.0.1:0) listens on %s", ln.Addr())
-	}
-	if _, err := Listen("http", "256.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "listen for http") {
-		t.Errorf("Listen on a bad address: %v; want an error naming the listener", err)
+	for _, addr := range []string{"256.0.0.1:1", "example.com:80", "127.0.0.1:http", "127.0.0.1:70000", "8080", "[fe80::1%lo]:0"} {
+		if f, err := Listen("http", addr); err == nil || !strings.Contains(err.Error(), "listen for http") {
+			f.Close()
+			t.Errorf("Listen(http, %q) = %v; want an error naming the listener", addr, err)
+		}
 	}
 }
 

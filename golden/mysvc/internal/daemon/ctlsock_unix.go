@@ -8,7 +8,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -29,13 +29,18 @@ const maxSocketPath = 103
 // requestWait bounds how long the daemon waits for a client's request line.
 const requestWait = 5 * time.Second
 
+// maxRequest bounds a request line, so that no client makes the daemon
+// read (and hold) more: the longest request, "reload" and a limit, is far
+// shorter.
+const maxRequest = 64
+
 // controlPath is the control socket's path for a pidfile.
 func controlPath(pidfile string) string { return pidfile + ctlSuffix }
 
 // A controlServer accepts reload requests and hands them to the server's
 // loop.
 type controlServer struct {
-	l         *net.UnixListener
+	l         *os.File // listening
 	path      string
 	requests  chan request
 	accepting chan struct{} // closed when accept has returned
@@ -62,12 +67,11 @@ func listenControl(pidfile string) (*controlServer, error) {
 	// The socket file is made with the umask's permissions: 0600 from the
 	// start, not after a chmod. Nothing else runs yet in this process.
 	old := syscall.Umask(0o177)
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	l, err := listenSocket(syscall.AF_UNIX, &syscall.SockaddrUnix{Name: path}, path)
 	syscall.Umask(old)
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w (choose a writable --pidfile directory)", path, err)
 	}
-	l.SetUnlinkOnClose(false) // close removes it only while we hold the pidfile
 	c := &controlServer{l: l, path: path, requests: make(chan request), accepting: make(chan struct{}), closed: make(chan struct{})}
 	go c.accept()
 	return c, nil
@@ -98,8 +102,8 @@ func (c *controlServer) close(unlink bool) {
 func (c *controlServer) accept() {
 	defer close(c.accepting)
 	for {
-		conn, err := c.l.AcceptUnix()
-		if errors.Is(err, net.ErrClosed) {
+		conn, err := accept(c.l)
+		if errors.Is(err, os.ErrClosed) {
 			return
 		}
 		if err != nil {
@@ -115,16 +119,16 @@ func (c *controlServer) accept() {
 }
 
 // handle answers one connection.
-func (c *controlServer) handle(conn *net.UnixConn) {
+func (c *controlServer) handle(conn *os.File) {
 	defer conn.Close()
 	if err := peerAllowed(conn); err != nil {
 		fmt.Fprintf(conn, "error %s\n", oneLine(err))
 		return
 	}
 	conn.SetReadDeadline(time.Now().Add(requestWait))
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(conn, maxRequest)).ReadString('\n')
 	if err != nil {
-		return
+		return // no line, or one longer than any request
 	}
 	req := request{reply: make(chan error, 1)}
 	line = strings.TrimSpace(line)
@@ -162,16 +166,15 @@ func (c *controlServer) handle(conn *net.UnixConn) {
 // its socket yet: a missing socket is tried again until deadline.
 func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
-	conn, err := net.DialTimeout("unix", path, time.Until(deadline))
+	conn, err := dialUnix(path, deadline)
 	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
-		conn, err = net.DialTimeout("unix", path, time.Until(deadline))
+		conn, err = dialUnix(path, deadline)
 	}
 	if err != nil {
 		return fmt.Errorf("connect to control socket %s: %w (restart the daemon if its socket was removed)", path, err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(deadline)
 	msg := verb
 	if verb == "reload" {
 		msg = fmt.Sprintf("reload %d", max(time.Until(deadline).Milliseconds(), 1))

@@ -4,9 +4,8 @@ package daemon
 
 import (
 	"fmt"
-	"net"
+	"os"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -25,36 +24,39 @@ var sockets struct {
 	fds  []*inherited
 }
 
-// Listen returns the stream listener the service calls name, such as
-// "http". Under socket activation (systemd's NAME.socket units, or
+// Listen returns the listening stream socket the service calls name, such
+// as "http", as a file: the service makes its listener of it with
+// net.FileListener (which takes a descriptor of its own) and then closes
+// the file. Under socket activation (systemd's NAME.socket units, or
 // systemd-socket-activate) it is the socket the manager passed under that
 // name (FileDescriptorName=, --fdname), already listening, and connections
 // that queued on it before the service started are there to accept; if the
 // manager passed exactly one socket, that socket serves any name. Otherwise
-// Listen listens itself on addr: "host:port" for TCP, or a path (starting
-// with '/' or '@') for a Unix socket. So the service works the same under
-// systemd, started by the start command, in run mode and as process 1.
+// Listen listens itself on addr: a path (starting with '/', or '@' for an
+// abstract socket on Linux) for a Unix socket, or HOST:PORT for TCP, where
+// HOST is empty (every address), localhost, or an IP address (IPv6 in
+// brackets); other host names are refused, as the daemon looks up no
+// names. So the service works the same under systemd, started by the start
+// command, in run mode and as process 1.
 //
+// Listen returns a file, not a net.Listener, so that the daemon package
+// does not import net: a service without sockets stays a static binary.
 // Each socket the manager passed is handed out once; a second Listen for
-// the same name listens on addr. The caller closes the listener.
-func Listen(name, addr string) (net.Listener, error) {
-	if ln, err := activatedListener(name); ln != nil || err != nil {
-		return ln, err
+// the same name listens on addr.
+func Listen(name, addr string) (*os.File, error) {
+	if f := activatedListener(name); f != nil {
+		return f, nil
 	}
-	network := "tcp"
-	if strings.HasPrefix(addr, "/") || strings.HasPrefix(addr, "@") {
-		network = "unix"
-	}
-	ln, err := net.Listen(network, addr)
+	f, err := listenAddr(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s: %w", name, err)
 	}
-	return ln, nil
+	return f, nil
 }
 
 // activatedListener returns the socket passed for name, nil if there is
 // none.
-func activatedListener(name string) (net.Listener, error) {
+func activatedListener(name string) *os.File {
 	takeSockets()
 	sockets.Lock()
 	defer sockets.Unlock()
@@ -63,13 +65,9 @@ func activatedListener(name string) (net.Listener, error) {
 		i = 0
 	}
 	if i < 0 {
-		return nil, nil
+		return nil
 	}
 	pick := sockets.fds[i]
 	pick.used = true
-	ln, err := fileListener(pick.fd, name)
-	if err != nil {
-		return nil, fmt.Errorf("use socket %d passed by the service manager for %s: %w", pick.fd, name, err)
-	}
-	return ln, nil
+	return os.NewFile(uintptr(pick.fd), name)
 }

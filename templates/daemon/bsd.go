@@ -1,0 +1,33 @@
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+
+package daemon
+
+import (
+	"io"
+	"os"
+	"syscall"
+)
+
+// The parts of the daemon that differ on macOS and the BSDs from Linux.
+
+// dup makes newfd a copy of oldfd, retrying when a signal interrupts it.
+func dup(oldfd, newfd int) error {
+	for {
+		if err := syscall.Dup2(oldfd, newfd); err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// peerAllowed admits every client: here the control socket's mode, 0600,
+// is what keeps other users out (the syscall package cannot read peer
+// credentials on these systems).
+func peerAllowed(*os.File) error { return nil }
+
+// monotonicUsec is unknown off Linux, where no systemd runs: the reload
+// announcement goes without MONOTONIC_USEC=.
+func monotonicUsec() (int64, bool) { return 0, false }
+
+// holdGuard does nothing where there are no abstract Unix sockets: see
+// doc.go for the window in which two daemons can run for one pidfile path.
+func holdGuard(path string) (io.Closer, error) { return nil, nil }
