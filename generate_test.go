@@ -115,8 +115,8 @@ func TestGenerateCheckAndUpdate(t *testing.T) {
 	for _, want := range []string{
 		"missing internal/daemon/serve.go\n--- /dev/null\n+++ internal/daemon/serve.go (generated)\n@@ -0,0 +1,",
 		"stale internal/daemon/doc.go\n--- internal/daemon/doc.go\n+++ internal/daemon/doc.go (generated)\n",
-		"-// Package daemon once turned a Service",
-		"+// Package daemon turns a Service",
+		"-// Package daemon once turned a [Service]",
+		"+// Package daemon turns a [Service]",
 		"extra internal/daemon/gone.go\n--- internal/daemon/gone.go\n+++ /dev/null\n",
 	} {
 		if !strings.Contains(stdout, want) {

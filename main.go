@@ -189,7 +189,7 @@
 // Create, build and start a daemon named mysvc:
 //
 //	$ daemongen new mysvc --module example.com/mysvc
-//	wrote 51 files into mysvc
+//	wrote 30 files into mysvc
 //
 //	next:
 //	  cd mysvc

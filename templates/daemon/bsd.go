@@ -29,5 +29,5 @@ func peerAllowed(*os.File) error { return nil }
 func monotonicUsec() (int64, bool) { return 0, false }
 
 // holdGuard does nothing where there are no abstract Unix sockets: see
-// doc.go for the window in which two daemons can run for one pidfile path.
+// pidfile_unix.go for the window in which two daemons can run for one pidfile path.
 func holdGuard(path string) (io.Closer, error) { return nil, nil }

@@ -1,4 +1,4 @@
-//go:build !(linux || darwin || dragonfly || freebsd || netbsd || openbsd)
+//go:build !unix || aix || solaris
 
 package daemon
 
@@ -40,8 +40,6 @@ func (*controlServer) close(bool) {}
 func ownDir(string) bool { return false }
 
 func reopenLog(string) error { return errUnsupported }
-
-func notify(string) {}
 
 // journalStream is false where no systemd journal runs.
 func journalStream() bool { return false }

@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix && !aix && !solaris
 
 package daemon
 
@@ -8,11 +8,39 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
+
+// Liveness and whom to signal. A daemon is running exactly while some
+// process holds the lock on its pidfile. The file is empty while the daemon
+// starts, holds "PID\n" once it is ready, and "stopping\n" once it begins to
+// stop. The daemon holds a POSIX write lock on it, and the pid to signal is
+// the one the kernel reports for that lock (F_GETLK, as seen from the
+// caller's PID namespace); the file's content never decides which process
+// is signalled, and a holder that did not announce itself, or that another
+// PID namespace hides, is never signalled (see flockLocks for the lock
+// itself). Signals go through a pidfd where the kernel has them. Stop waits
+// for the lock to be released, not for kill(pid, 0) to fail: a daemon whose
+// parent does not reap it stays a zombie that kill(pid, 0) still finds.
+//
+// Only the file's owner and root can take a write lock; any user who can
+// read the 0644 file can take a read lock or a flock, which no daemon holds.
+// A pidfile that stays locked by such processes for two seconds is replaced
+// by start atomically (a new file renamed over it), so no local user can
+// keep a daemon from starting; status counts such a file as stale (exit 1),
+// stop as no daemon (exit 0), and restart goes on to start.
+//
+// Every second the daemon checks that its pidfile's path still names the
+// file it holds. If the file or its directory was removed (logout removes
+// $XDG_RUNTIME_DIR) or replaced, no command can find the daemon any more,
+// and a start could start a second one: the daemon logs why and stops
+// gracefully. On Linux a guard closes the window until then (see
+// holdGuard); elsewhere a start after the pidfile was removed and the old
+// daemon can both run for up to that second plus the old service's shutdown.
 
 // A pidfile is the daemon's pidfile, locked exclusively by this process for
 // the rest of its life: the kernel releases the lock only when the process
@@ -513,4 +541,75 @@ func waitReleased(done <-chan error, timeout time.Duration) bool {
 	case <-t.C:
 		return false
 	}
+}
+
+// lockHolder returns whether another process holds a POSIX write lock on
+// f's file (F_GETLK) and, if so, its pid as seen from here (0 if it is not
+// visible, from another PID namespace): the pid to signal, on every
+// platform (see "Liveness and whom to signal" above). A read
+// lock, which anyone who can read the file can take, does not count. It
+// reports false if the kernel would not say.
+func lockHolder(f *os.File) (pid int, held bool) {
+	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
+	if err := syscall.FcntlFlock(f.Fd(), syscall.F_GETLK, &lk); err != nil || lk.Type != syscall.F_WRLCK {
+		return 0, false
+	}
+	return int(lk.Pid), true
+}
+
+// The pidfile's lock. On Linux it is a flock, and a POSIX write lock
+// beside it, independent of it there, announces the holder (see
+// lockHolder). On macOS and the BSDs, where the two kinds are one, it is a
+// POSIX write lock alone, which is also the announcement. POSIX locks
+// belong to the process and are all dropped when it closes any descriptor
+// of the file, so the daemon opens its pidfile once, and the commands never
+// open it a second time while they hold a lock on it. Both work on Linux:
+// tests there may set flockLocks to false to try the other.
+var flockLocks = runtime.GOOS == "linux"
+
+// lockExclusive takes the daemon's lock without waiting: EWOULDBLOCK if
+// someone holds the file.
+func lockExclusive(f *os.File) error {
+	if flockLocks {
+		return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	return setLock(f.Fd(), syscall.F_WRLCK, syscall.F_SETLK)
+}
+
+// lockSharedNow takes an inspector's lock without waiting: EWOULDBLOCK if
+// a daemon holds the file.
+func lockSharedNow(f *os.File) error {
+	if flockLocks {
+		return syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	}
+	return setLock(f.Fd(), syscall.F_RDLCK, syscall.F_SETLK)
+}
+
+// lockSharedWait takes an inspector's lock, waiting for the daemon to exit.
+func lockSharedWait(fd uintptr) error {
+	if flockLocks {
+		return syscall.Flock(int(fd), syscall.LOCK_SH)
+	}
+	return setLock(fd, syscall.F_RDLCK, syscall.F_SETLKW)
+}
+
+// announce takes the POSIX write lock on f for this process, beside the
+// flock; like it, it lasts until the process exits. Without flocks the
+// lock itself announces the daemon.
+func announce(f *os.File) error {
+	if !flockLocks {
+		return nil
+	}
+	return setLock(f.Fd(), syscall.F_WRLCK, syscall.F_SETLK)
+}
+
+// setLock sets a POSIX lock of type typ on the whole file with cmd
+// (F_SETLK or F_SETLKW); a conflicting lock is EWOULDBLOCK, as for flock.
+func setLock(fd uintptr, typ int16, cmd int) error {
+	lk := syscall.Flock_t{Type: typ, Whence: io.SeekStart}
+	err := syscall.FcntlFlock(fd, cmd, &lk)
+	if errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EACCES) {
+		return syscall.EWOULDBLOCK
+	}
+	return err
 }

@@ -14,6 +14,18 @@ import (
 	"testing"
 )
 
+// posixLocksEnv, set to 1, makes this test binary, and the daemons it starts
+// (which are re-executions of it), use POSIX record locks alone: the macOS
+// and BSD code path, tried on Linux. flock(1) then takes a lock that this
+// path does not see at all. .ci/run runs the suite both ways.
+const posixLocksEnv = "DAEMON_TEST_POSIX_LOCKS"
+
+func init() {
+	if os.Getenv(posixLocksEnv) == "1" {
+		flockLocks = false
+	}
+}
+
 // Checklist 30: a stale pidfile that another user keeps locked (flock(1)
 // as nobody, on the file it may read) does not block root's start, and
 // that user's process is never signalled.
@@ -63,7 +75,7 @@ func TestStalePidfileLockedByOtherUser(t *testing.T) {
 // holder's, as the kernel reports it, never the file's content: a daemon
 // (compromised, say, after --user) that writes another process's pid into
 // its pidfile cannot make root's stop signal that process. Run this with
-// -tags daemongen_posixlocks too: that is the macOS and BSD code path.
+// DAEMON_TEST_POSIX_LOCKS=1 too: that is the macOS and BSD code path.
 func TestPidFromLockHolderNotContent(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)

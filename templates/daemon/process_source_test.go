@@ -602,7 +602,7 @@ done
 	// Locked by this test, which does not announce itself, naming the
 	// test's pid or an unrelated process: nobody is signalled. (With POSIX
 	// locks alone, a flock is no lock at all: the file is just stale.)
-	if !posixLocksOnly {
+	if flockLocks {
 		lockedByTest(t, f)
 	}
 	select {

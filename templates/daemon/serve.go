@@ -12,6 +12,22 @@ import (
 	"time"
 )
 
+// Signals. SIGTERM and SIGINT stop the service gracefully; any number of
+// them, from any number of stop commands, make one stop. SIGQUIT is the
+// deliberate forced exit: the daemon writes every goroutine's stack to the
+// log, writes "quit" into its pidfile, which it leaves in place as a crash
+// would, and exits 1 at once, without waiting for the service. SIGHUP
+// reloads, SIGUSR1 reopens the log by its path (for logrotate). Each kind of
+// signal has a channel of its own with room for one, so a signal is dropped
+// only while one of its kind waits, which handling then covers: no signal is
+// lost in a burst or while Reload runs. The handlers are installed even when
+// the daemon was started with these signals ignored.
+//
+// Init runs before start reports success; SIGTERM or SIGINT during Init
+// cancels its context, and the daemon then exits 0 without running Run.
+// Reload runs in a goroutine of its own, never concurrently with itself,
+// with the service's context: a stop cancels a Reload that is running.
+
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
 	log     string         // the log's path, reopened on reopenSignal; "" when logging to inherited stderr
@@ -23,7 +39,7 @@ type session struct {
 }
 
 // signals are the channels the daemon's signals arrive on: one per kind,
-// each with room for one (see the package doc, # Signals).
+// each with room for one (see the top of this file).
 type signals struct {
 	shutdown chan os.Signal // shutdownSignals: stop, once
 	reload   chan os.Signal // reloadSignal
@@ -113,7 +129,7 @@ func (p *Program) serve(s *session) int {
 		srv.starting = false
 		switch {
 		case ctx.Err() != nil && (err == nil || errors.Is(err, context.Canceled)):
-			srv.finish(errStopping) // stopped as asked, during Init: see the package doc
+			srv.finish(errStopping) // stopped as asked, during Init (see above)
 			srv.fail(errors.New("stopped before it was ready"))
 			srv.logger.Print("stopped before it was ready")
 			return exitOK
@@ -228,7 +244,7 @@ func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.cancel()
 }
 
-// quit is SIGQUIT's forced exit (see the package doc, # Signals); the
+// quit is SIGQUIT's forced exit (see the top of this file); the
 // pidfile it leaves is stale until a start or stop removes it.
 func (srv *server) quit(sig os.Signal) {
 	srv.warnf("received %v; exiting now without waiting for the service", sig)
@@ -343,4 +359,85 @@ func (srv *server) errorf(format string, args ...any) {
 // warnf is errorf at level WARN.
 func (srv *server) warnf(format string, args ...any) {
 	slog.Warn(srv.p.Name + ": " + fmt.Sprintf(format, args...))
+}
+
+// defaultReloadLimit bounds a Reload asked for by a signal, or by a client
+// that named no limit.
+const defaultReloadLimit = 90 * time.Second
+
+// A reloadBound bounds the running Reload, so that the service manager,
+// told RELOADING=1, hears READY=1 in time even from a Reload that hangs:
+// otherwise systemd leaves the unit "reloading" and every later reload
+// waits behind it. The limit, and what happens at 80% and 90% of it: see
+// client_unix.go. The Reload keeps its place:
+// the next one starts only once it has returned.
+type reloadBound struct {
+	next    time.Duration // the limit for the next Reload; 0 if none named yet
+	limit   time.Duration // the running Reload's
+	cancel  context.CancelFunc
+	timer   *time.Timer
+	overdue <-chan time.Time // fires at each stage; nil when none is armed
+	stage   int
+}
+
+// ask notes a request's limit (0 for none) for the next Reload.
+func (b *reloadBound) ask(limit time.Duration) {
+	if limit <= 0 {
+		limit = defaultReloadLimit
+	}
+	if b.next == 0 || limit < b.next {
+		b.next = limit
+	}
+}
+
+// begin returns the context for a Reload starting now and arms its limit.
+func (b *reloadBound) begin(parent context.Context) context.Context {
+	b.limit = b.next
+	if b.limit == 0 {
+		b.limit = defaultReloadLimit
+	}
+	b.next = 0
+	ctx, cancel := context.WithCancel(parent)
+	b.cancel = cancel
+	b.stage = 0
+	b.timer = time.NewTimer(b.limit * 8 / 10)
+	b.overdue = b.timer.C
+	return ctx
+}
+
+// end disarms the limit once Reload has returned err, and returns err,
+// saying so if the limit canceled it.
+func (b *reloadBound) end(err error) error {
+	if err != nil && b.stage > 0 {
+		err = fmt.Errorf("canceled: Reload did not return within %v, the limit (the --timeout of reload): %w", (b.limit * 8 / 10).Round(10*time.Millisecond), err)
+	}
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	if b.cancel != nil {
+		b.cancel()
+	}
+	b.timer, b.overdue, b.cancel = nil, nil, nil
+	return err
+}
+
+// reloadOverdue handles the running Reload's limit firing.
+func (srv *server) reloadOverdue() {
+	b := &srv.bound
+	b.stage++
+	if b.stage == 1 {
+		srv.logger.Printf("reload: still running after %v; canceling its context", (b.limit * 8 / 10).Round(10*time.Millisecond))
+		b.cancel()
+		b.timer = time.NewTimer(b.limit / 10)
+		b.overdue = b.timer.C
+		return
+	}
+	b.overdue = nil
+	after := (b.limit * 9 / 10).Round(10 * time.Millisecond)
+	err := fmt.Errorf("the service's Reload did not return within %v, even with its context canceled; it is still running, and the next reload waits for it (see the log)", after)
+	srv.logger.Printf("reload: %v", err)
+	notify("READY=1")
+	setState(fmt.Sprintf("%s (Reload still running after %v)", statusServing, after))
+	answer(srv.current, err)
+	srv.current = nil
 }

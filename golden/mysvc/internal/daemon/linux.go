@@ -72,8 +72,8 @@ func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 
 // The guard, an abstract Unix socket a daemon holds for its whole life,
 // keeps a second daemon from starting for a pidfile path whose file was
-// removed while the first still runs: see the package doc, # Liveness and
-// whom to signal.
+// removed while the first still runs: see pidfile_unix.go, "Liveness and
+// whom to signal".
 
 // guardWait bounds how long a daemon waits for the name to come free: a
 // daemon that exits releases its lock and its name a moment apart.

@@ -2,10 +2,34 @@
 
 package daemon
 
-// Under systemd the daemon does more than READY=1 and STOPPING=1, each part
-// in a file of its own: status.go (STATUS=, MONOTONIC_USEC=), watchdog.go
-// (WATCHDOG=1), listeners.go (socket activation) and logging.go (the
-// journal's priorities).
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Under systemd (Type=notify) the run command sends READY=1, RELOADING=1
+// (with MONOTONIC_USEC=) and STOPPING=1 to $NOTIFY_SOCKET, each with a
+// STATUS= line ("serving", "reloading", ..., followed by what the service
+// sets with [SetStatus]). Under a watchdog (WatchdogSec=) it sends
+// WATCHDOG=1 every half interval while the service's Healthy
+// ([HealthChecker]), if it has one, passes. [Listen] returns the sockets
+// systemd passes (socket activation), or listens itself. Logging to the
+// journal, each line starts with its syslog priority (see logging.go). The
+// sockets themselves are in sockets_unix.go.
+
+// notify sends state to the service manager at $NOTIFY_SOCKET, as
+// sd_notify(3) does, with what goes with it (see annotate); without the
+// variable it does nothing.
+func notify(state string) {
+	send(annotate(state))
+}
 
 // underSystemd prepares, as the service starts, what the daemon does for a
 // service manager: it takes the sockets the manager passed, before anything
@@ -18,4 +42,267 @@ func (p *Program) underSystemd() (undo func()) {
 	setState(statusStarting)
 	wd := startWatchdog(p.Service, p.Name+": ")
 	return wd.stop
+}
+
+// The daemon's own states, as systemctl status shows them after "Status:".
+const (
+	statusStarting  = "starting"
+	statusServing   = "serving"
+	statusReloading = "reloading"
+	statusStopping  = "stopping"
+)
+
+// status is the one-line status the daemon reports to its service manager:
+// its own state, then the service's line, if it set one.
+var status struct {
+	sync.Mutex
+	state   string // one of the status constants; "" before the daemon reports any
+	service string // set by SetStatus
+	ready   bool   // READY=1 has been sent: the service has started
+}
+
+// SetStatus sets the service's own one-line status, such as "42 clients",
+// which systemctl status shows after the daemon's state: "serving: 42
+// clients". Line breaks become spaces; "" clears it. Under a service manager
+// that reads $NOTIFY_SOCKET the new status is sent at once; elsewhere
+// SetStatus does nothing visible. It is safe to call from any goroutine.
+func SetStatus(line string) {
+	line = strings.Join(strings.Fields(line), " ")
+	status.Lock()
+	defer status.Unlock()
+	status.service = line
+	if status.state != "" {
+		send("STATUS=" + statusLine())
+	}
+}
+
+// statusLine is the STATUS= value. The caller holds status's lock.
+func statusLine() string {
+	if status.service == "" {
+		return status.state
+	}
+	return status.state + ": " + status.service
+}
+
+// setState records the daemon's state and reports it.
+func setState(state string) {
+	status.Lock()
+	defer status.Unlock()
+	status.state = state
+	send("STATUS=" + statusLine())
+}
+
+// started reports whether the daemon has sent READY=1 since it started.
+func started() bool {
+	status.Lock()
+	defer status.Unlock()
+	return status.ready
+}
+
+// annotate completes a message to the service manager that announces a
+// state with what goes with it, so that the manager learns both at once:
+// READY=1 (serving), RELOADING=1 (reloading) and STOPPING=1 (stopping) get
+// their STATUS=, and RELOADING=1 the time of the announcement in
+// CLOCK_MONOTONIC microseconds, which systemd 253 and later require (without
+// MONOTONIC_USEC= they let "systemctl reload" of a Type=notify-reload
+// service hang). Other messages are returned as they are.
+func annotate(msg string) string {
+	var state string
+	switch msg {
+	case "READY=1":
+		state = statusServing
+	case "RELOADING=1":
+		state = statusReloading
+		if usec, ok := monotonicUsec(); ok {
+			msg += "\nMONOTONIC_USEC=" + strconv.FormatInt(usec, 10)
+		}
+	case "STOPPING=1":
+		state = statusStopping
+	default:
+		return msg
+	}
+	status.Lock()
+	defer status.Unlock()
+	status.state = state
+	status.ready = status.ready || state == statusServing
+	return msg + "\nSTATUS=" + statusLine()
+}
+
+// HealthChecker is implemented by services that can tell whether they are
+// well. Under a service manager's watchdog (systemd's WatchdogSec=), the
+// daemon calls Healthy at half the watchdog interval once the service is
+// serving, with a context that expires at the next call, and pings the
+// watchdog only when Healthy returns nil in time. A Healthy that fails, or
+// hangs (a deadlock), stops the pings, and the manager restarts the service.
+// Without a watchdog Healthy is never called.
+type HealthChecker interface {
+	Healthy(ctx context.Context) error
+}
+
+// A watchdog pings the service manager's watchdog (WATCHDOG=1) while the
+// service is healthy.
+type watchdog struct {
+	every   time.Duration               // half the manager's interval
+	check   func(context.Context) error // the service's Healthy; nil if it has none
+	send    func(string)                // notify, or a test's stand-in
+	warn    func(string)                // logs a change of health, at level warn
+	serving func() bool                 // whether Init has succeeded and the health check applies
+	done    chan struct{}               // closed by stop
+}
+
+// watchdogInterval reads the manager's watchdog settings: $WATCHDOG_USEC,
+// and $WATCHDOG_PID, which must be ours if set (a variable inherited from a
+// parent is not for us). It removes both from the environment, so that no
+// program the service starts pings in its name. Zero means no watchdog.
+func watchdogInterval() time.Duration {
+	usec, pid := os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID")
+	os.Unsetenv("WATCHDOG_USEC")
+	os.Unsetenv("WATCHDOG_PID")
+	n, err := strconv.ParseInt(usec, 10, 64)
+	if err != nil || n <= 0 || (pid != "" && pid != strconv.Itoa(os.Getpid())) {
+		return 0
+	}
+	return time.Duration(n) * time.Microsecond
+}
+
+// startWatchdog starts pinging if the manager asked for it, and returns the
+// watchdog, or nil when there is none. Until the daemon has sent READY=1 it
+// pings without asking the service: Init may take long, and a slow start
+// is TimeoutStartSec='s business. Changes of health are logged at level
+// warn (priority 4 in the journal), after prefix.
+func startWatchdog(svc Service, prefix string) *watchdog {
+	interval := watchdogInterval()
+	if interval == 0 {
+		return nil
+	}
+	w := &watchdog{
+		every:   interval / 2,
+		send:    send,
+		serving: started,
+		warn:    func(msg string) { slog.Warn(prefix + msg) },
+		done:    make(chan struct{}),
+	}
+	if hc, ok := svc.(HealthChecker); ok {
+		w.check = hc.Healthy
+	}
+	go w.loop()
+	return w
+}
+
+// loop pings every w.every while the service is healthy; a Healthy that
+// never returns blocks it, and so the pings, for good, as it should.
+func (w *watchdog) loop() {
+	tick := time.NewTicker(w.every)
+	defer tick.Stop()
+	w.send("WATCHDOG=1")
+	var failing error
+	for {
+		select {
+		case <-w.done:
+			return
+		case <-tick.C:
+		}
+		err := w.healthy()
+		switch {
+		case err == nil && failing != nil:
+			w.warn("health check passes again; pinging the watchdog")
+		case err != nil && (failing == nil || err.Error() != failing.Error()):
+			w.warn(fmt.Sprintf("health check: %v; not pinging the watchdog", err))
+		}
+		failing = err
+		select {
+		case <-w.done: // stopping while Healthy ran
+			return
+		default:
+		}
+		if err == nil {
+			w.send("WATCHDOG=1")
+		}
+	}
+}
+
+// healthy asks the service, once it is serving, with a deadline of one
+// ping interval. An answer after the deadline counts as a failure.
+func (w *watchdog) healthy() error {
+	if w.check == nil || !w.serving() {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), w.every)
+	defer cancel()
+	err := w.check(ctx)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// stop ends the pings; it does not wait for a Healthy that hangs. A nil
+// watchdog does nothing.
+func (w *watchdog) stop() {
+	if w != nil {
+		close(w.done)
+	}
+}
+
+// An inherited listening socket, passed by the service manager.
+type inherited struct {
+	name string // from $LISTEN_FDNAMES; "" if it gave none
+	fd   int
+	used bool
+}
+
+// sockets are the sockets the service manager passed, taken once, by
+// takeSockets, as the service starts.
+var sockets struct {
+	sync.Mutex
+	once sync.Once
+	fds  []*inherited
+}
+
+// Listen returns the listening stream socket the service calls name, such
+// as "http", as a file: the service makes its listener of it with
+// net.FileListener (which takes a descriptor of its own) and then closes
+// the file. Under socket activation (systemd's NAME.socket units, or
+// systemd-socket-activate) it is the socket the manager passed under that
+// name (FileDescriptorName=, --fdname), already listening, and connections
+// that queued on it before the service started are there to accept; if the
+// manager passed exactly one socket, that socket serves any name. Otherwise
+// Listen listens itself on addr: a path (starting with '/', or '@' for an
+// abstract socket on Linux) for a Unix socket, or HOST:PORT for TCP, where
+// HOST is empty (every address), localhost, or an IP address (IPv6 in
+// brackets); other host names are refused, as the daemon looks up no
+// names. So the service works the same under systemd, started by the start
+// command, in run mode and as process 1.
+//
+// Listen returns a file, not a net.Listener, so that the daemon package
+// does not import net: a service without sockets stays a static binary.
+// Each socket the manager passed is handed out once; a second Listen for
+// the same name listens on addr.
+func Listen(name, addr string) (*os.File, error) {
+	if f := activatedListener(name); f != nil {
+		return f, nil
+	}
+	f, err := listenAddr(addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// activatedListener returns the socket passed for name, nil if there is
+// none.
+func activatedListener(name string) *os.File {
+	takeSockets()
+	sockets.Lock()
+	defer sockets.Unlock()
+	i := slices.IndexFunc(sockets.fds, func(s *inherited) bool { return s.name == name && !s.used })
+	if i < 0 && len(sockets.fds) == 1 && !sockets.fds[0].used {
+		i = 0
+	}
+	if i < 0 {
+		return nil
+	}
+	pick := sockets.fds[i]
+	pick.used = true
+	return os.NewFile(uintptr(pick.fd), name)
 }

@@ -1,4 +1,4 @@
-//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+//go:build unix && !aix && !solaris
 
 package daemon
 
@@ -6,125 +6,49 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 )
 
-// start starts the daemon unless one is running, and returns once a
-// daemon, its own or one already there, is ready, or has failed, within
-// --timeout.
-func (p *Program) start(o *options) int {
-	if o.user != "" && os.Geteuid() != 0 {
-		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
-	}
-	if err := p.makePrivateDir(o); err != nil {
-		return p.fail("start", err)
-	}
-	deadline := time.Now().Add(o.timeout)
-	for {
-		pid, err := awaitReady(o.pidfile, deadline)
-		if err != nil {
-			return p.fail("start", err)
-		}
-		if pid > 0 {
-			fmt.Printf("%s already running (pid %d)\n", p.Name, pid)
-			return exitOK
-		}
-		// Nobody holds the pidfile: start a daemon. If another start
-		// wins the race for the lock, wait for its daemon instead.
-		res := p.spawn(o, deadline)
-		switch {
-		case res.ready:
-			fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
-			return exitOK
-		case !res.running:
-			return p.fail("start", res.err)
-		}
-	}
-}
+// The client commands. Stop sends SIGTERM, waits up to --timeout for the
+// pidfile's lock to be released, then sends SIGKILL, and says which of three
+// things happened. A daemon that is already stopping (its pidfile says
+// "stopping") is not signalled again: stop waits for it the same way, and a
+// start waits for it to be gone. What the daemon leaves in its pidfile,
+// which a waiting stop keeps open, tells every stop how it ended, whoever
+// stopped it:
+//
+//   - "NAME stopped (pid N)", exit 0: a clean shutdown; the daemon wrote
+//     "stopped" into its pidfile and removed it (or left it where it may not:
+//     as --user in a directory only root can write).
+//   - "NAME crashed (pid N): ...", exit 0: gone without its clean shutdown
+//     (a panic while stopping, or SIGQUIT's forced exit, which it names).
+//   - "NAME killed (pid N): ...", exit 150: a stop sent SIGKILL, having
+//     written "killed" into the pidfile. LSB reserves 150-199 for
+//     applications; 1 stays "could not stop it". restart goes on after either.
+//
+// Reload and reopen do not signal. They connect to the daemon's control
+// socket (see sockets_unix.go), send "reload MS\n", MS being --timeout in
+// milliseconds, or "reopen\n", and wait for "ok\n" or "error MESSAGE\n",
+// which the daemon writes once Reload has returned (or the log was
+// reopened, with the checks start applies). They exit 0, 1 with the error or
+// without an answer in time, and 7 when no daemon runs. The daemon cancels
+// Reload's context at 80% of the shortest such limit (90 s for SIGHUP) and,
+// if Reload has still not returned at 90%, answers that it is still running
+// and sends READY=1 to a service manager, so a hung Reload never leaves a
+// unit "reloading". Reloads asked for while one runs are served together by
+// the next. SIGHUP and SIGUSR1 still work, with the result only in the log.
 
-// awaitReady waits, until deadline, for a starting daemon that holds the
-// pidfile to be ready, and returns its pid, or for a stopping one to be
-// gone. It returns 0 if no daemon holds the pidfile (any more), or if a
-// process that did not announce itself does (see acquirePidfile). It
-// polls, briefly: this is the path of two starts at once, never of one.
-func awaitReady(path string, deadline time.Time) (int, error) {
-	for {
-		i, err := inspect(path)
-		if errors.Is(err, errUnannounced) {
-			return 0, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-		i.close()
-		switch {
-		case i.state != running:
-			return 0, nil
-		case i.ready:
-			return i.pid, nil
-		case time.Now().After(deadline) && i.stopping:
-			return 0, fmt.Errorf("pid %d, which holds %s, is still stopping; start again once it is gone", i.pid, path)
-		case time.Now().After(deadline):
-			return 0, errors.New("a daemon started by someone else is still not ready")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// makePrivateDir creates the private directory of the default paths, if
-// they are in use, with mode 0700, and checks that it is ours alone; and
-// the runtime directory of the default pidfile with mode 0755.
-func (p *Program) makePrivateDir(o *options) error {
-	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
-	if d.run != "" && filepath.Dir(o.pidfile) == d.run {
-		if err := makeRunDir(d.run); err != nil {
-			return err
-		}
-	}
-	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
-		return nil
-	}
-	if err := os.MkdirAll(d.private, 0o700); err != nil {
-		return fmt.Errorf("create directory %s: %w", d.private, err)
-	}
-	if !ownDir(d.private) {
-		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
-	}
-	return nil
-}
-
-// makeRunDir creates dir with mode 0755 if it is missing, as systemd's
-// RuntimeDirectory= does, and checks that it is a directory that only its
-// owner can write: the daemon's DynamicUser= under systemd, or us.
-func makeRunDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create directory %s: %w", dir, err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("check directory %s: %w", dir, err)
-	}
-	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
-		return fmt.Errorf("directory %s must be a directory only its owner can write (fix it, or pass --pidfile)", dir)
-	}
-	return nil
-}
-
-// ownDir reports whether dir is a directory (not a symbolic link) that
-// belongs to this user and that neither its group nor others can write.
-func ownDir(dir string) bool {
-	fi, err := os.Lstat(dir)
-	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
-		return false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && int(st.Uid) == os.Geteuid()
-}
+// The signals the daemon handles: see serve.go.
+var (
+	shutdownSignals           = []os.Signal{syscall.SIGTERM, syscall.SIGINT}
+	reloadSignal    os.Signal = syscall.SIGHUP
+	reopenSignal    os.Signal = syscall.SIGUSR1
+	quitSignal      os.Signal = syscall.SIGQUIT
+)
 
 // stop stops the daemon and waits until it is gone, and says how it ended
-// (see ending): see the package doc, # Stop. A daemon that is still
+// (see ending): see the top of this file. A daemon that is still
 // starting is signalled once it is ready, or killed at --timeout.
 func (p *Program) stop(o *options) int {
 	i, err := inspect(o.pidfile)

@@ -1,0 +1,791 @@
+//go:build unix && !aix && !solaris
+
+package daemon
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// How start daemonizes. Go cannot fork, so start re-executes the program
+// twice: the first child starts a new session, the second is started by the
+// first and is therefore in that session but not its leader, and so can
+// never acquire a controlling terminal. The second child is the daemon. It
+// changes to "/", sets its umask (027 unless configured), opens the log,
+// locks the pidfile (empty for now), creates its control socket, points
+// stdin at /dev/null and stdout and stderr at the log (with dup2, so a panic
+// lands in the log too), drops privileges to --user, runs Init, writes its
+// pid to the pidfile, and only then tells start, over a pipe made before the
+// first re-exec, that it is ready. Start returns 0 after that message, or 1
+// with the daemon's error, its early exit, or a timeout.
+//
+// The log must be a regular file (or /dev/null); a FIFO, device or socket
+// at its path is refused at once, as are symbolic links and files with
+// other hard links. As root, a log that belongs to another user than root
+// or the --user target, in a directory others than root can write, is
+// refused, by start and by every reopen. Only a log the daemon created is
+// handed to the --user target.
+//
+// The run command stays in the foreground, for systemd (see systemd.go),
+// containers and supervisors: it logs to stderr unless --log (or $NAME_LOG)
+// names a file, and then still reports a failure to start on stderr, and
+// takes the pidfile (and control socket) only when one is named. As process
+// 1 it runs the service in a child, passing it the service's flags, forwards
+// signals to it and reaps orphaned children.
+
+// start starts the daemon unless one is running, and returns once a
+// daemon, its own or one already there, is ready, or has failed, within
+// --timeout.
+func (p *Program) start(o *options) int {
+	if o.user != "" && os.Geteuid() != 0 {
+		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+	}
+	if err := p.makePrivateDir(o); err != nil {
+		return p.fail("start", err)
+	}
+	deadline := time.Now().Add(o.timeout)
+	for {
+		pid, err := awaitReady(o.pidfile, deadline)
+		if err != nil {
+			return p.fail("start", err)
+		}
+		if pid > 0 {
+			fmt.Printf("%s already running (pid %d)\n", p.Name, pid)
+			return exitOK
+		}
+		// Nobody holds the pidfile: start a daemon. If another start
+		// wins the race for the lock, wait for its daemon instead.
+		res := p.spawn(o, deadline)
+		switch {
+		case res.ready:
+			fmt.Printf("%s started (pid %d)\n", p.Name, res.pid)
+			return exitOK
+		case !res.running:
+			return p.fail("start", res.err)
+		}
+	}
+}
+
+// awaitReady waits, until deadline, for a starting daemon that holds the
+// pidfile to be ready, and returns its pid, or for a stopping one to be
+// gone. It returns 0 if no daemon holds the pidfile (any more), or if a
+// process that did not announce itself does (see acquirePidfile). It
+// polls, briefly: this is the path of two starts at once, never of one.
+func awaitReady(path string, deadline time.Time) (int, error) {
+	for {
+		i, err := inspect(path)
+		if errors.Is(err, errUnannounced) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		i.close()
+		switch {
+		case i.state != running:
+			return 0, nil
+		case i.ready:
+			return i.pid, nil
+		case time.Now().After(deadline) && i.stopping:
+			return 0, fmt.Errorf("pid %d, which holds %s, is still stopping; start again once it is gone", i.pid, path)
+		case time.Now().After(deadline):
+			return 0, errors.New("a daemon started by someone else is still not ready")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// makePrivateDir creates the private directory of the default paths, if
+// they are in use, with mode 0700, and checks that it is ours alone; and
+// the runtime directory of the default pidfile with mode 0755.
+func (p *Program) makePrivateDir(o *options) error {
+	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
+	if d.run != "" && filepath.Dir(o.pidfile) == d.run {
+		if err := makeRunDir(d.run); err != nil {
+			return err
+		}
+	}
+	if d.private == "" || (filepath.Dir(o.pidfile) != d.private && filepath.Dir(o.log) != d.private) {
+		return nil
+	}
+	if err := os.MkdirAll(d.private, 0o700); err != nil {
+		return fmt.Errorf("create directory %s: %w", d.private, err)
+	}
+	if !ownDir(d.private) {
+		return fmt.Errorf("directory %s must be a directory of your own that only you can write (fix it, or pass --pidfile and --log)", d.private)
+	}
+	return nil
+}
+
+// makeRunDir creates dir with mode 0755 if it is missing, as systemd's
+// RuntimeDirectory= does, and checks that it is a directory that only its
+// owner can write: the daemon's DynamicUser= under systemd, or us.
+func makeRunDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create directory %s: %w", dir, err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("check directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("directory %s must be a directory only its owner can write (fix it, or pass --pidfile)", dir)
+	}
+	return nil
+}
+
+// ownDir reports whether dir is a directory (not a symbolic link) that
+// belongs to this user and that neither its group nor others can write.
+func ownDir(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}
+
+// The daemon reports to start over the readiness pipe, one line each:
+// "pid N" first, then exactly one of "ready N", "running N" (another daemon
+// holds the pidfile) or "error MESSAGE".
+const readyFD = 3
+
+// outcome is what start learned from the readiness pipe.
+type outcome struct {
+	pid     int   // the daemon's pid, 0 if it never said
+	ready   bool  // it is up
+	running bool  // another daemon holds the pidfile
+	other   int   // that daemon's pid, 0 if unknown
+	err     error // why it is not up
+}
+
+// afterFailure bounds how long spawn waits, once the daemon has failed or
+// been killed, for it to be gone.
+const afterFailure = 5 * time.Second
+
+// spawn starts the daemon through two re-executions and waits, until
+// deadline, for its report. Unless the daemon reported ready, every process
+// spawn started has exited when it returns, and a pidfile a failed daemon
+// left is removed.
+func (p *Program) spawn(o *options, deadline time.Time) outcome {
+	cmd, err := reexec("detach", "start", o)
+	if err != nil {
+		return outcome{err: fmt.Errorf("find own executable: %w", err)}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return outcome{err: fmt.Errorf("create readiness pipe: %w", err)}
+	}
+	defer r.Close()
+	closeInherited(2)
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return outcome{err: fmt.Errorf("start %s: %w", cmd.Path, err)}
+	}
+	// The first child leads a new session and process group, which the
+	// daemon joins. Until it is reaped, its pid, and so the group's id,
+	// cannot be reused.
+	defer cmd.Wait()
+
+	br := bufio.NewReader(r)
+	r.SetReadDeadline(deadline)
+	res, err := readOutcome(br)
+	if res.ready {
+		return res
+	}
+	// Not started: whatever is left of the process group, a daemon that
+	// is too slow or closed the pipe, or helpers its Init started, goes.
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		res.err = fmt.Errorf("daemon not ready after %v; killed it", o.timeout)
+	case err != nil:
+		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)
+	}
+	// Wait until the pipe's last writer has exited: the pipe is closed at
+	// exit only.
+	r.SetReadDeadline(time.Now().Add(afterFailure))
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if pid, ok := strings.CutPrefix(strings.TrimSpace(line), "pid "); ok && res.pid == 0 {
+			res.pid, _ = strconv.Atoi(pid)
+		}
+	}
+	if res.running {
+		return res
+	}
+	// A daemon that locked the pidfile releases it as it exits, just after
+	// closing the pipe; then its pidfile, if it left one, is stale.
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		return res
+	}
+	defer i.close()
+	if i.state == running && i.pid == res.pid {
+		if !waitReleased(lockShared(i.f), afterFailure) {
+			return res
+		}
+		i.state = dead
+	}
+	i.removeStale()
+	return res
+}
+
+// readOutcome reads the daemon's messages up to its verdict. The error is
+// the reader's when no verdict came.
+func readOutcome(r *bufio.Reader) (outcome, error) {
+	var res outcome
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return res, err
+		}
+		kind, arg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		switch kind {
+		case "pid":
+			res.pid, _ = strconv.Atoi(arg)
+		case "ready":
+			res.ready = true
+			return res, nil
+		case "running":
+			res.running = true
+			res.other, _ = strconv.Atoi(arg)
+			return res, nil
+		case "error":
+			res.err = errors.New(arg)
+			return res, nil
+		}
+	}
+}
+
+// reexec returns the command that runs this program again as stage, with
+// action, o's flags (the paths already absolute) and the service's: the two
+// re-executions of start, and the service process under process 1. Its
+// error is os.Executable's.
+func reexec(stage, action string, o *options) (*exec.Cmd, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{os.Args[0], action}
+	if o.pidfile != "" {
+		args = append(args, "--pidfile", o.pidfile)
+	}
+	if o.log != "" {
+		args = append(args, "--log", o.log)
+	}
+	args = append(args, "--timeout", o.timeout.String())
+	if o.user != "" {
+		args = append(args, "--user", o.user)
+	}
+	// Of duplicate keys in Env, exec.Cmd passes only the last.
+	env := append(os.Environ(), stageEnv+"="+stage)
+	return &exec.Cmd{Path: exe, Args: append(args, o.service...), Env: env}, nil
+}
+
+// child runs a re-executed stage.
+func (p *Program) child(stage string, o *options) int {
+	switch stage {
+	case "run":
+		return p.foreground(o)
+	case "detach":
+		return p.detach(os.NewFile(readyFD, "readiness pipe"), o)
+	case "daemon":
+		return p.daemon(os.NewFile(readyFD, "readiness pipe"), o)
+	default:
+		fmt.Fprintf(os.Stderr, "%s: unknown %s=%q (unset it)\n", p.Name, stageEnv, stage)
+		return exitUsage
+	}
+}
+
+// detach is the first child, a session leader: it starts the daemon and
+// exits (see the top of this file).
+func (p *Program) detach(pipe *os.File, o *options) int {
+	cmd, err := reexec("daemon", "start", o)
+	if err == nil {
+		cmd.ExtraFiles = []*os.File{pipe}
+		err = cmd.Start()
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(pipe, "error start daemon: %s\n", oneLine(err))
+	return exitFailure
+}
+
+// daemon is the second child: the daemon itself. It reports a failure
+// without closing the pipe, which closes as it exits.
+func (p *Program) daemon(pipe *os.File, o *options) int {
+	signals := watchSignals()
+	os.Unsetenv(stageEnv)
+	syscall.CloseOnExec(readyFD)
+	closeInherited(readyFD)
+	tell := func(format string, args ...any) {
+		fmt.Fprintf(pipe, format+"\n", args...)
+	}
+	report := func(err error) {
+		tell("error %s", oneLine(err))
+	}
+	var pf *pidfile
+	var ctl *controlServer
+	fail := func(err error) int {
+		ctl.close(true)
+		pf.release()
+		report(err)
+		return exitFailure
+	}
+	tell("pid %d", os.Getpid())
+	syscall.Umask(p.umask())
+	if err := os.Chdir("/"); err != nil {
+		return fail(fmt.Errorf("change directory to /: %w", err))
+	}
+	log, handOver, err := openServiceLog(o.log, o.user)
+	if err != nil {
+		return fail(err)
+	}
+	defer log.Close()
+	pf, err = acquirePidfile(o.pidfile)
+	var already *errRunning
+	if errors.As(err, &already) {
+		tell("running %d", already.pid)
+		return exitOK
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if ctl, err = listenControl(o.pidfile); err != nil {
+		return fail(err)
+	}
+	if o.user != "" {
+		if err := dropPrivileges(o.user, handOver); err != nil {
+			return fail(err)
+		}
+	}
+	if err := redirectStdio(log); err != nil {
+		return fail(err)
+	}
+	log.Close()
+	return p.serve(&session{
+		log:     o.log,
+		pidfile: pf,
+		control: ctl,
+		signals: signals,
+		ready: func() {
+			tell("ready %d", os.Getpid())
+			pipe.Close()
+		},
+		fail: report,
+	})
+}
+
+// oneLine keeps a message on one line of the readiness pipe.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+// openLog opens the log for appending (O_APPEND keeps lines whole when
+// processes share the file), creating it with mode 0640 less the umask,
+// and reports whether it created it. It refuses what the top of this file
+// says, opening a FIFO without blocking so that it cannot stall
+// start: the daemon may run as root in a directory others can write, and
+// they must not point the log at a file of their choosing.
+func openLog(path string) (f *os.File, created bool, err error) {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
+	}
+	const flags = os.O_WRONLY | os.O_APPEND | syscall.O_CLOEXEC | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+	f, err = os.OpenFile(path, flags|os.O_CREATE|os.O_EXCL, 0o640)
+	created = err == nil
+	if errors.Is(err, os.ErrExist) {
+		f, err = os.OpenFile(path, flags, 0)
+	}
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, false, fmt.Errorf("open log %s: it is a symbolic link, which the log must not be (remove it or choose another --log)", path)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("open log %s: %w (choose a writable --log)", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("stat log %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() && path != os.DevNull {
+		f.Close()
+		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
+		f.Close()
+		return nil, false, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it (remove it or choose another --log)", path, st.Nlink)
+	}
+	return f, created, nil
+}
+
+// openServiceLog opens the daemon's log as openLog does and returns the
+// file to hand over to --user NAME: the log if this process created it,
+// nil otherwise (a file it did not create is never chowned). As root it
+// refuses a log that belongs to someone other than root or NAME in a
+// directory that others can write: whoever can write there can put their
+// own file in the log's place, to read what root writes to it.
+func openServiceLog(path, user string) (log, handOver *os.File, err error) {
+	log, created, err := openLog(path)
+	if err != nil || created {
+		return log, log, err
+	}
+	if os.Geteuid() != 0 {
+		return log, nil, nil
+	}
+	fi, err1 := log.Stat()
+	di, err2 := os.Stat(filepath.Dir(path))
+	st, ok1 := fi.Sys().(*syscall.Stat_t)
+	dt, ok2 := di.Sys().(*syscall.Stat_t)
+	if err1 != nil || err2 != nil || !ok1 || !ok2 || !fi.Mode().IsRegular() || st.Uid == 0 {
+		return log, nil, nil
+	}
+	if user != "" {
+		if a, err := lookupUser(user); err == nil && int(st.Uid) == a.uid {
+			return log, nil, nil
+		}
+	}
+	if dt.Uid != 0 || di.Mode().Perm()&0o022 != 0 {
+		log.Close()
+		return nil, nil, fmt.Errorf("open log %s: it belongs to uid %d and its directory can be written by others than root; refusing to write to it as root (remove it, or choose a --log in a directory only root can write)", path, st.Uid)
+	}
+	return log, nil, nil
+}
+
+// kindOf names the type of file m describes, for messages.
+func kindOf(m os.FileMode) string {
+	switch t := m.Type(); {
+	case t == 0:
+		return "a regular file"
+	case t&os.ModeDir != 0:
+		return "a directory"
+	case t&os.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case t&os.ModeSocket != 0:
+		return "a socket"
+	case t&os.ModeCharDevice != 0:
+		return "a character device"
+	case t&os.ModeDevice != 0:
+		return "a block device"
+	default:
+		return "an irregular file"
+	}
+}
+
+// redirectStdio points stdin at /dev/null and stdout and stderr at log, at
+// the descriptor level, so that everything written to fds 1 and 2 (a panic,
+// the runtime's own messages, child processes) lands in the log.
+func redirectStdio(log *os.File) error {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", os.DevNull, err)
+	}
+	defer null.Close()
+	if err := dup(int(null.Fd()), 0); err != nil {
+		return fmt.Errorf("redirect stdin to %s: %w", os.DevNull, err)
+	}
+	return dupLog(log)
+}
+
+func dupLog(log *os.File) error {
+	for _, fd := range []int{1, 2} {
+		if err := dup(int(log.Fd()), fd); err != nil {
+			return fmt.Errorf("redirect fd %d to log %s: %w", fd, log.Name(), err)
+		}
+	}
+	return nil
+}
+
+// reopenLog opens path afresh, with the checks of openServiceLog (as root,
+// a file of another user in a directory others can write is refused), and
+// moves fds 1 and 2 onto it. On an error the old log stays. Each dup2 is
+// atomic: a write lands wholly in the old file or wholly in the new one, and
+// nothing reaches the old file once reopenLog has returned.
+func reopenLog(path string) error {
+	// A daemon that dropped privileges is no longer root; one that is
+	// root has no --user to hand a log over to.
+	f, _, err := openServiceLog(path, "")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return dupLog(f)
+}
+
+// closeInherited marks every descriptor above keep close-on-exec, so that
+// nothing the caller passed down reaches a program started from here. The
+// descriptors this process opened itself already are.
+func closeInherited(keep int) {
+	dir := "/proc/self/fd"
+	if _, err := os.Stat(dir); err != nil {
+		dir = "/dev/fd"
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(filepath.Base(e.Name())); err == nil && fd > keep {
+			syscall.CloseOnExec(fd)
+		}
+	}
+}
+
+// The account databases --user reads. Reading them directly, rather than
+// through os/user, keeps the program free of cgo: a static binary that
+// starts faster and idles in less memory. Users that only a name service
+// (LDAP, sssd) knows are not found; daemons run as local system users.
+var (
+	passwdFile = "/etc/passwd"
+	groupFile  = "/etc/group"
+)
+
+// An account is what dropPrivileges needs to know of a user.
+type account struct {
+	uid, gid int
+	groups   []int // supplementary groups, the primary one first
+}
+
+// lookupUser finds name in passwdFile, and the groups that list it as a
+// member in groupFile.
+func lookupUser(name string) (account, error) {
+	var a account
+	found := false
+	err := scanDB(passwdFile, func(f []string) bool {
+		// name:password:uid:gid:gecos:home:shell
+		if len(f) < 4 || f[0] != name {
+			return true
+		}
+		uid, err1 := strconv.Atoi(f[2])
+		gid, err2 := strconv.Atoi(f[3])
+		found = err1 == nil && err2 == nil
+		a = account{uid: uid, gid: gid, groups: []int{gid}}
+		return false
+	})
+	if err != nil {
+		return a, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	if !found {
+		return a, fmt.Errorf("look up user %q: no such user in %s (create it, or choose another --user)", name, passwdFile)
+	}
+	err = scanDB(groupFile, func(f []string) bool {
+		// name:password:gid:member,member
+		if len(f) < 4 || !slices.Contains(strings.Split(f[3], ","), name) {
+			return true
+		}
+		if gid, err := strconv.Atoi(f[2]); err == nil && !slices.Contains(a.groups, gid) {
+			a.groups = append(a.groups, gid)
+		}
+		return true
+	})
+	if err != nil {
+		return a, fmt.Errorf("look up groups of user %q: %w", name, err)
+	}
+	return a, nil
+}
+
+// scanDB calls line with the colon-separated fields of each entry of an
+// account database until it returns false.
+func scanDB(path string, line func(fields []string) bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		text := strings.TrimSpace(s.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		if !line(strings.Split(text, ":")) {
+			return nil
+		}
+	}
+	return s.Err()
+}
+
+// dropPrivileges switches the whole process to the named user: its
+// supplementary groups, then its group, then its uid. Files opened before
+// keep working. The log, if not nil (one this process created), is handed
+// to the user first, so that the daemon can still reopen it by its path.
+func dropPrivileges(name string, log *os.File) error {
+	a, err := lookupUser(name)
+	if err != nil {
+		return err
+	}
+	if log != nil {
+		// openLog refused symbolic links and files with other hard links;
+		// /dev/null is never handed over.
+		if fi, err := log.Stat(); err == nil && fi.Mode().IsRegular() {
+			if err := log.Chown(a.uid, a.gid); err != nil {
+				return fmt.Errorf("hand log %s to user %q: %w", log.Name(), name, err)
+			}
+		}
+	}
+	if err := syscall.Setgroups(a.groups); err != nil {
+		return fmt.Errorf("set groups of user %q: %w", name, err)
+	}
+	if err := syscall.Setgid(a.gid); err != nil {
+		return fmt.Errorf("set gid %d of user %q: %w", a.gid, name, err)
+	}
+	if err := syscall.Setuid(a.uid); err != nil {
+		return fmt.Errorf("set uid %d of user %q: %w", a.uid, name, err)
+	}
+	return nil
+}
+
+// run runs the service in the foreground. As process 1 (in a container) it
+// runs the service in a child instead and becomes a minimal init.
+func (p *Program) run(o *options) int {
+	if os.Getpid() == 1 {
+		return p.initProcess(o)
+	}
+	return p.foreground(o)
+}
+
+// foreground runs the service in this process: no fork, stderr as the log
+// unless --log names one, a pidfile only when one is named.
+func (p *Program) foreground(o *options) int {
+	s := &session{signals: watchSignals(), ready: func() {}, fail: func(error) {}}
+	fail := func(err error) int {
+		s.control.close(true)
+		s.pidfile.release()
+		return p.fail("run", err)
+	}
+	os.Unsetenv(stageEnv)
+	syscall.Umask(p.umask())
+	if o.user != "" && os.Geteuid() != 0 {
+		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+	}
+	var log, handOver *os.File
+	if o.log != "" {
+		var err error
+		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
+			return fail(err)
+		}
+		defer log.Close()
+		s.log = o.log
+	}
+	if o.pidfile != "" {
+		pf, err := acquirePidfile(o.pidfile)
+		if err != nil {
+			return fail(err)
+		}
+		s.pidfile = pf
+		if s.control, err = listenControl(o.pidfile); err != nil {
+			return fail(err)
+		}
+	}
+	if o.user != "" {
+		if err := dropPrivileges(o.user, handOver); err != nil {
+			return fail(err)
+		}
+	}
+	if log != nil {
+		// A failure to start is reported on the original stderr too,
+		// where whoever ran this looks, not only in the log.
+		if stderr := dupStderr(); stderr != nil {
+			defer stderr.Close()
+			s.fail = func(err error) { fmt.Fprintf(stderr, "%s: run: %v\n", p.Name, err) }
+		}
+		if err := dupLog(log); err != nil {
+			return fail(err)
+		}
+		log.Close()
+	}
+	return p.serve(s)
+}
+
+// dupStderr returns a copy of stderr, close-on-exec, or nil.
+func dupStderr() *os.File {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	fd, err := syscall.Dup(2)
+	if err != nil {
+		return nil
+	}
+	syscall.CloseOnExec(fd)
+	return os.NewFile(uintptr(fd), "stderr")
+}
+
+// initProcess is process 1: it runs the service in a child, forwards the
+// signals the service handles to it, reaps every process the kernel
+// reparents to it, and exits with the service's status. The child has a
+// process group of its own, so that a signal from a terminal reaches it
+// once, through here.
+func (p *Program) initProcess(o *options) int {
+	cmd, err := reexec("run", "run", o)
+	if err != nil {
+		return p.fail("run", fmt.Errorf("find own executable: %w", err))
+	}
+	// One channel per signal, with room for one: a signal is dropped only
+	// while one of its kind waits to be forwarded, and the service treats
+	// two of a kind as one (see watchSignals).
+	children := make(chan os.Signal, 1)
+	signal.Notify(children, syscall.SIGCHLD)
+	forward := make(map[os.Signal]chan os.Signal)
+	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT} {
+		forward[sig] = make(chan os.Signal, 1)
+		signal.Notify(forward[sig], sig)
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return p.fail("run", fmt.Errorf("start service process: %w", err))
+	}
+	for _, ch := range forward {
+		go func(ch <-chan os.Signal) {
+			for sig := range ch {
+				cmd.Process.Signal(sig)
+			}
+		}(ch)
+	}
+	for range children {
+		if code, exited := reap(cmd.Process.Pid); exited {
+			return code
+		}
+	}
+	return exitFailure
+}
+
+// reap collects every exited child. It reports the exit code of the
+// service process if that was among them.
+func reap(service int) (code int, exited bool) {
+	for {
+		var ws syscall.WaitStatus
+		pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+		if errors.Is(err, syscall.EINTR) {
+			continue
+		}
+		if pid <= 0 {
+			return 0, false
+		}
+		if pid == service {
+			if ws.Signaled() {
+				return 128 + int(ws.Signal()), true
+			}
+			return ws.ExitStatus(), true
+		}
+	}
+}
