@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"debug/elf"
 	"flag"
 	"io/fs"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -513,6 +515,39 @@ func TestGoldenBuild(t *testing.T) {
 	}
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}, {"test", "-count=1", "./..."}} {
 		goCommand(t, dir, args...)
+	}
+}
+
+// TestPlainExampleStatic holds the daemon package to the standard library
+// without net and cgo (issue 18): the plain example's packages include no
+// net, os/user or runtime/cgo, and a plain go build of it on Linux is a
+// static executable (no PT_INTERP: ldd says "not a dynamic executable"),
+// which runs on any distribution whatever its libc.
+func TestPlainExampleStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the golden project; skipped with -short")
+	}
+	t.Parallel()
+	deps := strings.Fields(string(goCommand(t, mainTree, "list", "-deps", "-f", "{{.ImportPath}}", ".")))
+	for _, d := range deps {
+		if d == "net" || d == "os/user" || d == "runtime/cgo" || d == "crypto" || strings.HasPrefix(d, "crypto/") {
+			t.Errorf("golden/mysvc imports %s; the daemon package must do without net, cgo and crypto (go list -deps)", d)
+		}
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	bin := filepath.Join(t.TempDir(), "mysvc")
+	goCommandEnv(t, mainTree, []string{"CGO_ENABLED="}, "build", "-o", bin, ".")
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("go build of golden/mysvc is a dynamic executable (it has PT_INTERP); want a static one")
+		}
 	}
 }
 
