@@ -44,9 +44,9 @@
 // A File's mode is 0755 if its path ends in ".sh" or its content starts
 // with "#!" (the init scripts of project/init/, which have no suffix), and
 // 0644 otherwise. The
-// output of a ".go" template is formatted in-process with
-// golang.org/x/tools/imports (FormatOnly, so no go command runs and nothing
-// is looked up); the daemon set's Go source is already formatted, which
+// output of a ".go" template is formatted in-process with go/format, as
+// gofmt formats it (the tests prove goimports would change nothing); the
+// daemon set's Go source is already formatted, which
 // daemongen's CI checks with gofmt, and is not formatted again. Every file of
 // the daemon set starts with Marker: a Go template's output gets it if it
 // lacks it, and any other file of the set without it is an error. Files are
