@@ -20,9 +20,20 @@ import (
 // path does not see at all. .ci/run runs the suite both ways.
 const posixLocksEnv = "DAEMON_TEST_POSIX_LOCKS"
 
+// shortWaitsEnv, set to 1, shortens fivefold, in this test binary and the
+// daemons and commands it starts, the waits for a pidfile's lock holder to
+// announce itself and for a contended lock: for the tests that try many
+// pidfiles locked by processes that are no daemon, each of which costs a
+// command those waits in full.
+const shortWaitsEnv = "DAEMON_TEST_SHORT_WAITS"
+
 func init() {
 	if os.Getenv(posixLocksEnv) == "1" {
 		flockLocks = false
+	}
+	if os.Getenv(shortWaitsEnv) == "1" {
+		announceWait /= 5
+		lockContention /= 5
 	}
 }
 
