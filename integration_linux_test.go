@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemongen/daemongen/internal/await"
+
 	"github.com/daemongen/daemongen/generator"
 	"github.com/daemongen/daemongen/templates"
 )
@@ -156,16 +158,6 @@ func heartbeats(t *testing.T, path string) []int {
 	return ns
 }
 
-// waitFor polls cond every 10ms for up to 10 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
-
 // TestLogrotate rotates a running daemon's log with logrotate and the
 // generated configuration, its paths moved into a temporary directory, and
 // wants every heartbeat in the old or the new file, in order, none lost,
@@ -188,7 +180,7 @@ func TestLogrotate(t *testing.T) {
 		t.Fatalf("mysvc start = exit %d, %q", code, out)
 	}
 	t.Cleanup(func() { svcCommand(bin, env, "stop").Run() })
-	waitFor(t, "20 heartbeats before the rotation", func() bool { return len(heartbeats(t, logfile)) >= 20 })
+	await.For(t, "20 heartbeats before the rotation", func() bool { return len(heartbeats(t, logfile)) >= 20 })
 
 	// postrotate runs "mysvc reopen", which finds the daemon through
 	// MYSVC_PIDFILE in logrotate's environment.
@@ -200,7 +192,7 @@ func TestLogrotate(t *testing.T) {
 	}
 	t.Logf("logrotate -v -f -s STATE CONFIG: exit 0\n%s", out)
 	rotated := logfile + ".1" // delaycompress: the first rotation is not compressed
-	waitFor(t, "20 heartbeats after the rotation", func() bool {
+	await.For(t, "20 heartbeats after the rotation", func() bool {
 		_, err := os.Stat(logfile)
 		return err == nil && len(heartbeats(t, logfile)) >= 20
 	})

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/daemongen/daemongen/internal/await"
+
 	"github.com/daemongen/daemongen/generator"
 	"github.com/daemongen/daemongen/templates"
 )
@@ -414,7 +416,7 @@ func TestSocketActivate(t *testing.T) {
 		}
 		defer cmd.Process.Kill()
 		var body string
-		waitFor(t, "a greeting from "+addr, func() bool {
+		await.For(t, "a greeting from "+addr, func() bool {
 			var err error
 			body, err = httpGet(addr)
 			return err == nil

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // Checklist 29: the service's flags reach it unchanged in start (through
@@ -51,7 +53,7 @@ func TestServiceFlags(t *testing.T) {
 		data, _ := os.ReadFile(stderr.Name())
 		return string(data)
 	}
-	waitFor(t, "run to log its greeting", func() bool { return strings.Contains(logged(), "greeting: hello,  world --log x\n") })
+	await.For(t, "run to log its greeting", func() bool { return strings.Contains(logged(), "greeting: hello,  world --log x\n") })
 	if !strings.Contains(logged(), "config: one\n") {
 		t.Errorf("run: log %q lacks the config", logged())
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // posixLocksEnv, set to 1, makes this test binary, and the daemons it starts
@@ -56,7 +58,7 @@ func TestStalePidfileLockedByOtherUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
-		waitFor(t, "nobody to lock the pidfile", func() bool {
+		await.For(t, "nobody to lock the pidfile", func() bool {
 			file, err := os.Open(f.pidfile)
 			if err != nil {
 				return false
@@ -68,7 +70,7 @@ func TestStalePidfileLockedByOtherUser(t *testing.T) {
 		f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
 		f.want(f.run("start"), 0, "already running (pid "+strconv.Itoa(pid)+")", "second start")
 		f.want(f.run("stop"), 0, "stopped (pid "+strconv.Itoa(pid)+")", "stop")
-		waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
+		await.For(t, "the daemon to be gone", func() bool { return !alive(pid) })
 		if !alive(holder.Process.Pid) {
 			t.Fatalf("flock %s: nobody's process was signalled", mode)
 		}
@@ -101,7 +103,7 @@ func TestPidFromLockHolderNotContent(t *testing.T) {
 	f.want(f.run("status"), 0, "running (pid "+strconv.Itoa(pid)+")", "status")
 	f.want(f.run("reopen"), 0, "reopened its log (pid "+strconv.Itoa(pid)+")", "reopen")
 	f.want(f.run("stop"), 0, "(pid "+strconv.Itoa(pid)+")", "stop")
-	waitFor(t, "the daemon to be gone", func() bool { return !alive(pid) })
+	await.For(t, "the daemon to be gone", func() bool { return !alive(pid) })
 	if !alive(sleep.Process.Pid) {
 		t.Fatal("stop signalled the process named in the pidfile's content")
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // Checklist 28: a daemon whose pidfile's directory is removed (as logout
@@ -37,7 +39,7 @@ func TestPidfileRemoved(t *testing.T) {
 				t.Fatal(err)
 			}
 			pid := f.start()
-			waitFor(t, "the first daemon to stop", func() bool { return !alive(old) })
+			await.For(t, "the first daemon to stop", func() bool { return !alive(old) })
 			if log := f.readLog(); !strings.Contains(log, "was removed or replaced, so no command can find this daemon any more; stopping") {
 				t.Fatalf("log %q; want the first daemon to say why it stopped", log)
 			}

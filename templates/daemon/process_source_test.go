@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // openToOthers lets other users reach the fixture's directory, as a daemon
@@ -134,7 +136,7 @@ func (f *fixture) wantGone(pid int) {
 	}
 	// The kernel releases the lock as the process exits; it becomes a
 	// zombie (or disappears) a moment later.
-	waitFor(f.t, "no live process for "+f.dir, func() bool { return len(livePids(f.dir)) == 0 && (pid == 0 || !alive(pid)) })
+	await.For(f.t, "no live process for "+f.dir, func() bool { return len(livePids(f.dir)) == 0 && (pid == 0 || !alive(pid)) })
 }
 
 // Checklist 1: start returns once the daemon is ready.
@@ -207,7 +209,7 @@ func TestStartWaitsForStartingDaemon(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first daemon to lock its pidfile", f.locked)
+	await.For(t, "the first daemon to lock its pidfile", f.locked)
 	f.want(f.run("status"), 0, "testsvc starting (pid ", "status while starting")
 	r := f.run("start")
 	pid := f.pid()
@@ -229,7 +231,7 @@ func TestStartGivesUpOnNeverReadyDaemon(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first daemon to lock its pidfile", f.locked)
+	await.For(t, "the first daemon to lock its pidfile", f.locked)
 	f.want(f.run("start", "--timeout", "300ms"), 1, "still not ready", "second start")
 	if err := first.Wait(); err == nil {
 		t.Fatal("the first start succeeded; want it to fail at its timeout")
@@ -386,7 +388,7 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 			if err := start.Start(); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
+			await.For(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
 			pid := f.lockHolderPid()
 			if tt.killStart {
 				start.Process.Kill()
@@ -426,7 +428,7 @@ func TestReloadDuringInit(t *testing.T) {
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
+	await.For(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
 	f.want(f.run("reload"), 0, "reloaded", "reload while starting")
 	if err := first.Wait(); err != nil {
 		t.Fatalf("start: %v", err)
@@ -743,7 +745,7 @@ func TestStatusExitCodes(t *testing.T) {
 	pid := f.start()
 	f.want(f.run("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status while running")
 	syscall.Kill(pid, syscall.SIGKILL)
-	waitFor(t, "the killed daemon to release its lock", func() bool { return !f.locked() })
+	await.For(t, "the killed daemon to release its lock", func() bool { return !f.locked() })
 	f.want(f.run("status"), 1, "stale pidfile", "status after kill -9")
 	f.start() // kill -9, then start
 	f.want(f.run("stop"), 0, "stopped", "stop")
@@ -813,7 +815,7 @@ func TestRestart(t *testing.T) {
 	if pid == old || !alive(pid) {
 		t.Fatalf("after restart: pid %d (old %d) alive=%v; want a new live daemon", pid, old, alive(pid))
 	}
-	waitFor(t, "the old daemon to be gone", func() bool { return !alive(old) })
+	await.For(t, "the old daemon to be gone", func() bool { return !alive(old) })
 }
 
 // Checklist 11: run stays in the foreground and talks to the service manager.
@@ -877,7 +879,7 @@ func TestRunWithPidfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := strconv.Itoa(cmd.Process.Pid) + "\n"
-	waitFor(t, "run to lock its pidfile and write its pid once ready", func() bool {
+	await.For(t, "run to lock its pidfile and write its pid once ready", func() bool {
 		data, _ := os.ReadFile(f.pidfile)
 		return f.lockHolderPid() == cmd.Process.Pid && string(data) == want
 	})
@@ -969,7 +971,7 @@ func TestDaemonProcess(t *testing.T) {
 	}
 	// The daemon closes its end of the readiness pipe just after it has
 	// reported; then only its own descriptors are left.
-	waitFor(t, "the daemon to close the readiness pipe", func() bool {
+	await.For(t, "the daemon to close the readiness pipe", func() bool {
 		for _, target := range fds() {
 			if strings.HasPrefix(target, "pipe:") {
 				return false
@@ -1002,11 +1004,11 @@ func TestPanicLandsInLog(t *testing.T) {
 	f := newFixture(t, "TESTSVC_RELOAD_PANIC=1")
 	pid := f.start()
 	f.want(f.run("reload"), 1, "without an answer (did it crash?", "reload")
-	waitFor(t, "the panicking daemon to exit", func() bool { return !f.locked() })
+	await.For(t, "the panicking daemon to exit", func() bool { return !f.locked() })
 	if log := f.readLog(); !strings.Contains(log, "panic: reload panic") || !strings.Contains(log, "goroutine ") {
 		t.Fatalf("log after a panic = %q; want the panic and its traceback", log)
 	}
-	waitFor(t, "the panicked daemon to be gone", func() bool { return !alive(pid) })
+	await.For(t, "the panicked daemon to be gone", func() bool { return !alive(pid) })
 }
 
 // Checklist 17: the re-exec marker does not reach programs the daemon runs.
@@ -1059,7 +1061,7 @@ func TestQuitForcesExit(t *testing.T) {
 	if err := waiting.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the stop to wait on the pidfile's lock", func() bool { return blockedOnLock(waiting.Process.Pid) })
+	await.For(t, "the stop to wait on the pidfile's lock", func() bool { return blockedOnLock(waiting.Process.Pid) })
 	syscall.Kill(pid, syscall.SIGQUIT)
 	if err := waiting.Wait(); err != nil {
 		t.Fatalf("stop: %v", err)
@@ -1098,7 +1100,7 @@ func TestReopenLog(t *testing.T) {
 	f.want(f.run("reopen"), 0, "testsvc reopened its log (pid ", "reopen")
 	f.waitLog("reopened log")
 	before, _ := os.ReadFile(rotated)
-	waitFor(t, "20 ticks in the new log", func() bool { return strings.Count(f.readLog(), " tick ") >= 20 })
+	await.For(t, "20 ticks in the new log", func() bool { return strings.Count(f.readLog(), " tick ") >= 20 })
 	after, _ := os.ReadFile(rotated)
 	if len(after) != len(before) {
 		t.Fatalf("old log grew from %d to %d bytes after the reopen", len(before), len(after))
@@ -1359,7 +1361,7 @@ func TestNoSecondDaemonAfterPidfileDirRemoved(t *testing.T) {
 		t.Fatalf("pid %d holds the new pidfile while the old daemon %d runs", pid, old)
 	}
 	f.waitLog("was removed or replaced")
-	waitFor(t, "the old daemon to exit", func() bool { return !alive(old) })
+	await.For(t, "the old daemon to exit", func() bool { return !alive(old) })
 	pid := f.start()
 	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // Checklist 25: a burst of SIGHUPs while a slow Reload runs, then one
@@ -30,7 +32,7 @@ func TestSignalBurstDuringReload(t *testing.T) {
 		syscall.Kill(pid, syscall.SIGUSR1)
 	}
 	syscall.Kill(pid, syscall.SIGTERM)
-	waitFor(t, "the daemon to stop after SIGTERM", func() bool { return !f.locked() })
+	await.For(t, "the daemon to stop after SIGTERM", func() bool { return !f.locked() })
 	f.wantGone(pid)
 	if log := f.readLog(); !strings.Contains(log, "received terminated; stopping") || !strings.Contains(log, "testsvc: stopped") {
 		t.Fatalf("log %q; want one graceful stop", log)
@@ -174,7 +176,7 @@ func TestReloadUnderRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { run.Process.Kill(); run.Wait() })
-	waitFor(t, "run to be ready", func() bool {
+	await.For(t, "run to be ready", func() bool {
 		data, _ := os.ReadFile(f.pidfile)
 		return f.lockHolderPid() == run.Process.Pid && len(data) > 0
 	})

@@ -18,8 +18,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
+
+	"github.com/daemongen/daemongen/internal/await"
 )
 
 // init makes testService the program that TestMain runs as the daemon, in
@@ -233,15 +234,5 @@ func (f *fixture) lockHolderPid() int {
 // waitLog waits until the log contains text.
 func (f *fixture) waitLog(text string) {
 	f.t.Helper()
-	waitFor(f.t, "log line "+strconv.Quote(text), func() bool { return strings.Contains(f.readLog(), text) })
-}
-
-// waitFor polls until cond holds, failing t after 10 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	await.For(f.t, "log line "+strconv.Quote(text), func() bool { return strings.Contains(f.readLog(), text) })
 }
