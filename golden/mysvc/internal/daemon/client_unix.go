@@ -61,6 +61,9 @@ func (p *Program) stop(o *options) int {
 	seen := i.state == running
 	pid := i.pid // the daemon's, as the last inspection that found it running saw it
 	deadline := time.Now().Add(o.timeout)
+	if i.state == running && !i.ready && !i.stopping {
+		fmt.Fprintf(os.Stderr, "%s: pid %d is starting; waiting up to %v for it to be ready\n", p.Name, pid, o.timeout)
+	}
 	for i.state == running && !i.ready && !i.stopping && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 		i.close() // first: closing a descriptor drops every POSIX lock on the file
@@ -72,7 +75,7 @@ func (p *Program) stop(o *options) int {
 		}
 	}
 	if i.state != running {
-		if seen && i.state == dead && !i.noDaemon {
+		if seen && i.state == dead && !i.noDaemon && content(i.f) != "" {
 			// Gone meanwhile, leaving its file: it says how.
 			i.pid = pid
 			return p.stopped(i, false, o)
@@ -81,7 +84,7 @@ func (p *Program) stop(o *options) int {
 			return p.fail("stop", err)
 		}
 		switch {
-		case seen: // gone while it started, and its file with it
+		case seen: // gone while it started, with or without its (empty) file
 			fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, pid)
 		case i.noDaemon:
 			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)

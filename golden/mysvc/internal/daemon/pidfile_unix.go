@@ -60,7 +60,7 @@ func (e *errRunning) Error() string { return fmt.Sprintf("already running (pid %
 
 // lockContention bounds how long acquirePidfile waits while other processes
 // only inspect the pidfile (they hold shared locks for microseconds).
-const lockContention = 2 * time.Second
+var lockContention = 2 * time.Second
 
 // openFlags never follow a symlink at the pidfile's path, and never block on
 // a FIFO planted there.
@@ -319,7 +319,7 @@ var errUnannounced = errors.New("its holder is not visible from here (another PI
 
 // announceWait bounds how long inspect waits for a holder to announce
 // itself, or to go.
-const announceWait = 200 * time.Millisecond
+var announceWait = 200 * time.Millisecond
 
 // An inspection is the result of looking at a pidfile without disturbing a
 // daemon that holds it. While state is dead, f is open and holds a shared
