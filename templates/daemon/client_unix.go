@@ -244,8 +244,8 @@ func (p *Program) control(o *options) int {
 		return p.fail(o.action, err)
 	}
 	done := "reloaded"
-	if o.action == "reopen" {
-		done = "reopened its log"
+	if c, ok := findControl(o.action); ok {
+		done = c.done
 	}
 	fmt.Printf("%s %s (pid %d)\n", p.Name, done, i.pid)
 	return exitOK

@@ -79,14 +79,24 @@ func Main(p Program, args []string) int {
 		return p.start(o)
 	case "status":
 		return p.status(o)
-	case "reload", "reopen":
+	case "reload":
 		return p.control(o)
-	default: // "run"; parse accepts no other action
+	case "run":
 		return p.run(o)
+	default: // one of the controls: parse accepts no other action
+		return p.control(o)
 	}
 }
 
-var actions = []string{"start", "stop", "restart", "status", "reload", "reopen", "run"}
+// actions returns the commands parse accepts: the daemon's own and the
+// controls (serve.go).
+func actions() []string {
+	a := []string{"start", "stop", "restart", "status", "reload"}
+	for _, c := range controls {
+		a = append(a, c.name)
+	}
+	return append(a, "run")
+}
 
 // parse reads ACTION and flags, in either order, and resolves the paths.
 func (p *Program) parse(args []string) (*options, error) {
@@ -115,8 +125,8 @@ func (p *Program) parse(args []string) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if !slices.Contains(actions, o.action) {
-		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions, ", "))
+	if !slices.Contains(actions(), o.action) {
+		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions(), ", "))
 	}
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("invalid --timeout %v: must be positive", o.timeout)
@@ -244,8 +254,7 @@ Commands:
   status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
   reload    reload and wait for the result: exit 0 done, 1 failed (the error is
             printed), 7 not running
-  reopen    ask the daemon to reopen its log, after log rotation
-  run       run in the foreground (systemd Type=notify, containers, supervisors)
+%[6]s  run       run in the foreground (systemd Type=notify, containers, supervisors)
   install   register with the init system, enable and start: %[1]s install -h
   uninstall stop, disable and remove what install wrote: %[1]s uninstall -h
 
@@ -258,7 +267,7 @@ Flags (-flag and --flag both work):
 
 Example:
   %[1]s start && %[1]s status && %[1]s stop
-`, p.Name, d.pidfile, prefix, d.log, defaultTimeout)
+`, p.Name, d.pidfile, prefix, d.log, defaultTimeout, controlUsage())
 	if p.Flags != nil {
 		fmt.Fprintf(w, "\nService flags (every command takes them; start and run pass them to the service):\n")
 		svc := flag.NewFlagSet(p.Name, flag.ContinueOnError)
@@ -340,4 +349,13 @@ func passOn(fs, svc *flag.FlagSet) []string {
 		}
 	})
 	return args
+}
+
+// controlUsage returns usage's lines for the controls.
+func controlUsage() string {
+	var b strings.Builder
+	for _, c := range controls {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.usage)
+	}
+	return b.String()
 }

@@ -73,12 +73,40 @@ func (s *signals) stop() {
 	}
 }
 
-// A request is a reload or a reopen asked for over the control socket. Its
-// reply receives the result; it has room for it, so the reply never blocks.
+// controls are the commands a running daemon answers over its control
+// socket besides reload, in the order usage lists them. Each is asked for
+// by "NAME COMMAND", which sends the command's name; the daemon runs do in
+// its serve loop, between signals and reloads, and answers with do's error
+// (nil: "ok"); the command then prints "NAME DONE (pid N)" or the error.
+// Adding one is a row here, and its test.
+var controls = []control{
+	{"reopen", "ask the daemon to reopen its log, after log rotation", "reopened its log",
+		func(srv *server) error { return srv.reopen("reopen requested") }},
+}
+
+// A control is one of the controls.
+type control struct {
+	name, usage, done string
+	do                func(*server) error
+}
+
+// findControl returns the control named name, if there is one.
+func findControl(name string) (control, bool) {
+	for _, c := range controls {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return control{}, false
+}
+
+// A request is a reload or a control asked for over the control socket.
+// Its reply receives the result; it has room for it, so the reply never
+// blocks.
 type request struct {
-	reopen bool // reopen the log rather than reload
-	reply  chan error
-	limit  time.Duration // the client's --timeout; 0 if it named none
+	verb  string // "reload" or a control's name
+	reply chan error
+	limit time.Duration // the client's --timeout; 0 if it named none
 }
 
 // errStopping answers a reload asked for while the daemon stops.
@@ -190,8 +218,8 @@ func (srv *server) loop(f func(context.Context) error) error {
 		case sig := <-srv.signals.reload:
 			srv.requestReload(fmt.Sprintf("received %v", sig), nil, 0)
 		case req := <-control:
-			if req.reopen {
-				req.reply <- srv.reopen("reopen requested")
+			if c, ok := findControl(req.verb); ok {
+				req.reply <- c.do(srv)
 			} else {
 				srv.requestReload("reload requested", req.reply, req.limit)
 			}

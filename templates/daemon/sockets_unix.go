@@ -292,11 +292,11 @@ func (c *controlServer) handle(conn *os.File) {
 		}
 		req.limit, line = time.Duration(n)*time.Millisecond, "reload"
 	}
-	if line != "reload" && line != "reopen" {
+	if _, ok := findControl(line); !ok && line != "reload" {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
 		return
 	}
-	req.reopen = line == "reopen"
+	req.verb = line
 	select {
 	case c.requests <- req:
 		err = <-req.reply
