@@ -32,16 +32,17 @@ const initDir = "init"
 // An initSystem is what install and uninstall know of one init system: a
 // row of initSystems. The documentation of a new project is rendered from
 // the table (daemongen reads its literal strings and booleans), so its
-// fields hold literals only. In dir and the commands, install replaces:
+// fields hold literals only. In the commands, install replaces:
 //
 //	{name}   the program's name
 //	{var}    the name with each "-" as "_", as a shell variable's name
+//	{uid}    the effective user ID
 //	{unit}   the base name of the service file (the first, by name)
 //	{units}  the base names of all service files, as separate words
 //	{file}   the path install writes {unit} to
-//	{uid}    the effective user ID
-//	~/       at the start of dir, the home directory ("~/.config/" is
-//	         $XDG_CONFIG_HOME if that is set to an absolute path)
+//
+// In dir, it replaces the first three, and "~/" at the start with the home
+// directory ("~/.config/" with $XDG_CONFIG_HOME if that is absolute).
 //
 // A command is words separated by spaces. " || " separates alternatives:
 // the first whose program is installed runs; if none is, install warns
@@ -377,7 +378,8 @@ func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
 	if sys.user && !filepath.IsAbs(in.home) {
 		return nil, fmt.Errorf("%s needs your home directory, and $HOME is not set", name)
 	}
-	dir := sys.dir
+	names := []string{"{name}", in.name, "{var}", strings.ReplaceAll(in.name, "-", "_"), "{uid}", strconv.Itoa(in.euid)}
+	dir := strings.NewReplacer(names...).Replace(sys.dir)
 	if rest, ok := strings.CutPrefix(dir, "~/.config/"); ok && in.config != "" {
 		dir = filepath.Join(in.config, rest)
 	} else if rest, ok := strings.CutPrefix(dir, "~/"); ok {
@@ -417,16 +419,15 @@ func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
 	if !sys.many && len(pl.units) != 1 {
 		return nil, fmt.Errorf("%s holds %d files; %s takes exactly one", src, len(pl.units), name)
 	}
-	in.commands(pl, filepath.Join(dir, pl.units[0]))
+	in.commands(pl, slices.Concat(names, []string{"{unit}", pl.units[0], "{file}", filepath.Join(dir, pl.units[0])}))
 	return pl, nil
 }
 
-// commands fills in the commands of plan pl, whose first unit is installed
-// at file.
-func (in *installer) commands(pl *plan, file string) {
+// commands fills in the commands of plan pl, replacing the placeholders
+// as the pairs in names say.
+func (in *installer) commands(pl *plan, names []string) {
 	sys := pl.sys
-	expand := strings.NewReplacer("{name}", in.name, "{var}", strings.ReplaceAll(in.name, "-", "_"),
-		"{unit}", pl.units[0], "{file}", file, "{uid}", strconv.Itoa(in.euid))
+	expand := strings.NewReplacer(names...)
 	// command returns the command line cmd with its words expanded: of
 	// alternatives, the first whose program is installed, or nil.
 	command := func(cmd string) []string {

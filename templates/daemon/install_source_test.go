@@ -479,8 +479,8 @@ func TestInitTable(t *testing.T) {
 	used := map[string]bool{}
 	placeholder := regexp.MustCompile(`\{[^}]*\}`)
 	for i, s := range initSystems {
-		if s.name == "" || s.title == "" || s.goos == "" || s.files == "" || s.start == "" {
-			t.Errorf("initSystems[%d] = %+v; want a name, title, goos, files and a start command", i, s)
+		if s.name == "" || s.title == "" || s.goos == "" || s.files == "" || s.enable == "" {
+			t.Errorf("initSystems[%d] = %+v; want a name, title, goos, files and an enable command", i, s)
 		}
 		if !strings.HasPrefix(s.dir, "/") && !(s.user && strings.HasPrefix(s.dir, "~/")) {
 			t.Errorf("%s: dir %q; want an absolute path, or ~/... for a user's own", s.title, s.dir)
@@ -489,7 +489,10 @@ func TestInitTable(t *testing.T) {
 			t.Errorf("%s: no service files: %v", s.title, err)
 		}
 		used[s.files] = true
-		for _, text := range []string{s.dir, s.reload, s.enable, s.start, s.stop, s.disable, s.loaded, s.log, s.note, s.unenabled} {
+		if p := placeholder.FindString(strings.NewReplacer("{name}", "", "{var}", "", "{uid}", "").Replace(s.dir)); p != "" {
+			t.Errorf("%s: dir %q has %s, which install does not replace in a directory", s.title, s.dir, p)
+		}
+		for _, text := range []string{s.reload, s.enable, s.start, s.stop, s.disable, s.loaded, s.log, s.note, s.unenabled} {
 			for _, p := range placeholder.FindAllString(text, -1) {
 				if !slices.Contains([]string{"{name}", "{var}", "{unit}", "{units}", "{file}", "{uid}"}, p) {
 					t.Errorf("%s: %q has the unknown placeholder %s", s.title, text, p)
