@@ -237,6 +237,7 @@ type Data struct {
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 	Socket       string // Config.Socket: the HTTP example's address, "" for none
+	inits        *inits // see InitSystems
 }
 
 // Name returns the binary's name, such as "my-svc". It is an error when

@@ -214,7 +214,9 @@ func Render(cfg Config, tmpl fs.FS) ([]File, error) {
 	for _, t := range daemon {
 		jobs = append(jobs, job{t, cfg.daemonDir(), true})
 	}
-	outs, err := render(jobs, cfg.data())
+	data := cfg.data()
+	data.inits = readInits(daemon)
+	outs, err := render(jobs, data)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -84,13 +86,13 @@ func TestDetectInit(t *testing.T) {
 	} {
 		in, _, _, _ := fakeInstaller(t, tc.goos, tc.euid, tc.exists...)
 		got, err := in.detect()
-		if got != tc.want || err != nil {
-			t.Errorf("detect() on %s, euid %d, with %v = %q, %v; want %q", tc.goos, tc.euid, tc.exists, got, err, tc.want)
+		if err != nil || got.name != tc.want {
+			t.Errorf("detect() on %s, euid %d, with %v = %v, %v; want %q", tc.goos, tc.euid, tc.exists, got, err, tc.want)
 		}
 	}
 	in, _, _, _ := fakeInstaller(t, "windows", -1)
 	if got, err := in.detect(); err == nil || !strings.Contains(err.Error(), "--init") {
-		t.Errorf("detect() on windows = %q, %v; want an error that names --init", got, err)
+		t.Errorf("detect() on windows = %v, %v; want an error that names --init", got, err)
 	}
 }
 
@@ -463,5 +465,155 @@ func TestInstallStartFails(t *testing.T) {
 	want := "systemctl daemon-reload\nsystemctl enable mysvc.service\nsystemctl start mysvc.service\nsystemctl stop mysvc.service"
 	if strings.Join(*ran, "\n") != want {
 		t.Errorf("install with a failing start ran %q; want %q", *ran, want)
+	}
+}
+
+// TestInitTable checks initSystems against itself and against the service
+// files a new project has: each row's folder exists, each folder is a row's,
+// every placeholder is one install replaces, and auto can reach every row.
+func TestInitTable(t *testing.T) {
+	folders, err := os.ReadDir("../project/init")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	placeholder := regexp.MustCompile(`\{[^}]*\}`)
+	for i, s := range initSystems {
+		if s.name == "" || s.title == "" || s.goos == "" || s.files == "" || s.enable == "" {
+			t.Errorf("initSystems[%d] = %+v; want a name, title, goos, files and an enable command", i, s)
+		}
+		if !strings.HasPrefix(s.dir, "/") && !(s.user && strings.HasPrefix(s.dir, "~/")) {
+			t.Errorf("%s: dir %q; want an absolute path, or ~/... for a user's own", s.title, s.dir)
+		}
+		if _, err := os.Stat(filepath.Join("../project/init", s.files)); err != nil {
+			t.Errorf("%s: no service files: %v", s.title, err)
+		}
+		used[s.files] = true
+		if p := placeholder.FindString(strings.NewReplacer("{name}", "", "{var}", "", "{uid}", "").Replace(s.dir)); p != "" {
+			t.Errorf("%s: dir %q has %s, which install does not replace in a directory", s.title, s.dir, p)
+		}
+		for _, text := range []string{s.reload, s.enable, s.start, s.stop, s.disable, s.loaded, s.log, s.note, s.unenabled} {
+			for _, p := range placeholder.FindAllString(text, -1) {
+				if !slices.Contains([]string{"{name}", "{var}", "{unit}", "{units}", "{file}", "{uid}"}, p) {
+					t.Errorf("%s: %q has the unknown placeholder %s", s.title, text, p)
+				}
+			}
+		}
+		if strings.Contains(s.enable, " || ") != (s.unenabled != "") {
+			t.Errorf("%s: enable %q, unenabled %q; want a warning exactly when enable has alternatives", s.title, s.enable, s.unenabled)
+		}
+		for _, earlier := range initSystems[:i] {
+			if earlier.detect == "" && earlier.user == s.user && earlier.goos == s.goos {
+				t.Errorf("%s: --init auto never reaches it: %s, earlier, is taken on %s whatever the machine", s.title, earlier.title, s.goos)
+			}
+		}
+	}
+	for _, f := range folders {
+		if !used[f.Name()] {
+			t.Errorf("../project/init/%s is no row's files; add its init system to initSystems", f.Name())
+		}
+	}
+}
+
+// TestInstallEach installs and uninstalls for every row of initSystems
+// and checks where the file went and the commands that ran.
+func TestInstallEach(t *testing.T) {
+	tests := []struct {
+		title     string
+		goos      string
+		euid      int
+		exists    []string
+		file      string
+		install   string
+		uninstall string
+	}{
+		{"systemd", "linux", 0, []string{"/run/systemd/system"}, "/etc/systemd/system/mysvc.service",
+			"systemctl daemon-reload; systemctl enable mysvc.service; systemctl start mysvc.service",
+			"systemctl stop mysvc.service; systemctl disable mysvc.service; systemctl daemon-reload"},
+		{"systemd, a user's manager", "linux", 1000, []string{"/run/systemd/system"}, "/home/u/.config/systemd/user/mysvc.service",
+			"systemctl --user daemon-reload; systemctl --user enable mysvc.service; systemctl --user start mysvc.service",
+			"systemctl --user stop mysvc.service; systemctl --user disable mysvc.service; systemctl --user daemon-reload"},
+		{"OpenRC", "linux", 0, []string{"/run/openrc/softlevel"}, "/etc/init.d/mysvc",
+			"rc-update add mysvc default; rc-service mysvc start",
+			"rc-service mysvc stop; rc-update del mysvc default"},
+		{"SysV/LSB", "linux", 0, nil, "/etc/init.d/mysvc",
+			"update-rc.d mysvc defaults; /etc/init.d/mysvc start",
+			"/etc/init.d/mysvc stop; update-rc.d -f mysvc remove"},
+		{"launchd, a LaunchDaemon", "darwin", 0, nil, "/Library/LaunchDaemons/mysvc.plist",
+			"launchctl enable system/mysvc; launchctl bootstrap system /Library/LaunchDaemons/mysvc.plist",
+			"launchctl bootout system/mysvc"},
+		{"launchd, a user's LaunchAgent", "darwin", 501, nil, "/home/u/Library/LaunchAgents/mysvc.plist",
+			"launchctl enable gui/501/mysvc; launchctl bootstrap gui/501 /home/u/Library/LaunchAgents/mysvc.plist",
+			"launchctl bootout gui/501/mysvc"},
+		{"FreeBSD rc.d", "freebsd", 0, nil, "/usr/local/etc/rc.d/mysvc",
+			"sysrc mysvc_enable=YES; service mysvc start",
+			"service mysvc onestop; sysrc -x mysvc_enable"},
+	}
+	covered := map[string]bool{}
+	for _, tc := range tests {
+		covered[tc.title] = true
+	}
+	for _, s := range initSystems {
+		if !covered[s.title] {
+			t.Errorf("TestInstallEach has no case for %s; add one", s.title)
+		}
+	}
+	for _, tc := range tests {
+		in, ran, _, bin := fakeInstaller(t, tc.goos, tc.euid, tc.exists...)
+		if err := in.install("auto", bin, true, false); err != nil {
+			t.Errorf("%s: install = %v", tc.title, err)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(in.root, tc.file)); err != nil {
+			t.Errorf("%s: install wrote no %s: %v", tc.title, tc.file, err)
+		}
+		if got := strings.Join(*ran, "; "); got != tc.install {
+			t.Errorf("%s: install ran %q; want %q", tc.title, got, tc.install)
+		}
+		*ran = nil
+		if err := in.uninstall("auto", false); err != nil {
+			t.Errorf("%s: uninstall = %v", tc.title, err)
+		}
+		if got := strings.Join(*ran, "; "); got != tc.uninstall {
+			t.Errorf("%s: uninstall ran %q; want %q", tc.title, got, tc.uninstall)
+		}
+		if _, err := os.Stat(filepath.Join(in.root, tc.file)); !os.IsNotExist(err) {
+			t.Errorf("%s: uninstall left %s: %v", tc.title, tc.file, err)
+		}
+	}
+}
+
+// SysV's enable and disable run update-rc.d, else chkconfig; with neither,
+// install warns that the service will not start at boot.
+func TestInstallSysVAlternatives(t *testing.T) {
+	for _, tc := range []struct {
+		installed []string
+		want      string
+		warns     bool
+	}{
+		{[]string{"update-rc.d", "chkconfig"}, "$ update-rc.d mysvc defaults\n", false},
+		{[]string{"chkconfig"}, "$ chkconfig --add mysvc\n", false},
+		{nil, "", true},
+	} {
+		in, _, stdout, bin := fakeInstaller(t, "linux", 0)
+		stderr := new(bytes.Buffer)
+		in.stderr = stderr
+		in.lookPath = func(file string) (string, error) {
+			if slices.Contains(tc.installed, file) {
+				return "/usr/sbin/" + file, nil
+			}
+			return "", errors.New("not found")
+		}
+		if err := in.install("sysv", bin, false, true); err != nil {
+			t.Fatalf("install --init sysv with %v = %v", tc.installed, err)
+		}
+		_, cmds, _ := strings.Cut(stdout.String(), "DAEMON="+bin+"\n")
+		warning := ""
+		if tc.warns {
+			warning = "mysvc: neither update-rc.d nor chkconfig is installed: mysvc will not start at boot until you link /etc/init.d/mysvc into /etc/rc?.d\n"
+		}
+		if cmds != tc.want || stderr.String() != warning {
+			t.Errorf("install --init sysv --no-start --dry-run with %v printed %q and warned %q; want %q and %q", tc.installed, cmds, stderr, tc.want, warning)
+		}
 	}
 }
