@@ -12,7 +12,7 @@ import (
 func formatGo(name string, src []byte) ([]byte, error) {
 	out, err := format.Source(src)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s:%w", name, err) // as gofmt says it: NAME:LINE:COL: message
 	}
 	return out, nil
 }

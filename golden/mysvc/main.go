@@ -3,7 +3,7 @@
 // Usage:
 //
 //	mysvc start|stop|restart|status|reload|reopen|run [--pidfile PATH] [--log PATH] [--timeout DUR] [--user NAME] [service flags]
-//	mysvc install [--init auto|systemd|systemd-user|sysv|openrc|launchd|rc.d] [--no-start] [--dry-run] [--bin PATH]
+//	mysvc install [--init auto|systemd|systemd-user|openrc|sysv|launchd|rc.d] [--no-start] [--dry-run] [--bin PATH]
 //	mysvc uninstall [--init ...] [--dry-run]
 //
 // Run "mysvc -help" for the details, the service's own flags among them.

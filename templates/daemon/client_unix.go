@@ -27,17 +27,11 @@ import (
 //     written "killed" into the pidfile. LSB reserves 150-199 for
 //     applications; 1 stays "could not stop it". restart goes on after either.
 //
-// Reload and reopen do not signal. They connect to the daemon's control
-// socket (see sockets_unix.go), send "reload MS\n", MS being --timeout in
-// milliseconds, or "reopen\n", and wait for "ok\n" or "error MESSAGE\n",
-// which the daemon writes once Reload has returned (or the log was
-// reopened, with the checks start applies). They exit 0, 1 with the error or
-// without an answer in time, and 7 when no daemon runs. The daemon cancels
-// Reload's context at 80% of the shortest such limit (90 s for SIGHUP) and,
-// if Reload has still not returned at 90%, answers that it is still running
-// and sends READY=1 to a service manager, so a hung Reload never leaves a
-// unit "reloading". Reloads asked for while one runs are served together by
-// the next. SIGHUP and SIGUSR1 still work, with the result only in the log.
+// Reload and the controls (serve.go) do not signal: they ask over the
+// control socket (sockets_unix.go) and wait up to --timeout for the answer,
+// which the daemon gives once Reload has returned (see reloadBound). They
+// exit 0, 1 with the error or without an answer in time, and 7 when no
+// daemon runs. SIGHUP and SIGUSR1 still work, with the result only in the log.
 
 // The signals the daemon handles: see serve.go.
 var (

@@ -25,19 +25,13 @@ var logLevel slog.LevelVar
 func SetLogLevel(l slog.Level) { logLevel.Set(l) }
 
 // setupLogging makes slog's default logger, and so package log's, write to
-// stderr in the form that suits where stderr goes, and returns the logger
-// for the daemon's own messages, which prefixes them with the program's
-// name:
-//
-//   - to the systemd journal ($JOURNAL_STREAM names our stderr): each line
-//     starts with its syslog priority, "<3>" for errors, so that the journal
-//     records it (journalctl -p err shows slog.Error's lines); the journal
-//     adds the time.
-//   - elsewhere (a log file, a terminal, a container's log): the time, the
-//     level and the message, "2006-01-02T15:04:05.000Z07:00 INFO message
-//     key=value", or one JSON object a line when $NAME_LOG_FORMAT is json.
-//
-// An unknown level or format is reported on stderr and the default used.
+// stderr, and returns the logger for the daemon's own messages, prefixed
+// with the program's name. To the systemd journal ($JOURNAL_STREAM names
+// our stderr) each line starts with its syslog priority, "<3>" for errors,
+// so that journalctl -p err shows slog.Error's lines; elsewhere it starts
+// with the time and the level ("2006-01-02T15:04:05.000Z07:00 INFO message
+// key=value"), or is a JSON object when $NAME_LOG_FORMAT is json. An unknown
+// level or format is reported on stderr and the default used.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
 	var h slog.Handler

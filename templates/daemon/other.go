@@ -21,15 +21,11 @@ var (
 // pidfile is never held here.
 type pidfile struct{ path string }
 
-func (*pidfile) release() {}
-
-func (*pidfile) inPlace() bool { return true }
-
+func (*pidfile) release()         {}
+func (*pidfile) inPlace() bool    { return true }
 func (*pidfile) markReady() error { return nil }
-
-func (*pidfile) markStopping() {}
-
-func (*pidfile) quit() {}
+func (*pidfile) markStopping()    {}
+func (*pidfile) quit()            {}
 
 // controlServer is never made here.
 type controlServer struct{ requests chan request }
@@ -39,21 +35,19 @@ func (*controlServer) close(bool) {}
 // ownDir is never asked here: run has no default paths.
 func ownDir(string) bool { return false }
 
-func reopenLog(string) error { return errUnsupported }
-
-// journalStream is false where no systemd journal runs.
-func journalStream() bool { return false }
-
-// takeSockets does nothing where no service manager passes sockets.
-func takeSockets() {}
+// No journal, no service manager, no log file, no clocks or guards here.
+func reopenLog(string) error              { return errUnsupported }
+func journalStream() bool                 { return false }
+func takeSockets()                        {}
+func send(string)                         {}
+func monotonicUsec() (int64, bool)        { return 0, false }
+func holdGuard(string) (io.Closer, error) { return nil, nil }
 
 // listenAddr is not written here without the net package, which the daemon
 // package does not import: listen with net.Listen.
 func listenAddr(string) (*os.File, error) {
 	return nil, fmt.Errorf("listening is not supported on %s: use net.Listen", runtime.GOOS)
 }
-
-func send(string) {}
 
 func (p *Program) unsupported(action string) int { return p.fail(action, errUnsupported) }
 
@@ -74,7 +68,3 @@ func (p *Program) run(o *options) int {
 	}
 	return p.serve(&session{signals: watchSignals(), ready: func() {}, fail: func(error) {}})
 }
-
-func monotonicUsec() (int64, bool) { return 0, false }
-
-func holdGuard(string) (io.Closer, error) { return nil, nil }

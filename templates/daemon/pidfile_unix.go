@@ -16,23 +16,17 @@ import (
 )
 
 // Liveness and whom to signal. A daemon is running exactly while some
-// process holds the lock on its pidfile. The file is empty while the daemon
-// starts, holds "PID\n" once it is ready, and "stopping\n" once it begins to
-// stop. The daemon holds a POSIX write lock on it, and the pid to signal is
-// the one the kernel reports for that lock (F_GETLK, as seen from the
-// caller's PID namespace); the file's content never decides which process
-// is signalled, and a holder that did not announce itself, or that another
-// PID namespace hides, is never signalled (see flockLocks for the lock
-// itself). Signals go through a pidfd where the kernel has them. Stop waits
-// for the lock to be released, not for kill(pid, 0) to fail: a daemon whose
-// parent does not reap it stays a zombie that kill(pid, 0) still finds.
+// process holds the lock on its pidfile (see flockLocks); the file is empty
+// while it starts, then "PID\n", then "stopping\n". The pid to signal is
+// the holder of the POSIX write lock as the kernel reports it (F_GETLK, in
+// the caller's PID namespace), never the file's content; a holder that did
+// not announce itself, or that another namespace hides, is never signalled.
+// Signals go through a pidfd where there are pidfds, and stop waits for the
+// lock's release, never kill(pid, 0), which finds an unreaped zombie.
 //
-// Only the file's owner and root can take a write lock; any user who can
-// read the 0644 file can take a read lock or a flock, which no daemon holds.
-// A pidfile that stays locked by such processes for two seconds is replaced
-// by start atomically (a new file renamed over it), so no local user can
-// keep a daemon from starting; status counts such a file as stale (exit 1),
-// stop as no daemon (exit 0), and restart goes on to start.
+// Any user who can read the 0644 file can take a read lock or a flock,
+// which no daemon holds: a pidfile they keep locked for two seconds is
+// replaced by start atomically; status calls it stale, stop no daemon.
 //
 // Every second the daemon checks that its pidfile's path still names the
 // file it holds. If the file or its directory was removed (logout removes

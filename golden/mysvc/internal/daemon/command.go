@@ -209,16 +209,12 @@ type paths struct {
 
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run/NAME/NAME.pid and /var/log for root; for
-// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (the pidfile the systemd units
-// give the daemon, so that commands run from a shell find it) and a private
-// directory under $XDG_STATE_HOME (default $HOME/.local/state) for the log,
-// and for the pidfile too when there is no runtime directory. $HOME and
-// $XDG_RUNTIME_DIR count only if isOwn says they are directories of this
-// user's that no one else can write: a HOME that does not exist (as for
-// nobody, whose HOME is /nonexistent) is none, and XDG_RUNTIME_DIR=/tmp does
-// not put the pidfile directly in /tmp. Without a home, the private
-// directory is NAME-UID in the temporary directory. None is ever directly in
-// a world-writable directory.
+// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (as the systemd user units
+// have it) and a private directory under $XDG_STATE_HOME (default
+// ~/.local/state) for the log, and for the pidfile without a runtime
+// directory. $HOME and $XDG_RUNTIME_DIR count only if isOwn says no one else
+// can write them; without a home, the private directory is NAME-UID in the
+// temporary directory. None is ever directly in a world-writable directory.
 func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
 		run := filepath.Join("/run", name)

@@ -51,9 +51,8 @@ type Initializer interface {
 
 // Reloader is implemented by services that can reload their configuration.
 // Reload is called by the reload command and on SIGHUP, never concurrently
-// with itself, while Run runs; a shutdown cancels ctx. An error is logged,
-// reported by the reload command (which exits 1), and the service keeps
-// running.
+// with itself, while Run runs; a shutdown cancels ctx. An error is logged
+// and reported by the reload command; the service keeps running.
 type Reloader interface {
 	Reload(ctx context.Context) error
 }
@@ -79,23 +78,17 @@ type Program struct {
 	Umask fs.FileMode
 
 	// Flags, if not nil, defines the service's own flags (such as
-	// --config FILE) in fs, bound to the service's fields; nil means the
-	// service's own Flags method if it is a [Flagger]. Every command
-	// accepts them, and start and run pass those that were set, by their
-	// values' String form, to each process they re-execute: the daemon
-	// after both re-execs, and the service process under process 1. A
-	// Value's String must therefore give back what its Set accepts (true of
-	// the flag package's own), and a flag set twice arrives once, with its
-	// last value. Use [PathVar] for paths: they are resolved once, against
-	// the operator's working directory, before any re-exec. Flags must not
-	// use the daemon's names: pidfile, log, timeout, user.
+	// --config FILE) in fs; nil means the service's Flags method if it is
+	// a [Flagger]. Every command accepts them, and start and run pass those
+	// set, in their values' String form (which must give back what Set
+	// accepts), to the processes they re-execute. Use [PathVar] for paths,
+	// resolved once against the operator's working directory. The daemon's
+	// own names are taken: pidfile, log, timeout, user.
 	Flags func(fs *flag.FlagSet)
 
-	// InitFiles holds the service files the install and uninstall
-	// commands write and remove: init/SYSTEM/FILE for each init system
-	// (see install.go), as "//go:embed init" in the main package of a
-	// project made by daemongen provides them. Nil: install and uninstall
-	// fail, saying so.
+	// InitFiles holds the service files install writes and uninstall
+	// removes, init/FOLDER/FILE for each init system (install.go), as
+	// "//go:embed init" in a generated main package provides them.
 	InitFiles fs.FS
 }
 

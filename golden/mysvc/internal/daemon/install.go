@@ -4,6 +4,7 @@ package daemon
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,28 +16,125 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // The install and uninstall commands register the program with the
-// machine's init system, using the service files of Program.InitFiles:
-// init/SYSTEM/ for each value of --init (init/launchd-agent/ for launchd
-// as anyone but root), as "daemongen new" writes them; plan says where
-// each goes. Each file is installed with the default binary path,
-// /usr/local/bin/NAME, replaced by the binary's own path, and, for a
-// user's init system (systemd-user, a LaunchAgent), each "~/" by the home
-// directory. A file that starts with "#!" gets mode 0755, any other 0644.
+// machine's init system, using the service files of Program.InitFiles as
+// "daemongen new" writes them: init/FOLDER/ for each row of initSystems.
+// Each file is installed with the default binary path, /usr/local/bin/NAME,
+// replaced by the binary's own path, and, for a user's own init system
+// (systemd-user, a LaunchAgent), each "~/" by the home directory. A file
+// that starts with "#!" gets mode 0755, any other 0644.
 
 // initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
-// initSystems are the values of --init other than auto.
-var initSystems = []string{"systemd", "systemd-user", "sysv", "openrc", "launchd", "rc.d"}
+// An initSystem is what install and uninstall know of one init system: a
+// row of initSystems. The documentation of a new project is rendered from
+// the table (daemongen reads its literal strings and booleans), so its
+// fields hold literals only. In the commands, install replaces:
+//
+//	{name}   the program's name
+//	{var}    the name with each "-" as "_", as a shell variable's name
+//	{uid}    the effective user ID
+//	{unit}   the base name of the service file (the first, by name)
+//	{units}  the base names of all service files, as separate words
+//	{file}   the path install writes {unit} to
+//
+// In dir, it replaces the first three, and "~/" at the start with the home
+// directory ("~/.config/" with $XDG_CONFIG_HOME if that is absolute).
+//
+// A command is words separated by spaces. " || " separates alternatives:
+// the first whose program is installed runs; if none is, install warns
+// with unenabled.
+type initSystem struct {
+	name   string // the value of --init; a user's own row and root's may share one
+	title  string // what the documentation calls it
+	goos   string // the systems (GOOS values) it runs on, separated by spaces
+	detect string // --init auto takes it if this path exists; "" if always
+	need   bool   // install refuses to run if the detect path does not exist
+	user   bool   // a user's own: needs no root; auto prefers it for anyone but root
+	files  string // the folder of init/ with its service files
+	dir    string // where install writes them
+	many   bool   // the folder may hold several files (else exactly one)
+	unit   bool   // the files are systemd units: install checks that their sandbox and user can run the binary
 
-// initOS names the systems (GOOS values) each init system runs on.
-var initOS = map[string]string{
-	"systemd": "linux", "systemd-user": "linux", "sysv": "linux", "openrc": "linux",
-	"launchd": "darwin", "rc.d": "freebsd dragonfly",
+	// The commands, "" for none: install runs reload, enable and start;
+	// uninstall runs stop and disable, removes the files and runs reload.
+	reload, enable, start, stop, disable string
+
+	loaded string // a command that exits 0 if the service is loaded already, so start must not run
+	log    string // where to look when the service fails to start; "" for its own log
+	note   string // what install says when it is done
+
+	unenabled string // the warning when no alternative of enable is installed
+}
+
+// initSystems are the init systems install knows. --init auto takes the
+// first row that runs on this system and whose detect path exists (or is
+// ""): for anyone but root, of the user's own rows first; root skips them.
+// Of two rows with one name, --init NAME means root's for root and the
+// user's own for anyone else.
+var initSystems = []initSystem{{
+	name: "systemd", title: "systemd", goos: "linux", detect: "/run/systemd/system", need: true,
+	files: "systemd", dir: "/etc/systemd/system", many: true, unit: true,
+	reload: "systemctl daemon-reload", enable: "systemctl enable {units}", start: "systemctl start {units}",
+	stop: "systemctl stop {units}", disable: "systemctl disable {units}",
+	log: "journalctl -u {unit}",
+}, {
+	name: "systemd-user", title: "systemd, a user's manager", goos: "linux", detect: "/run/systemd/system", need: true, user: true,
+	files: "systemd-user", dir: "~/.config/systemd/user", many: true,
+	reload: "systemctl --user daemon-reload", enable: "systemctl --user enable {units}", start: "systemctl --user start {units}",
+	stop: "systemctl --user stop {units}", disable: "systemctl --user disable {units}",
+	log:  "journalctl --user -u {unit}",
+	note: "{name} runs while you are logged in; to keep it running after you log out: loginctl enable-linger",
+}, {
+	// Only an OpenRC boot leaves softlevel; any openrc-run leaves /run/openrc itself.
+	name: "openrc", title: "OpenRC", goos: "linux", detect: "/run/openrc/softlevel",
+	files: "openrc", dir: "/etc/init.d",
+	enable: "rc-update add {unit} default", start: "rc-service {unit} start",
+	stop: "rc-service {unit} stop", disable: "rc-update del {unit} default",
+}, {
+	name: "sysv", title: "SysV/LSB", goos: "linux",
+	files: "sysv", dir: "/etc/init.d",
+	enable: "update-rc.d {unit} defaults || chkconfig --add {unit}", start: "{file} start",
+	stop: "{file} stop", disable: "update-rc.d -f {unit} remove || chkconfig --del {unit}",
+	unenabled: "neither update-rc.d nor chkconfig is installed: {name} will not start at boot until you link {file} into /etc/rc?.d",
+}, {
+	// bootout stops the job and unloads it; it fails if the job is not
+	// loaded, so it is best effort as every disable command is.
+	name: "launchd", title: "launchd, a LaunchDaemon", goos: "darwin",
+	files: "launchd", dir: "/Library/LaunchDaemons",
+	enable: "launchctl enable system/{name}", loaded: "launchctl print system/{name}",
+	start: "launchctl bootstrap system {file}", disable: "launchctl bootout system/{name}",
+}, {
+	name: "launchd", title: "launchd, a user's LaunchAgent", goos: "darwin", user: true,
+	files: "launchd-agent", dir: "~/Library/LaunchAgents",
+	enable: "launchctl enable gui/{uid}/{name}", loaded: "launchctl print gui/{uid}/{name}",
+	start: "launchctl bootstrap gui/{uid} {file}", disable: "launchctl bootout gui/{uid}/{name}",
+}, {
+	name: "rc.d", title: "FreeBSD rc.d", goos: "freebsd dragonfly",
+	files: "rc.d", dir: "/usr/local/etc/rc.d",
+	enable: "sysrc {var}_enable=YES", start: "service {unit} start",
+	stop: "service {unit} onestop", disable: "sysrc -x {var}_enable",
+}}
+
+// initNames returns the values of --init other than auto, in table order.
+func initNames() []string {
+	var names []string
+	for _, s := range initSystems {
+		if !slices.Contains(names, s.name) {
+			names = append(names, s.name)
+		}
+	}
+	return names
+}
+
+// runsOn reports whether init system s runs on the system goos.
+func (s *initSystem) runsOn(goos string) bool {
+	return slices.Contains(strings.Fields(s.goos), goos)
 }
 
 // installer holds what install and uninstall learn from the machine. Tests
@@ -121,15 +219,12 @@ func (in *installer) main(action string, args []string) int {
 		bin = fset.String("bin", "", "")
 	}
 	usage := func(w io.Writer) {
-		systems := strings.Join(initSystems, "|")
-		initHelp := "  --init SYSTEM  the init system (default auto: systemd, or systemd-user when not root,\n" +
-			"                 if /run/systemd/system exists; openrc if /run/openrc/softlevel does; launchd on\n" +
-			"                 macOS; rc.d on FreeBSD; sysv otherwise)\n"
+		systems := strings.Join(initNames(), "|")
 		if action == "uninstall" {
 			fmt.Fprintf(w, "Usage: %s uninstall [--init auto|%s] [--dry-run]\n\n"+
 				"Stop and disable the service and remove what install wrote.\n\n%s"+
 				"  --dry-run      change nothing: print each command as \"$ COMMAND\" and each file\n"+
-				"                 to remove as \"$ rm PATH\"\n", in.name, systems, initHelp)
+				"                 to remove as \"$ rm PATH\"\n", in.name, systems, initHelp())
 			return
 		}
 		fmt.Fprintf(w, "Usage: %s install [--init auto|%s] [--no-start] [--dry-run] [--bin PATH]\n\n"+
@@ -138,7 +233,7 @@ func (in *installer) main(action string, args []string) int {
 			"  --no-start     enable the service but do not start it\n"+
 			"  --dry-run      change nothing: print each file as \"==> PATH <==\" and its content,\n"+
 			"                 then each command as \"$ COMMAND\"\n"+
-			"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n", in.name, systems, initHelp)
+			"  --bin PATH     the binary the service runs (default this one, symlinks resolved)\n", in.name, systems, initHelp())
 	}
 	err := fset.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -173,6 +268,21 @@ func (in *installer) main(action string, args []string) int {
 	return exitOK
 }
 
+// initHelp is the help of --init: the rows of initSystems.
+func initHelp() string {
+	var b strings.Builder
+	b.WriteString("  --init SYSTEM  the init system (default auto: the first of these that runs here and\n" +
+		"                 whose path exists, for anyone but root a user's own first)\n")
+	for _, s := range initSystems {
+		where := s.goos
+		if s.detect != "" {
+			where += ", if " + s.detect + " exists"
+		}
+		fmt.Fprintf(&b, "                   %-13s %-29s %s\n", s.name, s.title, where)
+	}
+	return b.String()
+}
+
 // executable returns the absolute path of the running binary, symlinks
 // resolved.
 func executable() (string, error) {
@@ -187,32 +297,34 @@ func executable() (string, error) {
 }
 
 // detect returns the init system --init auto means here.
-func (in *installer) detect() (string, error) {
-	switch in.goos {
-	case "darwin":
-		return "launchd", nil
-	case "freebsd", "dragonfly":
-		return "rc.d", nil
-	case "linux":
-		switch {
-		case in.exists("/run/systemd/system") && in.euid != 0:
-			return "systemd-user", nil
-		case in.exists("/run/systemd/system"):
-			return "systemd", nil
-		case in.exists("/run/openrc/softlevel"):
-			// Only an OpenRC boot leaves softlevel; any openrc-run
-			// leaves /run/openrc itself.
-			return "openrc", nil
+func (in *installer) detect() (*initSystem, error) {
+	for _, user := range []bool{in.euid != 0, false} {
+		for i := range initSystems {
+			s := &initSystems[i]
+			if s.user == user && s.runsOn(in.goos) && (s.detect == "" || in.exists(s.detect)) {
+				return s, nil
+			}
 		}
-		return "sysv", nil
 	}
-	return "", fmt.Errorf("no supported init system is known on %s; choose one with --init %s", in.goos, strings.Join(initSystems, "|"))
+	return nil, fmt.Errorf("no supported init system is known on %s; choose one with --init %s", in.goos, strings.Join(initNames(), "|"))
+}
+
+// lookup returns the init system --init name means for this user, or nil.
+func (in *installer) lookup(name string) *initSystem {
+	var found *initSystem
+	for i := range initSystems {
+		s := &initSystems[i]
+		if s.name == name && (found == nil || s.user == (in.euid != 0)) {
+			found = s
+		}
+	}
+	return found
 }
 
 // A plan is what install writes and runs, or uninstall removes and runs,
 // for one init system.
 type plan struct {
-	system  string
+	sys     *initSystem
 	files   []planFile
 	units   []string // the files' base names
 	reload  [][]string
@@ -220,9 +332,9 @@ type plan struct {
 	start   [][]string
 	stop    [][]string
 	disable [][]string // best effort: a failure is reported, not fatal
-	// loaded, if set, is a command that exits 0 when the service is
-	// already loaded, so that start must not run again.
-	loaded []string
+	loaded  []string   // see initSystem.loaded
+
+	log, note, unenabled string // initSystem's, expanded; unenabled only if enable is nil
 }
 
 // A planFile is one service file and where it goes.
@@ -232,73 +344,66 @@ type planFile struct {
 	data []byte
 }
 
-// plan returns the plan for the init system sys ("auto" to detect it).
+// plan returns the plan for the init system name ("auto" to detect it).
 // bin is the binary's path ("" for uninstall, which needs no file content).
-func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
-	if sys == "auto" {
+func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
+	sys := in.lookup(name)
+	if name == "auto" {
 		var err error
 		if sys, err = in.detect(); err != nil {
 			return nil, err
 		}
 	}
-	if !slices.Contains(initSystems, sys) {
-		return nil, fmt.Errorf("unknown init system %q (want auto or one of %s)", sys, strings.Join(initSystems, ", "))
+	if sys == nil {
+		return nil, fmt.Errorf("unknown init system %q (want auto or one of %s)", name, strings.Join(initNames(), ", "))
 	}
+	name = sys.name
 	if in.files == nil {
 		return nil, errors.New("this program embeds no service files: give Program.InitFiles the project's init folder (//go:embed init)")
 	}
-	if where := initOS[sys]; !dryRun && !strings.Contains(" "+where+" ", " "+in.goos+" ") {
-		return nil, fmt.Errorf("%s is not an init system of %s (it runs on %s); choose another --init, or --dry-run to see the files", sys, in.goos, where)
+	if !dryRun && !sys.runsOn(in.goos) {
+		return nil, fmt.Errorf("%s is not an init system of %s (it runs on %s); choose another --init, or --dry-run to see the files", name, in.goos, sys.goos)
 	}
-	user := sys == "systemd-user" || (sys == "launchd" && in.euid != 0)
-	if !user && in.euid != 0 && !dryRun {
+	if !sys.user && in.euid != 0 && !dryRun {
 		hint := fmt.Sprintf("run as root (sudo %s ...)", in.name)
-		if in.goos == "linux" && in.exists("/run/systemd/system") {
-			hint = "run as root or use --init systemd-user"
+		for _, s := range initSystems {
+			if s.user && s.runsOn(in.goos) && s.detect != "" && in.exists(s.detect) {
+				hint = "run as root or use --init " + s.name
+				break
+			}
 		}
-		return nil, fmt.Errorf("%s needs root; %s", sys, hint)
+		return nil, fmt.Errorf("%s needs root; %s", name, hint)
 	}
-	if (sys == "systemd" || sys == "systemd-user") && !dryRun && !in.exists("/run/systemd/system") {
-		return nil, fmt.Errorf("systemd is not running here (no /run/systemd/system); choose another --init, or --dry-run to see the files")
+	if sys.need && !dryRun && !in.exists(sys.detect) {
+		return nil, fmt.Errorf("%s is not running here (no %s); choose another --init, or --dry-run to see the files", name, sys.detect)
 	}
-	if user && !filepath.IsAbs(in.home) {
-		return nil, fmt.Errorf("%s needs your home directory, and $HOME is not set", sys)
+	if sys.user && !filepath.IsAbs(in.home) {
+		return nil, fmt.Errorf("%s needs your home directory, and $HOME is not set", name)
 	}
-	src, dir := sys, ""
-	switch sys {
-	case "systemd":
-		dir = "/etc/systemd/system"
-	case "systemd-user":
-		dir = filepath.Join(in.home, ".config", "systemd", "user")
-		if in.config != "" {
-			dir = filepath.Join(in.config, "systemd", "user")
-		}
-	case "sysv", "openrc":
-		dir = "/etc/init.d"
-	case "launchd":
-		dir = "/Library/LaunchDaemons"
-		if user {
-			src, dir = "launchd-agent", filepath.Join(in.home, "Library", "LaunchAgents")
-		}
-	case "rc.d":
-		dir = "/usr/local/etc/rc.d"
+	names := []string{"{name}", in.name, "{var}", strings.ReplaceAll(in.name, "-", "_"), "{uid}", strconv.Itoa(in.euid)}
+	dir := strings.NewReplacer(names...).Replace(sys.dir)
+	if rest, ok := strings.CutPrefix(dir, "~/.config/"); ok && in.config != "" {
+		dir = filepath.Join(in.config, rest)
+	} else if rest, ok := strings.CutPrefix(dir, "~/"); ok {
+		dir = filepath.Join(in.home, rest)
 	}
-	pl := &plan{system: sys}
-	entries, err := fs.ReadDir(in.files, path.Join(initDir, src))
+	pl := &plan{sys: sys}
+	src := path.Join(initDir, sys.files)
+	entries, err := fs.ReadDir(in.files, src)
 	if err != nil {
-		return nil, fmt.Errorf("read the %s service files: %w", sys, err)
+		return nil, fmt.Errorf("read the %s service files: %w", name, err)
 	}
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		data, err := fs.ReadFile(in.files, path.Join(initDir, src, e.Name()))
+		data, err := fs.ReadFile(in.files, path.Join(src, e.Name()))
 		if err != nil {
-			return nil, fmt.Errorf("read the %s service files: %w", sys, err)
+			return nil, fmt.Errorf("read the %s service files: %w", name, err)
 		}
 		if bin != "" {
 			data = bytes.ReplaceAll(data, []byte("/usr/local/bin/"+in.name), []byte(bin))
-			if user {
+			if sys.user {
 				data = bytes.ReplaceAll(data, []byte("~/"), []byte(strings.TrimSuffix(in.home, "/")+"/"))
 			}
 		}
@@ -310,64 +415,55 @@ func (in *installer) plan(sys, bin string, dryRun bool) (*plan, error) {
 		pl.units = append(pl.units, e.Name())
 	}
 	if len(pl.units) == 0 {
-		return nil, fmt.Errorf("no service files for %s in %s/%s of the program", sys, initDir, src)
+		return nil, fmt.Errorf("no service files for %s in %s of the program", name, src)
 	}
 	slices.Sort(pl.units)
-	if sys != "systemd" && sys != "systemd-user" && len(pl.units) != 1 {
-		return nil, fmt.Errorf("%s/%s holds %d files; %s takes exactly one", initDir, src, len(pl.units), sys)
+	if !sys.many && len(pl.units) != 1 {
+		return nil, fmt.Errorf("%s holds %d files; %s takes exactly one", src, len(pl.units), name)
 	}
-	in.commands(pl, user)
+	in.commands(pl, slices.Concat(names, []string{"{unit}", pl.units[0], "{file}", filepath.Join(dir, pl.units[0])}))
 	return pl, nil
 }
 
-// commands fills in the commands of plan pl.
-func (in *installer) commands(pl *plan, user bool) {
-	name, units := in.name, pl.units
-	switch pl.system {
-	case "systemd", "systemd-user":
-		ctl := []string{"systemctl"}
-		if user {
-			ctl = append(ctl, "--user")
+// commands fills in the commands of plan pl, replacing the placeholders
+// as the pairs in names say.
+func (in *installer) commands(pl *plan, names []string) {
+	sys := pl.sys
+	expand := strings.NewReplacer(names...)
+	// command returns the command line cmd with its words expanded: of
+	// alternatives, the first whose program is installed, or nil.
+	command := func(cmd string) []string {
+		alts := strings.Split(cmd, " || ")
+		for _, alt := range alts {
+			words := strings.Fields(alt)
+			if len(alts) > 1 {
+				if _, err := in.lookPath(words[0]); err != nil {
+					continue
+				}
+			}
+			var args []string
+			for _, w := range words {
+				if w == "{units}" {
+					args = append(args, pl.units...)
+				} else {
+					args = append(args, expand.Replace(w))
+				}
+			}
+			return args
 		}
-		with := func(args ...string) []string { return slices.Concat(ctl, args) }
-		pl.reload = [][]string{with("daemon-reload")}
-		pl.enable = [][]string{with(append([]string{"enable"}, units...)...)}
-		pl.start = [][]string{with(append([]string{"start"}, units...)...)}
-		pl.stop = [][]string{with(append([]string{"stop"}, units...)...)}
-		pl.disable = [][]string{with(append([]string{"disable"}, units...)...)}
-	case "sysv":
-		script := "/etc/init.d/" + units[0]
-		pl.start = [][]string{{script, "start"}}
-		pl.stop = [][]string{{script, "stop"}}
-		if _, err := in.lookPath("update-rc.d"); err == nil {
-			pl.enable = [][]string{{"update-rc.d", units[0], "defaults"}}
-			pl.disable = [][]string{{"update-rc.d", "-f", units[0], "remove"}}
-		} else if _, err := in.lookPath("chkconfig"); err == nil {
-			pl.enable = [][]string{{"chkconfig", "--add", units[0]}}
-			pl.disable = [][]string{{"chkconfig", "--del", units[0]}}
+		return nil
+	}
+	commands := func(cmd string) [][]string {
+		if args := command(cmd); args != nil {
+			return [][]string{args}
 		}
-	case "openrc":
-		pl.enable = [][]string{{"rc-update", "add", units[0], "default"}}
-		pl.disable = [][]string{{"rc-update", "del", units[0], "default"}}
-		pl.start = [][]string{{"rc-service", units[0], "start"}}
-		pl.stop = [][]string{{"rc-service", units[0], "stop"}}
-	case "launchd":
-		domain := "system"
-		if user {
-			domain = fmt.Sprintf("gui/%d", in.euid)
-		}
-		pl.enable = [][]string{{"launchctl", "enable", domain + "/" + name}}
-		pl.loaded = []string{"launchctl", "print", domain + "/" + name}
-		pl.start = [][]string{{"launchctl", "bootstrap", domain, strings.TrimPrefix(pl.files[0].path, in.root)}}
-		// bootout stops the job and unloads it; it fails if it is not
-		// loaded, so it is best effort like the disable commands.
-		pl.disable = [][]string{{"launchctl", "bootout", domain + "/" + name}}
-	case "rc.d":
-		enable := strings.ReplaceAll(name, "-", "_") + "_enable"
-		pl.enable = [][]string{{"sysrc", enable + "=YES"}}
-		pl.disable = [][]string{{"sysrc", "-x", enable}}
-		pl.start = [][]string{{"service", units[0], "start"}}
-		pl.stop = [][]string{{"service", units[0], "onestop"}}
+		return nil
+	}
+	pl.reload, pl.enable, pl.start = commands(sys.reload), commands(sys.enable), commands(sys.start)
+	pl.stop, pl.disable, pl.loaded = commands(sys.stop), commands(sys.disable), command(sys.loaded)
+	pl.log, pl.note = expand.Replace(cmp.Or(sys.log, "its log")), expand.Replace(sys.note)
+	if sys.enable != "" && pl.enable == nil {
+		pl.unenabled = expand.Replace(sys.unenabled)
 	}
 }
 
@@ -393,7 +489,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			return fmt.Errorf("%s is not an executable file; build the binary first or point --bin at it", bin)
 		}
 	}
-	if pl.system == "systemd" {
+	if pl.sys.unit {
 		for _, f := range pl.files {
 			if err := hiddenFromUnit(string(f.data), bin); err != nil {
 				return fmt.Errorf("%s: %w", f.path, err)
@@ -434,8 +530,8 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 		steps = append(steps, pl.start...)
 		starts = len(pl.start)
 	}
-	if pl.enable == nil && pl.system == "sysv" {
-		fmt.Fprintf(in.stderr, "%s: neither update-rc.d nor chkconfig is installed: %s will not start at boot until you link /etc/init.d/%s into /etc/rc?.d\n", in.name, in.name, in.name)
+	if pl.unenabled != "" {
+		fmt.Fprintf(in.stderr, "%s: %s\n", in.name, pl.unenabled)
 	}
 	for i, args := range steps {
 		if err := in.step(args, dryRun); err != nil {
@@ -448,8 +544,8 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 	if !dryRun && updated && start {
 		fmt.Fprintf(in.stdout, "%s: a service that was already running keeps its old settings until it is restarted\n", in.name)
 	}
-	if !dryRun && pl.system == "systemd-user" {
-		fmt.Fprintf(in.stdout, "%s runs while you are logged in; to keep it running after you log out: loginctl enable-linger\n", in.name)
+	if !dryRun && pl.note != "" {
+		fmt.Fprintln(in.stdout, pl.note)
 	}
 	return nil
 }
@@ -468,7 +564,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		}
 	}
 	if len(present) == 0 {
-		fmt.Fprintf(in.stdout, "%s is not installed for %s (no %s)\n", in.name, pl.system, strings.TrimPrefix(pl.files[0].path, in.root))
+		fmt.Fprintf(in.stdout, "%s is not installed for %s (no %s)\n", in.name, pl.sys.name, strings.TrimPrefix(pl.files[0].path, in.root))
 		return nil
 	}
 	// Stopping and disabling are best effort: a stop fails when the
@@ -496,13 +592,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 // keep restarting, and says what install left.
 func (in *installer) startFailed(pl *plan, err error) error {
 	in.bestEffort(pl.stop, false)
-	see := "its log"
-	if pl.system == "systemd" {
-		see = "journalctl -u " + pl.units[0]
-	} else if pl.system == "systemd-user" {
-		see = "journalctl --user -u " + pl.units[0]
-	}
-	return fmt.Errorf("%w\nthe service did not start and is stopped, but it is still installed and enabled, so it starts at boot: see %s, fix the cause and run install again, or run %s uninstall", err, see, in.name)
+	return fmt.Errorf("%w\nthe service did not start and is stopped, but it is still installed and enabled, so it starts at boot: see %s, fix the cause and run install again, or run %s uninstall", err, pl.log, in.name)
 }
 
 // step prints the command args as "$ COMMAND" and, unless dryRun, runs it.

@@ -398,9 +398,11 @@ const defaultReloadLimit = 90 * time.Second
 // A reloadBound bounds the running Reload, so that the service manager,
 // told RELOADING=1, hears READY=1 in time even from a Reload that hangs:
 // otherwise systemd leaves the unit "reloading" and every later reload
-// waits behind it. The limit, and what happens at 80% and 90% of it: see
-// client_unix.go. The Reload keeps its place:
-// the next one starts only once it has returned.
+// waits behind it. The limit is the shortest --timeout of the reloads it
+// serves (90 s for SIGHUP): at 80% of it Reload's context is cancelled, at
+// 90% the clients hear that it still runs and the manager READY=1. The
+// Reload keeps its place: the next one starts only once it has returned;
+// reloads asked for meanwhile are served together by it.
 type reloadBound struct {
 	next    time.Duration // the limit for the next Reload; 0 if none named yet
 	limit   time.Duration // the running Reload's

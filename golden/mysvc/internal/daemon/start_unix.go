@@ -20,9 +20,9 @@ import (
 )
 
 // How start daemonizes. Go cannot fork, so start re-executes the program
-// twice: the first child starts a new session, the second is started by the
-// first and is therefore in that session but not its leader, and so can
-// never acquire a controlling terminal. The second child is the daemon. It
+// twice: the first child leads a new session, the second, the daemon, is in
+// that session but not its leader, so it can never acquire a controlling
+// terminal. It
 // changes to "/", sets its umask (027 unless configured), opens the log,
 // locks the pidfile (empty for now), creates its control socket, points
 // stdin at /dev/null and stdout and stderr at the log (with dup2, so a panic
@@ -39,11 +39,9 @@ import (
 // handed to the --user target.
 //
 // The run command stays in the foreground, for systemd (see systemd.go),
-// containers and supervisors: it logs to stderr unless --log (or $NAME_LOG)
-// names a file, and then still reports a failure to start on stderr, and
-// takes the pidfile (and control socket) only when one is named. As process
-// 1 it runs the service in a child, passing it the service's flags, forwards
-// signals to it and reaps orphaned children.
+// containers and supervisors: it logs to stderr unless --log names a file,
+// and takes the pidfile (and control socket) only when one is named. As
+// process 1 it runs the service in a child and reaps orphans.
 
 // start starts the daemon unless one is running, and returns once a
 // daemon, its own or one already there, is ready, or has failed, within

@@ -260,24 +260,15 @@ var sockets struct {
 }
 
 // Listen returns the listening stream socket the service calls name, such
-// as "http", as a file: the service makes its listener of it with
-// net.FileListener (which takes a descriptor of its own) and then closes
-// the file. Under socket activation (systemd's NAME.socket units, or
-// systemd-socket-activate) it is the socket the manager passed under that
-// name (FileDescriptorName=, --fdname), already listening, and connections
-// that queued on it before the service started are there to accept; if the
-// manager passed exactly one socket, that socket serves any name. Otherwise
-// Listen listens itself on addr: a path (starting with '/', or '@' for an
-// abstract socket on Linux) for a Unix socket, or HOST:PORT for TCP, where
-// HOST is empty (every address), localhost, or an IP address (IPv6 in
-// brackets); other host names are refused, as the daemon looks up no
-// names. So the service works the same under systemd, started by the start
-// command, in run mode and as process 1.
-//
-// Listen returns a file, not a net.Listener, so that the daemon package
-// does not import net: a service without sockets stays a static binary.
-// Each socket the manager passed is handed out once; a second Listen for
-// the same name listens on addr.
+// as "http", as a file, of which the service makes its listener with
+// net.FileListener before closing the file (the daemon package does not
+// import net, so a service without sockets stays a static binary). Under
+// socket activation it is the socket the manager passed under that name
+// (FileDescriptorName=), or the only one passed, handed out once, with the
+// connections that queued before the service started. Otherwise Listen
+// listens on addr: a path ('/' or, on Linux, '@' abstract) for a Unix
+// socket, or HOST:PORT for TCP, HOST empty, localhost or an IP address
+// (IPv6 in brackets); no names are looked up.
 func Listen(name, addr string) (*os.File, error) {
 	if f := activatedListener(name); f != nil {
 		return f, nil
