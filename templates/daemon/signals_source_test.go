@@ -6,13 +6,18 @@ package daemon
 // operator who pushes.
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/daemongen/daemongen/internal/await"
 )
@@ -187,4 +192,55 @@ func TestReloadUnderRun(t *testing.T) {
 	if err := run.Wait(); err != nil {
 		t.Fatalf("run after stop: %v; want exit 0", err)
 	}
+}
+
+// Issue 21, item 7: a reload --timeout too long for the daemon's arithmetic
+// is a long limit, not an overflow that cancels Reload at once.
+func TestReloadHugeTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_RELOAD_SLEEP=100ms")
+	pid := f.start()
+	f.want(f.run("reload", "--timeout", "1200000h"), 0, fmt.Sprintf("testsvc reloaded (pid %d)", pid), "reload --timeout 1200000h")
+}
+
+// Issue 21, item 8: the control socket reads a request of a bounded length:
+// megabytes without a newline neither grow the daemon nor stop it answering.
+func TestControlRequestBounded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	pid := f.start()
+	before := rssKiB(t, pid)
+	for range 4 {
+		conn, err := net.Dial("unix", controlPath(f.pidfile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		conn.Write(bytes.Repeat([]byte("x"), 16<<20)) // fails once the daemon hangs up
+		if answer, _ := io.ReadAll(conn); len(answer) != 0 {
+			t.Errorf("the daemon answered %q to 16 MiB without a newline; want it to hang up", answer)
+		}
+		conn.Close()
+	}
+	if after := rssKiB(t, pid); after > before+2048 {
+		t.Errorf("daemon RSS grew from %d KiB to %d KiB over four 16 MiB requests; want the request bounded", before, after)
+	}
+	f.want(f.run("reload"), 0, fmt.Sprintf("testsvc reloaded (pid %d)", pid), "reload after the junk")
+}
+
+// rssKiB returns process pid's resident set size in KiB.
+func rssKiB(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			return n
+		}
+	}
+	t.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
 }

@@ -292,7 +292,8 @@ func (c *controlServer) handle(conn *os.File) {
 			fmt.Fprintf(conn, "error bad limit in request %q\n", line)
 			return
 		}
-		req.limit, line = time.Duration(n)*time.Millisecond, "reload"
+		// At most ten years: the bound's arithmetic must not overflow.
+		req.limit, line = time.Duration(min(n, int64(10*365*24*time.Hour/time.Millisecond)))*time.Millisecond, "reload"
 	}
 	if _, ok := findControl(line); !ok && line != "reload" {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
