@@ -43,15 +43,14 @@ func cliArgs(app *cli.App, args []string) ([]string, error) {
 		rest, help = rest[1:], true
 	}
 	cmd, n := findCommand(app, rest)
-	switch {
-	case cmd == nil && help && !isHelp(rest[0]) && isFlag(rest[0]):
-		return nil, &usageError{err: fmt.Errorf("flag provided but not defined: %s", rest[0])}
-	case cmd == nil && help && !isHelp(rest[0]):
-		return nil, &usageError{err: fmt.Errorf("no help topic for '%s'", rest[0])}
-	case cmd == nil && isFlag(rest[0]) && lookupFlag(app.Flags, rest[0]) == nil:
-		return nil, &usageError{err: fmt.Errorf("flag provided but not defined: %s", rest[0])}
-	case cmd == nil: // cli shows the help or the version, or runRoot refuses the command
-		return append(args[:1:1], rest...), nil
+	if first := rest[0]; cmd == nil {
+		switch {
+		case isFlag(first) && !isHelp(first) && (help || first != "--" && lookupFlag(app.Flags, first) == nil):
+			return nil, &usageError{err: fmt.Errorf("flag provided but not defined: %s", first)}
+		case help && !isHelp(first):
+			return nil, &usageError{err: fmt.Errorf("no help topic for '%s'", first)}
+		}
+		return append(args[:1:1], rest...), nil // cli shows its help or version, or runRoot refuses the command
 	}
 	name := strings.Join(rest[:n], " ")
 	prefix := append(args[:1:1], rest[:n]...)

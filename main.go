@@ -1,24 +1,17 @@
 // Daemongen generates a Go project whose binary is a correct Unix daemon:
 // it starts, stops, reports its status and reloads the way daemon(7), LSB
 // init scripts and systemd expect. It also keeps the daemon package of an
-// existing module current from a //go:generate line.
-//
-// Usage:
-//
-//	daemongen new NAME [flags]       write a new project into NAME/
-//	daemongen generate [flags]       write or update only the daemon package
-//	daemongen help [COMMAND]         every command, flag and example
-//
-// The manual is daemongen's help: "daemongen help" lists the commands
-// (also templates, version and completion) and "daemongen help COMMAND"
-// gives a command's synopsis, flags, rules and examples; cli prints both
-// from the cli.App literal below, the one place they are written. A module
-// keeps its daemon package current with
+// existing module current from a //go:generate line:
 //
 //	//go:generate go run github.com/daemongen/daemongen@latest generate
 //
-// Daemongen exits 0 on success, 2 on a usage error and 1 on any other
-// failure; errors go to standard error, prefixed "daemongen: ".
+// Usage:
+//
+//	daemongen COMMAND [ARGS]
+//
+// The manual is daemongen's help, written once, in newApp's cli.App:
+// "daemongen help" lists the commands with examples and the exit statuses,
+// and "daemongen help COMMAND" gives a command's synopsis, flags and rules.
 package main
 
 import (
@@ -93,9 +86,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"refused before anything is written.\n\n" +
 					"The project has its own go.mod, a main package, the example service\n" +
 					"(service.go; with --socket an HTTP server, httpservice.go), the daemon package\n" +
-					"in internal/daemon, service files for systemd, SysV, OpenRC, launchd and\n" +
-					"FreeBSD rc.d in init/ (\"NAME install\" registers one), a logrotate\n" +
-					"configuration, a Makefile, a CI workflow and a README that documents it.\n" +
+					"in internal/daemon, in init/ the service files \"NAME install\" registers with\n" +
+					"the machine's init system, a logrotate configuration, a Makefile, a CI\n" +
+					"workflow and a README that documents it.\n" +
 					"Build it with \"go build -o NAME\": plain \"go build\" names the binary after\n" +
 					"the module path.\n\n" +
 					"Inside an existing module the project is its own, nested module, whose path\n" +

@@ -619,6 +619,8 @@ func TestCLIArgs(t *testing.T) {
 		{"daemongen version", "daemongen version --"},
 		{"daemongen bogus a --x", "daemongen bogus a --x"},
 		{"daemongen --version", "daemongen --version"},
+		{"daemongen help --help", "daemongen --help"},
+		{"daemongen -- new", "daemongen -- new"},
 		{"daemongen --bogus", "!flag provided but not defined: --bogus"},
 		{"daemongen -bogus", "!flag provided but not defined: -bogus"},
 		{"daemongen new mysvc --module m --force", "daemongen new --module m --force -- mysvc"},
