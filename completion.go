@@ -1,16 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 )
-
-// completionUsage is the synopsis of the completion command.
-const completionUsage = "daemongen completion bash|zsh|fish"
 
 // completionCommand prints a shell's completion script. The bash and zsh
 // scripts ask daemongen itself for the words: cli answers a command line
@@ -20,16 +16,14 @@ func completionCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script for bash, zsh or fish",
-		UsageText: completionUsage,
+		UsageText: "daemongen completion bash|zsh|fish",
 		Description: "Load the script in the running shell, or save it where the shell looks for\n" +
 			"completions.\n\n" +
 			"Example:\n\n" +
 			"   eval \"$(daemongen completion bash)\"    # or in ~/.bashrc\n" +
 			"   eval \"$(daemongen completion zsh)\"     # after compinit, in ~/.zshrc\n" +
 			"   daemongen completion fish > ~/.config/fish/completions/daemongen.fish",
-		Action:          runCompletion,
-		OnUsageError:    onUsageError("completion"),
-		HideHelpCommand: true,
+		Action: runCompletion,
 		BashComplete: func(c *cli.Context) {
 			if c.NArg() == 0 {
 				fmt.Fprintln(c.App.Writer, "bash\nzsh\nfish")
@@ -42,7 +36,7 @@ func completionCommand() *cli.Command {
 // one argument.
 func runCompletion(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return &usageError{cmd: "completion", err: errors.New("want one argument: bash, zsh or fish")}
+		return badUsage(c, "want one argument: bash, zsh or fish")
 	}
 	var script string
 	switch shell := c.Args().First(); shell {
@@ -61,16 +55,10 @@ func runCompletion(c *cli.Context) error {
 			"complete -c daemongen -n '__fish_daemongen_no_subcommand' -f\n" +
 			"complete -c daemongen -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'\n"
 	default:
-		return &usageError{cmd: "completion", err: fmt.Errorf("unknown shell %q: use bash, zsh or fish", shell)}
+		return badUsage(c, "unknown shell %q: use bash, zsh or fish", shell)
 	}
 	_, err := io.WriteString(c.App.Writer, script)
 	return err
-}
-
-// completing reports whether args ask cli for completions rather than to
-// run a command.
-func completing(args []string) bool {
-	return len(args) > 0 && args[len(args)-1] == "--generate-bash-completion"
 }
 
 // bashCompletion completes daemongen's commands and flags in bash.

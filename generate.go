@@ -23,17 +23,17 @@ import (
 // --dry-run only reports what is out of date.
 func runGenerate(c *cli.Context) error {
 	if c.Args().Present() {
-		return &usageError{cmd: "generate", err: fmt.Errorf("unexpected arguments: %s", strings.Join(c.Args().Slice(), " "))}
+		return badUsage(c, "unexpected arguments: %s", strings.Join(c.Args().Slice(), " "))
 	}
 	if c.Bool("check") && c.Bool("dry-run") {
-		return &usageError{cmd: "generate", err: errors.New("--check and --dry-run exclude each other: --check already writes nothing")}
+		return badUsage(c, "--check and --dry-run exclude each other: --check already writes nothing")
 	}
 	cfg := generator.Config{Name: c.String("name"), Package: c.String("pkg"), DaemonOnly: true}
 	// A bad --name or --pkg is a usage error whether or not a module is
 	// found: Validate checks them before the module it has no path for yet.
 	var ce *generator.ConfigError
 	if err := cfg.Validate(); errors.As(err, &ce) && ce.Field != "Module" {
-		return &usageError{cmd: "generate", err: err}
+		return badUsage(c, "%w", err)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -86,7 +86,7 @@ func runGenerate(c *cli.Context) error {
 		if errors.As(err, &ce) && ce.Field == "Module" {
 			return fmt.Errorf("generate: %s: %w", relTo(wd, modFile), err)
 		}
-		return &usageError{cmd: "generate", err: err}
+		return badUsage(c, "%w", err)
 	}
 	tree, err := templateTree(c)
 	if err != nil {

@@ -200,7 +200,7 @@ func TestGenerateUsage(t *testing.T) {
 		{[]string{"generate", "--pkg", "main"}, `daemongen: invalid package name "main"`},
 		{[]string{"generate", "--name", "Bad_Name"}, `daemongen: invalid name "Bad_Name"`},
 		{[]string{"templates"}, "daemongen: missing templates command\nusage: daemongen templates list | export DIR"},
-		{[]string{"templates", "export"}, "daemongen: missing DIR\nusage: " + exportUsage},
+		{[]string{"templates", "export"}, "daemongen: missing DIR\nusage: " + synopsis(t, "templates export")},
 		{[]string{"templates", "list", "x"}, "daemongen: templates list takes no arguments"},
 	} {
 		stdout, stderr, code := daemongen(t, dir, tt.args...)

@@ -16,7 +16,7 @@ import (
 // tree, one a line.
 func runTemplatesList(c *cli.Context) error {
 	if c.Args().Present() {
-		return &usageError{cmd: "templates list", err: errors.New("templates list takes no arguments")}
+		return badUsage(c, "templates list takes no arguments")
 	}
 	files, err := templateFiles()
 	if err != nil {
@@ -32,9 +32,9 @@ func runTemplatesList(c *cli.Context) error {
 func runTemplatesExport(c *cli.Context) error {
 	switch {
 	case c.NArg() == 0:
-		return &usageError{cmd: "templates export", err: errors.New("missing DIR")}
+		return badUsage(c, "missing DIR")
 	case c.NArg() > 1:
-		return &usageError{cmd: "templates export", err: fmt.Errorf("unexpected arguments after DIR: %s", strings.Join(c.Args().Tail(), " "))}
+		return badUsage(c, "unexpected arguments after DIR: %s", strings.Join(c.Args().Tail(), " "))
 	}
 	dir := c.Args().First()
 	files, err := templateFiles()

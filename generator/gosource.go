@@ -9,11 +9,6 @@ import (
 	"strings"
 )
 
-// SourceOnlySuffix ends the names of the daemon set's files that test
-// daemongen's own copy of the daemon package (its full real-process suite
-// and benchmarks). They are never rendered.
-const SourceOnlySuffix = "_source_test.go"
-
 // rewritePackage returns the Go source file src, a file of package daemon
 // (defaultPackage) or already of package pkg, as a file of package pkg that
 // daemongen owns: the package clause names pkg, the package's doc comment,

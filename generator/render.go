@@ -16,10 +16,8 @@
 //   - a ".go" file of the daemon set is Go source of package daemon, copied
 //     with its package clause rewritten: the package name becomes
 //     Config.Package and the generated-file line (Marker) goes first;
-//     nothing else changes. One whose name ends in SourceOnlySuffix is
-//     daemongen's own test and is skipped. A user's Go file (see Source
-//     below) is formatted first, which reports a syntax error by its file
-//     and line;
+//     nothing else changes. A user's Go file (see Source below) is
+//     formatted first, which reports a syntax error by its file and line;
 //   - every other file must end in ".tmpl", which is stripped from its output
 //     path, and is a text/template;
 //   - the token "_name_" in a path is replaced by Config.Name, so
@@ -107,8 +105,7 @@ type sourcer interface {
 }
 
 // parseSet reads every file below root in tmpl, in lexical order. A ".go"
-// file of the daemon set is kept as source, unless its name ends in
-// SourceOnlySuffix: then it is skipped. Every other file must end in
+// file of the daemon set is kept as source. Every other file must end in
 // ".tmpl" and is parsed into set, which holds the functions and options,
 // as a template named after the file. Sharing one set spares copying
 // sprig's function maps for every file, which took a tenth of "new"; a
@@ -130,9 +127,6 @@ func parseSet(tmpl fs.FS, root string, set *template.Template) ([]*tmplFile, err
 		}
 		user := name != "templates/"+p
 		rel := strings.TrimPrefix(p, root+"/")
-		if root == daemonSet && strings.HasSuffix(rel, SourceOnlySuffix) {
-			return nil
-		}
 		text, err := fs.ReadFile(tmpl, p)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)

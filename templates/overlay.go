@@ -14,11 +14,12 @@ import (
 // file in top replaces the file that writes the same output in base, at the
 // same path or at that path with ".tmpl" added or removed (so a user's
 // daemon/doc.go.tmpl replaces the embedded daemon/doc.go), and a path only
-// top has is added. Directories are merged. dir is where top is on disk; the
+// top has is added; source-only files of top are not. Directories are
+// merged. dir is where top is on disk; the
 // tree's Source method names a template by it, so that errors point at the
 // user's file.
 func newOverlay(base, top fs.FS, dir string) fs.FS {
-	return &overlay{base: base, top: top, dir: dir}
+	return &overlay{base: base, top: shipped{top}, dir: dir}
 }
 
 // Load returns FS with the template tree in the directory dir laid over it

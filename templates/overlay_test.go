@@ -121,8 +121,8 @@ func TestOverlayUserGoFiles(t *testing.T) {
 		}
 	}
 	for p := range byPath {
-		if strings.HasSuffix(p, generator.SourceOnlySuffix) {
-			t.Errorf("Render wrote %s; files ending in %s are never rendered", p, generator.SourceOnlySuffix)
+		if strings.HasSuffix(p, sourceOnlySuffix) {
+			t.Errorf("Render wrote %s; files ending in %s are never rendered", p, sourceOnlySuffix)
 		}
 	}
 }

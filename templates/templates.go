@@ -13,8 +13,8 @@
 // project rewritten: the package name, and the generated-file line put
 // first. Files of the daemon set whose names end in "_source_test.go" (the
 // full real-process suite, its test service and the benchmarks) test this
-// source package: they are not part of FS, and the generator never renders
-// such a file, not even from a user's template tree. A ".tmpl" file in
+// source package: they are not part of FS, nor of a user's tree laid over
+// it, so the generator never sees one. A ".tmpl" file in
 // daemon/, as a user's template tree may add, is rendered like those of
 // project/. The token "_name_" in a path is replaced by the project's
 // name. The data templates see, the functions they may call and the rules
@@ -26,8 +26,6 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-
-	"github.com/daemongen/daemongen/generator"
 )
 
 //go:embed all:project all:daemon
@@ -38,18 +36,18 @@ var embedded embed.FS
 // without the daemon package's source-only tests.
 var FS fs.FS = shipped{embedded}
 
-// sourceOnly reports whether the file name tests daemongen's copy of the
-// daemon package only (the generator skips such files too).
-func sourceOnly(name string) bool {
-	return strings.HasSuffix(name, generator.SourceOnlySuffix)
-}
+// sourceOnlySuffix ends the names of the daemon set's files that test
+// daemongen's own copy of the daemon package (its full real-process suite,
+// its test service and the benchmarks). No tree this package makes has
+// them: not FS, and not a user's tree laid over it by Load.
+const sourceOnlySuffix = "_source_test.go"
 
-// shipped is an embedded tree without its source-only files.
-type shipped struct{ embed.FS }
+// shipped is a template tree without source-only files.
+type shipped struct{ fs.FS }
 
 // Open opens name unless it is a source-only file.
 func (s shipped) Open(name string) (fs.File, error) {
-	if sourceOnly(name) {
+	if strings.HasSuffix(name, sourceOnlySuffix) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	return s.FS.Open(name)
@@ -57,14 +55,6 @@ func (s shipped) Open(name string) (fs.File, error) {
 
 // ReadDir lists the directory name without its source-only files.
 func (s shipped) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, err := s.FS.ReadDir(name)
-	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return sourceOnly(e.Name()) }), err
-}
-
-// ReadFile reads name unless it is a source-only file.
-func (s shipped) ReadFile(name string) ([]byte, error) {
-	if sourceOnly(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return s.FS.ReadFile(name)
+	entries, err := fs.ReadDir(s.FS, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return strings.HasSuffix(e.Name(), sourceOnlySuffix) }), err
 }
