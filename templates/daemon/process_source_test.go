@@ -405,7 +405,7 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 			}
 			// stop says so once it has seen the daemon starting.
 			line, _ := bufio.NewReader(stderr).ReadString('\n')
-			if want := fmt.Sprintf("testsvc: pid %d is starting; waiting up to 1m0s for it to be ready\n", pid); line != want {
+			if want := fmt.Sprintf("testsvc: pid %d is starting; it stops once its Init returns\n", pid); line != want {
 				t.Fatalf("stop's stderr: %q; want %q", line, want)
 			}
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -417,6 +417,27 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 			f.wantGone(pid)
 		})
 	}
+}
+
+// Issue 21, item 6: stop sends SIGTERM to a daemon still in Init, which
+// cancels Init's context: stop reports a clean stop at once, not a SIGKILL
+// at --timeout, and start says the daemon stopped before it was ready.
+func TestStopCancelsInit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "TESTSVC_INIT_WAIT=1h")
+	start := f.command("start", "--pidfile", f.pidfile, "--log", f.log, "--timeout", "1m")
+	var out strings.Builder
+	start.Stdout, start.Stderr = &out, &out
+	if err := start.Start(); err != nil {
+		t.Fatal(err)
+	}
+	await.For(t, "the daemon to lock its pidfile", func() bool { return f.lockHolderPid() > 0 })
+	pid := f.lockHolderPid()
+	f.want(f.run("stop", "--timeout", "5s"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop during Init")
+	if err := start.Wait(); err == nil || !strings.Contains(out.String(), "stopped before it was ready") {
+		t.Errorf("start whose daemon was stopped during Init: %v, %q; want exit 1, stopped before it was ready", err, out.String())
+	}
+	f.wantGone(pid)
 }
 
 // Checklist 20: a reload asked for while the daemon starts happens once it

@@ -81,6 +81,13 @@ func (s *testService) Init(ctx context.Context) error {
 	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_INIT_SLEEP")); d > 0 {
 		time.Sleep(d)
 	}
+	if d, _ := time.ParseDuration(os.Getenv("TESTSVC_INIT_WAIT")); d > 0 {
+		select { // as long as d, unless ctx ends first
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err := (lifecycleService{}).Init(ctx); err != nil { // its start line
 		return err
 	}

@@ -44,42 +44,19 @@ var (
 )
 
 // stop stops the daemon and waits until it is gone, and says how it ended
-// (see ending): see the top of this file. A daemon that is still
-// starting is signalled once it is ready, or killed at --timeout.
+// (see ending): see the top of this file. A daemon still starting gets
+// SIGTERM too, which stops it cleanly once its Init returns.
 func (p *Program) stop(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
 		return p.fail("stop", err)
 	}
-	defer func() { i.close() }()
-	seen := i.state == running
-	pid := i.pid // the daemon's, as the last inspection that found it running saw it
-	deadline := time.Now().Add(o.timeout)
-	if i.state == running && !i.ready && !i.stopping {
-		fmt.Fprintf(os.Stderr, "%s: pid %d is starting; waiting up to %v for it to be ready\n", p.Name, pid, o.timeout)
-	}
-	for i.state == running && !i.ready && !i.stopping && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-		i.close() // first: closing a descriptor drops every POSIX lock on the file
-		if i, err = inspect(o.pidfile); err != nil {
-			return p.fail("stop", err)
-		}
-		if i.state == running {
-			pid = i.pid
-		}
-	}
+	defer i.close()
 	if i.state != running {
-		if seen && i.state == dead && !i.noDaemon && content(i.f) != "" {
-			// Gone meanwhile, leaving its file: it says how.
-			i.pid = pid
-			return p.stopped(i, false, o)
-		}
 		if err := i.removeStale(); err != nil {
 			return p.fail("stop", err)
 		}
 		switch {
-		case seen: // gone while it started, with or without its (empty) file
-			fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, pid)
 		case i.noDaemon:
 			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)
 		case i.state == dead:
@@ -91,8 +68,17 @@ func (p *Program) stop(o *options) int {
 	}
 	gone := lockShared(i.f)
 	released := false
-	switch {
-	case i.ready:
+	if i.stopping {
+		// Already stopping: a second SIGTERM would change nothing, and
+		// the one who stops it waits too.
+		released = waitReleased(gone, o.timeout)
+		if !released {
+			fmt.Fprintf(os.Stderr, "%s: pid %d still stopping after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
+		}
+	} else {
+		if !i.ready {
+			fmt.Fprintf(os.Stderr, "%s: pid %d is starting; it stops once its Init returns\n", p.Name, i.pid)
+		}
 		err := i.signal(syscall.SIGTERM)
 		if err != nil && !errors.Is(err, errGone) {
 			return p.fail("stop", err)
@@ -101,15 +87,6 @@ func (p *Program) stop(o *options) int {
 		if !released && err == nil {
 			fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
 		}
-	case i.stopping:
-		// Already stopping: a second SIGTERM would change nothing, and
-		// the one who stops it waits too.
-		released = waitReleased(gone, o.timeout)
-		if !released {
-			fmt.Fprintf(os.Stderr, "%s: pid %d still stopping after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
-		}
-	default:
-		fmt.Fprintf(os.Stderr, "%s: pid %d still not ready after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
 	}
 	if !released {
 		i.markKilled()
@@ -121,6 +98,12 @@ func (p *Program) stop(o *options) int {
 		}
 		// The lock is ours now (shared): the daemon is gone and no new
 		// one can take this file until we close it.
+	} else if !i.ready && !i.stopping && content(i.f) == "" {
+		// Gone while it started, without its clean shutdown.
+		i.state = dead
+		i.removeStale()
+		fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, i.pid)
+		return exitOK
 	}
 	i.state = dead
 	return p.stopped(i, !released, o)
