@@ -440,6 +440,38 @@ func TestStopCancelsInit(t *testing.T) {
 	f.wantGone(pid)
 }
 
+// Issue 21, item 5: a clean stop whose pidfile cannot be removed (its
+// directory became read-only) exits 0 and says why the file stays; so does
+// every later stop, and restart starts again. Run in a mount namespace,
+// where the directory is bound read-only over itself.
+func TestStopReadOnlyPidfileDir(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 || exec.Command("unshare", "--mount", "true").Run() != nil {
+		t.Skip("needs root and unshare --mount")
+	}
+	f := newFixture(t)
+	exe, _ := os.Executable()
+	script := `
+"$BIN" start --pidfile "$P" --log "$L" >/dev/null || exit 9
+mount --bind -o ro "$D" "$D" || exit 8
+"$BIN" stop --pidfile "$P"; echo "stop=$?"
+"$BIN" stop --pidfile "$P"; echo "stop=$?"
+`
+	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
+	cmd.Env = append(f.env, "BIN="+exe, "P="+f.pidfile, "L="+f.log, "D="+filepath.Dir(f.pidfile))
+	var out strings.Builder
+	cmd.Stdout = &out
+	r := f.exec(cmd)
+	lines := strings.Split(out.String(), "\n")
+	if r.code != 0 || len(lines) < 4 || !strings.HasPrefix(lines[0], "testsvc stopped (pid ") || lines[1] != "stop=0" ||
+		lines[2] != "testsvc not running (stale pidfile "+f.pidfile+" stays)" || lines[3] != "stop=0" {
+		t.Errorf("stop with a read-only pidfile directory: exit %d, stdout %q, stderr %q; want two stops that exit 0", r.code, out.String(), r.stderr)
+	}
+	if !strings.Contains(r.stderr, "remove stale pidfile "+f.pidfile) {
+		t.Errorf("stderr %q; want it to say the pidfile could not be removed", r.stderr)
+	}
+}
+
 // Checklist 20: a reload asked for while the daemon starts happens once it
 // has started.
 func TestReloadDuringInit(t *testing.T) {

@@ -53,14 +53,14 @@ func (p *Program) stop(o *options) int {
 	}
 	defer i.close()
 	if i.state != running {
-		if err := i.removeStale(); err != nil {
-			return p.fail("stop", err)
-		}
+		removed := p.removeStale(i)
 		switch {
 		case i.noDaemon:
 			fmt.Printf("%s not running (pidfile %s is locked by a process that is no daemon; start replaces it)\n", p.Name, o.pidfile)
-		case i.state == dead:
+		case i.state == dead && removed:
 			fmt.Printf("%s not running (removed stale pidfile %s)\n", p.Name, o.pidfile)
+		case i.state == dead:
+			fmt.Printf("%s not running (stale pidfile %s stays)\n", p.Name, o.pidfile)
 		default:
 			fmt.Printf("%s not running\n", p.Name)
 		}
@@ -101,12 +101,23 @@ func (p *Program) stop(o *options) int {
 	} else if !i.ready && !i.stopping && content(i.f) == "" {
 		// Gone while it started, without its clean shutdown.
 		i.state = dead
-		i.removeStale()
+		p.removeStale(i)
 		fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, i.pid)
 		return exitOK
 	}
 	i.state = dead
 	return p.stopped(i, !released, o)
+}
+
+// removeStale removes the pidfile of a daemon that is gone; where it may
+// not (a read-only directory), it says so, and stop still succeeds: nothing
+// runs.
+func (p *Program) removeStale(i *inspection) (removed bool) {
+	err := i.removeStale()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+	}
+	return err == nil
 }
 
 // stopped says how the inspected daemon, now gone, ended (killed: this
@@ -116,9 +127,7 @@ func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 	if killed {
 		end = killExit
 	}
-	if err := i.removeStale(); err != nil {
-		return p.fail("stop", err)
-	}
+	p.removeStale(i)
 	switch end {
 	case killExit:
 		if killed {
