@@ -1278,6 +1278,22 @@ func (f *fixture) rotateLog(u *user.User) string {
 	return rotated
 }
 
+// Issue 21, item 9, its first part: a daemon started as root with --user
+// has the HOME, USER, LOGNAME and SHELL of that user, not root's.
+func TestUserEnvironment(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t, "TESTSVC_LOG_ENV=1", "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/bash")
+	f.openToOthers()
+	f.start("--user", "nobody")
+	a, err := lookupUser("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.waitLog(fmt.Sprintf("env HOME=%s USER=nobody LOGNAME=nobody SHELL=%s\n", nobody.HomeDir, a.shell))
+	f.want(f.run("stop"), 0, "stopped", "stop")
+}
+
 // lookupUser reads the account databases as getpwnam and getgrouplist
 // would for local users.
 func TestLookupUser(t *testing.T) {
@@ -1288,8 +1304,8 @@ func TestLookupUser(t *testing.T) {
 	defer func(p, g string) { passwdFile, groupFile = p, g }(passwdFile, groupFile)
 	passwdFile, groupFile = passwd, group
 	a, err := lookupUser("svc")
-	if err != nil || a.uid != 998 || a.gid != 997 || fmt.Sprint(a.groups) != "[997 4]" {
-		t.Errorf("lookupUser(svc) = %+v, %v; want uid 998, gid 997, groups [997 4]", a, err)
+	if err != nil || a.uid != 998 || a.gid != 997 || fmt.Sprint(a.groups) != "[997 4]" || a.home != "/nonexistent" || a.shell != "/usr/sbin/nologin" {
+		t.Errorf("lookupUser(svc) = %+v, %v; want uid 998, gid 997, groups [997 4], home /nonexistent, shell /usr/sbin/nologin", a, err)
 	}
 	for _, name := range []string{"nobody-here", "broken", "sv"} {
 		if _, err := lookupUser(name); err == nil || !strings.Contains(err.Error(), "no such user") {

@@ -560,8 +560,9 @@ var (
 
 // An account is what dropPrivileges needs to know of a user.
 type account struct {
-	uid, gid int
-	groups   []int // supplementary groups, the primary one first
+	uid, gid    int
+	groups      []int // supplementary groups, the primary one first
+	home, shell string
 }
 
 // lookupUser finds name in passwdFile, and the groups that list it as a
@@ -571,13 +572,13 @@ func lookupUser(name string) (account, error) {
 	found := false
 	err := scanDB(passwdFile, func(f []string) bool {
 		// name:password:uid:gid:gecos:home:shell
-		if len(f) < 4 || f[0] != name {
+		if len(f) < 7 || f[0] != name {
 			return true
 		}
 		uid, err1 := strconv.Atoi(f[2])
 		gid, err2 := strconv.Atoi(f[3])
 		found = err1 == nil && err2 == nil
-		a = account{uid: uid, gid: gid, groups: []int{gid}}
+		a = account{uid: uid, gid: gid, groups: []int{gid}, home: f[5], shell: f[6]}
 		return false
 	})
 	if err != nil {
@@ -649,6 +650,10 @@ func dropPrivileges(name string, log *os.File) error {
 	}
 	if err := syscall.Setuid(a.uid); err != nil {
 		return fmt.Errorf("set uid %d of user %q: %w", a.uid, name, err)
+	}
+	// The variables that say who runs describe the user, not root.
+	for k, v := range map[string]string{"HOME": a.home, "USER": name, "LOGNAME": name, "SHELL": a.shell} {
+		os.Setenv(k, v)
 	}
 	return nil
 }

@@ -91,6 +91,9 @@ func (s *testService) Init(ctx context.Context) error {
 	if err := (lifecycleService{}).Init(ctx); err != nil { // its start line
 		return err
 	}
+	if os.Getenv("TESTSVC_LOG_ENV") != "" {
+		log.Printf("env HOME=%s USER=%s LOGNAME=%s SHELL=%s", os.Getenv("HOME"), os.Getenv("USER"), os.Getenv("LOGNAME"), os.Getenv("SHELL"))
+	}
 	if os.Getenv("TESTSVC_CHECK_ENV") != "" {
 		out, err := exec.Command("env").Output()
 		log.Printf("child sees marker: %v (%v)", strings.Contains(string(out), stageEnv), err)
