@@ -28,6 +28,10 @@ const (
 // stageEnv marks a re-executed child with its stage; the service never sees it.
 const stageEnv = "_DAEMON_STAGE"
 
+// ctlSuffix, added to the pidfile's path, names the control socket.
+const ctlSuffix = ".ctl"
+
+// defaultTimeout is --timeout's default.
 const defaultTimeout = 10 * time.Second
 
 // options are the parsed command line.
@@ -126,7 +130,7 @@ func (p *Program) parse(args []string) (*options, error) {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if !slices.Contains(actions(), o.action) {
-		return nil, fmt.Errorf("unknown command %q (want one of %s)", o.action, strings.Join(actions(), ", "))
+		return nil, fmt.Errorf("unknown command %q (want one of %s, install, uninstall)", o.action, strings.Join(actions(), ", "))
 	}
 	if o.timeout <= 0 {
 		return nil, fmt.Errorf("invalid --timeout %v: must be positive", o.timeout)
@@ -151,6 +155,9 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 		o.log = os.Getenv(prefix + "_LOG")
 	}
 	if o.action != "run" {
+		if set["pidfile"] && o.pidfile == "" || set["log"] && o.log == "" {
+			return errors.New("an empty --pidfile or --log names no file; leave the flag out for its default")
+		}
 		d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 		if o.pidfile == "" {
 			o.pidfile = d.pidfile
@@ -174,8 +181,8 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	if o.pidfile != "" && o.log != "" {
 		pi, err1 := os.Stat(o.pidfile)
 		li, err2 := os.Stat(o.log)
-		if o.pidfile == o.log || (err1 == nil && err2 == nil && os.SameFile(pi, li)) {
-			return fmt.Errorf("--log %s is the pidfile; choose another --log or --pidfile", o.log)
+		if o.pidfile == o.log || o.log == o.pidfile+ctlSuffix || (err1 == nil && err2 == nil && os.SameFile(pi, li)) {
+			return fmt.Errorf("--log %s is the pidfile or its control socket; choose another --log or --pidfile", o.log)
 		}
 	}
 	return nil

@@ -103,3 +103,11 @@ func TestServiceFlagRules(t *testing.T) {
 		t.Errorf("passOn = %q; want [--config=%s]", args, path)
 	}
 }
+
+// An unknown command is a usage error that lists every command, install
+// and uninstall included.
+func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.want(f.exec(f.command("bogus")), 2, `unknown command "bogus" (want one of start, stop, restart, status, reload, reopen, run, install, uninstall)`, "bogus")
+}

@@ -3,6 +3,7 @@
 package daemon
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +51,7 @@ type errRunning struct{ pid int }
 
 func (e *errRunning) Error() string { return fmt.Sprintf("already running (pid %d)", e.pid) }
 
-// lockContention bounds how long acquirePidfile waits while other processes
-// only inspect the pidfile (they hold shared locks for microseconds).
+// lockContention bounds how long acquirePidfile waits while others lock it.
 var lockContention = 2 * time.Second
 
 // openFlags never follow a symlink at the pidfile's path, and never block on
@@ -59,13 +59,11 @@ var lockContention = 2 * time.Second
 const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 
 // acquirePidfile opens or creates path, takes the daemon's lock on it,
-// checks that the path still names the locked file (a stop may have
-// removed it meanwhile) and that it is a plain file of ours, announces this
-// process as the holder (see announce), and empties it. If another daemon
-// holds the lock, the error is an *errRunning. A file that stays locked
-// for lockContention by processes that are no daemon is replaced (see
-// replacePidfile). On Linux it then takes the pidfile path's guard (see
-// holdGuard): a daemon whose pidfile was removed may still be stopping.
+// checks that the path still names the locked file and that it is a plain
+// file of ours, announces this process as the holder, and empties it. If
+// another daemon holds the lock, the error is an *errRunning; a file locked
+// for lockContention by processes that are no daemon is replaced. On Linux
+// it then takes the path's guard (see holdGuard).
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err != nil {
@@ -186,9 +184,13 @@ func (pf *pidfile) markStopping() {
 }
 
 // mark replaces the pidfile's content with m.
-func (pf *pidfile) mark(m string) {
-	pf.f.Truncate(0)
-	pf.f.WriteAt([]byte(m), 0)
+func (pf *pidfile) mark(m string) { overwrite(pf.f, m) }
+
+// overwrite replaces f's line with m, never leaving f empty, which would
+// read as a daemon starting: m goes over the old line, then f is cut to it.
+func overwrite(f *os.File, m string) {
+	f.WriteAt([]byte(m), 0)
+	f.Truncate(int64(len(m)))
 }
 
 // markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
@@ -460,8 +462,7 @@ func (i *inspection) markKilled() {
 		return
 	}
 	if namesFile(i.path, i.f) && sameFile(w, i.f) {
-		w.Truncate(0)
-		w.WriteAt([]byte(killedMark), 0)
+		overwrite(w, killedMark)
 	}
 	i.extra = append(i.extra, w)
 }
@@ -489,11 +490,26 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 	return pid, ready, nil
 }
 
-// content returns what f holds, up to 32 bytes: a pid or a mark.
+// content returns the first line of f, up to 32 bytes: a pid or a mark, or
+// "" while the daemon starts. The kernel may show a write in progress, half
+// new and half old: it reads until it has a pid or a mark, for up to about
+// ten milliseconds, and then returns what is there (a hostile file's).
 func content(f *os.File) string {
 	buf := make([]byte, 32)
-	n, _ := f.ReadAt(buf, 0)
-	return string(buf[:n])
+	for try := 0; ; try++ {
+		n, _ := f.ReadAt(buf, 0)
+		if end := bytes.IndexByte(buf[:n], '\n'); end >= 0 {
+			n = end + 1 // overwrite may not have cut the old line's tail yet
+		}
+		c := string(buf[:n])
+		switch _, err := strconv.ParseUint(strings.TrimSuffix(c, "\n"), 10, 31); {
+		case c == "" || c == stoppingMark || c == stoppedMark || c == quitMark || c == killedMark,
+			err == nil && strings.HasSuffix(c, "\n"), try == 1010:
+			return c
+		case try >= 1000:
+			time.Sleep(time.Millisecond)
+		}
+	}
 }
 
 // readPid parses the pidfile's content, a decimal pid and a newline; ok is
@@ -538,11 +554,9 @@ func waitReleased(done <-chan error, timeout time.Duration) bool {
 }
 
 // lockHolder returns whether another process holds a POSIX write lock on
-// f's file (F_GETLK) and, if so, its pid as seen from here (0 if it is not
-// visible, from another PID namespace): the pid to signal, on every
-// platform (see "Liveness and whom to signal" above). A read
-// lock, which anyone who can read the file can take, does not count. It
-// reports false if the kernel would not say.
+// f's file (F_GETLK) and, if so, its pid as seen from here (0 from another
+// PID namespace): the pid to signal. Read locks, which anyone who can read
+// the file can take, do not count.
 func lockHolder(f *os.File) (pid int, held bool) {
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
 	if err := syscall.FcntlFlock(f.Fd(), syscall.F_GETLK, &lk); err != nil || lk.Type != syscall.F_WRLCK {
@@ -551,14 +565,11 @@ func lockHolder(f *os.File) (pid int, held bool) {
 	return int(lk.Pid), true
 }
 
-// The pidfile's lock. On Linux it is a flock, and a POSIX write lock
-// beside it, independent of it there, announces the holder (see
-// lockHolder). On macOS and the BSDs, where the two kinds are one, it is a
-// POSIX write lock alone, which is also the announcement. POSIX locks
-// belong to the process and are all dropped when it closes any descriptor
-// of the file, so the daemon opens its pidfile once, and the commands never
-// open it a second time while they hold a lock on it. Both work on Linux:
-// tests there may set flockLocks to false to try the other.
+// The pidfile's lock: on Linux a flock, with a POSIX write lock beside it
+// that announces the holder (see lockHolder); on macOS and the BSDs, where
+// the two kinds are one, a POSIX write lock alone. POSIX locks are dropped
+// when the process closes any descriptor of the file, so the daemon opens
+// its pidfile once. Tests on Linux may set flockLocks to false.
 var flockLocks = runtime.GOOS == "linux"
 
 // lockExclusive takes the daemon's lock without waiting: EWOULDBLOCK if

@@ -143,3 +143,41 @@ func TestDefaultPathsWithoutHome(t *testing.T) {
 		t.Errorf("private directory %s: %v, %v; want mode 0700", d.private, fi, err)
 	}
 }
+
+// Found by a hostile review: a pidfile being marked never reads as empty,
+// which would make a stopping daemon look like one still starting (stop
+// then says so and signals it again). A reader races the marks here.
+func TestMarkNeverEmpty(t *testing.T) {
+	f, err := os.OpenFile(filepath.Join(t.TempDir(), "p.pid"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pf := &pidfile{f: f, path: f.Name()}
+	pf.mark("1234567\n")
+	done := make(chan struct{})
+	seen := make(chan string, 1)
+	go func() {
+		defer close(seen)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			switch c := content(f); c {
+			case "1234567\n", stoppingMark, quitMark, stoppedMark:
+			default:
+				seen <- c
+				return
+			}
+		}
+	}()
+	for i := range 20000 {
+		pf.mark([]string{stoppingMark, quitMark, stoppedMark, "1234567\n"}[i%4])
+	}
+	close(done)
+	if c, ok := <-seen; ok {
+		t.Fatalf("a reader saw %q while the pidfile was marked; want a pid or a mark", c)
+	}
+}

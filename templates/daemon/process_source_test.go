@@ -1227,6 +1227,15 @@ func TestLogSafety(t *testing.T) {
 	f.wantGone(0)
 	same := filepath.Join(f.dir, "same")
 	f.want(f.exec(f.command("start", "--pidfile", same, "--log", same)), 2, "is the pidfile", "start with the log as pidfile")
+	f.want(f.exec(f.command("start", "--pidfile", same, "--log", same+".ctl")), 2, "is the pidfile or its control socket", "start with the log as control socket")
+	if _, err := os.Lstat(same + ".ctl"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("start with the log as control socket left %s.ctl (%v); want nothing", same, err)
+	}
+	// An empty value (an unset shell variable) is no default: it could
+	// name the system's daemon.
+	for _, args := range [][]string{{"start", "--pidfile=", "--log", f.log}, {"stop", "--pidfile", ""}, {"status", "--log="}} {
+		f.want(f.exec(f.command(args...)), 2, "an empty --pidfile or --log names no file", strings.Join(args, " "))
+	}
 }
 
 // Checklist 23: --user drops privileges after opening the files.

@@ -13,14 +13,11 @@ import (
 )
 
 // Signals. SIGTERM and SIGINT stop the service gracefully; any number of
-// them, from any number of stop commands, make one stop. SIGQUIT is the
-// deliberate forced exit: the daemon writes every goroutine's stack to the
-// log, writes "quit" into its pidfile, which it leaves in place as a crash
-// would, and exits 1 at once, without waiting for the service. SIGHUP
-// reloads, SIGUSR1 reopens the log by its path (for logrotate). Each kind of
-// signal has a channel of its own with room for one, so a signal is dropped
-// only while one of its kind waits, which handling then covers: no signal is
-// lost in a burst or while Reload runs. The handlers are installed even when
+// them make one stop. SIGQUIT is the forced exit: every goroutine's stack
+// to the log, "quit" into the pidfile, which stays as after a crash, and
+// exit 1 at once. SIGHUP reloads, SIGUSR1 reopens the log by its path. Each
+// kind has a channel of its own with room for one, so no signal is lost in
+// a burst or while Reload runs, and the handlers are installed even when
 // the daemon was started with these signals ignored.
 //
 // Init runs before start reports success; SIGTERM or SIGINT during Init
@@ -132,7 +129,7 @@ type server struct {
 	reloading chan error
 	current   []chan error
 	pending   []chan error
-	bound     reloadBound // reloadlimit.go: a hung Reload still ends the reload
+	bound     reloadBound // a hung Reload still ends the reload
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal

@@ -19,22 +19,18 @@ import (
 
 // How start daemonizes. Go cannot fork, so start re-executes the program
 // twice: the first child leads a new session, the second, the daemon, is in
-// that session but not its leader, so it can never acquire a controlling
-// terminal. It
+// it but not its leader, so it can never acquire a controlling terminal. It
 // changes to "/", sets its umask (027 unless configured), opens the log,
 // locks the pidfile (empty for now), creates its control socket, points
-// stdin at /dev/null and stdout and stderr at the log (with dup2, so a panic
-// lands in the log too), drops privileges to --user, runs Init, writes its
-// pid to the pidfile, and only then tells start, over a pipe made before the
-// first re-exec, that it is ready. Start returns 0 after that message, or 1
-// with the daemon's error, its early exit, or a timeout.
+// stdin at /dev/null and stdout and stderr at the log (dup2: a panic lands
+// there too), drops privileges to --user, runs Init, writes its pid to the
+// pidfile, and only then tells start over a pipe that it is ready; start
+// returns 0 then, or 1 with the daemon's error, its early exit or a timeout.
 //
-// The log must be a regular file (or /dev/null); a FIFO, device or socket
-// at its path is refused at once, as are symbolic links and files with
-// other hard links. As root, a log that belongs to another user than root
-// or the --user target, in a directory others than root can write, is
-// refused, by start and by every reopen. Only a log the daemon created is
-// handed to the --user target.
+// The log must be a regular file (or /dev/null), no symbolic link and no
+// file with other hard links; as root, a log that another user than root or
+// the --user target owns, in a directory others can write, is refused, by
+// start and every reopen. Only a log the daemon created goes to --user.
 //
 // The run command stays in the foreground, for systemd (see systemd.go),
 // containers and supervisors: it logs to stderr unless --log names a file,

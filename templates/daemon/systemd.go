@@ -13,18 +13,13 @@ import (
 )
 
 // Under systemd (Type=notify) the run command sends READY=1, RELOADING=1
-// (with MONOTONIC_USEC=) and STOPPING=1 to $NOTIFY_SOCKET, each with a
-// STATUS= line ("serving", "reloading", ..., followed by what the service
-// sets with [SetStatus]). Under a watchdog (WatchdogSec=) it sends
-// WATCHDOG=1 every half interval while the service's Healthy
-// ([HealthChecker]), if it has one, passes. [Listen] returns the sockets
-// systemd passes (socket activation), or listens itself. Logging to the
-// journal, each line starts with its syslog priority (see logging.go). The
-// sockets themselves are in sockets_unix.go.
+// and STOPPING=1, each with a STATUS= line, pings the watchdog while the
+// service is [HealthChecker] healthy, and [Listen] takes the sockets
+// systemd passes. Journal priorities: logging.go; the sockets themselves:
+// sockets_unix.go.
 
 // notify sends state to the service manager at $NOTIFY_SOCKET, as
-// sd_notify(3) does, with what goes with it (see annotate); without the
-// variable it does nothing.
+// sd_notify(3) does, with what goes with it (see annotate).
 func notify(state string) {
 	send(annotate(state))
 }
@@ -98,12 +93,9 @@ func started() bool {
 }
 
 // annotate completes a message to the service manager that announces a
-// state with what goes with it, so that the manager learns both at once:
-// READY=1 (serving), RELOADING=1 (reloading) and STOPPING=1 (stopping) get
-// their STATUS=, and RELOADING=1 the time of the announcement in
-// CLOCK_MONOTONIC microseconds, which systemd 253 and later require (without
-// MONOTONIC_USEC= they let "systemctl reload" of a Type=notify-reload
-// service hang). Other messages are returned as they are.
+// state: READY=1, RELOADING=1 and STOPPING=1 get their STATUS=, and
+// RELOADING=1 its MONOTONIC_USEC=, without which systemd 253 and later let
+// "systemctl reload" of a Type=notify-reload service hang.
 func annotate(msg string) string {
 	var state string
 	switch msg {

@@ -19,11 +19,10 @@ import (
 )
 
 // The daemon's own sockets (the control socket, the guard and Listen's)
-// are made with the syscall package, not net: importing net links the C
-// library's resolver into every binary, which then is neither static nor
-// small. Each socket is a non-blocking descriptor in an *os.File, which
-// the runtime's poller serves, so reads honour deadlines and Close wakes
-// a blocked accept.
+// are made with syscall, not net, which would link the C library's
+// resolver: each is a non-blocking descriptor in an *os.File, which the
+// runtime's poller serves, so reads honour deadlines and Close wakes a
+// blocked accept.
 
 // listenBacklog is the queue length asked of listen; the kernel caps it
 // at its own limit (net.core.somaxconn on Linux).
@@ -171,10 +170,11 @@ func listenAddr(addr string) (*os.File, error) {
 	return listenSocket(syscall.AF_INET6, &syscall.SockaddrInet6{Port: int(port), Addr: ip.As16()}, addr)
 }
 
-// The control socket, its protocol and who may connect: see the package
-// doc, # Reload and its answer. The daemon makes it once it holds the
+// The control socket, a Unix stream socket at the pidfile's path with
+// ctlSuffix (command.go), mode 0600, its peer's uid checked where the
+// kernel tells it: a client sends "reload MS" or a control's name, and
+// reads "ok" or "error MESSAGE". The daemon makes it once it holds the
 // pidfile's lock, so any socket already there is a dead daemon's.
-const ctlSuffix = ".ctl"
 
 // maxSocketPath is the longest socket path every supported system accepts
 // (sockaddr_un holds 104 bytes on macOS and the BSDs, with the final NUL).
