@@ -183,8 +183,18 @@ stop_t=$(timing "$svc start $flags" "$svc" stop $flags)
 if $gd_ok; then
 	# gd_gone waits for the sample daemon to remove its pidfile, gd_ready for
 	# it to write its pid.
+	# Its stop finds the pid in the file, which the daemon writes after
+	# start has returned, and its handler may take a second: ask again only
+	# after two.
 	cat >"$tmp/gd/gone.sh" <<END
-cd $tmp/gd && ./gdsample -s stop >/dev/null 2>&1; while [ -e sample.pid ]; do sleep 0.01; done
+cd $tmp/gd || exit 1
+while [ -e sample.pid ]; do
+	if [ -s sample.pid ]; then
+		./gdsample -s stop >/dev/null 2>&1
+		for _ in \$(seq 200); do [ -e sample.pid ] || exit 0; sleep 0.01; done
+	fi
+	sleep 0.01
+done
 END
 	cat >"$tmp/gd/ready.sh" <<END
 sh $tmp/gd/gone.sh; cd $tmp/gd && ./gdsample && while [ ! -s sample.pid ]; do sleep 0.01; done
@@ -205,17 +215,19 @@ done
 gd_rss=()
 if $gd_ok; then
 	for ((i = 0; i < IDLE; i++)); do
-		mkdir -p "$tmp/gd$i" && (cd "$tmp/gd$i" && "$gd" && while [ ! -s sample.pid ]; do sleep 0.01; done)
+		mkdir -p "$tmp/gd$i"
+		(cd "$tmp/gd$i" && "$gd" && while [ ! -s sample.pid ]; do sleep 0.01; done) ||
+			echo "bench/run.sh: go-daemon's sample did not start in $tmp/gd$i" >&2
 	done
 fi
 sleep 2
 for ((i = 0; i < IDLE; i++)); do
 	ours_rss+=("$(rss_kib "$(cat "$run/idle$i.pid")")")
-	$gd_ok && gd_rss+=("$(rss_kib "$(cat "$tmp/gd$i/sample.pid")")")
+	if $gd_ok && [ -s "$tmp/gd$i/sample.pid" ]; then gd_rss+=("$(rss_kib "$(cat "$tmp/gd$i/sample.pid")")"); fi
 done
 for ((i = 0; i < IDLE; i++)); do
 	"$svc" stop --pidfile "$run/idle$i.pid" >/dev/null
-	$gd_ok && (cd "$tmp/gd$i" && "$gd" -s stop >/dev/null 2>&1)
+	if $gd_ok; then (cd "$tmp/gd$i" && "$gd" -s stop >/dev/null 2>&1) || true; fi
 done
 ours_rss_m=$(printf '%s\n' "${ours_rss[@]}" | median)
 
