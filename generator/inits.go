@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -68,11 +69,34 @@ func readInits(files []*tmplFile) *inits {
 	return &inits{rows, err}
 }
 
+// tableAndAbove returns src up to the end of the declaration of initTable:
+// the types it uses come first, and the rest, the install code, is most of
+// the file, which every "new" would parse. Without such a declaration it is
+// all of src.
+func tableAndAbove(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nvar "+initTable+" = "))
+	if start < 0 {
+		return src
+	}
+	for rest := src[start+1:]; len(rest) > 0; {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		if bytes.HasPrefix(line, []byte("}")) && !bytes.HasPrefix(line, []byte("}, {")) {
+			return src[:len(src)-len(after)]
+		}
+		rest = after
+	}
+	return src
+}
+
 // parseInits returns the rows of the variable initTable in the Go source
 // src of the file name.
 func parseInits(name string, src []byte) ([]map[string]any, error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(fset, name, tableAndAbove(src), parser.SkipObjectResolution)
+	if err != nil { // a cut in the wrong place: the whole file says where it is wrong
+		fset = token.NewFileSet()
+		f, err = parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	}
 	if err != nil {
 		return nil, err
 	}
