@@ -64,7 +64,7 @@ func BenchmarkStartStop(b *testing.B) {
 	}
 	b.Cleanup(func() { // a daemon left by a failed iteration
 		if f, err := os.OpenFile(pidfile, os.O_RDONLY|openFlags, 0); err == nil {
-			if pid, _ := lockHolder(f); pid > 0 {
+			if pid, _ := lockHolder(f.Fd()); pid > 0 {
 				syscall.Kill(pid, syscall.SIGKILL)
 			}
 			f.Close()

@@ -10,28 +10,22 @@ import (
 	"time"
 )
 
-// The client commands. Stop sends SIGTERM, waits up to --timeout for the
-// pidfile's lock to be released, then sends SIGKILL, and says which of three
-// things happened. A daemon that is already stopping (its pidfile says
-// "stopping") is not signalled again: stop waits for it the same way, and a
-// start waits for it to be gone. What the daemon leaves in its pidfile,
-// which a waiting stop keeps open, tells every stop how it ended, whoever
-// stopped it:
+// The client commands. Stop sends SIGTERM (unless the daemon is already
+// stopping), waits up to --timeout for the pidfile's lock to be released,
+// then sends SIGKILL. What the daemon leaves in its pidfile, which a
+// waiting stop keeps open, tells every stop how it ended, whoever stopped it:
 //
-//   - "NAME stopped (pid N)", exit 0: a clean shutdown; the daemon wrote
-//     "stopped" into its pidfile and removed it (or left it where it may not:
-//     as --user in a directory only root can write).
+//   - "NAME stopped (pid N)", exit 0: a clean shutdown.
 //   - "NAME crashed (pid N): ...", exit 0: gone without its clean shutdown
 //     (a panic while stopping, or SIGQUIT's forced exit, which it names).
 //   - "NAME killed (pid N): ...", exit 150: a stop sent SIGKILL, having
-//     written "killed" into the pidfile. LSB reserves 150-199 for
-//     applications; 1 stays "could not stop it". restart goes on after either.
+//     written "killed" into the pidfile (LSB reserves 150-199 for
+//     applications; 1 stays "could not stop it").
 //
 // Reload and the controls (serve.go) do not signal: they ask over the
-// control socket (sockets_unix.go) and wait up to --timeout for the answer,
-// which the daemon gives once Reload has returned (see reloadBound). They
-// exit 0, 1 with the error or without an answer in time, and 7 when no
-// daemon runs. SIGHUP and SIGUSR1 still work, with the result only in the log.
+// control socket (sockets_unix.go) and wait up to --timeout for the
+// answer: exit 0, 1 with the error or without an answer in time, 7 when no
+// daemon runs. SIGHUP and SIGUSR1 still work, with the result in the log.
 
 // The signals the daemon handles: see serve.go.
 var (
@@ -118,8 +112,7 @@ func (p *Program) removeStale(i *inspection) (removed bool) {
 	return err == nil
 }
 
-// stopped says how the inspected daemon, now gone, ended (killed: this
-// stop sent SIGKILL), and removes its file if it is still there.
+// stopped says how the daemon, now gone, ended (killed: by this stop).
 func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 	end := i.ending()
 	if killed {
@@ -160,7 +153,7 @@ func (i *inspection) signal(sig syscall.Signal) error {
 		return fmt.Errorf("find pid %d: %w", i.pid, err)
 	}
 	defer proc.Release()
-	switch pid, held := lockHolder(i.f); {
+	switch pid, held := lockHolder(i.f.Fd()); {
 	case !held:
 		return errGone
 	case pid != i.pid:

@@ -6,6 +6,7 @@ package daemon
 // keep root from starting, and defaults that work without a home.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -180,4 +181,36 @@ func TestMarkNeverEmpty(t *testing.T) {
 	if c, ok := <-seen; ok {
 		t.Fatalf("a reader saw %q while the pidfile was marked; want a pid or a mark", c)
 	}
+}
+
+// Issue 21, item 1: a user who can read the pidfile waits in flock(LOCK_EX)
+// for the daemon to exit, and gets the lock the moment it does: stop still
+// knows the daemon is gone (by the POSIX lock only the daemon held), says
+// "stopped" and exits 0, and restart starts the daemon again.
+func TestStopWithAReaderWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	if _, err := exec.LookPath("flock"); err != nil || !flockLocks {
+		t.Skip("needs flock(1) and the flock code path")
+	}
+	f := newFixture(t)
+	f.openToOthers()
+	for _, action := range []string{"stop", "restart"} {
+		pid := f.start()
+		waiter := exec.Command("flock", "-x", f.pidfile, "sleep", "60")
+		waiter.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+		if err := waiter.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { waiter.Process.Kill(); waiter.Wait() })
+		await.For(t, "nobody to wait for the lock", func() bool {
+			stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", waiter.Process.Pid))
+			return strings.Contains(string(stat), "lock")
+		})
+		f.want(f.run(action, "--timeout", "5s"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), action+" while nobody waits for the lock")
+		waiter.Process.Kill()
+		waiter.Wait()
+	}
+	f.want(f.run("status"), 0, "running", "status after restart")
+	f.want(f.run("stop"), 0, "stopped", "stop")
 }

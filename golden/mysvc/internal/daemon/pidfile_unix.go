@@ -5,13 +5,13 @@
 package daemon
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -126,7 +126,7 @@ func lockHolderOf(path string) (pid int, held bool) {
 		return 0, false
 	}
 	defer f.Close()
-	return lockHolder(f)
+	return lockHolder(f.Fd())
 }
 
 // replacePidfile puts a new locked pidfile in the place of one that
@@ -188,8 +188,7 @@ func (pf *pidfile) markStopping() {
 // mark replaces the pidfile's content with m.
 func (pf *pidfile) mark(m string) { overwrite(pf.f, m) }
 
-// overwrite replaces f's line with m, never leaving f empty, which would
-// read as a daemon starting: m goes over the old line, then f is cut to it.
+// overwrite replaces f's line with m, never leaving f empty (starting).
 func overwrite(f *os.File, m string) {
 	f.WriteAt([]byte(m), 0)
 	f.Truncate(int64(len(m)))
@@ -218,6 +217,9 @@ const (
 	quitMark     = "quit\n"
 	killedMark   = "killed\n"
 )
+
+// marks are what a pidfile may hold instead of a pid.
+var marks = []string{stoppingMark, stoppedMark, quitMark, killedMark}
 
 // release ends the daemon's use of the pidfile after a clean shutdown: it
 // writes stoppedMark into it, for stops that wait with the file open, and
@@ -365,7 +367,7 @@ func inspect(path string) (*inspection, error) {
 			if errors.Is(err, errUnannounced) && time.Now().Before(deadline) {
 				continue // a daemon between its two locks, starting or exiting
 			}
-			if _, held := lockHolder(f); errors.Is(err, errUnannounced) && !held {
+			if _, held := lockHolder(f.Fd()); errors.Is(err, errUnannounced) && !held {
 				// Locked, for longer than a daemon takes between its
 				// two locks, by a process with no write lock: no
 				// daemon (any user who can read the file can flock
@@ -482,7 +484,7 @@ func sameFile(a, b *os.File) bool {
 // announce itself is errUnannounced; a pid never to be signalled, an error.
 func holder(f *os.File) (pid int, ready bool, err error) {
 	_, ready = readPid(f)
-	pid, held := lockHolder(f)
+	pid, held := lockHolder(f.Fd())
 	if !held || pid == 0 {
 		return 0, false, errUnannounced
 	}
@@ -492,23 +494,18 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 	return pid, ready, nil
 }
 
-// content returns the first line of f, up to 32 bytes: a pid or a mark, or
-// "" while the daemon starts. The kernel may show a write in progress, half
-// new and half old: it reads until it has a pid or a mark, for up to about
-// ten milliseconds, and then returns what is there (a hostile file's).
+// content returns f's first line: a pid or a mark, or "" while the daemon
+// starts. A read may see a write half done: it reads again, for up to ten
+// milliseconds, until it has a pid or a mark (a hostile file has neither).
 func content(f *os.File) string {
 	buf := make([]byte, 32)
 	for try := 0; ; try++ {
 		n, _ := f.ReadAt(buf, 0)
-		if end := bytes.IndexByte(buf[:n], '\n'); end >= 0 {
-			n = end + 1 // overwrite may not have cut the old line's tail yet
-		}
-		c := string(buf[:n])
-		switch _, err := strconv.ParseUint(strings.TrimSuffix(c, "\n"), 10, 31); {
-		case c == "" || c == stoppingMark || c == stoppedMark || c == quitMark || c == killedMark,
-			err == nil && strings.HasSuffix(c, "\n"), try == 1010:
-			return c
-		case try >= 1000:
+		line, _, whole := strings.Cut(string(buf[:n]), "\n")
+		_, err := strconv.ParseUint(line, 10, 31)
+		if whole && (err == nil || slices.Contains(marks, line+"\n")) || n == 0 || try == 1010 {
+			return string(buf[:min(n, len(line)+1)]) // overwrite may not have cut the old tail yet
+		} else if try >= 1000 {
 			time.Sleep(time.Millisecond)
 		}
 	}
@@ -525,10 +522,11 @@ func readPid(f *os.File) (pid int, ok bool) {
 }
 
 // lockShared starts a blocking shared lock of f and returns a channel that
-// receives its result. The lock is granted once the exclusive holder has
-// exited: the wait is the kernel's, not a polling loop.
+// receives its result once the exclusive holder has exited. With flocks,
+// anyone who can read the file may take it first; so the POSIX write lock,
+// which only the daemon holds, is watched too, and its release says nil.
 func lockShared(f *os.File) <-chan error {
-	done := make(chan error, 1)
+	done := make(chan error, 2)
 	fd := f.Fd()
 	go func() {
 		for {
@@ -539,6 +537,15 @@ func lockShared(f *os.File) <-chan error {
 			}
 		}
 	}()
+	if _, held := lockHolder(fd); flockLocks && held {
+		go func() { // ends once the daemon is gone, or fd closed (EBADF)
+			for held {
+				time.Sleep(10 * time.Millisecond)
+				_, held = lockHolder(fd)
+			}
+			done <- nil
+		}()
+	}
 	return done
 }
 
@@ -559,9 +566,9 @@ func waitReleased(done <-chan error, timeout time.Duration) bool {
 // f's file (F_GETLK) and, if so, its pid as seen from here (0 from another
 // PID namespace): the pid to signal. Read locks, which anyone who can read
 // the file can take, do not count.
-func lockHolder(f *os.File) (pid int, held bool) {
+func lockHolder(fd uintptr) (pid int, held bool) {
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
-	if err := syscall.FcntlFlock(f.Fd(), syscall.F_GETLK, &lk); err != nil || lk.Type != syscall.F_WRLCK {
+	if err := syscall.FcntlFlock(fd, syscall.F_GETLK, &lk); err != nil || lk.Type != syscall.F_WRLCK {
 		return 0, false
 	}
 	return int(lk.Pid), true
