@@ -214,3 +214,31 @@ func TestStopWithAReaderWaitingForTheLock(t *testing.T) {
 	f.want(f.run("status"), 0, "running", "status after restart")
 	f.want(f.run("stop"), 0, "stopped", "stop")
 }
+
+// Issue 21, item 2: root does not trust a pidfile another user owns in a
+// directory others can write: start refuses it instead of adopting it (or
+// taking its holder for the daemon), status cannot tell, and stop fails
+// without signalling anyone.
+func TestRootRefusesOthersPidfile(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	dir := filepath.Join(f.dir, "shared")
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o1777) // as /tmp
+	pidfile := filepath.Join(dir, "testsvc.pid")
+	writePidfile(t, pidfile, strconv.Itoa(os.Getpid())+"\n")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	if err := os.Chown(pidfile, uid, uid); err != nil {
+		t.Fatal(err)
+	}
+	const why = "root does not trust it"
+	for action, code := range map[string]int{"start": 1, "status": 4, "stop": 1} {
+		f.want(f.exec(f.command(action, "--pidfile", pidfile, "--log", f.log)), code, why, action)
+	}
+	if data, _ := os.ReadFile(pidfile); string(data) != strconv.Itoa(os.Getpid())+"\n" {
+		t.Errorf("the other user's pidfile now holds %q; want it untouched", data)
+	}
+}

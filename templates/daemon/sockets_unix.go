@@ -168,11 +168,9 @@ func listenAddr(addr string) (*os.File, error) {
 	return listenSocket(syscall.AF_INET6, &syscall.SockaddrInet6{Port: int(port), Addr: ip.As16()}, addr)
 }
 
-// The control socket, a Unix stream socket at the pidfile's path with
-// ctlSuffix (command.go), mode 0600, its peer's uid checked where the
-// kernel tells it: a client sends "reload MS" or a control's name, and
-// reads "ok" or "error MESSAGE". The daemon makes it once it holds the
-// pidfile's lock, so any socket already there is a dead daemon's.
+// The control socket, the pidfile's path with ctlSuffix, mode 0600, its
+// peer's uid checked where the kernel tells it: a client sends "reload MS"
+// or a control's name, and reads "ok" or "error MESSAGE".
 
 // maxSocketPath is the longest socket path every supported system accepts
 // (sockaddr_un holds 104 bytes on macOS and the BSDs, with the final NUL).
