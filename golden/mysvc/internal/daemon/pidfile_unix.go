@@ -271,7 +271,7 @@ func checkType(path string) error {
 // checkPidfile refuses a file that no pidfile should be: anything but a
 // regular file, or a file with other hard links (writing it would change
 // them too). With mine, another user's file, unless this one is root; and
-// root refuses one in a directory others can write, as it refuses a log.
+// root refuses one in a directory its group or others can write.
 func checkPidfile(path string, f *os.File, mine bool) error {
 	fi, err := f.Stat()
 	if err != nil {
@@ -286,8 +286,8 @@ func checkPidfile(path string, f *os.File, mine bool) error {
 		}
 		if uid, me := int(st.Uid), os.Geteuid(); mine && me != 0 && uid != me && uid != 0 {
 			return fmt.Errorf("pidfile %s belongs to uid %d, not to you (remove it or choose another --pidfile)", path, uid)
-		} else if di, err := os.Stat(filepath.Dir(path)); me == 0 && uid != 0 && (err != nil || di.Sys().(*syscall.Stat_t).Uid != 0 || di.Mode().Perm()&0o022 != 0) {
-			return fmt.Errorf("pidfile %s belongs to uid %d and its directory can be written by others than root; root does not trust it (remove it, or choose a --pidfile in a directory only root can write)", path, uid)
+		} else if di, err := os.Stat(filepath.Dir(path)); me == 0 && uid != 0 && (err != nil || di.Mode().Perm()&0o022 != 0) {
+			return fmt.Errorf("pidfile %s belongs to uid %d in a directory its group or others can write; root does not trust it (remove it, or choose a --pidfile in a directory only its owner can write)", path, uid)
 		}
 	}
 	return nil
