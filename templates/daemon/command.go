@@ -203,12 +203,9 @@ func envPrefix(name string) string {
 // paths are default file locations.
 type paths struct {
 	pidfile, log string
-	// private is a directory that holds them and that start creates with
-	// mode 0700 if it is missing; "" if none is needed.
-	private string
-	// run is the pidfile's directory NAME in /run or $XDG_RUNTIME_DIR,
-	// the unit's RuntimeDirectory=, that start creates with mode 0755 if
-	// it is missing; "" if the pidfile is in private.
+	private string // a directory start creates 0700 for them; "" if none
+	// run is the pidfile's directory NAME in /run or $XDG_RUNTIME_DIR (the
+	// unit's RuntimeDirectory=), which start creates 0755; "" if in private.
 	run string
 }
 

@@ -266,6 +266,12 @@ func checkType(path string) error {
 	return fmt.Errorf("pidfile %s is not a regular file but %s (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 }
 
+// sharedDir reports whether path's directory is group or other writable.
+func sharedDir(path string) bool {
+	di, err := os.Stat(filepath.Dir(path))
+	return err != nil || di.Mode().Perm()&0o022 != 0
+}
+
 // checkPidfile refuses a file that no pidfile should be: anything but a
 // regular file, or a file with other hard links (writing it would change
 // them too). With mine, another user's file, unless this one is root; and
@@ -284,7 +290,7 @@ func checkPidfile(path string, f *os.File, mine bool) error {
 		}
 		if uid, me := int(st.Uid), os.Geteuid(); mine && me != 0 && uid != me && uid != 0 {
 			return fmt.Errorf("pidfile %s belongs to uid %d, not to you (remove it or choose another --pidfile)", path, uid)
-		} else if di, err := os.Stat(filepath.Dir(path)); me == 0 && uid != 0 && (err != nil || di.Mode().Perm()&0o022 != 0) {
+		} else if me == 0 && uid != 0 && sharedDir(path) {
 			return fmt.Errorf("pidfile %s belongs to uid %d in a directory its group or others can write; root does not trust it (remove it, or choose a --pidfile in a directory only its owner can write)", path, uid)
 		}
 	}

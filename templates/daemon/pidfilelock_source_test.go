@@ -242,3 +242,31 @@ func TestRootRefusesOthersPidfile(t *testing.T) {
 		t.Errorf("the other user's pidfile now holds %q; want it untouched", data)
 	}
 }
+
+// Issue 21, item 2, the control socket's part: a file another user plants
+// at PIDFILE.ctl in a shared directory no longer keeps root's start from
+// starting; root's own file there is still refused, not removed.
+func TestControlSocketPlant(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	f := newFixture(t)
+	dir := filepath.Join(f.dir, "shared")
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o1777)
+	pidfile := filepath.Join(dir, "testsvc.pid")
+	writePidfile(t, pidfile+".ctl", "planted\n")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	if err := os.Chown(pidfile+".ctl", uid, uid); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--pidfile", pidfile, "--log", f.log}
+	f.want(f.exec(f.command(append([]string{"start"}, args...)...)), 0, "started", "start over another user's plant")
+	f.want(f.exec(f.command(append([]string{"stop"}, args...)...)), 0, "stopped", "stop")
+	writePidfile(t, pidfile+".ctl", "mine\n")
+	f.want(f.exec(f.command(append([]string{"start"}, args...)...)), 1, "is in the way", "start over root's own file")
+	if data, _ := os.ReadFile(pidfile + ".ctl"); string(data) != "mine\n" {
+		t.Errorf("root's own file at the control socket's path holds %q; want it untouched", data)
+	}
+}

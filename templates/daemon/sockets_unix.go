@@ -209,10 +209,10 @@ func listenControl(pidfile string) (*controlServer, error) {
 		return nil, fmt.Errorf("control socket %s: path longer than %d bytes (choose a shorter --pidfile)", path, maxSocketPath)
 	}
 	if fi, err := os.Lstat(path); err == nil {
-		if fi.Mode().Type() != os.ModeSocket {
+		if st := fi.Sys().(*syscall.Stat_t); fi.Mode().Type() != os.ModeSocket && (int(st.Uid) == os.Geteuid() || !sharedDir(path)) {
 			return nil, fmt.Errorf("control socket %s: %s is in the way (remove it or choose another --pidfile)", path, kindOf(fi.Mode()))
 		}
-		os.Remove(path) // a dead daemon's: we hold the pidfile's lock
+		os.Remove(path) // a dead daemon's, or another user's in a shared directory: we hold the pidfile's lock
 	}
 	// The socket file is made with the umask's permissions: 0600 from the
 	// start, not after a chmod. Nothing else runs yet in this process.

@@ -398,9 +398,7 @@ func oneLine(err error) string {
 // openLog opens the log for appending (O_APPEND keeps lines whole when
 // processes share the file), creating it with mode 0640 less the umask,
 // and reports whether it created it. It refuses what the top of this file
-// says, opening a FIFO without blocking so that it cannot stall
-// start: the daemon may run as root in a directory others can write, and
-// they must not point the log at a file of their choosing.
+// says, opening a FIFO without blocking so that it cannot stall start.
 func openLog(path string) (f *os.File, created bool, err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
 		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
@@ -437,8 +435,7 @@ func openLog(path string) (f *os.File, created bool, err error) {
 // file to hand over to --user NAME: the log if this process created it,
 // nil otherwise (a file it did not create is never chowned). As root it
 // refuses a log that belongs to someone other than root or NAME in a
-// directory that others can write: whoever can write there can put their
-// own file in the log's place, to read what root writes to it.
+// directory that others can write: they could read what root writes.
 func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 	log, created, err := openLog(path)
 	if err != nil || created {
