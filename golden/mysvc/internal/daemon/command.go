@@ -205,7 +205,7 @@ func envPrefix(name string) string {
 // paths are default file locations.
 type paths struct {
 	pidfile, log string
-	private string // a directory start creates 0700 for them; "" if none
+	private      string // a directory start creates 0700 for them; "" if none
 	// run is the pidfile's directory NAME in /run or $XDG_RUNTIME_DIR (the
 	// unit's RuntimeDirectory=), which start creates 0755; "" if in private.
 	run string
