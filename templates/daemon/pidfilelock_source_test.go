@@ -221,19 +221,9 @@ func TestStopWithAReaderWaitingForTheLock(t *testing.T) {
 // without signalling anyone.
 func TestRootRefusesOthersPidfile(t *testing.T) {
 	t.Parallel()
-	nobody := needNobody(t)
 	f := newFixture(t)
-	dir := filepath.Join(f.dir, "shared")
-	if err := os.Mkdir(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(dir, 0o1777) // as /tmp
-	pidfile := filepath.Join(dir, "testsvc.pid")
-	writePidfile(t, pidfile, strconv.Itoa(os.Getpid())+"\n")
-	uid, _ := strconv.Atoi(nobody.Uid)
-	if err := os.Chown(pidfile, uid, uid); err != nil {
-		t.Fatal(err)
-	}
+	pidfile := sharedPidfile(t, f)
+	nobodysFile(t, pidfile, strconv.Itoa(os.Getpid())+"\n")
 	const why = "root does not trust it"
 	for action, code := range map[string]int{"start": 1, "status": 4, "stop": 1} {
 		f.want(f.exec(f.command(action, "--pidfile", pidfile, "--log", f.log)), code, why, action)
@@ -248,19 +238,9 @@ func TestRootRefusesOthersPidfile(t *testing.T) {
 // starting; root's own file there is still refused, not removed.
 func TestControlSocketPlant(t *testing.T) {
 	t.Parallel()
-	nobody := needNobody(t)
 	f := newFixture(t)
-	dir := filepath.Join(f.dir, "shared")
-	if err := os.Mkdir(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	os.Chmod(dir, 0o1777)
-	pidfile := filepath.Join(dir, "testsvc.pid")
-	writePidfile(t, pidfile+".ctl", "planted\n")
-	uid, _ := strconv.Atoi(nobody.Uid)
-	if err := os.Chown(pidfile+".ctl", uid, uid); err != nil {
-		t.Fatal(err)
-	}
+	pidfile := sharedPidfile(t, f)
+	nobodysFile(t, pidfile+".ctl", "planted\n")
 	args := []string{"--pidfile", pidfile, "--log", f.log}
 	f.want(f.exec(f.command(append([]string{"start"}, args...)...)), 0, "started", "start over another user's plant")
 	f.want(f.exec(f.command(append([]string{"stop"}, args...)...)), 0, "stopped", "stop")
@@ -268,5 +248,31 @@ func TestControlSocketPlant(t *testing.T) {
 	f.want(f.exec(f.command(append([]string{"start"}, args...)...)), 1, "is in the way", "start over root's own file")
 	if data, _ := os.ReadFile(pidfile + ".ctl"); string(data) != "mine\n" {
 		t.Errorf("root's own file at the control socket's path holds %q; want it untouched", data)
+	}
+}
+
+// sharedPidfile returns a pidfile path in a directory of f that everyone
+// may write, as /tmp.
+func sharedPidfile(t *testing.T, f *fixture) string {
+	t.Helper()
+	dir := filepath.Join(f.dir, "shared")
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "testsvc.pid")
+}
+
+// nobodysFile writes content to path as a file that belongs to nobody.
+func nobodysFile(t *testing.T, path, content string) {
+	t.Helper()
+	nobody := needNobody(t)
+	writePidfile(t, path, content)
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	if err := os.Chown(path, uid, gid); err != nil {
+		t.Fatal(err)
 	}
 }
