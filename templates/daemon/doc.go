@@ -89,11 +89,3 @@ type Program struct {
 	// "//go:embed init" in a generated main package provides them.
 	InitFiles fs.FS
 }
-
-// umask returns the mask the daemon sets.
-func (p *Program) umask() int {
-	if p.Umask == 0 {
-		return 0o027
-	}
-	return int(p.Umask & fs.ModePerm)
-}

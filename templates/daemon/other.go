@@ -4,7 +4,6 @@ package daemon
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 )
@@ -35,13 +34,12 @@ func (*controlServer) close(bool) {}
 // ownDir is never asked here: run has no default paths.
 func ownDir(string) bool { return false }
 
-// No journal, no service manager, no log file, no clocks or guards here.
-func reopenLog(string) error              { return errUnsupported }
-func journalStream() bool                 { return false }
-func takeSockets()                        {}
-func send(string)                         {}
-func monotonicUsec() (int64, bool)        { return 0, false }
-func holdGuard(string) (io.Closer, error) { return nil, nil }
+// No journal, no service manager, no log file and no clock here.
+func reopenLog(string) error       { return errUnsupported }
+func journalStream() bool          { return false }
+func takeSockets()                 {}
+func send(string)                  {}
+func monotonicUsec() (int64, bool) { return 0, false }
 
 // listenAddr is not written here without the net package, which the daemon
 // package does not import: listen with net.Listen.

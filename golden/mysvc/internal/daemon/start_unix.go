@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -323,6 +324,14 @@ func (p *Program) detach(pipe *os.File, o *options) int {
 	}
 	fmt.Fprintf(pipe, "error start daemon: %s\n", oneLine(err))
 	return exitFailure
+}
+
+// umask returns the mask the daemon sets.
+func (p *Program) umask() int {
+	if p.Umask == 0 {
+		return 0o027
+	}
+	return int(p.Umask & fs.ModePerm)
 }
 
 // daemon is the second child: the daemon itself. It reports a failure
