@@ -133,7 +133,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"longer produce. A file at a path it would write without that line is yours:\n" +
 					"generate names it and writes nothing. A file that differs only in CRLF line\n" +
 					"endings or a byte order mark is current. It prints \"wrote PATH\" and \"removed\n" +
-					"PATH\" for each change, and nothing when all is current.\n\n" +
+					"PATH\" for each change, only \"wrote N files into DIR\" when it writes the\n" +
+					"package afresh, and nothing when all is current.\n\n" +
 					"Run by go generate, the working directory is the directive's, and when DIR is\n" +
 					"that directory the package name defaults to $GOPACKAGE.\n\n" +
 					"Example:\n\n" +
