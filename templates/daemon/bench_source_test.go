@@ -34,7 +34,6 @@ func BenchmarkPidfile(b *testing.B) {
 		}
 		pf.release()
 		pf.f.Close()
-		pf.guard.Close() // held for the process's life otherwise
 	}
 }
 

@@ -22,10 +22,9 @@ import (
 //     written "killed" into the pidfile (LSB reserves 150-199 for
 //     applications; 1 stays "could not stop it").
 //
-// Reload and the controls (serve.go) do not signal: they ask over the
-// control socket (sockets_unix.go) and wait up to --timeout for the
-// answer: exit 0, 1 with the error or without an answer in time, 7 when no
-// daemon runs. SIGHUP and SIGUSR1 still work, with the result in the log.
+// Reload and the controls (serve.go) ask over the control socket and wait
+// up to --timeout for the answer: exit 0, 1 with the error or without an
+// answer, 7 when no daemon runs. SIGHUP and SIGUSR1 log their result.
 
 // The signals the daemon handles: see serve.go.
 var (
@@ -59,28 +58,19 @@ func (p *Program) stop(o *options) int {
 		return exitOK
 	}
 	gone := lockShared(i.f)
-	released := false
-	if i.stopping {
-		// Already stopping: a second SIGTERM would change nothing, and
-		// the one who stops it waits too.
-		released = waitReleased(gone, o.timeout)
-		if !released {
-			fmt.Fprintf(os.Stderr, "%s: pid %d still stopping after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
-		}
-	} else {
+	doing := "stopping" // then a second SIGTERM would change nothing
+	if !i.stopping {
 		if !i.ready {
 			fmt.Fprintf(os.Stderr, "%s: pid %d is starting; it stops once its Init returns\n", p.Name, i.pid)
 		}
-		err := i.signal(syscall.SIGTERM)
-		if err != nil && !errors.Is(err, errGone) {
+		if err := i.signal(syscall.SIGTERM); err != nil && !errors.Is(err, errGone) {
 			return p.fail("stop", err)
 		}
-		released = waitReleased(gone, o.timeout)
-		if !released && err == nil {
-			fmt.Fprintf(os.Stderr, "%s: pid %d still running after %v; sending SIGKILL\n", p.Name, i.pid, o.timeout)
-		}
+		doing = "running"
 	}
+	released := waitReleased(gone, o.timeout)
 	if !released {
+		fmt.Fprintf(os.Stderr, "%s: pid %d still %s after %v; sending SIGKILL\n", p.Name, i.pid, doing, o.timeout)
 		i.markKilled()
 		if err := i.kill(); err != nil {
 			return p.fail("stop", err)
@@ -183,14 +173,14 @@ func (p *Program) status(o *options) int {
 	}
 	defer i.close()
 	switch {
-	case i.state == running && i.stopping:
-		fmt.Printf("%s stopping (pid %d)\n", p.Name, i.pid)
-		return exitOK
-	case i.state == running && !i.ready:
-		fmt.Printf("%s starting (pid %d)\n", p.Name, i.pid)
-		return exitOK
 	case i.state == running:
-		fmt.Printf("%s running (pid %d)\n", p.Name, i.pid)
+		doing := "running"
+		if i.stopping {
+			doing = "stopping"
+		} else if !i.ready {
+			doing = "starting"
+		}
+		fmt.Printf("%s %s (pid %d)\n", p.Name, doing, i.pid)
 		return exitOK
 	case i.noDaemon:
 		fmt.Printf("%s not running (stale pidfile %s, locked by a process that is no daemon)\n", p.Name, o.pidfile)

@@ -84,6 +84,11 @@ type Program struct {
 	// own names are taken: pidfile, log, timeout, user.
 	Flags func(fs *flag.FlagSet)
 
+	// Env names the environment variables the service needs when it runs
+	// as --user: the rest of root's environment is cleared, but for NAME_*,
+	// the locale's and the service manager's (see userEnv).
+	Env []string
+
 	// InitFiles holds the service files install writes and uninstall
 	// removes, init/FOLDER/FILE for each init system (install.go), as
 	// "//go:embed init" in a generated main package provides them.

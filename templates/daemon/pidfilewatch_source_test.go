@@ -5,7 +5,12 @@ package daemon
 // Tests of checklist line 28: never two daemons for one pidfile path.
 
 import (
+	"bufio"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,4 +55,50 @@ func TestPidfileRemoved(t *testing.T) {
 			f.wantGone(pid)
 		})
 	}
+}
+
+// Issue 21, item 3: another user can neither let a second daemon start nor
+// keep the first from starting. nobody binds the abstract socket name that
+// once guarded the path (round 2's guard then failed open), and holds a
+// flock and a POSIX write lock, as a daemon does, on a file it made at the
+// pidfile's path and removed. Root's
+// daemon still starts, and a start after its pidfile was removed still
+// finds it while it stops.
+func TestPreviousDaemonOtherUser(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	python := "/usr/bin/python3" // not a shim in root's home, which nobody cannot reach
+	if _, err := os.Stat(python); err != nil {
+		t.Skip("no /usr/bin/python3 to act as nobody")
+	}
+	f := newFixture(t, "TESTSVC_STOP_DELAY=4s")
+	f.openToOthers()
+	f.pidfile = sharedPidfile(t, f)
+	h := fnv.New128a()
+	h.Write([]byte(f.pidfile))
+	squat := exec.Command(python, "-c", `import fcntl, os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen()
+f = open(sys.argv[2], "w"); fcntl.flock(f, fcntl.LOCK_EX); fcntl.lockf(f, fcntl.LOCK_EX); os.unlink(sys.argv[2])
+print("ready", flush=True); time.sleep(60)`, "daemongen/"+hex.EncodeToString(h.Sum(nil)), f.pidfile)
+	squat.SysProcAttr = nobodyCred(t, nobody.Uid, nobody.Gid)
+	out, _ := squat.StdoutPipe()
+	squat.Stderr = os.Stderr
+	if err := squat.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { squat.Process.Kill(); squat.Wait() })
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+		t.Fatalf("nobody's squatter said %q; want ready", line)
+	}
+	old := f.start()
+	if err := os.Remove(f.pidfile); err != nil {
+		t.Fatal(err)
+	}
+	f.want(f.run("start"), 1, "another daemon for "+f.pidfile+" is still running (pid "+fmt.Sprint(old), "start while the old daemon stops")
+	if !alive(old) {
+		t.Fatal("the old daemon is gone already; the test proves nothing")
+	}
+	await.For(t, "the old daemon to exit", func() bool { return !alive(old) })
+	pid := f.start()
+	f.want(f.run("stop"), 0, fmt.Sprintf("testsvc stopped (pid %d)", pid), "stop")
 }

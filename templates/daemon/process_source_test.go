@@ -1034,15 +1034,14 @@ func TestDaemonProcess(t *testing.T) {
 	})
 	// The runtime's own: epoll and pidfd (anon_inode:), and, from Go 1.25
 	// in modules that say go 1.25 or later, the cgroup CPU limit files it
-	// keeps open to follow GOMAXPROCS. Two sockets: the control socket and
-	// the pidfile path's guard (see holdGuard).
+	// keeps open to follow GOMAXPROCS. One socket: the control socket.
 	sockets := 0
 	for fd, target := range fds() {
 		if strings.HasPrefix(target, "socket:") {
 			sockets++
 		}
-		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets <= 2) {
-			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control and guard sockets and the runtime's own", fd, target)
+		if fd > 2 && target != f.pidfile && !strings.HasPrefix(target, "anon_inode:") && !strings.HasPrefix(target, "/sys/fs/cgroup/") && !(strings.HasPrefix(target, "socket:") && sockets <= 1) {
+			t.Errorf("daemon has fd %d -> %s; want only stdio, the pidfile, the control socket and the runtime's own", fd, target)
 		}
 	}
 	fi, err := os.Stat(f.log)
@@ -1287,20 +1286,28 @@ func (f *fixture) rotateLog(u *user.User) string {
 	return rotated
 }
 
-// Issue 21, item 9, its first part: a daemon started as root with --user
-// has the HOME, USER, LOGNAME and SHELL of that user, not root's.
+// Issue 21, item 9: a daemon started as root with --user has the HOME,
+// USER, LOGNAME and SHELL of that user and a plain PATH, not root's, and
+// none of root's other variables but those the service declares
+// (Program.Env) and NAME_*. The log it made for that user is refused by a
+// later root daemon without --user: the user could read what root writes.
 func TestUserEnvironment(t *testing.T) {
 	t.Parallel()
 	nobody := needNobody(t)
-	f := newFixture(t, "TESTSVC_LOG_ENV=1", "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/bash")
+	f := newFixture(t, "TESTSVC_LOG_ENV=1", "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/bash",
+		"PATH=/root/bin:"+os.Getenv("PATH"), "ROOT_SECRET=s3cret", "SERVICE_TOKEN=declared")
 	f.openToOthers()
 	f.start("--user", "nobody")
 	a, err := lookupUser("nobody")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.waitLog(fmt.Sprintf("env HOME=%s USER=nobody LOGNAME=nobody SHELL=%s\n", nobody.HomeDir, a.shell))
+	f.waitLog(fmt.Sprintf("env HOME=%s USER=nobody LOGNAME=nobody SHELL=%s PATH=/usr/local/bin:/usr/bin:/bin ROOT_SECRET=\"\" SERVICE_TOKEN=\"declared\"\n", nobody.HomeDir, a.shell))
 	f.want(f.run("stop"), 0, "stopped", "stop")
+	f.want(f.run("start"), 1, "belongs to uid "+nobody.Uid+", who could read what this daemon writes as root", "start as root onto nobody's log")
+	if n := strings.Count(f.readLog(), "testsvc started with pid"); n != 1 {
+		t.Errorf("log %q; want only the line of nobody's daemon, not root's", f.readLog())
+	}
 }
 
 // lookupUser reads the account databases as getpwnam and getgrouplist
@@ -1397,12 +1404,12 @@ func TestDefaultPaths(t *testing.T) {
 func TestReadOutcome(t *testing.T) {
 	for in, want := range map[string]outcome{
 		"pid 7\nready 7\n":          {pid: 7, ready: true},
-		"pid 7\nrunning 9\n":        {pid: 7, running: true, other: 9},
+		"pid 7\nrunning 9\n":        {pid: 7, running: true},
 		"pid 7\nerror init: boom\n": {pid: 7, err: errors.New("init: boom")},
 		"pid 7\nnoise\nready 7\n":   {pid: 7, ready: true},
 	} {
 		got, err := readOutcome(bufio.NewReader(strings.NewReader(in)))
-		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || got.other != want.other || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
+		if err != nil || got.pid != want.pid || got.ready != want.ready || got.running != want.running || fmt.Sprint(got.err) != fmt.Sprint(want.err) {
 			t.Errorf("readOutcome(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
@@ -1556,7 +1563,7 @@ func TestNoStaleControlSocket(t *testing.T) {
 	noSocket("failed --user start")
 
 	f.env = append(env, "TESTSVC_INIT_SLEEP=1h")
-	f.want(f.run("start", "--timeout", "300ms"), 1, "not ready after 300ms", "start that times out")
+	f.want(f.run("start", "--user", "nobody", "--timeout", "300ms"), 1, "not ready after 300ms", "start that times out")
 	noSocket("start that timed out")
 }
 

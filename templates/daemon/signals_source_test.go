@@ -244,3 +244,49 @@ func rssKiB(t *testing.T, pid int) int {
 	t.Fatalf("no VmRSS in /proc/%d/status", pid)
 	return 0
 }
+
+// Issue 21, item 4: as process 1 (a container), a SIGTERM from the first
+// moment a handler can exist (the package's initialisation, marked by
+// TESTSVC_INITIALISED) is a clean stop, and a SIGHUP a reload, also while
+// the service process is still starting. The signals come at 0 to 20 ms
+// after process 1 was initialised, across its own start, the service
+// process's exec and initialisation, and Init.
+func TestEarlySignalsAsPID1(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for a PID namespace")
+	}
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=5ms")
+	for ms := range 21 {
+		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+			mark := filepath.Join(f.dir, fmt.Sprintf("initialised-%s-%d", sig, ms))
+			cmd := f.command("run")
+			cmd.Env = append(cmd.Env, "TESTSVC_INITIALISED="+mark)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID}
+			stderr, err := os.Create(mark + ".stderr")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stderr = stderr
+			err = cmd.Start()
+			stderr.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := func() string { data, _ := os.ReadFile(stderr.Name()); return string(data) }
+			await.For(t, "process 1 to be initialised", func() bool {
+				data, _ := os.ReadFile(mark)
+				return strings.Contains(string(data), "pid 1\n")
+			})
+			time.Sleep(time.Duration(ms) * time.Millisecond)
+			cmd.Process.Signal(sig)
+			if sig == syscall.SIGHUP {
+				await.For(t, "the HUP to be a reload", func() bool { return strings.Contains(log(), "testsvc reloaded") })
+				cmd.Process.Signal(syscall.SIGTERM)
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("%v %d ms after process 1 was initialised, then SIGTERM: %v; want exit 0 (stderr %q)", sig, ms, err, log())
+			}
+		}
+	}
+}

@@ -33,7 +33,15 @@ func init() {
 		name = "testsvc"
 	}
 	svc := &testService{}
-	testProgram = Program{Name: name, Service: svc, Flags: svc.flags}
+	testProgram = Program{Name: name, Service: svc, Flags: svc.flags, Env: []string{"SERVICE_TOKEN"}}
+	// Package variables, earlySignals among them, are initialised before
+	// any init function runs: TESTSVC_INITIALISED=FILE marks that moment.
+	if mark := os.Getenv("TESTSVC_INITIALISED"); mark != "" {
+		if f, err := os.OpenFile(mark, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			fmt.Fprintf(f, "pid %d\n", os.Getpid())
+			f.Close()
+		}
+	}
 }
 
 // testService behaves as its flags and TESTSVC_* environment variables say.
@@ -92,7 +100,8 @@ func (s *testService) Init(ctx context.Context) error {
 		return err
 	}
 	if os.Getenv("TESTSVC_LOG_ENV") != "" {
-		log.Printf("env HOME=%s USER=%s LOGNAME=%s SHELL=%s", os.Getenv("HOME"), os.Getenv("USER"), os.Getenv("LOGNAME"), os.Getenv("SHELL"))
+		log.Printf("env HOME=%s USER=%s LOGNAME=%s SHELL=%s PATH=%s ROOT_SECRET=%q SERVICE_TOKEN=%q", os.Getenv("HOME"), os.Getenv("USER"),
+			os.Getenv("LOGNAME"), os.Getenv("SHELL"), os.Getenv("PATH"), os.Getenv("ROOT_SECRET"), os.Getenv("SERVICE_TOKEN"))
 	}
 	if os.Getenv("TESTSVC_CHECK_ENV") != "" {
 		out, err := exec.Command("env").Output()

@@ -5,20 +5,17 @@
 package daemon
 
 import (
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"hash/fnv"
-	"io"
 	"os"
-	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 	"unsafe"
 )
 
 // The Linux parts of the daemon: descriptors, the monotonic clock, peer
-// credentials and the guard.
+// credentials and the previous daemon.
 
 // dup makes newfd a copy of oldfd, retrying when a signal interrupts it.
 // Linux has dup3 on every architecture, dup2 only on some.
@@ -70,77 +67,65 @@ func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 	return cred, err
 }
 
-// The guard, an abstract Unix socket a daemon holds for its whole life,
-// keeps a second daemon from starting for a pidfile path whose file was
-// removed while the first still runs: see pidfile_unix.go, "Liveness and
-// whom to signal".
+// A daemon whose pidfile was removed or replaced runs until it notices
+// (see pidfile_unix.go). A new daemon looks for one: a process of this user
+// or root with the POSIX write lock that announces a daemon (in
+// /proc/locks) on a file opened at the same path, other than its own. Other users' processes do not count, and there
+// is no name to bind or file to plant: no local user can start a second
+// daemon or keep one from starting.
 
-// guardWait bounds how long a daemon waits for the name to come free: a
-// daemon that exits releases its lock and its name a moment apart.
-const guardWait = time.Second
+// previousWait bounds how long a new daemon waits for such a one to stop.
+const previousWait = time.Second
 
-// guardName is the abstract socket name for the pidfile at path.
-func guardName(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	h := fnv.New128a()
-	h.Write([]byte(path))
-	return "@daemongen/" + hex.EncodeToString(h.Sum(nil))
-}
-
-// holdGuard binds the guard socket for path, which must be held locked,
-// and keeps it for the process's life, accepting and closing whatever
-// connects (a daemon that checks who holds it). It fails if another daemon
-// for path, of this user or root, holds it for guardWait. A name bound by
-// another user's process is no daemon's: it is ignored, so no local user
-// can keep a daemon from starting.
-func holdGuard(path string) (io.Closer, error) {
-	name := guardName(path)
-	deadline := time.Now().Add(guardWait)
+// waitPrevious waits up to previousWait while a daemon for path (absolute)
+// holds the lock on a file that was at path before this process locked
+// its own, and fails if one still does.
+func waitPrevious(path string) error {
+	deadline := time.Now().Add(previousWait)
 	for {
-		l, err := listenSocket(syscall.AF_UNIX, &syscall.SockaddrUnix{Name: name}, name)
-		if err == nil {
-			go func() {
-				for {
-					c, err := accept(l)
-					if err != nil {
-						return
-					}
-					c.Close()
-				}
-			}()
-			return l, nil
+		pid := previousDaemon(path)
+		if pid == 0 {
+			return nil
 		}
-		if !errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("bind %s for pidfile %s: %w", name, path, err)
-		}
-		pid, ours, dialed := guardHolder(name)
-		switch {
-		case dialed && !ours:
-			return nil, nil // another user's: no daemon's
-		case !dialed && time.Now().After(deadline):
-			return nil, nil // bound without listening: no daemon's
-		case ours && time.Now().After(deadline):
-			return nil, fmt.Errorf("another daemon for %s is still running (pid %d; its pidfile was removed or replaced); it is stopping, start again once it is gone", path, pid)
+		if time.Now().After(deadline) {
+			return fmt.Errorf("another daemon for %s is still running (pid %d; its pidfile was removed or replaced); it is stopping, start again once it is gone", path, pid)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// guardHolder connects to the guard socket name and reports the pid of
-// the process that listens on it, and whether that is a daemon's: one of
-// this user or root. dialed is false if it could not connect: the name
-// was released meanwhile, or is bound by a socket that does not listen.
-func guardHolder(name string) (pid int, ours, dialed bool) {
-	c, err := dialUnix(name, time.Now().Add(guardWait))
-	if err != nil {
-		return 0, false, false
+// previousDaemon returns the pid of another process of this user or root
+// that holds a POSIX write lock on a file opened at path, or 0.
+func previousDaemon(path string) int {
+	locks, _ := os.ReadFile("/proc/locks")
+	for _, line := range strings.Split(string(locks), "\n") {
+		v := strings.Fields(line) // "1: POSIX  ADVISORY  WRITE 1234 00:2b:5678 0 EOF", or a waiter's "1: -> POSIX ..."
+		if len(v) < 6 || v[1] != "POSIX" || v[3] != "WRITE" {
+			continue
+		}
+		pid, err := strconv.Atoi(v[4])
+		if err != nil || pid <= 0 || pid == os.Getpid() || !ownedByUs(pid) {
+			continue
+		}
+		ino := v[5][strings.LastIndexByte(v[5], ':')+1:]
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, fd := range fds {
+			link := fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())
+			target, _ := os.Readlink(link)
+			var st syscall.Stat_t
+			if (target == path || target == path+" (deleted)") && syscall.Stat(link, &st) == nil && strconv.FormatUint(st.Ino, 10) == ino {
+				return pid
+			}
+		}
 	}
-	defer c.Close()
-	cred, err := peerCred(c)
-	if err != nil {
-		return 0, false, true
-	}
-	return int(cred.Pid), cred.Uid == 0 || int(cred.Uid) == os.Geteuid(), true
+	return 0
+}
+
+// ownedByUs reports whether process pid runs with root's or this process's
+// effective uid, by its status (undumpable, its /proc directory is root's).
+func ownedByUs(pid int) bool {
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	_, uids, _ := strings.Cut(string(status), "\nUid:")
+	v := strings.Fields(uids)
+	return len(v) > 1 && (v[1] == "0" || v[1] == strconv.Itoa(os.Geteuid()))
 }

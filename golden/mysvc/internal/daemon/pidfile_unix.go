@@ -18,34 +18,28 @@ import (
 	"time"
 )
 
-// Liveness and whom to signal. A daemon is running exactly while some
-// process holds the lock on its pidfile (see flockLocks); the file is empty
-// while it starts, then "PID\n", then "stopping\n". The pid to signal is
-// the holder of the POSIX write lock as the kernel reports it (F_GETLK, in
-// the caller's PID namespace), never the file's content; a holder that did
-// not announce itself, or that another namespace hides, is never signalled.
-// Signals go through a pidfd where there are pidfds, and stop waits for the
-// lock's release, never kill(pid, 0), which finds an unreaped zombie.
+// Liveness and whom to signal. A daemon runs exactly while a process holds
+// the lock on its pidfile (see flockLocks); the file is empty while it
+// starts, then "PID\n", then "stopping\n". The pid to signal is the holder
+// of the POSIX write lock as the kernel reports it (F_GETLK, in the
+// caller's PID namespace), never the file's content, through a pidfd where
+// there are pidfds; stop waits for the lock's release, never kill(pid, 0),
+// which finds an unreaped zombie. Anyone who can read the file can take a
+// read lock or a flock, which no daemon holds: start replaces a pidfile
+// they keep locked for two seconds; status calls it stale, stop no daemon.
 //
-// Any user who can read the 0644 file can take a read lock or a flock,
-// which no daemon holds: a pidfile they keep locked for two seconds is
-// replaced by start atomically; status calls it stale, stop no daemon.
-//
-// Every second the daemon checks that its pidfile's path still names the
-// file it holds. If the file or its directory was removed (logout removes
-// $XDG_RUNTIME_DIR) or replaced, no command can find the daemon any more,
-// and a start could start a second one: the daemon logs why and stops
-// gracefully. On Linux a guard closes the window until then (see
-// holdGuard); elsewhere a start after the pidfile was removed and the old
-// daemon can both run for up to that second plus the old service's shutdown.
+// Every second the daemon checks that its pidfile's path still names its
+// file. If the file or its directory was removed (logout removes
+// $XDG_RUNTIME_DIR) or replaced, it logs why and stops gracefully. On
+// Linux a new daemon waits for it until then (see waitPrevious); elsewhere
+// both can run for up to that second plus the old service's shutdown.
 
 // A pidfile is the daemon's pidfile, locked exclusively by this process for
 // the rest of its life: the kernel releases the lock only when the process
 // exits, so whoever waits for the lock knows the process is gone.
 type pidfile struct {
-	f     *os.File
-	path  string
-	guard io.Closer // see holdGuard; kept for the process's life
+	f    *os.File
+	path string
 }
 
 // errRunning is returned by acquirePidfile when another process holds the lock.
@@ -65,13 +59,13 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // file of ours, announces this process as the holder, and empties it. If
 // another daemon holds the lock, the error is an *errRunning; a file locked
 // for lockContention by processes that are no daemon is replaced. On Linux
-// it then takes the path's guard (see holdGuard).
+// it then waits for a daemon of a removed file at path (see waitPrevious).
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err != nil {
 		return nil, err
 	}
-	if pf.guard, err = holdGuard(path); err != nil {
+	if err = waitPrevious(path); err != nil {
 		pf.release()
 		pf.f.Close()
 		return nil, err
@@ -79,7 +73,7 @@ func acquirePidfile(path string) (*pidfile, error) {
 	return pf, nil
 }
 
-// lockPidfile is acquirePidfile without the guard.
+// lockPidfile is acquirePidfile without waitPrevious.
 func lockPidfile(path string) (*pidfile, error) {
 	deadline := time.Now().Add(lockContention)
 	for {
@@ -332,12 +326,10 @@ var announceWait = 200 * time.Millisecond
 // lock, so no daemon can take the file until f is closed, unless noDaemon:
 // then processes that are no daemon hold it locked, and it is left alone.
 type inspection struct {
-	state state
-	pid   int  // the daemon's pid when running (0 if not known yet); what the file says when dead
-	ready bool // running, and the daemon has said it is ready (and not stopping)
-	// noDaemon: dead, but locked by processes that are no daemon (they
-	// hold no POSIX write lock); f holds no lock then.
-	noDaemon bool
+	state    state
+	pid      int        // the daemon's pid when running (0 if not known yet); what the file says when dead
+	ready    bool       // running, and the daemon has said it is ready (and not stopping)
+	noDaemon bool       // dead, but locked by processes with no write lock; f holds no lock then
 	stopping bool       // running, and the daemon has begun to stop
 	extra    []*os.File // more descriptors of the file, closed with f
 	f        *os.File   // the open pidfile, nil when notRunning
@@ -376,10 +368,8 @@ func inspect(path string) (*inspection, error) {
 				continue // a daemon between its two locks, starting or exiting
 			}
 			if _, held := lockHolder(f.Fd()); errors.Is(err, errUnannounced) && !held {
-				// Locked, for longer than a daemon takes between its
-				// two locks, by a process with no write lock: no
-				// daemon (any user who can read the file can flock
-				// it). Start replaces such a file (acquirePidfile).
+				// Locked too long by a process with no write lock: no
+				// daemon, and start replaces the file (acquirePidfile).
 				i.state, i.noDaemon = dead, true
 				i.pid, _ = readPid(f)
 				return i, nil
@@ -452,9 +442,8 @@ func (i *inspection) ending() ending {
 	case killedMark:
 		return killExit
 	case "":
-		// Removed, and empty: a clean exit of a daemon from before
-		// stoppingMark, which emptied its pidfile as it began to stop
-		// and removed it without a mark at the end.
+		// Removed and empty: the clean exit of a daemon from before
+		// stoppingMark, which emptied its pidfile as it began to stop.
 		if fi, err := i.f.Stat(); err == nil {
 			if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Nlink == 0 {
 				return cleanExit

@@ -18,7 +18,7 @@ import (
 	"time"
 )
 
-// The daemon's own sockets (the control socket, the guard and Listen's)
+// The daemon's own sockets (the control socket, sd_notify's and Listen's)
 // are made with syscall, not net, which would link the C library's
 // resolver: each is a non-blocking descriptor in an *os.File, which the
 // runtime's poller serves, so reads honour deadlines and Close wakes a

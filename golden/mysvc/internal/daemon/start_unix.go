@@ -22,23 +22,20 @@ import (
 
 // How start daemonizes. Go cannot fork, so start re-executes the program
 // twice: the first child leads a new session, the second, the daemon, is in
-// it but not its leader, so it can never acquire a controlling terminal. It
+// it but not its leader, so it never acquires a controlling terminal. It
 // changes to "/", sets its umask (027 unless configured), opens the log,
-// locks the pidfile (empty for now), creates its control socket, points
-// stdin at /dev/null and stdout and stderr at the log (dup2: a panic lands
-// there too), drops privileges to --user, runs Init, writes its pid to the
-// pidfile, and only then tells start over a pipe that it is ready; start
-// returns 0 then, or 1 with the daemon's error, its early exit or a timeout.
+// locks the pidfile, creates its control socket, points stdin at /dev/null
+// and stdout and stderr at the log (dup2: a panic lands there too), drops
+// privileges to --user, runs Init, writes its pid to the pidfile, and only
+// then tells start over a pipe that it is ready; start returns 0 then, or 1
+// with the daemon's error, its early exit or a timeout.
 //
-// The log must be a regular file (or /dev/null), no symbolic link and no
-// file with other hard links; as root, a log that another user than root or
-// the --user target owns, in a directory others can write, is refused, by
-// start and every reopen. Only a log the daemon created goes to --user.
-//
-// The run command stays in the foreground, for systemd (see systemd.go),
-// containers and supervisors: it logs to stderr unless --log names a file,
-// and takes the pidfile (and control socket) only when one is named. As
-// process 1 it runs the service in a child and reaps orphans.
+// The log is a regular file (or /dev/null) with one link; root refuses one
+// that another user than root or the --user target owns in a directory
+// others can write, at start and every reopen. Only a log the daemon
+// created goes to --user. The run command stays in the foreground (see
+// systemd.go), logging to stderr unless --log names a file, with a pidfile
+// only when one is named; as process 1 it runs the service in a child.
 
 // start starts the daemon unless one is running, and returns once a
 // daemon, its own or one already there, is ready, or has failed, within
@@ -75,9 +72,8 @@ func (p *Program) start(o *options) int {
 
 // awaitReady waits, until deadline, for a starting daemon that holds the
 // pidfile to be ready, and returns its pid, or for a stopping one to be
-// gone. It returns 0 if no daemon holds the pidfile (any more), or if a
-// process that did not announce itself does (see acquirePidfile). It
-// polls, briefly: this is the path of two starts at once, never of one.
+// gone; 0 if no daemon (that announced itself) holds it. It polls: this is
+// the path of two starts at once, never of one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)
@@ -162,7 +158,6 @@ type outcome struct {
 	pid     int   // the daemon's pid, 0 if it never said
 	ready   bool  // it is up
 	running bool  // another daemon holds the pidfile
-	other   int   // that daemon's pid, 0 if unknown
 	err     error // why it is not up
 }
 
@@ -192,9 +187,8 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	if err != nil {
 		return outcome{err: fmt.Errorf("start %s: %w", cmd.Path, err)}
 	}
-	// The first child leads a new session and process group, which the
-	// daemon joins. Until it is reaped, its pid, and so the group's id,
-	// cannot be reused.
+	// The first child leads the session and process group the daemon
+	// joins; until it is reaped, its pid, the group's id, is not reused.
 	defer cmd.Wait()
 
 	br := bufio.NewReader(r)
@@ -212,8 +206,7 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	case err != nil:
 		res.err = fmt.Errorf("daemon exited before it was ready (see %s)", o.log)
 	}
-	// Wait until the pipe's last writer has exited: the pipe is closed at
-	// exit only.
+	// Wait until the pipe's last writer has exited (and so closed it).
 	r.SetReadDeadline(time.Now().Add(afterFailure))
 	for {
 		line, err := br.ReadString('\n')
@@ -262,7 +255,6 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 			return res, nil
 		case "running":
 			res.running = true
-			res.other, _ = strconv.Atoi(arg)
 			return res, nil
 		case "error":
 			res.err = errors.New(arg)
@@ -337,7 +329,7 @@ func (p *Program) umask() int {
 // daemon is the second child: the daemon itself. It reports a failure
 // without closing the pipe, which closes as it exits.
 func (p *Program) daemon(pipe *os.File, o *options) int {
-	signals := watchSignals()
+	signals := earlySignals
 	os.Unsetenv(stageEnv)
 	syscall.CloseOnExec(readyFD)
 	closeInherited(readyFD)
@@ -378,7 +370,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		return fail(err)
 	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, handOver); err != nil {
+		if err := p.dropPrivileges(o.user, handOver); err != nil {
 			return fail(err)
 		}
 	}
@@ -443,8 +435,8 @@ func openLog(path string) (f *os.File, created bool, err error) {
 // openServiceLog opens the daemon's log as openLog does and returns the
 // file to hand over to --user NAME: the log if this process created it,
 // nil otherwise (a file it did not create is never chowned). As root it
-// refuses a log that belongs to someone other than root or NAME in a
-// directory that others can write: they could read what root writes.
+// refuses a log that belongs to someone other than root or NAME: they
+// could read what root writes (a log an earlier daemon made for --user).
 func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 	log, created, err := openLog(path)
 	if err != nil || created {
@@ -453,23 +445,16 @@ func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 	if os.Geteuid() != 0 {
 		return log, nil, nil
 	}
-	fi, err1 := log.Stat()
-	di, err2 := os.Stat(filepath.Dir(path))
-	st, ok1 := fi.Sys().(*syscall.Stat_t)
-	dt, ok2 := di.Sys().(*syscall.Stat_t)
-	if err1 != nil || err2 != nil || !ok1 || !ok2 || !fi.Mode().IsRegular() || st.Uid == 0 {
+	fi, err := log.Stat()
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if err != nil || !ok || !fi.Mode().IsRegular() || st.Uid == 0 {
 		return log, nil, nil
 	}
-	if user != "" {
-		if a, err := lookupUser(user); err == nil && int(st.Uid) == a.uid {
-			return log, nil, nil
-		}
+	if a, err := lookupUser(user); user != "" && err == nil && int(st.Uid) == a.uid {
+		return log, nil, nil
 	}
-	if dt.Uid != 0 || di.Mode().Perm()&0o022 != 0 {
-		log.Close()
-		return nil, nil, fmt.Errorf("open log %s: it belongs to uid %d and its directory can be written by others than root; refusing to write to it as root (remove it, or choose a --log in a directory only root can write)", path, st.Uid)
-	}
-	return log, nil, nil
+	log.Close()
+	return nil, nil, fmt.Errorf("open log %s: it belongs to uid %d, who could read what this daemon writes as root (remove it or chown it to root, or run the daemon as that user with --user)", path, st.Uid)
 }
 
 // kindOf names the type of file m describes, for messages.
@@ -628,18 +613,24 @@ func scanDB(path string, line func(fields []string) bool) error {
 	return s.Err()
 }
 
+// userEnv are the variables root's environment passes to a daemon that
+// runs as --user, besides NAME_*, Program.Env and the locale's LC_*: the
+// locale's, the terminal's and the service manager's.
+var userEnv = []string{"LANG", "LANGUAGE", "TZ", "TERM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
+	"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "JOURNAL_STREAM", "INVOCATION_ID"}
+
 // dropPrivileges switches the whole process to the named user: its
-// supplementary groups, then its group, then its uid. Files opened before
-// keep working. The log, if not nil (one this process created), is handed
-// to the user first, so that the daemon can still reopen it by its path.
-func dropPrivileges(name string, log *os.File) error {
+// supplementary groups, then its group, then its uid, and its environment
+// to what userEnv lets through of root's. Files opened before keep working.
+// The log, if not nil (one this process created), is handed to the user
+// first, so that the daemon can still reopen it by its path.
+func (p *Program) dropPrivileges(name string, log *os.File) error {
 	a, err := lookupUser(name)
 	if err != nil {
 		return err
 	}
 	if log != nil {
-		// openLog refused symbolic links and files with other hard links;
-		// /dev/null is never handed over.
+		// openLog refused symbolic links and hard links; never /dev/null.
 		if fi, err := log.Stat(); err == nil && fi.Mode().IsRegular() {
 			if err := log.Chown(a.uid, a.gid); err != nil {
 				return fmt.Errorf("hand log %s to user %q: %w", log.Name(), name, err)
@@ -655,8 +646,13 @@ func dropPrivileges(name string, log *os.File) error {
 	if err := syscall.Setuid(a.uid); err != nil {
 		return fmt.Errorf("set uid %d of user %q: %w", a.uid, name, err)
 	}
-	// The variables that say who runs describe the user, not root.
-	for k, v := range map[string]string{"HOME": a.home, "USER": name, "LOGNAME": name, "SHELL": a.shell} {
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(userEnv, k) && !slices.Contains(p.Env, k) && !strings.HasPrefix(k, envPrefix(p.Name)+"_") && !strings.HasPrefix(k, "LC_") {
+			os.Unsetenv(k)
+		}
+	}
+	for k, v := range map[string]string{"HOME": a.home, "USER": name, "LOGNAME": name, "SHELL": a.shell, "PATH": "/usr/local/bin:/usr/bin:/bin"} {
 		os.Setenv(k, v)
 	}
 	return nil
@@ -674,7 +670,10 @@ func (p *Program) run(o *options) int {
 // foreground runs the service in this process: no fork, stderr as the log
 // unless --log names one, a pidfile only when one is named.
 func (p *Program) foreground(o *options) int {
-	s := &session{signals: watchSignals(), ready: func() {}, fail: func(error) {}}
+	s := &session{signals: earlySignals, ready: func() {}, fail: func(error) {}}
+	if s.signals == nil {
+		s.signals = watchSignals()
+	}
 	fail := func(err error) int {
 		s.control.close(true)
 		s.pidfile.release()
@@ -705,7 +704,7 @@ func (p *Program) foreground(o *options) int {
 		}
 	}
 	if o.user != "" {
-		if err := dropPrivileges(o.user, handOver); err != nil {
+		if err := p.dropPrivileges(o.user, handOver); err != nil {
 			return fail(err)
 		}
 	}
@@ -736,38 +735,67 @@ func dupStderr() *os.File {
 	return os.NewFile(uintptr(fd), "stderr")
 }
 
+// earlySignals are the signals of process 1, the daemon and the service
+// process under process 1, subscribed to as the package is initialised, the
+// first moment a Go program can: an early TERM or HUP waits for the service
+// (a stop, a reload) instead of taking the runtime's default action. The
+// service process under process 1 then closes the pipe on readyFD, so that
+// process 1 forwards signals only once they are handled.
+var earlySignals = func() *signals {
+	stage := os.Getenv(stageEnv)
+	if os.Getpid() != 1 && stage != "daemon" && stage != "run" {
+		return nil
+	}
+	s := watchSignals()
+	if stage == "run" {
+		syscall.Close(readyFD)
+	}
+	return s
+}()
+
 // initProcess is process 1: it runs the service in a child, forwards the
-// signals the service handles to it, reaps every process the kernel
-// reparents to it, and exits with the service's status. The child has a
-// process group of its own, so that a signal from a terminal reaches it
-// once, through here.
+// signals the service handles to it (and SIGUSR2), reaps every process the
+// kernel reparents to it, and exits with the service's status. The child
+// has a process group of its own, so that a signal from a terminal reaches
+// it once, through here.
 func (p *Program) initProcess(o *options) int {
+	s := earlySignals
+	usr2 := make(chan os.Signal, 1)
+	signal.Notify(usr2, syscall.SIGUSR2)
+	children := make(chan os.Signal, 1)
+	signal.Notify(children, syscall.SIGCHLD)
 	cmd, err := reexec("run", "run", o)
 	if err != nil {
 		return p.fail("run", fmt.Errorf("find own executable: %w", err))
 	}
-	// One channel per signal, with room for one: a signal is dropped only
-	// while one of its kind waits to be forwarded, and the service treats
-	// two of a kind as one (see watchSignals).
-	children := make(chan os.Signal, 1)
-	signal.Notify(children, syscall.SIGCHLD)
-	forward := make(map[os.Signal]chan os.Signal)
-	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGQUIT} {
-		forward[sig] = make(chan os.Signal, 1)
-		signal.Notify(forward[sig], sig)
+	handling, handles, err := os.Pipe()
+	if err != nil {
+		return p.fail("run", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{handles}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	handles.Close()
+	if err != nil {
+		handling.Close()
 		return p.fail("run", fmt.Errorf("start service process: %w", err))
 	}
-	for _, ch := range forward {
-		go func(ch <-chan os.Signal) {
-			for sig := range ch {
-				cmd.Process.Signal(sig)
+	go func() {
+		handling.Read(make([]byte, 1)) // EOF: the service handles signals, or is gone
+		handling.Close()
+		for {
+			var sig os.Signal
+			select {
+			case sig = <-s.shutdown:
+			case sig = <-s.reload:
+			case sig = <-s.reopen:
+			case sig = <-s.quit:
+			case sig = <-usr2:
 			}
-		}(ch)
-	}
+			cmd.Process.Signal(sig)
+		}
+	}()
 	for range children {
 		if code, exited := reap(cmd.Process.Pid); exited {
 			return code
