@@ -49,10 +49,13 @@ func runCompletion(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("completion fish: %w", err)
 		}
-		// cli's script has no words for arguments, and keeps the
-		// backquotes that name a flag's value in its usage.
-		script = strings.ReplaceAll(strings.TrimLeft(s, "\n"), "`", "") +
+		// cli's script has no words for arguments, keeps the backquotes
+		// that name a flag's value in its usage, and offers templates'
+		// subcommands after one of them too, with file names.
+		s = strings.ReplaceAll(strings.TrimLeft(s, "\n"), "`", "")
+		script = strings.ReplaceAll(s, "-n '__fish_seen_subcommand_from templates' -a", "-n '"+templatesOnly+"' -a") +
 			"complete -c daemongen -n '__fish_daemongen_no_subcommand' -f\n" +
+			"complete -c daemongen -n '" + templatesOnly + "' -f\n" +
 			"complete -c daemongen -n '__fish_seen_subcommand_from completion' -f -a 'bash zsh fish'\n"
 	default:
 		return badUsage(c, "unknown shell %q: use bash, zsh or fish", shell)
@@ -60,6 +63,10 @@ func runCompletion(c *cli.Context) error {
 	_, err := io.WriteString(c.App.Writer, script)
 	return err
 }
+
+// templatesOnly is fish's condition for a command line whose last command
+// is templates, where only its subcommands complete.
+const templatesOnly = "__fish_seen_subcommand_from templates; and not __fish_seen_subcommand_from list export"
 
 // bashCompletion completes daemongen's commands and flags in bash.
 var bashCompletion = strings.TrimLeft(`

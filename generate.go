@@ -59,7 +59,7 @@ func runGenerate(c *cli.Context) error {
 	}
 	modFile := filepath.Join(mod.Root, "go.mod")
 	if gomod.Older(mod.Go, generator.GoVersion) {
-		return fmt.Errorf("generate: %s says go %s; the daemon package needs go %s or later (raise it with: go get go@%s)", relTo(wd, modFile), cmp.Or(mod.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
+		return fmt.Errorf("generate: %s says go %s; the daemon package needs go %s or later (raise it with: go mod edit -go=%s)", relTo(wd, modFile), cmp.Or(mod.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
 	}
 	if dir == "" {
 		dir = filepath.Join(mod.Root, filepath.FromSlash(generator.DaemonDir))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,6 +215,34 @@ func TestGenerateUsage(t *testing.T) {
 	}
 }
 
+// Issue 22, item 8: templates exported inside a module are a module of
+// their own, out of its go test ./... and go vet ./..., and still serve as
+// --templates; export --force names each edited template it replaced.
+func TestTemplatesExportInModule(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	writeFile(t, filepath.Join(work, "go.mod"), "module example.com/app\n\ngo 1.23\n")
+	writeFile(t, filepath.Join(work, "main.go"), "package main\n\nfunc main() {}\n")
+	if _, stderr, code := daemongen(t, work, "templates", "export", "tmpl"); code != 0 {
+		t.Fatalf("daemongen templates export = exit %d, stderr %q; want 0", code, stderr)
+	}
+	list := exec.Command("go", "list", "./...")
+	list.Dir, list.Env = work, append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local")
+	if out, err := list.CombinedOutput(); err != nil || string(out) != "example.com/app\n" {
+		t.Errorf("go list ./... in the module around the exported templates = %q, %v; want only example.com/app", out, err)
+	}
+	serve := filepath.Join(work, "tmpl", "daemon", "serve.go")
+	data, _ := os.ReadFile(serve)
+	writeFile(t, serve, string(data)+"\n// edited\n")
+	stdout, stderr, code := daemongen(t, work, "templates", "export", "tmpl", "--force")
+	if want := "replaced " + filepath.Join("tmpl", "daemon", "serve.go") + " (it had been edited"; code != 0 || !strings.Contains(stdout, want) || strings.Count(stdout, "replaced ") != 1 {
+		t.Errorf("templates export --force over an edited template = exit %d, stdout %q, stderr %q; want 0 and only %q", code, stdout, stderr, want)
+	}
+	if _, stderr, code := daemongen(t, work, "new", "svc", "--templates", "tmpl", "--dir", "out"); code != 0 {
+		t.Errorf("new --templates with the exported tree = exit %d, %q; want 0", code, stderr)
+	}
+}
+
 // TestTemplatesListAndExport exports the embedded templates, overlays an
 // edited and an added template, and generates with them, from new and
 // from generate.
@@ -238,8 +267,8 @@ func TestTemplatesListAndExport(t *testing.T) {
 		}
 		return err
 	})
-	if exported != lines {
-		t.Errorf("templates export wrote %d files; templates list shows %d", exported, lines)
+	if exported != lines+1 {
+		t.Errorf("templates export wrote %d files; templates list shows %d, and a go.mod", exported, lines)
 	}
 	if _, stderr, code := daemongen(t, work, "templates", "export", "tmpl"); code != 1 || !strings.Contains(stderr, "target directory tmpl exists and is not empty (use --force") {
 		t.Errorf("daemongen templates export into a non-empty dir = exit %d, stderr %q; want 1 and a --force hint", code, stderr)
@@ -311,19 +340,34 @@ func TestGenerateDirOutsideModule(t *testing.T) {
 
 // TestGenerateGoLine wants generate to refuse, with exit 1 and the Go
 // version needed, a module whose go line is older than the daemon package
-// needs, and to write nothing there.
+// needs, and to write nothing there; the command it suggests, run as it is,
+// gives the go line a generated project has, and generate then succeeds.
 func TestGenerateGoLine(t *testing.T) {
 	for _, gomod := range []string{"module example.com/app\n\ngo 1.21\n", "module example.com/app\n\ngo 1.16\n", "module example.com/app\n"} {
 		dir := t.TempDir()
 		writeFile(t, filepath.Join(dir, "go.mod"), gomod)
 		for _, args := range [][]string{{"generate"}, {"generate", "--check"}, {"generate", "--dry-run"}} {
 			stdout, stderr, code := daemongen(t, dir, args...)
-			if code != 1 || stdout != "" || !strings.Contains(stderr, "the daemon package needs go "+generator.GoVersion+" or later (raise it with: go get go@"+generator.GoVersion+")") {
+			if code != 1 || stdout != "" || !strings.Contains(stderr, "the daemon package needs go "+generator.GoVersion+" or later (raise it with: ") {
 				t.Errorf("daemongen %q with go.mod %q = exit %d, stdout %q, stderr %q; want 1 and the Go version needed", args, gomod, code, stdout, stderr)
 			}
 		}
 		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 			t.Errorf("daemongen generate with go.mod %q wrote %v; want nothing", gomod, entries)
+		}
+		_, stderr, _ := daemongen(t, dir, "generate")
+		_, fix, _ := strings.Cut(stderr, "(raise it with: ")
+		fix, _, _ = strings.Cut(fix, ")")
+		cmd := exec.Command("sh", "-c", fix)
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "GOFLAGS=", "GOPROXY=off", "GOTOOLCHAIN=local")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("the suggested %q: %v %s", fix, err, out)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, "go.mod")); !strings.Contains(string(data), "\ngo "+generator.GoVersion+"\n") {
+			t.Errorf("after the suggested %q, go.mod says %q; want the line go %s that new writes", fix, data, generator.GoVersion)
+		}
+		if _, stderr, code := daemongen(t, dir, "generate"); code != 0 {
+			t.Errorf("generate after the suggested %q = exit %d, %q; want 0", fix, code, stderr)
 		}
 	}
 }

@@ -407,6 +407,16 @@ func TestMakefile(t *testing.T) {
 	if out, code := runCode(t, svcCommand(bin, env, "status")); code != 3 {
 		t.Errorf("after make stop, mysvc status = exit %d, %q; want 3", code, out)
 	}
+	// Issue 22, item 7: make test uses the race detector where cgo is on,
+	// and passes without a C compiler (CGO_ENABLED=0), saying it runs
+	// without the race detector.
+	if out := make("-n", "test"); !strings.Contains(out, " test -race ./...") {
+		t.Errorf("make -n test with cgo on printed %q; want go test -race", out)
+	}
+	env = append(env, "CGO_ENABLED=0")
+	if out := make("test"); !strings.Contains(out, "make test: without the race detector") {
+		t.Errorf("CGO_ENABLED=0 make test printed %q; want it to say it runs without the race detector", out)
+	}
 }
 
 // TestStaticcheck runs staticcheck, at a pinned version, on golden/mysvc

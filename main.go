@@ -125,7 +125,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "Renders the daemon package into DIR for the module holding DIR (the nearest\n" +
 					"go.mod at or above it): its import path is the module path joined with DIR.\n" +
 					"A module whose go line is older than " + generator.GoVersion + " is refused (raise it with:\n" +
-					"go get go@" + generator.GoVersion + "); generate never edits go.mod.\n\n" +
+					"go mod edit -go=" + generator.GoVersion + "); generate never edits go.mod.\n\n" +
 					"Generate owns exactly the files whose first line is\n" +
 					"   " + generator.Marker + "\n" +
 					"It rewrites one only when its bytes or mode change, so unchanged files keep\n" +
@@ -179,8 +179,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 						Name:      "export",
 						Usage:     "write the embedded templates into DIR",
 						UsageText: "daemongen templates export DIR [--force]",
-						Description: "A non-empty DIR is refused unless --force is given; --force overwrites\n" +
-							"only the template files.\n\n" +
+						Description: "DIR gets a go.mod of its own, so that a module around it leaves the\n" +
+							"templates out of its go test ./... and go vet ./.... A non-empty DIR is\n" +
+							"refused unless --force is given; --force overwrites only the template files,\n" +
+							"and names each one it replaced that had been edited.\n\n" +
 							"Example:\n\n   daemongen templates export mytemplates",
 						Flags:  []cli.Flag{&cli.BoolFlag{Name: "force", Usage: "write into a non-empty DIR, overwriting only template files"}},
 						Action: runTemplatesExport,
@@ -229,7 +231,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "daemongen: %v\n", err)
 	var usage *usageError
 	if errors.As(err, &usage) {
-		if cmd, n := findCommand(app, strings.Fields(usage.cmd)); n > 0 {
+		if cmd, n := findCommand(app, strings.Fields(usage.cmd)); usage.help {
+			cli.HelpPrinter(stderr, cli.AppHelpTemplate, app) // the commands, as go shows them
+		} else if n > 0 {
 			fmt.Fprintf(stderr, "usage: %s\nRun 'daemongen %s --help' for details.\n", cmd.UsageText, usage.cmd)
 		} else {
 			fmt.Fprintf(stderr, "usage: %s\nRun 'daemongen help' for the commands.\n", app.UsageText)
@@ -245,8 +249,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // A usageError is a mistake in the command line: daemongen prints it with
 // the synopsis of the command it concerns and exits 2.
 type usageError struct {
-	cmd string // the command's names after daemongen's, such as "templates export"; "" for daemongen
-	err error
+	cmd  string // the command's names after daemongen's, such as "templates export"; "" for daemongen
+	err  error
+	help bool // show daemongen's help, not only the synopsis
 }
 
 func (e *usageError) Error() string { return e.err.Error() }
@@ -280,7 +285,7 @@ func runRoot(c *cli.Context) error {
 	if c.Args().Present() {
 		return badUsage(c, "unknown command %q", prefix+c.Args().First())
 	}
-	return badUsage(c, "missing %scommand", prefix)
+	return &usageError{cmd: commandName(c), err: fmt.Errorf("missing %scommand", prefix), help: prefix == ""}
 }
 
 // runVersion prints daemongen's version.

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/daemongen/daemongen/generator"
 )
 
 // TestMain runs the test binary as daemongen when DAEMONGEN_TEST_MAIN is 1,
@@ -127,7 +129,7 @@ func TestUsageErrors(t *testing.T) {
 		args       []string
 		wantStderr []string
 	}{
-		{nil, []string{"daemongen: missing command\n", "Run 'daemongen help'"}},
+		{nil, []string{"daemongen: missing command\n", "COMMANDS:\n   new ", "   generate ", "   templates ", "GLOBAL OPTIONS:"}},
 		{[]string{"frobnicate"}, []string{`daemongen: unknown command "frobnicate"`, "Run 'daemongen help'"}},
 		{[]string{"help", "frobnicate"}, []string{"daemongen: no help topic for 'frobnicate'"}},
 		{[]string{"--bogus"}, []string{"daemongen: flag provided but not defined: --bogus"}},
@@ -459,6 +461,19 @@ func TestNewDocker(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "plain", "Dockerfile")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("daemongen new without --docker: Stat(Dockerfile) = %v; want not exist", err)
 	}
+	if !strings.Contains(string(data), "FROM golang:"+generator.GoVersion+" AS build\n") {
+		t.Errorf("mysvc/Dockerfile = %q; want the Go of its go line, %s", data, generator.GoVersion)
+	}
+	// Issue 22, item 6: at a module's root, whose go.mod new keeps, the
+	// image's Go is that go.mod's.
+	r2 := filepath.Join(dir, "r2")
+	writeFile(t, filepath.Join(r2, "go.mod"), "module example.com/r2\n\ngo 1.25.0\n")
+	if _, stderr, code := daemongen(t, r2, "new", "r2", "--dir", ".", "--force", "--docker"); code != 0 {
+		t.Fatalf("daemongen new r2 --dir . --force --docker = exit %d, stderr %q; want 0", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(r2, "Dockerfile")); !strings.Contains(string(data), "FROM golang:1.25.0 AS build\n") {
+		t.Errorf("r2/Dockerfile = %q; want FROM golang:1.25.0, the kept go.mod's go line", data)
+	}
 }
 
 func TestCompletion(t *testing.T) {
@@ -526,6 +541,7 @@ var completionCases = []struct{ words, want string }{
 	{`daemongen generate --ch`, "--check"},
 	{`daemongen completion ""`, "bash fish zsh"},
 	{`daemongen completion f`, "fish"},
+	{`daemongen templates ""`, "export list"},
 }
 
 // sortedWords returns the words of s sorted and without duplicates, and
@@ -656,6 +672,28 @@ func TestCLIArgs(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("cliArgs(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Issue 22, item 5: TAB after "daemongen templates export -- " in real
+// bash, zsh and fish, each script loaded as the user loads it, writes
+// nothing into the working directory (cli would run the command there).
+func TestCompletionWritesNothing(t *testing.T) {
+	env := completionEnv(t)
+	for name, complete := range map[string]string{
+		"bash": `eval "$(daemongen completion bash)"; COMP_WORDS=(daemongen templates export -- ""); COMP_CWORD=4; _daemongen; true`,
+		"zsh":  `compdef() { : }; _describe() { : }; _files() { : }; eval "$(daemongen completion zsh)"; words=(daemongen templates export -- ""); CURRENT=5; _daemongen; true`,
+		"fish": `daemongen completion fish | source; complete -C 'daemongen templates export -- '`,
+	} {
+		sh := shell(t, name)
+		args := map[string][]string{"bash": {"--norc", "-c"}, "zsh": {"-f", "-c"}, "fish": {"--no-config", "-c"}}[name]
+		dir := t.TempDir()
+		cmd := exec.Command(sh, append(args, complete)...)
+		cmd.Env, cmd.Dir = env, dir
+		out, err := cmd.CombinedOutput()
+		if entries, _ := os.ReadDir(dir); err != nil || len(entries) != 0 {
+			t.Errorf("%s: completing daemongen templates export -- wrote %v (%v, %q); want nothing", name, entries, err, out)
 		}
 	}
 }

@@ -106,8 +106,9 @@ func moduleFor(c *cli.Context, cfg *generator.Config, dir, abs string) error {
 		return badUsage(c, "--module %s: %s is the root of module %s; drop --module to keep that path", cfg.Module, dir, parent.Path)
 	case moduleRoot:
 		cfg.Module, from = parent.Path, fmt.Sprintf("the module path of %s", filepath.Join(dir, "go.mod"))
+		cfg.GoVersion = parent.Go // the Dockerfile's Go
 		if gomod.Older(parent.Go, generator.GoVersion) {
-			return fmt.Errorf("new: %s says go %s; the project needs go %s or later (raise it with: go get go@%s)", filepath.Join(dir, "go.mod"), cmp.Or(parent.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
+			return fmt.Errorf("new: %s says go %s; the project needs go %s or later (raise it with: go mod edit -go=%s)", filepath.Join(dir, "go.mod"), cmp.Or(parent.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
 		}
 	case cfg.Module == "" && parent.Path != "":
 		rel, err := filepath.Rel(parent.Root, abs)

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -41,6 +43,12 @@ func runTemplatesExport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	files = append(files, generator.File{Path: "go.mod", Mode: 0o644, Data: []byte(exportGoMod)})
+	edited := map[string]bool{}
+	for _, f := range files {
+		old, err := os.ReadFile(filepath.Join(dir, f.Path))
+		edited[f.Path] = err == nil && !bytes.Equal(old, f.Data)
+	}
 	if _, err := generator.Write(c.Context, dir, files, generator.WriteOptions{Force: c.Bool("force")}); err != nil {
 		if errors.Is(err, generator.ErrNotEmpty) {
 			return fmt.Errorf("%w (use --force to overwrite the template files)", err)
@@ -48,11 +56,23 @@ func runTemplatesExport(c *cli.Context) error {
 		return err
 	}
 	for _, f := range files {
-		fmt.Fprintf(c.App.Writer, "wrote %s\n", filepath.Join(dir, f.Path))
+		if edited[f.Path] {
+			fmt.Fprintf(c.App.Writer, "replaced %s (it had been edited; the embedded version is back)\n", filepath.Join(dir, f.Path))
+		} else {
+			fmt.Fprintf(c.App.Writer, "wrote %s\n", filepath.Join(dir, f.Path))
+		}
 	}
 	fmt.Fprintf(c.App.Writer, "\nnext: edit the templates, then:\n  daemongen generate --templates %s\n", dir)
 	return nil
 }
+
+// exportGoMod makes an exported template tree a module of its own: a module
+// around it leaves it out of go test ./... and go vet ./....
+const exportGoMod = `// Templates exported by daemongen: a module of their own, so that the
+// module around them leaves them out of go test ./... and go vet ./....
+module daemongen.templates
+
+go ` + generator.GoVersion + "\n"
 
 // templateFiles returns the embedded template tree as files, sorted by path.
 func templateFiles() ([]generator.File, error) {

@@ -39,6 +39,11 @@ type Config struct {
 	// program's main package.
 	Package string
 
+	// GoVersion is the go line of the module the project joins (new at a
+	// module's root keeps its go.mod), for the Dockerfile's Go. Empty
+	// means GoVersion, the line of a new go.mod.
+	GoVersion string
+
 	// DaemonDir is the directory of the daemon package, slash-separated and
 	// relative to the module root, such as "pkg/svcd" ("." for the root).
 	// Empty means DaemonDir, "internal/daemon".
@@ -233,7 +238,7 @@ type Data struct {
 	name         string
 	Module       string // module path, e.g. "example.com/my-svc"
 	DaemonImport string // import path of the daemon package
-	GoVersion    string // go directive of a new module, e.g. "1.23"
+	GoVersion    string // the module's go directive, e.g. "1.23"
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 	Socket       string // Config.Socket: the HTTP example's address, "" for none
@@ -267,7 +272,7 @@ func (c Config) data() Data {
 		name:         c.Name,
 		Module:       mod,
 		DaemonImport: path.Join(mod, c.daemonDir()),
-		GoVersion:    GoVersion,
+		GoVersion:    cmp.Or(c.GoVersion, GoVersion),
 		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
 		Socket:       c.Socket,

@@ -33,7 +33,7 @@ func Load(dir string) (fs.FS, error) {
 	}
 	for _, e := range entries {
 		name := e.Name()
-		if strings.HasPrefix(name, ".") {
+		if strings.HasPrefix(name, ".") || name == "go.mod" { // export's go.mod
 			continue
 		}
 		if (name != "project" && name != "daemon") || !e.IsDir() {
