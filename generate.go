@@ -193,7 +193,7 @@ func printChange(w io.Writer, root string, ch generator.Change) {
 		newName = "/dev/null"
 	}
 	fmt.Fprint(w, diff.Unified(oldName, newName, string(ch.Old), string(ch.File.Data)))
-	if ch.Kind == generator.Stale && ch.OldMode != ch.File.Mode.Perm() {
+	if ch.Kind == generator.Stale && ch.OldMode&0o100 != ch.File.Mode&0o100 {
 		fmt.Fprintf(w, "mode %v; generated %v\n", ch.OldMode, ch.File.Mode.Perm())
 	}
 }

@@ -90,6 +90,31 @@ func TestGenerateGoldenIsCurrent(t *testing.T) {
 // TestGenerateCheckAndUpdate makes one file missing, one stale and one
 // extra, and wants --check to report all three with diffs and write
 // nothing, and generate to fix exactly those, leaving the rest untouched.
+// Issue 19: generate --check judges what git records, content and the
+// executable bit: the daemon package checked out under umask 002 (0664) or
+// 077 (0600) is current, and generate writes nothing there.
+func TestGenerateCheckUmask(t *testing.T) {
+	for _, mode := range []os.FileMode{0o664, 0o600} {
+		dir := copyGolden(t, "app")
+		pkg := filepath.Join(dir, "internal", "daemon")
+		entries, err := os.ReadDir(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if err := os.Chmod(filepath.Join(pkg, e.Name()), mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if stdout, stderr, code := daemongen(t, dir, "generate", "--check"); code != 0 {
+			t.Errorf("generate --check with files of mode %v = exit %d, %q %q; want 0", mode, code, stdout, stderr)
+		}
+		if stdout, _, code := daemongen(t, dir, "generate"); code != 0 || stdout != "" {
+			t.Errorf("generate with files of mode %v = exit %d, %q; want nothing written", mode, code, stdout)
+		}
+	}
+}
+
 func TestGenerateCheckAndUpdate(t *testing.T) {
 	dir := copyGolden(t, "app")
 	pkg := filepath.Join(dir, "internal", "daemon")

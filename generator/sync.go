@@ -59,7 +59,8 @@ type Change struct {
 // nothing.
 //
 // A file is Missing if nothing is at its path, Stale if the file there starts
-// with Marker but has other bytes or permission bits. Extra files are files
+// with Marker but has other bytes or another executable bit (see
+// executable). Extra files are files
 // that start with Marker, sit directly in a directory that files write into
 // (subdirectories are not searched, so another package daemongen maintains
 // below it is left alone), and are not among files.
@@ -102,7 +103,7 @@ func Plan(root string, files []File) ([]Change, error) {
 		switch {
 		case !IsGenerated(old):
 			users = append(users, name)
-		case !bytes.Equal(asLF(old), f.Data) || info.Mode().Perm() != f.Mode.Perm():
+		case !bytes.Equal(asLF(old), f.Data) || executable(info.Mode()) != executable(f.Mode):
 			changes = append(changes, Change{Kind: Stale, Path: f.Path, Old: old, OldMode: info.Mode().Perm(), File: f})
 		}
 	}
@@ -119,6 +120,11 @@ func Plan(root string, files []File) ([]Change, error) {
 	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return changes, nil
 }
+
+// executable reports whether m lets its owner execute: of the mode bits,
+// the one git records. The others follow the umask of whoever checked the
+// files out (0644, 0664, 0600), so Plan does not judge them.
+func executable(m fs.FileMode) bool { return m&0o100 != 0 }
 
 // extraFiles returns the files directly in dir, below root, that start
 // with Marker and are not rendered.

@@ -89,15 +89,20 @@ func TestPlanAndSync(t *testing.T) {
 	}
 }
 
+// Issue 19: Plan judges what git records, the content and the executable
+// bit: a checkout made under umask 002 or 077 (0664, 0600) is current, one
+// whose executable bit differs is stale.
 func TestPlanModeChange(t *testing.T) {
 	root := t.TempDir()
 	writeTree(t, root, map[string][]byte{"d/a.go": generated("package d\n")})
-	if err := os.Chmod(filepath.Join(root, "d", "a.go"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	changes, err := Plan(root, []File{{Path: "d/a.go", Mode: 0o644, Data: generated("package d\n")}})
-	if err != nil || len(changes) != 1 || changes[0].Kind != Stale || changes[0].OldMode != 0o600 {
-		t.Errorf("Plan with mode 0600 on disk = %+v, %v; want one stale change", changes, err)
+	for mode, stale := range map[os.FileMode]bool{0o600: false, 0o664: false, 0o644: false, 0o755: true, 0o700: true} {
+		if err := os.Chmod(filepath.Join(root, "d", "a.go"), mode); err != nil {
+			t.Fatal(err)
+		}
+		changes, err := Plan(root, []File{{Path: "d/a.go", Mode: 0o644, Data: generated("package d\n")}})
+		if got := len(changes) == 1 && changes[0].Kind == Stale && changes[0].OldMode == mode; err != nil || got != stale || !stale && len(changes) != 0 {
+			t.Errorf("Plan with mode %v on disk = %+v, %v; want stale %v", mode, changes, err, stale)
+		}
 	}
 }
 
