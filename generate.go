@@ -7,7 +7,9 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,6 +63,22 @@ func runGenerate(c *cli.Context) error {
 	if gomod.Older(mod.Go, generator.GoVersion) {
 		return fmt.Errorf("generate: %s says go %s; the daemon package needs go %s or later (raise it with: go mod edit -go=%s)", relTo(wd, modFile), cmp.Or(mod.Go, "1.16 (no go line)"), generator.GoVersion, generator.GoVersion)
 	}
+	// A bare generate does what the first one did: the stamp that one
+	// left in the package's directory records its flags.
+	prev, err := generateStamp(mod.Root, dir)
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	overlay := c.String("templates")
+	if prev != nil {
+		if dir == "" {
+			dir = filepath.Join(mod.Root, filepath.FromSlash(prev.Config.DaemonDir))
+		}
+		cfg.Name, cfg.Package = cmp.Or(cfg.Name, prev.Config.Name), cmp.Or(cfg.Package, prev.Config.Package)
+		if t := strings.Fields(prev.Templates); overlay == "" && len(t) > 0 {
+			overlay = filepath.Join(mod.Root, filepath.FromSlash(t[0]))
+		}
+	}
 	if dir == "" {
 		dir = filepath.Join(mod.Root, filepath.FromSlash(generator.DaemonDir))
 	}
@@ -88,7 +106,7 @@ func runGenerate(c *cli.Context) error {
 		}
 		return badUsage(c, "%w", err)
 	}
-	tree, err := templateTree(c)
+	tree, err := loadTree(overlay)
 	if err != nil {
 		return err
 	}
@@ -126,7 +144,11 @@ func runGenerate(c *cli.Context) error {
 		}
 		return nil
 	}
-	if err := generator.Sync(c.Context, shown, changes); err != nil {
+	stamp, err := packageStamp(cfg, mod.Root, dir, overlay, tree, files)
+	if err != nil {
+		return err
+	}
+	if err := generator.Sync(c.Context, shown, append(slices.Clip(changes), stamp...)); err != nil {
 		return err
 	}
 	if len(changes) == len(files) && !slices.ContainsFunc(changes, func(ch generator.Change) bool { return ch.Kind != generator.Missing }) {
@@ -142,6 +164,90 @@ func runGenerate(c *cli.Context) error {
 		fmt.Fprintf(out, "%s %s\n", verb, filepath.Join(shown, ch.Path))
 	}
 	return nil
+}
+
+// generateStamp returns the stamp an earlier generate left in dir, or,
+// without dir, the one in the module at root: in internal/daemon, else
+// wherever it is (not below testdata, vendor, a directory starting with .
+// or _, or another module). It is nil if there is none, and an error if
+// there are several.
+func generateStamp(root, dir string) (*generator.Stamp, error) {
+	read := func(d string) *generator.Stamp {
+		data, err := os.ReadFile(filepath.Join(d, generator.StampFile))
+		if err != nil {
+			return nil
+		}
+		s, err := generator.ParseStamp(data)
+		if err != nil || !s.Config.DaemonOnly {
+			return nil // a project's stamp: new and update keep it
+		}
+		return s
+	}
+	if dir != "" {
+		return read(dir), nil
+	}
+	if s := read(filepath.Join(root, filepath.FromSlash(generator.DaemonDir))); s != nil {
+		return s, nil
+	}
+	var found []string
+	var stamp *generator.Stamp
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if p != root && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "vendor") {
+			return filepath.SkipDir
+		}
+		if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil && p != root {
+			return filepath.SkipDir
+		}
+		if s := read(p); s != nil {
+			found, stamp = append(found, p), s
+		}
+		return nil
+	})
+	if len(found) > 1 {
+		return nil, fmt.Errorf("the module holds daemon packages generated in %s: name one with --dir", strings.Join(found, ", "))
+	}
+	return stamp, err
+}
+
+// packageStamp returns the change that writes the stamp of a generated
+// package into dir, recording generate's flags, or none if it is current,
+// or if dir is the daemon package of a project new made (its stamp, at the
+// module's root, is update's).
+func packageStamp(cfg generator.Config, root, dir, overlay string, tree fs.FS, files []generator.File) ([]generator.Change, error) {
+	if data, err := os.ReadFile(filepath.Join(root, generator.StampFile)); err == nil && root != dir {
+		if s, err := generator.ParseStamp(data); err == nil && !s.Config.DaemonOnly {
+			return nil, nil
+		}
+	}
+	templates := ""
+	if overlay != "" {
+		if abs, err := filepath.Abs(overlay); err == nil {
+			overlay = abs
+		}
+		rel, err := filepath.Rel(root, overlay)
+		if err != nil {
+			rel = overlay
+		}
+		templates = filepath.ToSlash(rel) + " " + treeDigest(tree)
+	}
+	f, err := generator.NewStamp(stampVersion(), cfg, templates, files).File()
+	if err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
+		return nil, err
+	}
+	f.Path = path.Join(filepath.ToSlash(rel), f.Path)
+	old, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f.Path)))
+	if err == nil && generator.SameText(old, f.Data) {
+		return nil, nil
+	}
+	return []generator.Change{{Kind: generator.Stale, Path: f.Path, File: f}}, nil
 }
 
 // dirPackages returns the package names of the Go files in dir, tests

@@ -507,3 +507,37 @@ func TestGeneratePackageOfDir(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19: generate remembers its flags. After "generate --dir pkg/svcd
+// --pkg svcd --templates tmpl", a bare generate and generate --check run
+// anywhere in the module work on pkg/svcd, as package svcd, with the
+// overlay's files, and make no internal/daemon.
+func TestGenerateRemembersFlags(t *testing.T) {
+	mod := t.TempDir()
+	writeFile(t, filepath.Join(mod, "go.mod"), "module example.com/app\n\ngo 1.23\n")
+	writeFile(t, filepath.Join(mod, "cmd", "app", "main.go"), "package main\n\nfunc main() {}\n")
+	writeFile(t, filepath.Join(mod, "tmpl", "daemon", "version.go.tmpl"), generator.Marker+"\n\npackage {{.Package}}\n\n// Version is the daemon's version.\nconst Version = \"1.0\"\n")
+	if _, stderr, code := daemongen(t, mod, "generate", "--dir", "pkg/svcd", "--pkg", "svcd", "--templates", "tmpl"); code != 0 {
+		t.Fatalf("generate --dir pkg/svcd --pkg svcd --templates tmpl = exit %d, %q", code, stderr)
+	}
+	sub := filepath.Join(mod, "cmd", "app")
+	if stdout, stderr, code := daemongen(t, sub, "generate", "--check"); code != 0 {
+		t.Errorf("bare generate --check after it = exit %d, %q %q; want 0", code, stdout, stderr)
+	}
+	doc := filepath.Join(mod, "pkg", "svcd", "doc.go")
+	if err := os.Remove(doc); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, code := daemongen(t, sub, "generate", "--check"); code != 1 || !strings.Contains(stdout, "missing ../../pkg/svcd/doc.go") {
+		t.Errorf("bare generate --check with doc.go removed = exit %d, %q; want 1 naming pkg/svcd/doc.go", code, stdout)
+	}
+	if stdout, stderr, code := daemongen(t, sub, "generate"); code != 0 || !strings.Contains(stdout, "pkg/svcd/doc.go") {
+		t.Errorf("bare generate = exit %d, %q %q; want pkg/svcd/doc.go written", code, stdout, stderr)
+	}
+	if data, err := os.ReadFile(filepath.Join(mod, "pkg", "svcd", "version.go")); err != nil || !strings.Contains(string(data), "package svcd") {
+		t.Errorf("the overlay's version.go after a bare generate: %q, %v; want it kept, package svcd", data, err)
+	}
+	if _, err := os.Stat(filepath.Join(mod, "internal")); err == nil {
+		t.Error("a bare generate made internal/daemon")
+	}
+}

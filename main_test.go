@@ -535,7 +535,7 @@ func daemongenDir(t *testing.T) string {
 // completionCases are command lines, the last word the one being
 // completed, and the completions every shell must offer for them.
 var completionCases = []struct{ words, want string }{
-	{`daemongen ""`, "completion generate help new templates version"},
+	{`daemongen ""`, "completion generate help new templates update version"},
 	{`daemongen n`, "new"},
 	{`daemongen new --d`, "--dir --docker --dry-run"},
 	{`daemongen generate --ch`, "--check"},

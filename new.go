@@ -40,6 +40,14 @@ func runNew(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := os.Stat(filepath.Join(abs, generator.StampFile)); err == nil && c.Bool("force") {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s is a project daemongen made (%s): new --force replaces the files daemongen writes, your edits in them included; daemongen update --dir %s merges them instead\n", dir, generator.StampFile, dir)
+	}
+	stamp, err := generator.NewStamp(stampVersion(), cfg, overlayID(c, tree), files).File()
+	if err != nil {
+		return err
+	}
+	files = append(files, stamp)
 	split := generator.SplitFiles(abs, files, c.StringSlice("replace"))
 	work, err := workspaceUse(abs)
 	if err != nil {

@@ -96,8 +96,11 @@ func templateFiles() ([]generator.File, error) {
 
 // templateTree returns the template tree: the embedded one, with the tree
 // in the directory given by --templates laid over it.
-func templateTree(c *cli.Context) (fs.FS, error) {
-	dir := c.String("templates")
+func templateTree(c *cli.Context) (fs.FS, error) { return loadTree(c.String("templates")) }
+
+// loadTree returns the embedded template tree with the one in dir, if not
+// "", laid over it.
+func loadTree(dir string) (fs.FS, error) {
 	if dir == "" {
 		return templates.FS, nil
 	}

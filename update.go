@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/daemongen/daemongen/generator"
+	"github.com/daemongen/daemongen/internal/diff"
+	"github.com/daemongen/daemongen/internal/gomod"
+	"github.com/daemongen/daemongen/templates"
+)
+
+// exitConflict is update's exit status when it left conflicts to resolve,
+// and update --check's while a file it left so still holds them.
+const exitConflict = 3
+
+// stampVersion is daemongen's identity in a stamp: its module version, or,
+// for a development build, its VCS revision (when the build recorded one)
+// and a digest of its templates, so that two builds that write different
+// projects never share one. A build from a modified work tree, whose
+// version ends in +dirty, gets the digest too.
+func stampVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	v := "(devel)"
+	switch {
+	case ok && strings.HasSuffix(info.Main.Version, "+dirty"):
+		return info.Main.Version + " templates=" + treeDigest(templates.FS)
+	case ok && info.Main.Version != "" && info.Main.Version != "(devel)":
+		return info.Main.Version
+	case ok:
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				v += " rev=" + s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					v += " modified"
+				}
+			}
+		}
+	}
+	return v + " templates=" + treeDigest(templates.FS)
+}
+
+// treeDigest is the SHA-256 of a template tree's paths and contents, the
+// first 16 hex digits.
+func treeDigest(tree fs.FS) string {
+	h := sha256.New()
+	fs.WalkDir(tree, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(tree, p)
+		fmt.Fprintf(h, "%s %d\n", p, len(data))
+		h.Write(data)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// overlayID is what a stamp records of the --templates overlay: its
+// directory and digest, or "" for none.
+func overlayID(c *cli.Context, tree fs.FS) string {
+	if c.String("templates") == "" {
+		return ""
+	}
+	return filepath.ToSlash(c.String("templates")) + " " + treeDigest(tree)
+}
+
+// An action is what update does to one file of the project.
+type action struct {
+	verb string // replace, merge, conflict, add, remove, keep, deleted, current
+	path string
+	file generator.File // what to write, for replace, merge, conflict and add
+	note string         // why, for keep and deleted
+}
+
+// planUpdate compares the project in dir, made as s records, with files,
+// what this daemongen renders for it now, and returns what update does to
+// each file, sorted by path. The daemon package is planned as generate
+// plans it (generator.Plan); go.mod and the example service are the
+// owner's and are not planned here.
+func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []generator.File, newVersion string) ([]action, error) {
+	rendered := map[string]generator.File{}
+	var daemonFiles []generator.File
+	for _, f := range files {
+		switch {
+		case cfg.InDaemonDir(f.Path):
+			daemonFiles = append(daemonFiles, f)
+		case cfg.Editable(f.Path):
+			rendered[f.Path] = f
+		}
+	}
+	var acts []action
+	changes, err := generator.Plan(dir, daemonFiles)
+	if err != nil {
+		return nil, err
+	}
+	for _, ch := range changes {
+		switch ch.Kind {
+		case generator.Extra:
+			acts = append(acts, action{verb: "remove", path: ch.Path})
+		case generator.Missing:
+			acts = append(acts, action{verb: "add", path: ch.Path, file: ch.File})
+		default:
+			acts = append(acts, action{verb: "replace", path: ch.Path, file: ch.File})
+		}
+	}
+	paths := slices.Sorted(func(yield func(string) bool) {
+		for p := range rendered {
+			yield(p)
+		}
+		for p := range s.Bases {
+			if _, ok := rendered[p]; !ok {
+				yield(p)
+			}
+		}
+	})
+	labels := diff.Labels{Ours: "yours", Base: "daemongen " + s.Version, Theirs: "daemongen " + newVersion}
+	for _, p := range paths {
+		base, hadBase := s.Bases[p]
+		theirs, renders := rendered[p]
+		ours, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		exists := err == nil
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("update: %w", err)
+		}
+		a := action{path: p, file: theirs}
+		switch {
+		case !renders && !exists:
+			continue
+		case !renders && bytes.Equal(ours, base):
+			a.verb = "remove"
+		case !renders:
+			a.verb, a.note = "keep", "you edited it, and this daemongen no longer writes it"
+		case !exists && hadBase:
+			a.verb, a.note = "deleted", "you deleted it; it stays deleted"
+		case !exists:
+			a.verb = "add"
+		case bytes.Equal(ours, theirs.Data):
+			a.verb = "current"
+		case hadBase && bytes.Equal(ours, base):
+			a.verb = "replace"
+		default:
+			merged, n := diff.Merge(string(base), string(ours), string(theirs.Data), labels)
+			a.verb, a.file.Data = "merge", []byte(merged)
+			if n == 0 && merged == string(ours) {
+				a.verb = "current" // all of the new version's changes are in it already
+			} else if n > 0 {
+				a.verb, a.note = "conflict", fmt.Sprintf("%d %s", n, plural(n, "conflict", "conflicts"))
+			}
+		}
+		acts = append(acts, a)
+	}
+	slices.SortFunc(acts, func(a, b action) int { return strings.Compare(a.path, b.path) })
+	return acts, nil
+}
+
+// runUpdate brings the project in --dir to what this daemongen writes for
+// it, as its stamp records it was made.
+func runUpdate(c *cli.Context) error {
+	if c.Args().Present() {
+		return badUsage(c, "unexpected arguments: %s", strings.Join(c.Args().Slice(), " "))
+	}
+	if c.Bool("check") && c.Bool("dry-run") {
+		return badUsage(c, "--check and --dry-run exclude each other")
+	}
+	dir := cmp.Or(c.String("dir"), ".")
+	stampPath := filepath.Join(dir, generator.StampFile)
+	data, err := os.ReadFile(stampPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("update: %s has no %s: it was made before daemongen stamped its projects, or not by daemongen, so update cannot tell your edits from what daemongen wrote (to adopt it, regenerate it into an empty directory with the options it was made with and compare, or run: daemongen new NAME --dir %s --force --dry-run)", dir, generator.StampFile, dir)
+	}
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	old, err := generator.ParseStamp(data)
+	if err != nil {
+		return fmt.Errorf("update: %s: %w", stampPath, err)
+	}
+	cfg := old.Config
+	switch {
+	case c.IsSet("socket") && c.Bool("no-socket"):
+		return badUsage(c, "--socket and --no-socket exclude each other")
+	case c.IsSet("socket"):
+		cfg.Socket = c.String("socket")
+	case c.Bool("no-socket"):
+		cfg.Socket = ""
+	}
+	if c.IsSet("docker") {
+		cfg.Docker = c.Bool("docker")
+	}
+	if err := cfg.Validate(); err != nil {
+		return badUsage(c, "%w", err)
+	}
+	if old.Templates != "" && c.String("templates") == "" {
+		return badUsage(c, "%s was made with --templates %s: pass --templates DIR again", dir, strings.Fields(old.Templates)[0])
+	}
+	if mod, err := gomod.FindModule(dir); err == nil && mod.Root == mustAbs(dir) {
+		cfg.GoVersion = mod.Go
+	}
+	tree, err := templateTree(c)
+	if err != nil {
+		return err
+	}
+	files, err := generator.Render(cfg, tree)
+	if err != nil {
+		return err
+	}
+	version := stampVersion()
+	acts, err := planUpdate(dir, old, cfg, files, version)
+	if err != nil {
+		return err
+	}
+	stamp := generator.NewStamp(version, cfg, overlayID(c, tree), files)
+	for _, a := range acts {
+		if a.verb == "conflict" {
+			stamp.Conflicts = append(stamp.Conflicts, a.path)
+		}
+	}
+	stampFile, err := stamp.File()
+	if err != nil {
+		return err
+	}
+	goMod, raise := raiseGoLine(dir)
+	out := c.App.Writer
+	if c.Bool("check") {
+		// Conflicts resolved since are no change: the stamp forgets them.
+		stamp.Conflicts = old.Conflicts
+		expected, err := stamp.File()
+		if err != nil {
+			return err
+		}
+		return checkUpdate(out, dir, old, acts, !bytes.Equal(data, expected.Data) || raise != nil)
+	}
+	var changes []generator.Change
+	conflicts := 0
+	for _, a := range acts {
+		switch a.verb {
+		case "current":
+			continue
+		case "remove":
+			changes = append(changes, generator.Change{Kind: generator.Extra, Path: a.path})
+		case "keep", "deleted":
+		default:
+			changes = append(changes, generator.Change{Kind: generator.Stale, Path: a.path, File: a.file})
+		}
+		if a.verb == "conflict" {
+			conflicts++
+		}
+		printAction(out, dir, a, c.Bool("dry-run"))
+	}
+	if raise != nil {
+		changes = append(changes, generator.Change{Kind: generator.Stale, Path: "go.mod", File: *raise})
+		fmt.Fprintf(out, "%sraise the go line of %s from %s to %s, which the daemon package needs\n", prefix(c.Bool("dry-run")), filepath.Join(dir, "go.mod"), goMod, generator.GoVersion)
+	}
+	if !bytes.Equal(data, stampFile.Data) {
+		changes = append(changes, generator.Change{Kind: generator.Stale, Path: generator.StampFile, File: stampFile})
+	}
+	if old.Config.Socket == "" && cfg.Socket != "" {
+		fmt.Fprintf(out, "note: your service serves on %s once it listens through daemon.Listen(\"http\", ADDR), as the example of \"daemongen new NAME --socket ADDR\" does (httpservice.go); update does not touch your service\n", cfg.Socket)
+	}
+	if len(changes) == 0 {
+		fmt.Fprintf(out, "%s is up to date\n", dir)
+		return nil
+	}
+	if !c.Bool("dry-run") {
+		if err := generator.Sync(c.Context, dir, changes); err != nil {
+			return err
+		}
+	}
+	if conflicts > 0 {
+		return cli.Exit(fmt.Sprintf("update: %d %s with conflicts; resolve the marked sections, then run: go build ./... && daemongen update --check", conflicts, plural(conflicts, "file", "files")), exitConflict)
+	}
+	if !c.Bool("dry-run") {
+		return buildAndVet(dir)
+	}
+	return nil
+}
+
+// prefix is what a dry run puts before each line.
+func prefix(dryRun bool) string {
+	if dryRun {
+		return "would "
+	}
+	return ""
+}
+
+// printAction says what update does, or would do, to one file.
+func printAction(w io.Writer, dir string, a action, dryRun bool) {
+	name := filepath.Join(dir, filepath.FromSlash(a.path))
+	switch a.verb {
+	case "keep", "deleted":
+		fmt.Fprintf(w, "%s %s (%s)\n", a.verb, name, a.note)
+	case "conflict":
+		fmt.Fprintf(w, "%smerge %s with %s (marked <<<<<<< yours ... >>>>>>>)\n", prefix(dryRun), name, a.note)
+	default:
+		fmt.Fprintf(w, "%s%s %s\n", prefix(dryRun), a.verb, name)
+	}
+}
+
+// checkUpdate is update --check: exit 3 while a file update left with
+// conflicts still holds its markers (the stamp says which), 1 if update
+// would change anything, 0 if the project is what update leaves.
+func checkUpdate(w io.Writer, dir string, old *generator.Stamp, acts []action, stampChanges bool) error {
+	var marked []string
+	for _, p := range old.Conflicts {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err == nil && hasConflictMarkers(data) {
+			marked = append(marked, filepath.Join(dir, filepath.FromSlash(p)))
+		}
+	}
+	if len(marked) > 0 {
+		return cli.Exit("update --check: conflicts still marked in "+strings.Join(marked, ", ")+"; resolve them", exitConflict)
+	}
+	n := 0
+	for _, a := range acts {
+		if a.verb != "current" && a.verb != "keep" && a.verb != "deleted" {
+			printAction(w, dir, a, true)
+			n++
+		}
+	}
+	if n > 0 || stampChanges {
+		return fmt.Errorf("update --check: %s is not what this daemongen writes (run: daemongen update --dir %s)", dir, dir)
+	}
+	return nil
+}
+
+// hasConflictMarkers reports whether data still holds a conflict as update
+// writes it: a line "<<<<<<< yours" before a line ">>>>>>> daemongen ...".
+func hasConflictMarkers(data []byte) bool {
+	start := bytes.Index(data, []byte("\n<<<<<<< yours\n"))
+	if !bytes.HasPrefix(data, []byte("<<<<<<< yours\n")) && start < 0 {
+		return false
+	}
+	return bytes.Contains(data[max(start, 0):], []byte("\n>>>>>>> daemongen "))
+}
+
+// raiseGoLine returns go.mod in dir with its go line raised to the one the
+// daemon package needs, and the line it had, or nil if it needs none.
+func raiseGoLine(dir string) (string, *generator.File) {
+	name := filepath.Join(dir, "go.mod")
+	mod, err := gomod.FindModule(dir)
+	if err != nil || mod.Root != mustAbs(dir) || !gomod.Older(mod.Go, generator.GoVersion) {
+		return "", nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", nil
+	}
+	lines := strings.Split(string(data), "\n")
+	i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "go ") })
+	if i < 0 {
+		lines = append(lines[:1], append([]string{"", "go " + generator.GoVersion}, lines[1:]...)...)
+	} else {
+		lines[i] = "go " + generator.GoVersion
+	}
+	return cmp.Or(mod.Go, "1.16 (no go line)"), &generator.File{Path: "go.mod", Mode: 0o644, Data: []byte(strings.Join(lines, "\n"))}
+}
+
+// buildAndVet builds and vets the updated project, so that an owner file
+// that no longer compiles against the new daemon package is named now.
+func buildAndVet(dir string) error {
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("update: the files are written, but go %s fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", strings.Join(args, " "), dir, out)
+		}
+	}
+	return nil
+}
+
+// mustAbs returns the absolute form of dir, or dir.
+func mustAbs(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	return abs
+}

@@ -1,0 +1,157 @@
+package main
+
+// Issue 19 across two real builds of daemongen: this tree (old) and a copy
+// of it whose templates changed (new), both built here. Integration tier.
+
+import (
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// buildDaemongen builds daemongen from the tree src into dir and returns
+// the binary's path.
+func buildDaemongen(t *testing.T, src, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "daemongen")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Dir, cmd.Env = src, append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build daemongen from %s: %v\n%s", src, err, out)
+	}
+	return bin
+}
+
+// copySource copies daemongen's tracked files into a new directory.
+func copySource(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	out, err := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Skipf("no git checkout to copy: %v", err)
+	}
+	for _, p := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		if strings.HasPrefix(p, "golden/") {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		writeFile(t, filepath.Join(dst, p), string(data))
+	}
+	return dst
+}
+
+// run runs bin with args in dir and returns its output and exit status.
+func runIn(t *testing.T, dir, bin string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "GOFLAGS=", "GOPROXY=off", "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatal(err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
+
+func TestUpdateAcrossBuilds(t *testing.T) {
+	integration(t)
+	bins := t.TempDir()
+	old := buildDaemongen(t, ".", filepath.Join(bins, "old"))
+	src := copySource(t)
+	edit := func(p, from, to string) {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(src, p))
+		if err != nil || !strings.Contains(string(data), from) {
+			t.Fatalf("%s has no %q to change (%v)", p, from, err)
+		}
+		writeFile(t, filepath.Join(src, p), strings.Replace(string(data), from, to, 1))
+	}
+	// The newer daemongen changes the Makefile's top and the README's
+	// title, and writes a new file.
+	edit("templates/project/Makefile.tmpl", "GO ?= go\n", "GO ?= go\nGOFLAGS ?= -trimpath\n")
+	edit("templates/project/README.md.tmpl", "# {{.Name}}\n", "# {{.Name}}, a daemon\n")
+	writeFile(t, filepath.Join(src, "templates/project/SECURITY.md.tmpl"), "Report problems with {{.Name}} privately.\n")
+	newer := buildDaemongen(t, src, filepath.Join(bins, "new"))
+
+	work := t.TempDir()
+	for _, args := range [][]string{{"new", "edited"}, {"new", "plain"}, {"new", "web", "--socket", "127.0.0.1:8080"}} {
+		if out, code := runIn(t, work, old, args...); code != 0 {
+			t.Fatalf("old daemongen %v = exit %d\n%s", args, code, out)
+		}
+	}
+	// The owner's edits: a target at the Makefile's end, the README's
+	// title, a deleted init file and the service.
+	p := filepath.Join(work, "edited")
+	mk, _ := os.ReadFile(filepath.Join(p, "Makefile"))
+	writeFile(t, filepath.Join(p, "Makefile"), string(mk)+"\nmine:\n\techo mine\n")
+	readme, _ := os.ReadFile(filepath.Join(p, "README.md"))
+	writeFile(t, filepath.Join(p, "README.md"), strings.Replace(string(readme), "# edited\n", "# Edited, ours\n", 1))
+	os.Remove(filepath.Join(p, "init/sysv/edited"))
+	service, _ := os.ReadFile(filepath.Join(p, "service.go"))
+	writeFile(t, filepath.Join(p, "service.go"), string(service)+"\n// Ours.\n")
+	before := dirSnapshot(t, p)
+	if out, code := runIn(t, p, newer, "update", "--dry-run"); code != exitConflict || !maps.Equal(before, dirSnapshot(t, p)) {
+		t.Errorf("update --dry-run = exit %d, changed files %v\n%s; want 3 and nothing written", code, !maps.Equal(before, dirSnapshot(t, p)), out)
+	}
+	out, code := runIn(t, p, newer, "update")
+	if code != exitConflict || !strings.Contains(out, "merge Makefile\n") || !strings.Contains(out, "README.md with 1 conflict") || !strings.Contains(out, "add SECURITY.md\n") || !strings.Contains(out, "deleted init/sysv/edited") {
+		t.Errorf("newer update of an edited project = exit %d\n%s\nwant 3, Makefile merged, README.md in conflict, SECURITY.md added, init/sysv/edited still deleted", code, out)
+	}
+	got := readProject(t, p)
+	if !strings.Contains(got["Makefile"], "GOFLAGS ?= -trimpath\n") || !strings.HasSuffix(got["Makefile"], "mine:\n\techo mine\n") {
+		t.Errorf("merged Makefile lacks the new line or the owner's target:\n%s", got["Makefile"])
+	}
+	if !strings.Contains(got["README.md"], "<<<<<<< yours\n# Edited, ours\n||||||| daemongen ") {
+		t.Errorf("README.md has no diff3 conflict:\n%.400s", got["README.md"])
+	}
+	if got["service.go"] != string(service)+"\n// Ours.\n" || got["init/sysv/edited"] != "" {
+		t.Error("update touched the owner's service or brought back a deleted file")
+	}
+	for f := range got {
+		if strings.HasSuffix(f, ".rej") || strings.HasSuffix(f, ".orig") {
+			t.Errorf("update wrote %s", f)
+		}
+	}
+	if out, code := runIn(t, p, newer, "update", "--check"); code != exitConflict {
+		t.Errorf("update --check with the conflict marked = exit %d\n%s; want 3", code, out)
+	}
+	resolved := strings.Replace(string(readme), "# edited\n", "# Edited, ours\n", 1)
+	writeFile(t, filepath.Join(p, "README.md"), resolved)
+	if out, code := runIn(t, p, newer, "update", "--check"); code != 0 {
+		t.Errorf("update --check once resolved = exit %d\n%s; want 0", code, out)
+	}
+	if out, code := runIn(t, p, "go", "build", "./..."); code != 0 {
+		t.Errorf("go build after update = exit %d\n%s", code, out)
+	}
+
+	// Unedited projects become exactly what the newer new writes.
+	fresh := t.TempDir()
+	for _, args := range [][]string{{"new", "plain"}, {"new", "web", "--socket", "127.0.0.1:8080"}} {
+		if out, code := runIn(t, fresh, newer, args...); code != 0 {
+			t.Fatalf("newer daemongen %v = exit %d\n%s", args, code, out)
+		}
+		dir := filepath.Join(work, args[1])
+		if out, code := runIn(t, dir, newer, "update"); code != 0 {
+			t.Errorf("newer update of unedited %s = exit %d\n%s", args[1], code, out)
+		}
+		got, want := readProject(t, dir), readProject(t, filepath.Join(fresh, args[1]))
+		delete(got, args[1]) // the binary update's build left, if any
+		for _, f := range slices.Sorted(maps.Keys(want)) {
+			if got[f] != want[f] {
+				t.Errorf("%s/%s after update differs from what the newer new writes", args[1], f)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s after update has %v; newer new writes %v", args[1], slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+		}
+	}
+	if fresh, updated := readStamp(t, filepath.Join(fresh, "plain")), readStamp(t, p); fresh.Version != updated.Version {
+		t.Errorf("the updated project's stamp names %q; the newer daemongen is %q", updated.Version, fresh.Version)
+	}
+}

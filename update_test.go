@@ -1,0 +1,292 @@
+package main
+
+// Tests of daemongen update (issue 19) against one build: an older
+// daemongen is simulated by rewriting the stamp's record of what it wrote
+// (age). integration_test.go runs update across two real builds.
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/daemongen/daemongen/generator"
+)
+
+// newStamped writes "new mysvc" with args into a new directory and returns
+// the project's directory.
+func newStamped(t *testing.T, args ...string) string {
+	t.Helper()
+	work := t.TempDir()
+	if _, stderr, code := daemongen(t, work, append([]string{"new", "mysvc"}, args...)...); code != 0 {
+		t.Fatalf("daemongen new mysvc %v = exit %d, %q", args, code, stderr)
+	}
+	return filepath.Join(work, "mysvc")
+}
+
+// readStamp parses dir's stamp.
+func readStamp(t *testing.T, dir string) *generator.Stamp {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, generator.StampFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := generator.ParseStamp(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// writeStamp writes s as dir's stamp.
+func writeStamp(t *testing.T, dir string, s *generator.Stamp) {
+	t.Helper()
+	f, err := s.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(f.Data))
+}
+
+// age makes dir look as if an older daemongen had written p as old: the
+// stamp records old as written and, unless edited, the file holds it.
+func age(t *testing.T, dir, p, old string, edited bool) {
+	t.Helper()
+	s := readStamp(t, dir)
+	s.Version = "v0.0.1"
+	s.Bases[p] = []byte(old)
+	writeStamp(t, dir, s)
+	if !edited {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(p)), old)
+	}
+}
+
+// readProject returns every file below dir by slash-separated path.
+func readProject(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestStampRecordsFiles wants new's stamp to record each file its owner may
+// edit as written, the daemon package by sums, and neither go.mod nor the
+// example service; and the options new was given.
+func TestStampRecordsFiles(t *testing.T) {
+	dir := newStamped(t, "--module", "example.com/mysvc", "--socket", "127.0.0.1:8080", "--docker")
+	s := readStamp(t, dir)
+	if s.Config.Name != "mysvc" || s.Config.Module != "example.com/mysvc" || s.Config.Socket != "127.0.0.1:8080" || !s.Config.Docker || !strings.HasPrefix(s.Version, "(devel) ") {
+		t.Errorf("stamp records %+v, version %q; want the options new was given and a development build's identity", s.Config, s.Version)
+	}
+	files := readProject(t, dir)
+	for p, data := range files {
+		base, hasBase := s.Bases[p]
+		sum, hasSum := s.Sums[p]
+		h := sha256.Sum256([]byte(data))
+		switch {
+		case p == generator.StampFile:
+		case strings.HasPrefix(p, "internal/daemon/"):
+			if !hasSum || sum != hex.EncodeToString(h[:]) || hasBase {
+				t.Errorf("stamp records %s as sum %q (base %v); want its SHA-256 only", p, sum, hasBase)
+			}
+		case slices.Contains(generator.UserFiles, p):
+			if hasBase || hasSum {
+				t.Errorf("stamp records %s, which is the owner's alone", p)
+			}
+		case !hasBase || string(base) != data:
+			t.Errorf("stamp's base of %s = %q (%v); want the file as written", p, base, hasBase)
+		}
+	}
+	if len(s.Bases)+len(s.Sums) != len(files)-4 { // the stamp, go.mod, httpservice.go and its test
+		t.Errorf("stamp records %d files; the project has %d", len(s.Bases)+len(s.Sums), len(files))
+	}
+}
+
+// An unedited project updates to exactly what new writes now, stamp
+// included: a changed file is replaced, a new template file added, a file
+// the new version no longer writes removed; a second update does nothing.
+func TestUpdateUnedited(t *testing.T) {
+	dir := newStamped(t)
+	want := readProject(t, dir)
+	files := readProject(t, dir)
+	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
+	age(t, dir, "README.md", strings.Replace(files["README.md"], "# mysvc", "# mysvc (old)", 1), false)
+	s := readStamp(t, dir)
+	delete(s.Bases, "init/openrc/mysvc") // new in this version
+	s.Bases["mysvc.conf"] = []byte("gone = 1\n")
+	writeStamp(t, dir, s)
+	if err := os.Remove(filepath.Join(dir, "init/openrc/mysvc")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "mysvc.conf"), "gone = 1\n")
+
+	stdout, stderr, code := daemongen(t, dir, "update")
+	for _, line := range []string{"replace Makefile\n", "replace README.md\n", "add init/openrc/mysvc\n", "remove mysvc.conf\n"} {
+		if code != 0 || !strings.Contains(stdout, line) {
+			t.Errorf("update = exit %d, stdout %q, stderr %q; want 0 and %q", code, stdout, stderr, line)
+		}
+	}
+	got := readProject(t, dir)
+	for _, p := range slices.Sorted(maps.Keys(want)) {
+		if got[p] != want[p] {
+			t.Errorf("after update, %s differs from what new writes", p)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("after update the project has %v; new writes %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+	}
+	times := ageFiles(t, dir)
+	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
+		t.Errorf("second update = exit %d, %q; want 0 and up to date", code, stdout)
+	}
+	for p, mtime := range times {
+		if fi, err := os.Stat(p); err != nil || !fi.ModTime().Equal(mtime) {
+			t.Errorf("second update touched %s", p)
+		}
+	}
+	if _, _, code := daemongen(t, dir, "update", "--check"); code != 0 {
+		t.Errorf("update --check after update = exit %d; want 0", code)
+	}
+}
+
+// An edit and a template change in different parts of one file merge
+// cleanly; in the same part they conflict: markers with the base section,
+// exit 3, the stamp names the file, --check exits 3 until it is resolved.
+func TestUpdateMerges(t *testing.T) {
+	dir := newStamped(t)
+	files := readProject(t, dir)
+	mk, readme := files["Makefile"], files["README.md"]
+	oldMk := strings.Replace(mk, "GO ?= go\n", "GO ?= go1\n", 1)
+	age(t, dir, "Makefile", oldMk, true)
+	writeFile(t, filepath.Join(dir, "Makefile"), oldMk+"\nmine:\n\techo mine\n")
+	oldReadme := strings.Replace(readme, "# mysvc\n", "# mysvc, the old title\n", 1)
+	age(t, dir, "README.md", oldReadme, true)
+	writeFile(t, filepath.Join(dir, "README.md"), strings.Replace(oldReadme, "# mysvc, the old title\n", "# My service\n", 1))
+
+	stdout, stderr, code := daemongen(t, dir, "update", "--dry-run")
+	if code != 3 || !strings.Contains(stdout, "would merge Makefile\n") || !strings.Contains(stdout, "would merge README.md with 1 conflict") {
+		t.Errorf("update --dry-run = exit %d, stdout %q, stderr %q; want 3, a merge and a conflict", code, stdout, stderr)
+	}
+	if got := readProject(t, dir); got["Makefile"] == mk || got[generator.StampFile] != files[generator.StampFile] && !strings.Contains(got[generator.StampFile], "v0.0.1") {
+		t.Errorf("update --dry-run wrote files")
+	}
+	stdout, stderr, code = daemongen(t, dir, "update")
+	if code != 3 || !strings.Contains(stderr, "1 file with conflicts") {
+		t.Errorf("update = exit %d, stdout %q, stderr %q; want 3 and the conflict", code, stdout, stderr)
+	}
+	got := readProject(t, dir)
+	if want := mk + "\nmine:\n\techo mine\n"; got["Makefile"] != want {
+		t.Errorf("merged Makefile = %q; want the new template with the owner's target", got["Makefile"])
+	}
+	conflict := "<<<<<<< yours\n# My service\n||||||| daemongen v0.0.1\n# mysvc, the old title\n=======\n# mysvc\n>>>>>>> daemongen "
+	if !strings.Contains(got["README.md"], conflict) {
+		t.Errorf("README.md after update = %q; want the conflict %q", got["README.md"], conflict)
+	}
+	if s := readStamp(t, dir); !slices.Equal(s.Conflicts, []string{"README.md"}) {
+		t.Errorf("stamp's conflicts = %v; want README.md", s.Conflicts)
+	}
+	if _, stderr, code := daemongen(t, dir, "update", "--check"); code != 3 || !strings.Contains(stderr, "README.md") {
+		t.Errorf("update --check with a marked conflict = exit %d, %q; want 3 naming README.md", code, stderr)
+	}
+	writeFile(t, filepath.Join(dir, "README.md"), strings.Replace(readme, "# mysvc\n", "# My service\n", 1))
+	if stdout, stderr, code := daemongen(t, dir, "update", "--check"); code != 0 {
+		t.Errorf("update --check once resolved = exit %d, %q %q; want 0", code, stdout, stderr)
+	}
+	for _, ext := range []string{".rej", ".orig"} {
+		for p := range readProject(t, dir) {
+			if strings.HasSuffix(p, ext) {
+				t.Errorf("update wrote %s", p)
+			}
+		}
+	}
+}
+
+// A file its owner deleted stays deleted; a file the new version no longer
+// writes that its owner edited is kept; both are reported.
+func TestUpdateDeletedAndKept(t *testing.T) {
+	dir := newStamped(t)
+	if err := os.Remove(filepath.Join(dir, "init/sysv/mysvc")); err != nil {
+		t.Fatal(err)
+	}
+	s := readStamp(t, dir)
+	s.Bases["mysvc.conf"] = []byte("gone = 1\n")
+	writeStamp(t, dir, s)
+	writeFile(t, filepath.Join(dir, "mysvc.conf"), "gone = 2\n")
+	stdout, stderr, code := daemongen(t, dir, "update")
+	if code != 0 || !strings.Contains(stdout, "deleted init/sysv/mysvc (you deleted it; it stays deleted)") || !strings.Contains(stdout, "keep mysvc.conf (you edited it") {
+		t.Errorf("update = exit %d, stdout %q, stderr %q; want 0, the deleted file reported and the edited one kept", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "init/sysv/mysvc")); err == nil {
+		t.Error("update brought back a deleted file")
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "mysvc.conf")); string(data) != "gone = 2\n" {
+		t.Errorf("mysvc.conf = %q; want the owner's", data)
+	}
+}
+
+// A project without a stamp is refused, exit 1, nothing written; new
+// --force on a stamped project points to update, which keeps edits.
+func TestUpdateNeedsStamp(t *testing.T) {
+	dir := newStamped(t)
+	if err := os.Remove(filepath.Join(dir, generator.StampFile)); err != nil {
+		t.Fatal(err)
+	}
+	before := dirSnapshot(t, dir)
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, "has no "+generator.StampFile) {
+		t.Errorf("update without a stamp = exit %d, %q; want 1 and why", code, stderr)
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("update without a stamp changed the project")
+	}
+	dir = newStamped(t)
+	if _, stderr, code := daemongen(t, filepath.Dir(dir), "new", "mysvc", "--force", "--dry-run"); code != 0 || !strings.Contains(stderr, "daemongen update --dir mysvc merges them") {
+		t.Errorf("new --force --dry-run on a stamped project = exit %d, %q; want the pointer to update", code, stderr)
+	}
+}
+
+// update --socket later adds the socket unit and its wiring, never a
+// second service beside the owner's, and says what the service must call.
+func TestUpdateAddSocket(t *testing.T) {
+	dir := newStamped(t)
+	service := readProject(t, dir)["service.go"]
+	stdout, stderr, code := daemongen(t, dir, "update", "--socket", "127.0.0.1:8080")
+	if code != 0 || !strings.Contains(stdout, "add init/systemd/mysvc.socket\n") || !strings.Contains(stdout, "daemon.Listen") {
+		t.Fatalf("update --socket = exit %d, stdout %q, stderr %q; want 0, the socket unit and a note", code, stdout, stderr)
+	}
+	got := readProject(t, dir)
+	if got["service.go"] != service || got["httpservice.go"] != "" {
+		t.Error("update --socket touched the owner's service or wrote a second one")
+	}
+	if s := readStamp(t, dir); s.Config.Socket != "127.0.0.1:8080" {
+		t.Errorf("stamp's socket = %q; want the new one", s.Config.Socket)
+	}
+}
+
+// update raises go.mod's go line only when the daemon package needs it,
+// and says so.
+func TestUpdateRaisesGoLine(t *testing.T) {
+	dir := newStamped(t)
+	writeFile(t, filepath.Join(dir, "go.mod"), "module mysvc\n\ngo 1.22\n")
+	stdout, stderr, code := daemongen(t, dir, "update")
+	if code != 0 || !strings.Contains(stdout, "raise the go line of go.mod from 1.22 to "+generator.GoVersion) {
+		t.Errorf("update = exit %d, %q %q; want the go line raised", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "go.mod")); string(data) != "module mysvc\n\ngo "+generator.GoVersion+"\n" {
+		t.Errorf("go.mod = %q", data)
+	}
+}
