@@ -81,6 +81,41 @@ func overlayID(c *cli.Context, tree fs.FS) string {
 	return filepath.ToSlash(c.String("templates")) + " " + treeDigest(tree)
 }
 
+// updateCommand is daemongen update.
+func updateCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "update",
+		Usage:     "bring a project new made up to date with this daemongen, keeping your edits",
+		UsageText: "daemongen update [--dir DIR] [--socket ADDR | --no-socket] [--docker[=false]] [--templates DIR] [--dry-run | --check]",
+		Description: "Reads DIR/" + generator.StampFile + ", which new and update write: how the project\n" +
+			"was made and the text of each file you may edit, as daemongen wrote it. A file\n" +
+			"you did not edit is replaced; one you edited is merged 3-way (base: what the\n" +
+			"old daemongen wrote; yours; this daemongen's). A conflict is marked in place,\n" +
+			"diff3 style (<<<<<<< yours, ||||||| base, =======, >>>>>>> new), and update\n" +
+			"exits 3 naming each file. A file you deleted stays deleted; one this daemongen\n" +
+			"no longer writes is removed if unedited, kept if edited. The daemon package is\n" +
+			"rewritten as generate does; go.mod and the example service are yours (update\n" +
+			"only raises the go line when the daemon package needs it). Then it builds and\n" +
+			"vets the project. --socket, --no-socket and --docker change the project's shape.\n\n" +
+			"Exit status: 0 done (or, with --check, nothing to do); 1 a failure, or --check\n" +
+			"finding work; 3 conflicts left, or, with --check, still marked.\n\n" +
+			"Example:\n\n" +
+			"   daemongen update --dry-run\n" +
+			"   daemongen update && git diff\n" +
+			"   daemongen update --check   # in CI",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "the project's directory `DIR`, where " + generator.StampFile + " is (default .)"},
+			&cli.StringFlag{Name: "socket", Usage: "make the project serve on `ADDR` through NAME.socket from now on"},
+			&cli.BoolFlag{Name: "no-socket", Usage: "drop the socket unit and its wiring"},
+			&cli.BoolFlag{Name: "docker", Usage: "write the Dockerfile from now on (--docker=false drops it)"},
+			templatesFlag(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "print what update would do, write nothing, and exit as update would"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 0 if the project is up to date, 1 if update would change it, 3 while conflicts are marked"},
+		},
+		Action: runUpdate,
+	}
+}
+
 // An action is what update does to one file of the project.
 type action struct {
 	verb string // replace, merge, conflict, add, remove, keep, deleted, current
