@@ -69,7 +69,12 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	overlay := c.String("templates")
+	overlay, initDir := c.String("templates"), c.String("init-files")
+	if initDir != "" {
+		if initDir, err = filepath.Abs(initDir); err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
+	}
 	if prev != nil {
 		if dir == "" {
 			dir = filepath.Join(mod.Root, filepath.FromSlash(prev.Config.DaemonDir))
@@ -77,6 +82,9 @@ func runGenerate(c *cli.Context) error {
 		cfg.Name, cfg.Package = cmp.Or(cfg.Name, prev.Config.Name), cmp.Or(cfg.Package, prev.Config.Package)
 		if t := strings.Fields(prev.Templates); overlay == "" && len(t) > 0 {
 			overlay = filepath.Join(mod.Root, filepath.FromSlash(t[0]))
+		}
+		if initDir == "" && prev.InitDir != "" {
+			initDir = filepath.Join(mod.Root, filepath.FromSlash(prev.InitDir))
 		}
 	}
 	if dir == "" {
@@ -106,7 +114,14 @@ func runGenerate(c *cli.Context) error {
 		}
 		return badUsage(c, "%w", err)
 	}
+	if initDir != "" && cfg.Name == "" {
+		return badUsage(c, "--init-files needs --name NAME: the service files are named after the binary")
+	}
 	tree, err := loadTree(overlay)
+	if err != nil {
+		return err
+	}
+	initFiles, err := missingInitFiles(cfg, tree, initDir)
 	if err != nil {
 		return err
 	}
@@ -142,14 +157,23 @@ func runGenerate(c *cli.Context) error {
 			}
 			fmt.Fprintf(out, "%s %s (%s)\n", verb, filepath.Join(shown, ch.Path), ch.Kind)
 		}
+		for _, ch := range initFiles {
+			fmt.Fprintf(out, "would write %s (missing)\n", relTo(wd, filepath.Join(initDir, filepath.FromSlash(ch.Path))))
+		}
 		return nil
 	}
-	stamp, err := packageStamp(cfg, mod.Root, dir, overlay, tree, files)
+	stamp, err := packageStamp(cfg, mod.Root, dir, overlay, initDir, tree, files)
 	if err != nil {
 		return err
 	}
 	if err := generator.Sync(c.Context, shown, append(slices.Clip(changes), stamp...)); err != nil {
 		return err
+	}
+	if err := generator.Sync(c.Context, initDir, initFiles); err != nil {
+		return err
+	}
+	for _, ch := range initFiles {
+		fmt.Fprintf(out, "wrote %s (yours from now on)\n", relTo(wd, filepath.Join(initDir, filepath.FromSlash(ch.Path))))
 	}
 	if len(changes) == len(files) && !slices.ContainsFunc(changes, func(ch generator.Change) bool { return ch.Kind != generator.Missing }) {
 		// A package written afresh: a count, as new prints.
@@ -217,7 +241,7 @@ func generateStamp(root, dir string) (*generator.Stamp, error) {
 // package into dir, recording generate's flags, or none if it is current,
 // or if dir is the daemon package of a project new made (its stamp, at the
 // module's root, is update's).
-func packageStamp(cfg generator.Config, root, dir, overlay string, tree fs.FS, files []generator.File) ([]generator.Change, error) {
+func packageStamp(cfg generator.Config, root, dir, overlay, initDir string, tree fs.FS, files []generator.File) ([]generator.Change, error) {
 	if data, err := os.ReadFile(filepath.Join(root, generator.StampFile)); err == nil && root != dir {
 		if s, err := generator.ParseStamp(data); err == nil && !s.Config.DaemonOnly {
 			return nil, nil
@@ -234,7 +258,15 @@ func packageStamp(cfg generator.Config, root, dir, overlay string, tree fs.FS, f
 		}
 		templates = filepath.ToSlash(rel) + " " + treeDigest(tree)
 	}
-	f, err := generator.NewStamp(stampVersion(), cfg, templates, files).File()
+	s := generator.NewStamp(stampVersion(), cfg, templates, files)
+	if initDir != "" {
+		rel, err := filepath.Rel(root, initDir)
+		if err != nil {
+			return nil, err
+		}
+		s.InitDir = filepath.ToSlash(rel)
+	}
+	f, err := s.File()
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +280,33 @@ func packageStamp(cfg generator.Config, root, dir, overlay string, tree fs.FS, f
 		return nil, nil
 	}
 	return []generator.Change{{Kind: generator.Stale, Path: f.Path, File: f}}, nil
+}
+
+// missingInitFiles returns the changes that write, below the directory
+// initDir, the service files install reads (init/SYSTEM/FILE, as new writes
+// them at a project's root) that are missing there: those that exist are
+// yours.
+func missingInitFiles(cfg generator.Config, tree fs.FS, initDir string) ([]generator.Change, error) {
+	if initDir == "" {
+		return nil, nil
+	}
+	project := cfg
+	project.DaemonOnly, project.DaemonDir, project.Package = false, "", ""
+	files, err := generator.Render(project, tree)
+	if err != nil {
+		return nil, err
+	}
+	var changes []generator.Change
+	for _, f := range files {
+		if !strings.HasPrefix(f.Path, "init/") {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(initDir, filepath.FromSlash(f.Path))); err == nil {
+			continue
+		}
+		changes = append(changes, generator.Change{Kind: generator.Missing, Path: f.Path, File: f})
+	}
+	return changes, nil
 }
 
 // dirPackages returns the package names of the Go files in dir, tests

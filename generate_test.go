@@ -541,3 +541,57 @@ func TestGenerateRemembersFlags(t *testing.T) {
 		t.Error("a bare generate made internal/daemon")
 	}
 }
+
+// Issue 19: an app that uses generate can install. --init-files MAIN
+// writes the service files install reads into MAIN/init (the missing ones:
+// they are the owner's), and the main package that embeds them as the
+// help says builds and installs with --dry-run.
+func TestGenerateInitFiles(t *testing.T) {
+	mod := t.TempDir()
+	writeFile(t, filepath.Join(mod, "go.mod"), "module example.com/app\n\ngo 1.23\n")
+	main := filepath.Join(mod, "cmd", "app")
+	writeFile(t, filepath.Join(main, "main.go"), `package main
+
+import (
+	"context"
+	"embed"
+	"os"
+
+	"example.com/app/internal/daemon"
+)
+
+//go:embed init
+var initFiles embed.FS
+
+type svc struct{}
+
+func (svc) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+
+func main() {
+	os.Exit(daemon.Main(daemon.Program{Name: "app", Service: svc{}, InitFiles: initFiles}, os.Args[1:]))
+}
+`)
+	if _, stderr, code := daemongen(t, mod, "generate", "--init-files", "cmd/app"); code != 2 || !strings.Contains(stderr, "--init-files needs --name") {
+		t.Errorf("generate --init-files without --name = exit %d, %q; want 2", code, stderr)
+	}
+	writeFile(t, filepath.Join(main, "init", "systemd", "app.service"), "# mine\n")
+	stdout, stderr, code := daemongen(t, mod, "generate", "--name", "app", "--init-files", "cmd/app")
+	if code != 0 || !strings.Contains(stdout, "wrote cmd/app/init/sysv/app (yours from now on)") || strings.Contains(stdout, "init/systemd/app.service") {
+		t.Fatalf("generate --init-files = exit %d, %q %q; want the missing service files written, the existing one kept", code, stdout, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(main, "init", "systemd", "app.service")); string(data) != "# mine\n" {
+		t.Errorf("generate overwrote the owner's app.service: %q", data)
+	}
+	if err := os.Remove(filepath.Join(main, "init", "sysv", "app")); err != nil {
+		t.Fatal(err)
+	}
+	if stdout, _, code := daemongen(t, main, "generate"); code != 0 || !strings.Contains(stdout, "wrote init/sysv/app") {
+		t.Errorf("a bare generate in cmd/app = exit %d, %q; want the remembered --init-files to write init/sysv/app again", code, stdout)
+	}
+	bin := filepath.Join(t.TempDir(), "app")
+	goCommand(t, mod, "build", "-o", bin, "./cmd/app")
+	out, err := exec.Command(bin, "install", "--init", "sysv", "--dry-run").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "/etc/init.d/app") {
+		t.Errorf("app install --init sysv --dry-run = %v, %s; want it to plan /etc/init.d/app", err, out)
+	}
+}

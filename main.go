@@ -121,7 +121,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "generate",
 				Usage:     "write or update only the daemon package of an existing module",
-				UsageText: "daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--templates DIR] [--check | --dry-run]",
+				UsageText: "daemongen generate [--dir DIR] [--pkg NAME] [--name NAME] [--init-files MAIN] [--templates DIR] [--check | --dry-run]",
 				Description: "Renders the daemon package into DIR for the module holding DIR (the nearest\n" +
 					"go.mod at or above it): its import path is the module path joined with DIR.\n" +
 					"A module whose go line is older than " + generator.GoVersion + " is refused (raise it with:\n" +
@@ -136,7 +136,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"PATH\" for each change, only \"wrote N files into DIR\" when it writes the\n" +
 					"package afresh, and nothing when all is current.\n\n" +
 					"Run by go generate, the working directory is the directive's, and when DIR is\n" +
-					"that directory the package name defaults to $GOPACKAGE.\n\n" +
+					"that directory the package name defaults to $GOPACKAGE. Generate leaves a stamp,\n" +
+					generator.StampFile + ", in DIR: a later bare generate does what this one did.\n\n" +
+					"For NAME install, --init-files MAIN (with --name) writes the service files of\n" +
+					"each init system into MAIN/init, MAIN being your main package's directory; the\n" +
+					"missing ones only, as they are yours to edit. The main package embeds them:\n" +
+					"   //go:embed init\n   var initFiles embed.FS\n" +
+					"   ... daemon.Program{Name: \"NAME\", Service: svc, InitFiles: initFiles}\n\n" +
 					"Example:\n\n" +
 					"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
 					"   daemongen generate --dir pkg/svcd --pkg svcd\n" +
@@ -145,6 +151,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "directory `DIR` of the daemon package (default internal/daemon under the module root)"},
 					&cli.StringFlag{Name: "pkg", Usage: "package `NAME` of the daemon package (default daemon, or $GOPACKAGE when DIR is the working directory; not main)"},
 					&cli.StringFlag{Name: "name", Usage: "`NAME` for _name_ and {{.Name}} in templates; only templates that use them need it, and the embedded ones do not"},
+					&cli.StringFlag{Name: "init-files", TakesFile: true, Usage: "also write the service files install reads into `MAIN`/init (needs --name)"},
 					templatesFlag(),
 					&cli.BoolFlag{Name: "check", Usage: "write nothing; print each missing, stale or extra file with a unified diff and exit 1, or exit 0 if all are current"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "print \"would write PATH (missing|stale)\" and \"would remove PATH (extra)\", and write nothing"},

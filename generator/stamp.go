@@ -32,6 +32,7 @@ type Stamp struct {
 	Version   string            // daemongen's identity (see main's stampVersion)
 	Config    Config            // Name, Module, Socket and Docker
 	Templates string            // "DIR sha256:HEX" of a --templates overlay; "" for none
+	InitDir   string            // generate's --init-files DIR, relative to the module root
 	Conflicts []string          // files update left with conflict markers
 	Bases     map[string][]byte // the owner's files as written, by path
 	Sums      map[string]string // the daemon package's files' SHA-256 sums, hex, by path
@@ -102,6 +103,7 @@ func (s *Stamp) File() (File, error) {
 		line("docker", "yes")
 	}
 	line("templates", s.Templates)
+	line("init-files", s.InitDir)
 	for _, p := range slices.Sorted(slices.Values(s.Conflicts)) {
 		line("conflict", p)
 	}
@@ -157,6 +159,8 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			s.Config.Docker = value == "yes"
 		case "templates":
 			s.Templates = value
+		case "init-files":
+			s.InitDir = value
 		case "conflict":
 			s.Conflicts = append(s.Conflicts, value)
 		case "sum":
