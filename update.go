@@ -160,8 +160,8 @@ func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []ge
 			yield(p)
 		}
 		for p := range s.Bases {
-			if _, ok := rendered[p]; !ok {
-				yield(p)
+			if _, ok := rendered[p]; !ok && cfg.Editable(p) {
+				yield(p) // never the owner's files or the daemon package's
 			}
 		}
 	})
@@ -216,6 +216,9 @@ func runUpdate(c *cli.Context) error {
 	}
 	dir := cmp.Or(c.String("dir"), ".")
 	stampPath := filepath.Join(dir, generator.StampFile)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("update: %s is no directory (give the project's with --dir)", dir)
+	}
 	data, err := os.ReadFile(stampPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("update: %s has no %s: it was made before daemongen stamped its projects, or not by daemongen, so update cannot tell your edits from what daemongen wrote (to adopt it, regenerate it into an empty directory with the options it was made with and compare, or run: daemongen new NAME --dir %s --force --dry-run)", dir, generator.StampFile, dir)
@@ -226,6 +229,9 @@ func runUpdate(c *cli.Context) error {
 	old, err := generator.ParseStamp(data)
 	if err != nil {
 		return fmt.Errorf("update: %s: %w", stampPath, err)
+	}
+	if old.Config.DaemonOnly {
+		return fmt.Errorf("update: %s is the stamp of a daemon package generate wrote: run daemongen generate there", stampPath)
 	}
 	cfg := old.Config
 	switch {

@@ -290,3 +290,31 @@ func TestUpdateRaisesGoLine(t *testing.T) {
 		t.Errorf("go.mod = %q", data)
 	}
 }
+
+// A hostile or damaged stamp cannot make update touch files outside the
+// project, or the owner's: a base outside the project is refused, and one
+// for service.go is ignored even where it matches.
+func TestUpdateHostileStamp(t *testing.T) {
+	dir := newStamped(t)
+	stamp, _ := os.ReadFile(filepath.Join(dir, generator.StampFile))
+	outside := filepath.Join(filepath.Dir(dir), "victim")
+	writeFile(t, outside, "x\n")
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp)+"-- ../victim --\nx\n")
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, `"../victim" is no path inside the project`) {
+		t.Errorf("update with a base outside the project = exit %d, %q; want 1 and why", code, stderr)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Errorf("update removed a file outside the project: %v", err)
+	}
+	service, _ := os.ReadFile(filepath.Join(dir, "service.go"))
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp)+"-- service.go --\n"+string(service))
+	if stdout, stderr, code := daemongen(t, dir, "update"); code != 0 || strings.Contains(stdout, "service.go") {
+		t.Errorf("update with a base for service.go = exit %d, %q %q; want service.go left alone", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "service.go")); err != nil {
+		t.Errorf("update removed service.go: %v", err)
+	}
+	if _, stderr, code := daemongen(t, dir, "update", "--dir", "nowhere"); code != 1 || !strings.Contains(stderr, "nowhere is no directory") {
+		t.Errorf("update --dir nowhere = exit %d, %q; want 1 and why", code, stderr)
+	}
+}

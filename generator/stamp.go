@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path"
 	"slices"
@@ -165,12 +166,18 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			s.Conflicts = append(s.Conflicts, value)
 		case "sum":
 			p, sum, _ := strings.Cut(value, " ")
+			if !fs.ValidPath(p) {
+				return nil, fmt.Errorf("%s: %q is no path inside the project", StampFile, p)
+			}
 			s.Sums[p] = sum
 		default:
 			return nil, fmt.Errorf("%s: unknown line %q (written by a newer daemongen? update with that one)", StampFile, l)
 		}
 	}
 	for _, f := range a.Files {
+		if !fs.ValidPath(f.Name) || f.Name == "." {
+			return nil, fmt.Errorf("%s: %q is no path inside the project", StampFile, f.Name)
+		}
 		s.Bases[f.Name] = f.Data
 	}
 	return s, nil
