@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -86,7 +87,7 @@ func updateCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "update",
 		Usage:     "bring a project new made up to date with this daemongen, keeping your edits",
-		UsageText: "daemongen update [--dir DIR] [--socket ADDR | --no-socket] [--docker[=false]] [--templates DIR] [--dry-run | --check]",
+		UsageText: "daemongen update [--dir DIR] [--socket ADDR | --no-socket] [--docker[=false]] [--templates DIR] [--dry-run | --check | --adopt [--name NAME]]",
 		Description: "Reads DIR/" + generator.StampFile + ", which new and update write: how the project\n" +
 			"was made and the text of each file you may edit, as daemongen wrote it. A file\n" +
 			"you did not edit is replaced; one you edited is merged 3-way (base: what the\n" +
@@ -97,6 +98,10 @@ func updateCommand() *cli.Command {
 			"rewritten as generate does; go.mod and the example service are yours (update\n" +
 			"only raises the go line when the daemon package needs it). Then it builds and\n" +
 			"vets the project. --socket, --no-socket and --docker change the project's shape.\n\n" +
+			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
+			"as if this daemongen had made it (NAME from main.go or --name; --socket and\n" +
+			"--docker from its files or the flags) and changes nothing else, so that what\n" +
+			"differs from this daemongen's files counts as your edits from then on.\n\n" +
 			"Exit status: 0 done (or, with --check, nothing to do); 1 a failure, or --check\n" +
 			"finding work; 3 conflicts left, or, with --check, still marked.\n\n" +
 			"Example:\n\n" +
@@ -111,6 +116,8 @@ func updateCommand() *cli.Command {
 			templatesFlag(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "print what update would do, write nothing, and exit as update would"},
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 0 if the project is up to date, 1 if update would change it, 3 while conflicts are marked"},
+			&cli.BoolFlag{Name: "adopt", Usage: "write the stamp of a project from before stamps, and nothing else"},
+			&cli.StringFlag{Name: "name", Usage: "with --adopt, the binary's `NAME` (default: the one main.go gives daemon.Program)"},
 		},
 		Action: runUpdate,
 	}
@@ -220,8 +227,14 @@ func runUpdate(c *cli.Context) error {
 		return fmt.Errorf("update: %s is no directory (give the project's with --dir)", dir)
 	}
 	data, err := os.ReadFile(stampPath)
+	if errors.Is(err, fs.ErrNotExist) && c.Bool("adopt") {
+		return adopt(c, dir)
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("update: %s has no %s: it was made before daemongen stamped its projects, or not by daemongen, so update cannot tell your edits from what daemongen wrote (to adopt it, regenerate it into an empty directory with the options it was made with and compare, or run: daemongen new NAME --dir %s --force --dry-run)", dir, generator.StampFile, dir)
+		return fmt.Errorf("update: %s has no %s: it was made before daemongen stamped its projects, or not by daemongen, so update cannot tell your edits from what daemongen wrote (adopt it with: daemongen update --dir %s --adopt)", dir, generator.StampFile, dir)
+	}
+	if c.Bool("adopt") {
+		return fmt.Errorf("update --adopt: %s has a stamp already; run daemongen update", dir)
 	}
 	if err != nil {
 		return fmt.Errorf("update: %w", err)
@@ -330,6 +343,58 @@ func runUpdate(c *cli.Context) error {
 	if !c.Bool("dry-run") {
 		return buildAndVet(dir)
 	}
+	return nil
+}
+
+// programName finds the name main.go gives daemon.Program.
+var programName = regexp.MustCompile(`daemon\.Program\{Name: "([a-z][a-z0-9-]*)"`)
+
+// adopt writes the stamp of a project in dir made before stamps, as if this
+// daemongen had made it, and lists the files that differ from what it
+// writes: update takes them for the owner's edits from now on.
+func adopt(c *cli.Context, dir string) error {
+	name := c.String("name")
+	if name == "" {
+		main, _ := os.ReadFile(filepath.Join(dir, "main.go"))
+		m := programName.FindSubmatch(main)
+		if m == nil {
+			return badUsage(c, "no daemon.Program{Name: ...} in %s: give the binary's name with --name", filepath.Join(dir, "main.go"))
+		}
+		name = string(m[1])
+	}
+	mod, err := gomod.FindModule(dir)
+	if err != nil || mod.Root != mustAbs(dir) {
+		return fmt.Errorf("update --adopt: %s is not a module's root (no go.mod there)", dir)
+	}
+	exists := func(p string) bool { _, err := os.Stat(filepath.Join(dir, p)); return err == nil }
+	cfg := generator.Config{Name: name, Module: mod.Path, Socket: c.String("socket"), Docker: c.Bool("docker") || !c.IsSet("docker") && exists("Dockerfile"), GoVersion: mod.Go}
+	if cfg.Socket == "" && exists(filepath.Join("init", "systemd", name+".socket")) {
+		return badUsage(c, "%s has a socket unit: give its address with --socket ADDR", dir)
+	}
+	if err := cfg.Validate(); err != nil {
+		return badUsage(c, "%w", err)
+	}
+	tree, err := templateTree(c)
+	if err != nil {
+		return err
+	}
+	files, err := generator.Render(cfg, tree)
+	if err != nil {
+		return err
+	}
+	stamp, err := generator.NewStamp(stampVersion(), cfg, overlayID(c, tree), files).File()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path))); cfg.Editable(f.Path) && err == nil && !bytes.Equal(data, f.Data) {
+			fmt.Fprintf(c.App.Writer, "yours %s (differs from what this daemongen writes: update keeps it as your edit)\n", filepath.Join(dir, f.Path))
+		}
+	}
+	if err := generator.Sync(c.Context, dir, []generator.Change{{Kind: generator.Missing, Path: generator.StampFile, File: stamp}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "adopted %s: wrote %s; from now on, daemongen update merges your edits\n", dir, filepath.Join(dir, generator.StampFile))
 	return nil
 }
 

@@ -318,3 +318,37 @@ func TestUpdateHostileStamp(t *testing.T) {
 		t.Errorf("update --dir nowhere = exit %d, %q; want 1 and why", code, stderr)
 	}
 }
+
+// A project from before stamps is adopted with --adopt: its stamp is
+// written as this daemongen would, nothing else changes, and its
+// differences count as the owner's edits in later updates.
+func TestUpdateAdopt(t *testing.T) {
+	dir := newStamped(t, "--socket", "127.0.0.1:8080")
+	if err := os.Remove(filepath.Join(dir, generator.StampFile)); err != nil {
+		t.Fatal(err)
+	}
+	mk := readProject(t, dir)["Makefile"] + "\nmine:\n\techo mine\n"
+	writeFile(t, filepath.Join(dir, "Makefile"), mk)
+	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 2 || !strings.Contains(stderr, "--socket ADDR") {
+		t.Errorf("update --adopt of a socket project without --socket = exit %d, %q; want 2 asking for the address", code, stderr)
+	}
+	before := dirSnapshot(t, dir)
+	stdout, stderr, code := daemongen(t, dir, "update", "--adopt", "--socket", "127.0.0.1:8080")
+	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") {
+		t.Fatalf("update --adopt = exit %d, %q %q; want 0, the Makefile named as an edit", code, stdout, stderr)
+	}
+	after := dirSnapshot(t, dir)
+	delete(after, generator.StampFile)
+	if !maps.Equal(before, after) {
+		t.Error("update --adopt changed files besides the stamp")
+	}
+	if s := readStamp(t, dir); s.Config.Name != "mysvc" || s.Config.Socket != "127.0.0.1:8080" {
+		t.Errorf("adopted stamp records %+v", s.Config)
+	}
+	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
+		t.Errorf("update after --adopt = exit %d, %q; want up to date, the Makefile kept", code, stdout)
+	}
+	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 1 || !strings.Contains(stderr, "has a stamp already") {
+		t.Errorf("update --adopt again = exit %d, %q; want 1", code, stderr)
+	}
+}
