@@ -325,6 +325,11 @@ func runUpdate(c *cli.Context) error {
 	if !bytes.Equal(data, stampFile.Data) {
 		changes = append(changes, generator.Change{Kind: generator.Stale, Path: generator.StampFile, File: stampFile})
 	}
+	if old.Pidfile != "" && old.Pidfile != stamp.Pidfile {
+		was, is := strings.Fields(old.Pidfile), strings.Fields(stamp.Pidfile)
+		env := strings.ToUpper(strings.ReplaceAll(cfg.Name, "-", "_")) + "_PIDFILE"
+		fmt.Fprintf(out, "note: the new binary looks for its daemon at %s (root) and %s, where the old one used %s and %s: before you install it, stop the running daemon with the binary you have (%s stop), or run the new one with --pidfile OLD (or %s=OLD) until it restarts\n", is[0], is[1], was[0], was[1], cfg.Name, env)
+	}
 	if old.Config.Socket == "" && cfg.Socket != "" {
 		fmt.Fprintf(out, "note: your service serves on %s once it listens through daemon.Listen(\"http\", ADDR), as the example of \"daemongen new NAME --socket ADDR\" does (httpservice.go); update does not touch your service\n", cfg.Socket)
 	}

@@ -352,3 +352,21 @@ func TestUpdateAdopt(t *testing.T) {
 		t.Errorf("update --adopt again = exit %d, %q; want 1", code, stderr)
 	}
 }
+
+// When the default pidfile moves between versions, update says exactly
+// what to run before the new binary is installed, so that it does not
+// start a second daemon beside the one the old binary started.
+func TestUpdatePidfileMoved(t *testing.T) {
+	dir := newStamped(t)
+	s := readStamp(t, dir)
+	s.Pidfile = "/run/mysvc.pid $XDG_RUNTIME_DIR/mysvc.pid"
+	writeStamp(t, dir, s)
+	stdout, stderr, code := daemongen(t, dir, "update")
+	want := "note: the new binary looks for its daemon at /run/mysvc/mysvc.pid (root) and $XDG_RUNTIME_DIR/mysvc/mysvc.pid, where the old one used /run/mysvc.pid and $XDG_RUNTIME_DIR/mysvc.pid: before you install it, stop the running daemon with the binary you have (mysvc stop), or run the new one with --pidfile OLD (or MYSVC_PIDFILE=OLD) until it restarts"
+	if code != 0 || !strings.Contains(stdout, want) {
+		t.Errorf("update across a pidfile move = exit %d, %q %q; want the note", code, stdout, stderr)
+	}
+	if s := readStamp(t, dir); s.Pidfile != generator.DefaultPidfiles("mysvc") {
+		t.Errorf("stamp's pidfile after update = %q", s.Pidfile)
+	}
+}

@@ -34,6 +34,7 @@ type Stamp struct {
 	Config    Config            // Name, Module, Socket and Docker
 	Templates string            // "DIR sha256:HEX" of a --templates overlay; "" for none
 	InitDir   string            // generate's --init-files DIR, relative to the module root
+	Pidfile   string            // the default pidfiles of the daemon it wrote (see DefaultPidfiles)
 	Conflicts []string          // files update left with conflict markers
 	Bases     map[string][]byte // the owner's files as written, by path
 	Sums      map[string]string // the daemon package's files' SHA-256 sums, hex, by path
@@ -60,6 +61,9 @@ func NewStamp(version string, cfg Config, templates string, files []File) *Stamp
 		cfg.Module = "" // the default
 	}
 	s := &Stamp{Version: version, Config: cfg, Templates: templates, Bases: map[string][]byte{}, Sums: map[string]string{}}
+	if cfg.Name != "" {
+		s.Pidfile = DefaultPidfiles(cfg.Name)
+	}
 	for _, f := range files {
 		switch {
 		case cfg.InDaemonDir(f.Path):
@@ -69,6 +73,15 @@ func NewStamp(version string, cfg Config, templates string, files []File) *Stamp
 		}
 	}
 	return s
+}
+
+// DefaultPidfiles names where the daemon package daemongen writes keeps the
+// pidfile of the program name when nothing else says: root's, then
+// everyone else's. TestDefaultPidfilesAgree holds it to the daemon's own
+// defaultPaths. A stamp records it, so that update can say what to run when
+// a newer daemon looks elsewhere for the daemon an older binary started.
+func DefaultPidfiles(name string) string {
+	return "/run/" + name + "/" + name + ".pid $XDG_RUNTIME_DIR/" + name + "/" + name + ".pid"
 }
 
 // SameText reports whether old, a file on disk, holds data, allowing the
@@ -105,6 +118,7 @@ func (s *Stamp) File() (File, error) {
 	}
 	line("templates", s.Templates)
 	line("init-files", s.InitDir)
+	line("pidfile", s.Pidfile)
 	for _, p := range slices.Sorted(slices.Values(s.Conflicts)) {
 		line("conflict", p)
 	}
@@ -162,6 +176,8 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			s.Templates = value
 		case "init-files":
 			s.InitDir = value
+		case "pidfile":
+			s.Pidfile = value
 		case "conflict":
 			s.Conflicts = append(s.Conflicts, value)
 		case "sum":
