@@ -79,10 +79,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				UsageText: "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force [--replace FILE]] [--dry-run] [--docker] [--socket ADDR]",
 				Description: "NAME is the binary's name: lowercase letters, digits and '-', starting with a\n" +
 					"letter, each '-' between two letters or digits, at most 32 characters, and not\n" +
-					"reserved (go, all, std, cmd, tool, vendor, main, test, or a Windows device name\n" +
-					"such as con). The module path must be one the go command builds: a first\n" +
-					"element without a dot may not be a standard library package's (\"new log\" is\n" +
-					"refused, \"new log --module example.com/log\" is not). What is refused is\n" +
+					"reserved (go, all, std, cmd, tool, vendor, main, or a Windows device name such\n" +
+					"as con). The module path must be one the go command builds, from Go " + generator.GoVersion + "\n" +
+					"(the project's go line) to Go 1.26: a first element without a dot may not be a\n" +
+					"standard library directory (\"new log\" is refused, \"new log --module\n" +
+					"example.com/log\" is not; a later Go may add one) nor one the go command\n" +
+					"reserves: go, toolchain, all, std, cmd, tool, main, vendor. What is refused is\n" +
 					"refused before anything is written.\n\n" +
 					"The project has its own go.mod, a main package, the example service\n" +
 					"(service.go; with --socket an HTTP server, httpservice.go), the daemon package\n" +
