@@ -116,7 +116,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringSliceFlag{Name: "replace", TakesFile: true, Usage: "with --force, also replace `FILE`, one of " + strings.Join(generator.UserFiles, ", ") + " (repeat or separate with commas)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "check as new would, refusing what it refuses, print the mode, size and path of each file it would write, and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
-					&cli.StringFlag{Name: "socket", Usage: "make the example an HTTP server on `ADDR` (HOST:PORT), started by NAME.socket under systemd"},
+					&cli.StringFlag{Name: "socket", Usage: "make the example an HTTP server on `ADDR`, started by NAME.socket under systemd: IP:PORT, or :PORT for every address, as both net.Listen and systemd's ListenStream= read it (systemd resolves no host names)"},
 				},
 				Action: runNew,
 			},

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"net"
+	"net/netip"
 	"path"
 	"slices"
 	"strconv"
@@ -57,8 +58,8 @@ type Config struct {
 	// leaves it out.
 	Docker bool
 
-	// Socket, if set, is the address "HOST:PORT" the example service
-	// serves HTTP on, through a socket that systemd may pass (a NAME.socket
+	// Socket, if set, is the address "HOST:PORT" (HOST an IP address, or
+	// empty for every address) the example service serves HTTP on, through a socket that systemd may pass (a NAME.socket
 	// unit is written beside NAME.service). Empty writes the heartbeat
 	// example and no socket unit.
 	Socket string
@@ -163,15 +164,28 @@ func (c Config) Validate() error {
 	return validateModule(mod, c.Name)
 }
 
-// validateSocket wants "HOST:PORT" with a numeric port, as both net.Listen
-// and systemd's ListenStream= read it.
+// validateSocket wants "HOST:PORT" with a port number and HOST an IP
+// address or nothing (every address), as both net.Listen and systemd's
+// ListenStream= read it: systemd resolves no host names and takes ":PORT"
+// as PORT (see Data.ListenStream).
 func validateSocket(addr string) error {
 	if addr == "" {
 		return nil
 	}
-	_, port, err := net.SplitHostPort(addr)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(addr, " \t\n\"{}") {
-		return &ConfigError{Field: "Socket", Value: addr, Reason: "use HOST:PORT with a port number, such as 127.0.0.1:8080 or [::]:8080"}
+	bad := func(reason string) error { return &ConfigError{Field: "Socket", Value: addr, Reason: reason} }
+	host, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || net.JoinHostPort(host, strconv.Itoa(n)) != addr {
+		return bad("use HOST:PORT with an IP address and a port number, such as 127.0.0.1:8080, [::1]:8080 or :8080 (every address)")
+	}
+	if host == "" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return bad(fmt.Sprintf("%q is not an IP address, and systemd's ListenStream= resolves no host names; use 127.0.0.1:%s for localhost, or :%s for every address", host, port, port))
+	case ip.Zone() != "":
+		return bad(fmt.Sprintf("systemd's ListenStream= takes no IPv6 zone; use [%s]:%s, or :%s for every address", ip.WithZone(""), port, port))
 	}
 	return nil
 }
@@ -251,6 +265,7 @@ type Data struct {
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 	Socket       string // Config.Socket: the HTTP example's address, "" for none
+	ListenStream string // Socket as systemd's ListenStream= takes it: PORT for ":PORT"
 	inits        *inits // see InitSystems
 }
 
@@ -285,6 +300,7 @@ func (c Config) data() Data {
 		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
 		Socket:       c.Socket,
+		ListenStream: strings.TrimPrefix(c.Socket, ":"),
 	}
 }
 
