@@ -96,7 +96,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"Inside an existing module the project is its own, nested module, whose path\n" +
 					"defaults to that module's path joined with DIR (at a module's root, that\n" +
 					"module's path and go.mod). If the go command would use a go.work there, new\n" +
-					"adds DIR to its use directives, as \"go work use\" would.\n\n" +
+					"adds DIR to its use directives and raises its go line if lower, as \"go work\n" +
+					"use\" would, and --dry-run says so. A go.work new cannot write, or one that\n" +
+					"already uses another module of the same path, is refused.\n\n" +
 					"A non-empty DIR is refused unless --force is given. --force replaces only the\n" +
 					"files daemongen writes and leaves every other file alone; go.mod and the\n" +
 					"example service's files are yours once they exist, and are kept unless\n" +
