@@ -32,6 +32,7 @@ func runNew(c *cli.Context) error {
 	if err := moduleFor(c, &cfg, dir, abs); err != nil {
 		return err
 	}
+	nestedHint(c, cfg.Name)
 	tree, err := templateTree(c)
 	if err != nil {
 		return err
@@ -134,6 +135,19 @@ func moduleFor(c *cli.Context, cfg *generator.Config, dir, abs string) error {
 		return badUsage(c, "%w", err)
 	}
 	return nil
+}
+
+// nestedHint notes, on standard error, that new run without --dir at the
+// root of a project named NAME writes NAME/NAME inside it, when the user
+// more likely meant to regenerate that project in place.
+func nestedHint(c *cli.Context, name string) {
+	cwd, err := os.Getwd()
+	if c.IsSet("dir") || err != nil {
+		return
+	}
+	if m, err := gomod.FindModule(cwd); err == nil && m.Root == cwd && path.Base(m.Path) == name {
+		fmt.Fprintf(c.App.ErrWriter, "note: you are in project %s (go.mod here says module %s), and new writes a new project into %s; to regenerate this one in place, use --dir . (or daemongen update, which keeps your edits)\n", name, m.Path, filepath.Join(name, name))
+	}
 }
 
 // A workEdit is a go.work file with the project added to its use

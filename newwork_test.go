@@ -85,3 +85,29 @@ func TestNewWorkDryRun(t *testing.T) {
 		t.Errorf("go.work after a dry run = %q; want it untouched", data)
 	}
 }
+
+// TestNewNestedHint wants new, run without --dir at the root of a project of
+// the same name, to note that it writes NAME/NAME and how to regenerate the
+// project in place, on standard error, in the dry run and the real run
+// alike.
+func TestNewNestedHint(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := daemongenEnv(t, dir, noGOWORK, "new", "mysvc", "--dir", ".", "--module", "example.com/mysvc"); code != 0 {
+		t.Fatalf("daemongen new mysvc --dir . = exit %d, stderr %q; want 0", code, stderr)
+	}
+	const note = "note: you are in project mysvc (go.mod here says module example.com/mysvc), and new writes a new project into mysvc/mysvc; to regenerate this one in place, use --dir . (or daemongen update, which keeps your edits)\n"
+	for _, tt := range []struct {
+		args     []string
+		wantNote bool
+	}{
+		{[]string{"new", "mysvc", "--force", "--dry-run"}, true},
+		{[]string{"new", "mysvc", "--force", "--dir", ".", "--dry-run"}, false},
+		{[]string{"new", "other", "--dry-run"}, false},
+		{[]string{"new", "mysvc", "--force"}, true},
+	} {
+		_, stderr, code := daemongenEnv(t, dir, noGOWORK, tt.args...)
+		if got := strings.Contains(stderr, note); code != 0 || got != tt.wantNote || strings.Count(stderr, "you are in project") > 1 {
+			t.Errorf("daemongen %q = exit %d, stderr %q; want exit 0 and the note once: %v", tt.args, code, stderr, tt.wantNote)
+		}
+	}
+}
