@@ -260,7 +260,7 @@ func TestNewInWorkspace(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("daemongen new --dir in a workspace = exit %d, stderr %q; want 0", code, stderr)
 	}
-	if want := "added services/mysvc to the use directives of " + work + "\n"; !strings.Contains(stdout, want) {
+	if want := "added services/mysvc to the use directives of " + work + ", raising its go line from 1.22 to 1.23\n"; !strings.Contains(stdout, want) {
 		t.Errorf("daemongen new in a workspace stdout = %q; want %q", stdout, want)
 	}
 	data, _ := os.ReadFile(work)

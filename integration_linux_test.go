@@ -461,3 +461,27 @@ func TestStaticcheck(t *testing.T) {
 		}
 	})
 }
+
+// TestSocketUnitVerify wants systemd-analyze verify to accept the socket unit
+// for each form of --socket that Validate accepts, ":PORT" included.
+func TestSocketUnitVerify(t *testing.T) {
+	integration(t)
+	sa := needTool(t, "systemd-analyze", "systemd")
+	for _, socket := range []string{":8080", "[::]:8080", "0.0.0.0:8080", "127.0.0.1:8080", "[::1]:8080"} {
+		cfg := generator.Config{Name: "mysvc", Socket: socket}
+		files, err := generator.Render(cfg, templates.FS)
+		if err != nil {
+			t.Fatalf("Render(%+v) = %v", cfg, err)
+		}
+		dir := t.TempDir()
+		for _, f := range files {
+			if f.Path == "init/systemd/mysvc.socket" {
+				writeFile(t, filepath.Join(dir, "mysvc.socket"), string(f.Data))
+			}
+		}
+		writeFile(t, filepath.Join(dir, "mysvc.service"), "[Service]\nExecStart=/bin/true\n")
+		if out, code := runCode(t, exec.Command(sa, "verify", filepath.Join(dir, "mysvc.socket"))); code != 0 || out != "" {
+			t.Errorf("systemd-analyze verify mysvc.socket (--socket %s) = exit %d, output:\n%s\nwant exit 0 and no output", socket, code, out)
+		}
+	}
+}

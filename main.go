@@ -79,10 +79,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				UsageText: "daemongen new NAME [--module PATH] [--dir DIR] [--templates DIR] [--force [--replace FILE]] [--dry-run] [--docker] [--socket ADDR]",
 				Description: "NAME is the binary's name: lowercase letters, digits and '-', starting with a\n" +
 					"letter, each '-' between two letters or digits, at most 32 characters, and not\n" +
-					"reserved (go, all, std, cmd, tool, vendor, main, test, or a Windows device name\n" +
-					"such as con). The module path must be one the go command builds: a first\n" +
-					"element without a dot may not be a standard library package's (\"new log\" is\n" +
-					"refused, \"new log --module example.com/log\" is not). What is refused is\n" +
+					"reserved (go, all, std, cmd, tool, vendor, main, or a Windows device name such\n" +
+					"as con). The module path must be one the go command builds, from Go " + generator.GoVersion + "\n" +
+					"(the project's go line) to Go 1.26: a first element without a dot may not be a\n" +
+					"standard library directory (\"new log\" is refused, \"new log --module\n" +
+					"example.com/log\" is not; a later Go may add one) nor one the go command\n" +
+					"reserves: go, toolchain, all, std, cmd, tool, main, vendor. What is refused is\n" +
 					"refused before anything is written.\n\n" +
 					"The project has its own go.mod, a main package, the example service\n" +
 					"(service.go; with --socket an HTTP server, httpservice.go), the daemon package\n" +
@@ -94,7 +96,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"Inside an existing module the project is its own, nested module, whose path\n" +
 					"defaults to that module's path joined with DIR (at a module's root, that\n" +
 					"module's path and go.mod). If the go command would use a go.work there, new\n" +
-					"adds DIR to its use directives, as \"go work use\" would.\n\n" +
+					"adds DIR to its use directives and raises its go line if lower, as \"go work\n" +
+					"use\" would, and --dry-run says so. A go.work new cannot write, or one that\n" +
+					"already uses another module of the same path, is refused.\n\n" +
 					"A non-empty DIR is refused unless --force is given. --force replaces only the\n" +
 					"files daemongen writes and leaves every other file alone; go.mod and the\n" +
 					"example service's files are yours once they exist, and are kept unless\n" +
@@ -114,7 +118,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringSliceFlag{Name: "replace", TakesFile: true, Usage: "with --force, also replace `FILE`, one of " + strings.Join(generator.UserFiles, ", ") + " (repeat or separate with commas)"},
 					&cli.BoolFlag{Name: "dry-run", Usage: "check as new would, refusing what it refuses, print the mode, size and path of each file it would write, and write nothing"},
 					&cli.BoolFlag{Name: "docker", Usage: "also write a Dockerfile whose entrypoint is NAME run"},
-					&cli.StringFlag{Name: "socket", Usage: "make the example an HTTP server on `ADDR` (HOST:PORT), started by NAME.socket under systemd"},
+					&cli.StringFlag{Name: "socket", Usage: "make the example an HTTP server on `ADDR`, started by NAME.socket under systemd: IP:PORT, or :PORT for every address, as both net.Listen and systemd's ListenStream= read it (systemd resolves no host names)"},
 				},
 				Action: runNew,
 			},

@@ -146,6 +146,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"new", "mysvc", "--replace", "main.go", "--force"}, []string{"daemongen: --replace main.go: name one of go.mod, service.go, service_test.go"}},
 		{[]string{"new", "mysvc", "--replace", "go.mod"}, []string{"daemongen: --replace needs --force"}},
 		{[]string{"new", "log"}, []string{`daemongen: invalid module "log": the standard library has packages under "log"`, "example.com/log"}},
+		{[]string{"new", "toolchain"}, []string{`daemongen: invalid module "toolchain": the go command reserves "toolchain"`, "example.com/toolchain"}},
+		{[]string{"new", "builtin"}, []string{`daemongen: invalid module "builtin": the standard library has packages under "builtin"`}},
 		{[]string{"new", "con"}, []string{`daemongen: invalid name "con": reserved`}},
 		{[]string{"new", "tool"}, []string{`daemongen: invalid name "tool": reserved`}},
 		{[]string{"new", "My_Svc"}, []string{`daemongen: invalid name "My_Svc": use lowercase letters, digits and '-', starting with a letter (e.g. my-svc)`}},

@@ -32,6 +32,7 @@ func runNew(c *cli.Context) error {
 	if err := moduleFor(c, &cfg, dir, abs); err != nil {
 		return err
 	}
+	nestedHint(c, cfg.Name)
 	tree, err := templateTree(c)
 	if err != nil {
 		return err
@@ -49,7 +50,7 @@ func runNew(c *cli.Context) error {
 	}
 	files = append(files, stamp)
 	split := generator.SplitFiles(abs, files, c.StringSlice("replace"))
-	work, err := workspaceUse(abs)
+	work, err := workspaceUse(c.Context, dir, abs, cmp.Or(cfg.Module, cfg.Name))
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 	if opts.DryRun {
-		printDryRun(c.App.Writer, dir, split)
+		printDryRun(c.App.Writer, dir, split, work)
 		return nil
 	}
 	if err := work.write(c.Context, dir); err != nil {
@@ -136,25 +137,63 @@ func moduleFor(c *cli.Context, cfg *generator.Config, dir, abs string) error {
 	return nil
 }
 
+// nestedHint notes, on standard error, that new run without --dir at the
+// root of a project named NAME writes NAME/NAME inside it, when the user
+// more likely meant to regenerate that project in place.
+func nestedHint(c *cli.Context, name string) {
+	cwd, err := os.Getwd()
+	if c.IsSet("dir") || err != nil {
+		return
+	}
+	if m, err := gomod.FindModule(cwd); err == nil && m.Root == cwd && path.Base(m.Path) == name {
+		fmt.Fprintf(c.App.ErrWriter, "note: you are in project %s (go.mod here says module %s), and new writes a new project into %s; to regenerate this one in place, use --dir . (or daemongen update, which keeps your edits)\n", name, m.Path, filepath.Join(name, name))
+	}
+}
+
 // A workEdit is a go.work file with the project added to its use
 // directives. The zero value edits nothing.
 type workEdit struct {
-	path string // "" if the go command would use no go.work
-	file generator.File
+	path string // "" if the go command would use no go.work, or it uses DIR
+	gomod.WorkEdit
+}
+
+// file returns the edited go.work as Write takes it.
+func (w workEdit) file() generator.File {
+	return generator.File{Path: filepath.Base(w.path), Mode: w.Mode, Data: w.Data}
 }
 
 // workspaceUse returns the edit of the go.work the go command would use in
-// abs, which builds only the modules it uses.
-func workspaceUse(abs string) (workEdit, error) {
+// abs (dir as given), which builds only the modules it uses, for the module
+// modPath. It refuses, before anything is written, a workspace that uses
+// another module modPath and a go.work that new could not write.
+func workspaceUse(ctx context.Context, dir, abs, modPath string) (workEdit, error) {
 	work, err := gomod.FindWork(filepath.Dir(abs))
 	if err != nil || work == "" {
 		return workEdit{}, err
 	}
-	data, mode, err := gomod.AddUse(work, abs, generator.GoVersion)
-	if err != nil {
+	edit, err := gomod.AddUse(work, abs, modPath, generator.GoVersion)
+	var dup *gomod.DuplicateError
+	if errors.As(err, &dup) {
+		return workEdit{}, fmt.Errorf("new %s: %w; give this project another module path with --module", dir, err)
+	}
+	if err != nil || edit == nil {
 		return workEdit{}, err
 	}
-	return workEdit{work, generator.File{Path: filepath.Base(work), Mode: mode, Data: data}}, nil
+	w := workEdit{work, *edit}
+	if _, err := generator.Write(ctx, filepath.Dir(work), []generator.File{w.file()}, generator.WriteOptions{Force: true, DryRun: true}); err != nil {
+		return workEdit{}, fmt.Errorf("new %s: cannot add it to the workspace: %w; nothing was written (or leave the workspace alone with GOWORK=off, then run: go work use %s)", dir, err, shellQuote(dir))
+	}
+	return w, nil
+}
+
+// String says what the edit does to the go.work, after "add DIR to" or
+// "added DIR to".
+func (w workEdit) String() string {
+	s := "the use directives of " + w.path
+	if w.NewGo != "" {
+		s += fmt.Sprintf(", raising its go line from %s to %s", cmp.Or(w.OldGo, "none"), w.NewGo)
+	}
+	return s
 }
 
 // write writes the edited go.work once the project is in dir: it finishes,
@@ -163,20 +202,23 @@ func (w workEdit) write(ctx context.Context, dir string) error {
 	if w.path == "" {
 		return nil
 	}
-	if _, err := generator.Write(context.WithoutCancel(ctx), filepath.Dir(w.path), []generator.File{w.file}, generator.WriteOptions{Force: true}); err != nil {
+	if _, err := generator.Write(context.WithoutCancel(ctx), filepath.Dir(w.path), []generator.File{w.file()}, generator.WriteOptions{Force: true}); err != nil {
 		return fmt.Errorf("%w (the project is written; add it with: go work use %s)", err, dir)
 	}
 	return nil
 }
 
-// printDryRun lists the files new would write into dir, and counts those
-// already current.
-func printDryRun(out io.Writer, dir string, s generator.Split) {
+// printDryRun lists the files new would write into dir, counts those
+// already current and names the go.work it would edit.
+func printDryRun(out io.Writer, dir string, s generator.Split, work workEdit) {
 	for _, f := range s.Write {
 		fmt.Fprintf(out, "%v %6d %s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path))
 	}
 	if s.Current > 0 {
 		fmt.Fprintf(out, "(%d %s already current)\n", s.Current, plural(s.Current, "file", "files"))
+	}
+	if work.path != "" {
+		fmt.Fprintf(out, "(would add %s to %v)\n", filepath.Clean(dir), work)
 	}
 }
 
@@ -198,7 +240,7 @@ func printWritten(out io.Writer, dir, name string, s generator.Split, replaced [
 		fmt.Fprintf(out, "skipped %s (it tests the example %s; --force --replace %s writes it)\n", filepath.Join(dir, p), strings.TrimSuffix(p, "_test.go")+".go", p)
 	}
 	if work.path != "" {
-		fmt.Fprintf(out, "added %s to the use directives of %s\n", filepath.Clean(dir), work.path)
+		fmt.Fprintf(out, "added %s to %v\n", filepath.Clean(dir), work)
 	}
 	fmt.Fprintf(out, "\nnext:\n")
 	if d := filepath.Clean(dir); d != "." {

@@ -110,7 +110,7 @@ func updateCommand() *cli.Command {
 			"   daemongen update --check   # in CI",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", TakesFile: true, Usage: "the project's directory `DIR`, where " + generator.StampFile + " is (default .)"},
-			&cli.StringFlag{Name: "socket", Usage: "make the project serve on `ADDR` through NAME.socket from now on"},
+			&cli.StringFlag{Name: "socket", Usage: "make the project serve on `ADDR` (IP:PORT, or :PORT for every address; as for new) through NAME.socket from now on"},
 			&cli.BoolFlag{Name: "no-socket", Usage: "drop the socket unit and its wiring"},
 			&cli.BoolFlag{Name: "docker", Usage: "write the Dockerfile from now on (--docker=false drops it)"},
 			templatesFlag(),

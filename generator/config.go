@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"io/fs"
 	"net"
+	"net/netip"
 	"path"
 	"slices"
 	"strconv"
@@ -57,8 +58,8 @@ type Config struct {
 	// leaves it out.
 	Docker bool
 
-	// Socket, if set, is the address "HOST:PORT" the example service
-	// serves HTTP on, through a socket that systemd may pass (a NAME.socket
+	// Socket, if set, is the address "HOST:PORT" (HOST an IP address, or
+	// empty for every address) the example service serves HTTP on, through a socket that systemd may pass (a NAME.socket
 	// unit is written beside NAME.service). Empty writes the heartbeat
 	// example and no socket unit.
 	Socket string
@@ -87,35 +88,44 @@ func (e *ConfigError) Error() string {
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// reservedNames are names the go command, Go or Windows gives a meaning to:
-// the go command's package patterns (all, std, cmd, tool), vendor, the
-// names of main and test packages, and Windows' device names, which no file
-// (such as NAME.service) may have.
+// reservedNames are the names a binary may not have: the go command's
+// package patterns (all, std, cmd, tool), vendor, go, main (a main package
+// named main cannot be imported by its tests), and Windows' device names,
+// which no file (such as NAME.service) may have.
 var reservedNames = func() []string {
-	names := []string{"go", "all", "std", "cmd", "tool", "vendor", "main", "test", "con", "prn", "aux", "nul"}
+	names := []string{"go", "all", "std", "cmd", "tool", "vendor", "main", "con", "prn", "aux", "nul"}
 	for i := range 10 {
 		names = append(names, fmt.Sprintf("com%d", i), fmt.Sprintf("lpt%d", i))
 	}
 	return names
 }()
 
+// goReserved are the first elements of a module path that the go command
+// refuses whatever the standard library holds: go and toolchain, the
+// toolchain's own module paths (go.mod: "invalid module path"), the package
+// patterns all, std, cmd and tool ("not an importable package"), main
+// ("cannot import main" in go test) and vendor (vendored copies).
+var goReserved = []string{"go", "toolchain", "all", "std", "cmd", "tool", "main", "vendor"}
+
 // Validate reports whether c can be rendered. A nil error means it can;
 // otherwise the error is a *ConfigError naming the first wrong field.
 //
 // Name must be 1 to maxNameLen characters of lowercase ASCII letters, digits
 // and '-', start with a letter, and not be reserved: go, all, std, cmd,
-// tool, vendor, main, test, or a Windows device name (con, prn, aux, nul,
-// com0 to com9, lpt0 to lpt9). Each '-' must stand between two letters or
+// tool, vendor, main, or a Windows device name (con, prn, aux, nul, com0 to
+// com9, lpt0 to lpt9). Each '-' must stand between two letters or
 // digits: a name may not end in '-' or contain "--", so that the
 // environment prefix (MY_SVC for my-svc) reads as words.
 //
 // Module (Name if empty) must be a valid module path when its first element
 // contains a dot (module.CheckPath), and otherwise a valid import path
-// (module.CheckImportPath), which permits local paths such as "my-svc"; a
-// first element without a dot must not be that of a standard library
-// package or a reserved name, or the go command would take the project's
-// packages for the standard library's ("daemongen new log" would make
-// module log, which the go command finds in two places). No element may be
+// (module.CheckImportPath), which permits local paths such as "my-svc". A
+// first element without a dot must not be one the go command refuses: a
+// directory of the standard library in Go 1.23 (GoVersion) to 1.26
+// (stdFirstElems; "daemongen new log" would make module log, which the go
+// command finds in two places), nor go, toolchain, all, std, cmd, tool,
+// main or vendor (goReserved). A later Go may add a standard library
+// directory, which no check made today can know. No element may be
 // "vendor", which the go command reads as a vendored copy.
 //
 // Package, if set, must be a Go identifier other than a keyword, "_",
@@ -154,15 +164,28 @@ func (c Config) Validate() error {
 	return validateModule(mod, c.Name)
 }
 
-// validateSocket wants "HOST:PORT" with a numeric port, as both net.Listen
-// and systemd's ListenStream= read it.
+// validateSocket wants "HOST:PORT" with a port number and HOST an IP
+// address or nothing (every address), as both net.Listen and systemd's
+// ListenStream= read it: systemd resolves no host names and takes ":PORT"
+// as PORT (see Data.ListenStream).
 func validateSocket(addr string) error {
 	if addr == "" {
 		return nil
 	}
-	_, port, err := net.SplitHostPort(addr)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.ContainsAny(addr, " \t\n\"{}") {
-		return &ConfigError{Field: "Socket", Value: addr, Reason: "use HOST:PORT with a port number, such as 127.0.0.1:8080 or [::]:8080"}
+	bad := func(reason string) error { return &ConfigError{Field: "Socket", Value: addr, Reason: reason} }
+	host, port, err := net.SplitHostPort(addr)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || net.JoinHostPort(host, strconv.Itoa(n)) != addr {
+		return bad("use HOST:PORT with an IP address and a port number, such as 127.0.0.1:8080, [::1]:8080 or :8080 (every address)")
+	}
+	if host == "" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	switch {
+	case err != nil:
+		return bad(fmt.Sprintf("%q is not an IP address, and systemd's ListenStream= resolves no host names; use 127.0.0.1:%s for localhost, or :%s for every address", host, port, port))
+	case ip.Zone() != "":
+		return bad(fmt.Sprintf("systemd's ListenStream= takes no IPv6 zone; use [%s]:%s, or :%s for every address", ip.WithZone(""), port, port))
 	}
 	return nil
 }
@@ -202,7 +225,7 @@ func validateName(name string) error {
 		return bad("put each '-' between letters or digits, not at the end or doubled (e.g. my-svc)")
 	}
 	if slices.Contains(reservedNames, name) {
-		return bad(fmt.Sprintf("reserved (go, all, std, cmd, tool, vendor, main and test mean something to Go; con, prn, aux, nul, com0-9 and lpt0-9 are Windows device names); choose another (e.g. %s-svc)", name))
+		return bad(fmt.Sprintf("reserved (go, all, std, cmd, tool, vendor and main mean something to Go; con, prn, aux, nul, com0-9 and lpt0-9 are Windows device names); choose another (e.g. %s-svc)", name))
 	}
 	return nil
 }
@@ -227,8 +250,8 @@ func validateModule(mod, name string) error {
 	switch {
 	case slices.Contains(stdFirstElems, first):
 		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the standard library has packages under %q, which the go command would confuse with this module's; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
-	case slices.Contains(reservedNames, first):
-		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("%q is reserved; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
+	case slices.Contains(goReserved, first):
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the go command reserves %q; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
 	}
 	return nil
 }
@@ -242,6 +265,7 @@ type Data struct {
 	Package      string // package name of the daemon package, e.g. "daemon"
 	Docker       bool   // Config.Docker: write the Dockerfile
 	Socket       string // Config.Socket: the HTTP example's address, "" for none
+	ListenStream string // Socket as systemd's ListenStream= takes it: PORT for ":PORT"
 	inits        *inits // see InitSystems
 }
 
@@ -276,6 +300,7 @@ func (c Config) data() Data {
 		Package:      cmp.Or(c.Package, defaultPackage),
 		Docker:       c.Docker,
 		Socket:       c.Socket,
+		ListenStream: strings.TrimPrefix(c.Socket, ":"),
 	}
 }
 

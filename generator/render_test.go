@@ -321,3 +321,25 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+// TestSocketListenStream wants the socket unit to hold the address as
+// systemd's ListenStream= takes it, the port alone for Go's ":PORT", and
+// the HTTP example to keep the address as net.Listen takes it.
+func TestSocketListenStream(t *testing.T) {
+	for socket, want := range map[string]string{":8080": "8080", "[::]:8080": "[::]:8080", "127.0.0.1:8080": "127.0.0.1:8080"} {
+		files, err := generator.Render(generator.Config{Name: "mysvc", Socket: socket}, templates.FS)
+		if err != nil {
+			t.Fatalf("Render(socket %q) = %v", socket, err)
+		}
+		got := map[string]string{}
+		for _, f := range files {
+			got[f.Path] = string(f.Data)
+		}
+		if unit := got["init/systemd/mysvc.socket"]; !strings.Contains(unit, "\nListenStream="+want+"\n") {
+			t.Errorf("Render(socket %q): mysvc.socket =\n%s\nwant ListenStream=%s", socket, unit, want)
+		}
+		if src := got["httpservice.go"]; !strings.Contains(src, `s.Addr = "`+socket+`"`) {
+			t.Errorf("Render(socket %q): httpservice.go lacks s.Addr = %q", socket, socket)
+		}
+	}
+}

@@ -96,29 +96,51 @@ func FindWork(dir string) (string, error) {
 	}
 }
 
+// A WorkEdit is a go.work file with a use directive added for a module.
+type WorkEdit struct {
+	Data  []byte      // the edited go.work
+	Mode  fs.FileMode // its permission bits, as they are
+	OldGo string      // its go line's version before the edit ("" if none)
+	NewGo string      // the version the edit raises the go line to; "" if it keeps it
+}
+
+// A DuplicateError is AddUse's error when the workspace already uses
+// another module with the same path, which the go command refuses ("module
+// appears multiple times in workspace").
+type DuplicateError struct {
+	Work   string // the go.work file
+	Module string // the module path
+	Dir    string // the directory of the module the workspace uses
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("%s already uses a module %s, in %s, and the go command refuses a workspace with two", e.Work, e.Module, e.Dir)
+}
+
 // AddUse returns the go.work file work with a use directive added for the
-// module in dir, as "go work use" adds it, and its mode; nil data means the
-// workspace already uses dir. The path written is relative to work's
-// directory, such as "./services/mysvc". Like "go work use", it raises the
-// workspace's go directive to goVersion, the module's, if it is lower: the
-// go command refuses a workspace older than one of its modules. AddUse
-// writes nothing.
-func AddUse(work, dir, goVersion string) ([]byte, fs.FileMode, error) {
+// module modPath in dir, as "go work use" adds it; nil means the workspace
+// already uses dir. The path written is relative to work's directory, such
+// as "./services/mysvc". Like "go work use", it raises the workspace's go
+// directive to goVersion, the module's, if it is lower: the go command
+// refuses a workspace older than one of its modules. If the workspace uses
+// another directory whose go.mod says modPath, AddUse returns a
+// *DuplicateError. AddUse writes nothing.
+func AddUse(work, dir, modPath, goVersion string) (*WorkEdit, error) {
 	data, err := os.ReadFile(work)
 	if err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
 	}
 	info, err := os.Stat(work)
 	if err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
 	}
 	wf, err := modfile.ParseWork(work, data, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
 	}
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
 	}
 	base := filepath.Dir(work)
 	for _, u := range wf.Use {
@@ -126,13 +148,16 @@ func AddUse(work, dir, goVersion string) ([]byte, fs.FileMode, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(base, p)
 		}
-		if filepath.Clean(p) == absDir {
-			return nil, 0, nil
+		if p = filepath.Clean(p); p == absDir {
+			return nil, nil
+		}
+		if m, err := FindModule(p); err == nil && m.Root == p && m.Path == modPath {
+			return nil, &DuplicateError{Work: work, Module: modPath, Dir: p}
 		}
 	}
 	rel, err := filepath.Rel(base, absDir)
 	if err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
 	}
 	use := filepath.ToSlash(rel)
 	if !filepath.IsLocal(rel) {
@@ -141,13 +166,19 @@ func AddUse(work, dir, goVersion string) ([]byte, fs.FileMode, error) {
 		use = "./" + path.Clean(use)
 	}
 	if err := wf.AddUse(use, ""); err != nil {
-		return nil, 0, fmt.Errorf("update %s: %w", work, err)
+		return nil, fmt.Errorf("update %s: %w", work, err)
+	}
+	edit := &WorkEdit{Mode: info.Mode().Perm()}
+	if wf.Go != nil {
+		edit.OldGo = wf.Go.Version
 	}
 	if wf.Go == nil || Older(wf.Go.Version, goVersion) {
 		if err := wf.AddGoStmt(goVersion); err != nil {
-			return nil, 0, fmt.Errorf("update %s: %w", work, err)
+			return nil, fmt.Errorf("update %s: %w", work, err)
 		}
+		edit.NewGo = goVersion
 	}
 	wf.Cleanup()
-	return modfile.Format(wf.Syntax), info.Mode().Perm(), nil
+	edit.Data = modfile.Format(wf.Syntax)
+	return edit, nil
 }

@@ -39,19 +39,29 @@ func TestFindWorkAndAddUse(t *testing.T) {
 	if err != nil || got != work {
 		t.Fatalf("FindWork = %q, %v; want %q", got, err, work)
 	}
-	data, mode, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23")
-	if err != nil || mode != 0o644 {
-		t.Fatalf("AddUse = %v, %v; want nil error, mode 0644", mode, err)
+	edit, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "example.com/mysvc", "1.23")
+	if err != nil || edit == nil || edit.Mode != 0o644 || edit.OldGo != "1.22" || edit.NewGo != "1.23" {
+		t.Fatalf("AddUse = %+v, %v; want an edit of mode 0644 raising go 1.22 to 1.23, nil error", edit, err)
 	}
 	if before, _ := os.ReadFile(work); string(before) != "go 1.22\n\nuse .\n" {
 		t.Errorf("AddUse changed go.work to %q; want it untouched", before)
 	}
-	write(t, work, string(data))
-	if again, _, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "1.23"); again != nil || err != nil {
-		t.Errorf("AddUse of a used module = %q, %v; want nil, nil", again, err)
-	}
-	if !strings.Contains(string(data), "./services/mysvc") || !strings.Contains(string(data), "go 1.23") {
+	if data := string(edit.Data); !strings.Contains(data, "./services/mysvc") || !strings.Contains(data, "go 1.23") {
 		t.Errorf("go.work after AddUse = %q; want a use of ./services/mysvc and go 1.23", data)
+	}
+	write(t, work, string(edit.Data))
+	write(t, filepath.Join(dir, "services", "mysvc", "go.mod"), "module example.com/mysvc\n\ngo 1.23\n")
+	if again, err := AddUse(work, filepath.Join(dir, "services", "mysvc"), "example.com/mysvc", "1.23"); again != nil || err != nil {
+		t.Errorf("AddUse of a used module = %+v, %v; want nil, nil", again, err)
+	}
+	other := filepath.Join(dir, "other", "mysvc")
+	_, err = AddUse(work, other, "example.com/mysvc", "1.23")
+	var dup *DuplicateError
+	if !errors.As(err, &dup) || dup.Dir != filepath.Join(dir, "services", "mysvc") || dup.Module != "example.com/mysvc" {
+		t.Errorf("AddUse of a second module example.com/mysvc = %v; want a *DuplicateError naming services/mysvc", err)
+	}
+	if edit, err := AddUse(work, other, "example.com/other", "1.23"); err != nil || edit == nil || edit.NewGo != "" {
+		t.Errorf("AddUse of example.com/other = %+v, %v; want an edit keeping go 1.23", edit, err)
 	}
 
 	t.Setenv("GOWORK", "off")
