@@ -169,8 +169,10 @@ func runGenerate(c *cli.Context) error {
 	if err := generator.Sync(c.Context, shown, append(slices.Clip(changes), stamp...)); err != nil {
 		return err
 	}
-	if err := generator.Sync(c.Context, initDir, initFiles); err != nil {
-		return err
+	if len(initFiles) > 0 {
+		if err := generator.Sync(c.Context, initDir, initFiles); err != nil {
+			return err
+		}
 	}
 	for _, ch := range initFiles {
 		fmt.Fprintf(out, "wrote %s (yours from now on)\n", relTo(wd, filepath.Join(initDir, filepath.FromSlash(ch.Path))))
