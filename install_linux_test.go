@@ -126,6 +126,30 @@ ours /etc
 exits 0 $B uninstall
 has "mysvc is not installed for systemd"
 
+echo "== systemd: install over a running service (issue 21 item 10) ($(date +%T))"
+mkdir -p /srv/bin && chmod 0755 /srv /srv/bin && cp /opt/mysvc/mysvc /srv/bin/mysvc
+S=/srv/bin/mysvc
+exits 0 $S install
+pid=$(systemctl show -P MainPID mysvc)
+# A new build, put in place as make install does: a new file.
+cp /opt/mysvc/mysvc /srv/bin/mysvc.new && mv /srv/bin/mysvc.new /srv/bin/mysvc
+exits 0 $S install --no-start
+has "mysvc: the running service (pid $pid) keeps an older binary (--no-start); to bring it onto the new one: systemctl restart mysvc.service"
+expect "$pid" systemctl show -P MainPID mysvc
+exits 0 $S install
+has "runs an older binary: restarting it"
+new=$(systemctl show -P MainPID mysvc)
+[ "$new" != "$pid" ] && [ "$new" != 0 ] && ok "restarted onto the new binary ($pid, then $new)" || bad "not restarted: MainPID $new"
+expect /srv/bin/mysvc readlink /proc/$new/exe
+sed -i '1i # edited' /etc/systemd/system/mysvc.service
+exits 0 $S install
+has "runs the old service file: restarting it"
+[ "$(systemctl show -P MainPID mysvc)" != "$new" ] && ok "restarted for the changed unit" || bad "not restarted for the changed unit"
+exits 0 $S install
+lacks restarting
+exits 0 $S uninstall
+ours /etc
+
 echo "== systemd, user manager ($(date +%T))"
 echo 'tuser:x:1001:1001::/home/tuser:/bin/sh' >>/etc/passwd
 echo 'tuser:x:1001:' >>/etc/group
@@ -148,6 +172,17 @@ exits 0 $U systemctl --user reload mysvc
 expect "/home/tuser/.config/systemd/user/default.target.wants/mysvc.service" find /home/tuser/.config/systemd/user/default.target.wants -name mysvc.service
 exits 0 $U $B install
 lacks wrote
+# Issue 21 item 16: a user with no user manager gets the cause, the fixes
+# and nothing written.
+echo 'tuser2:x:1002:1002::/home/tuser2:/bin/sh' >>/etc/passwd
+echo 'tuser2:x:1002:' >>/etc/group
+mkdir -p /home/tuser2 && chown 1002:1002 /home/tuser2
+exits 1 setpriv --reuid=1002 --regid=1002 --clear-groups env HOME=/home/tuser2 XDG_RUNTIME_DIR=/run/user/1002 $B install --init systemd-user
+has "no user manager runs for you here"
+has "loginctl enable-linger"
+exits 1 setpriv --reuid=1002 --regid=1002 --clear-groups env -u XDG_RUNTIME_DIR HOME=/home/tuser2 $B install --init systemd-user
+has 'XDG_RUNTIME_DIR is not set'
+ours /home/tuser2
 exits 0 $U $B uninstall
 exits 3 $U systemctl --user is-active mysvc
 ours /home/tuser
@@ -160,8 +195,17 @@ exits 0 /etc/init.d/mysvc status
 exits 0 $B status
 exits 0 $B install --init sysv
 lacks wrote
+# Issue 21 item 15: after a kill -9, uninstall still leaves nothing of the
+# service but its log, and says so.
+echo hello >>/var/log/mysvc.log
+kill -KILL "$(cat /run/mysvc/mysvc.pid)"
 exits 0 $B uninstall --init sysv
+has '$ systemctl daemon-reload'
+has 'kept /var/log/mysvc.log'
 exits 3 $B status
+run systemctl is-active mysvc; [ "$out" != active ] && ok "the LSB unit is not active ($out)" || bad "the LSB unit is still active"
+[ ! -e /run/systemd/generator.late/mysvc.service ] && ok "the generator's unit is gone" || bad "the generator's unit is left"
+[ ! -e /run/mysvc ] && ok "/run/mysvc is gone" || bad "/run/mysvc is left: $(ls -la /run/mysvc)"
 ours /etc
 
 echo "== OpenRC: openrc-run and supervise-daemon ($(date +%T))"

@@ -60,9 +60,10 @@ func fakeInstaller(t *testing.T, goos string, euid int, exists ...string) (in *i
 			*ran = append(*ran, strings.Join(args, " "))
 			return nil
 		},
-		probe:  func([]string) bool { return false },
-		stdout: stdout,
-		stderr: stdout,
+		probe:   func(args []string) bool { return args[len(args)-1] == "daemon-reload" }, // a manager answers
+		running: func(string) (int, bool) { return 0, false },
+		stdout:  stdout,
+		stderr:  stdout,
 	}
 	return in, ran, stdout, bin
 }
@@ -154,8 +155,8 @@ func TestInstallSystemd(t *testing.T) {
 	if data, _ := os.ReadFile(unit); !strings.Contains(string(data), "ExecStart="+bin+" run") {
 		t.Errorf("install over a changed unit left %q", data)
 	}
-	if !strings.Contains(stdout.String(), "until it is restarted") || (*ran)[0] != "systemctl daemon-reload" {
-		t.Errorf("install over a changed unit printed %q and ran %q; want a restart hint and a reload", stdout, *ran)
+	if (*ran)[0] != "systemctl daemon-reload" || slices.Contains(*ran, "systemctl restart mysvc.service") {
+		t.Errorf("install over a changed unit, no daemon running, ran %q; want a reload and no restart (TestInstallRestartsStale has the running one)", *ran)
 	}
 
 	*ran = nil
@@ -615,5 +616,64 @@ func TestInstallSysVAlternatives(t *testing.T) {
 		if cmds != tc.want || stderr.String() != warning {
 			t.Errorf("install --init sysv --no-start --dry-run with %v printed %q and warned %q; want %q and %q", tc.installed, cmds, stderr, tc.want, warning)
 		}
+	}
+}
+
+// Issue 21, item 10: install brings a running service onto a rebuilt
+// binary or a changed service file with a restart, and with --no-start
+// says how instead; a service already as installed is not restarted.
+func TestInstallRestartsStale(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		other, edit  bool
+		start        bool
+		want, notRan string
+	}{
+		{"new binary", true, false, true, "systemctl restart mysvc.service", ""},
+		{"new service file", false, true, true, "systemctl restart mysvc.service", ""},
+		{"current", false, false, true, "", "systemctl restart mysvc.service"},
+		{"no start", true, false, false, "", "systemctl restart mysvc.service"},
+	} {
+		in, ran, stdout, bin := fakeInstaller(t, "linux", 0, "/run/systemd/system")
+		in.install("systemd", bin, tc.start, false)
+		*ran = nil
+		if tc.edit {
+			unit := filepath.Join(in.root, "/etc/systemd/system/mysvc.service")
+			data, _ := os.ReadFile(unit)
+			os.WriteFile(unit, append([]byte("# edited\n"), data...), 0o644)
+		}
+		in.running = func(string) (int, bool) { return 42, tc.other }
+		stdout.Reset()
+		if err := in.install("systemd", bin, tc.start, false); err != nil {
+			t.Fatalf("%s: install: %v", tc.name, err)
+		}
+		got := strings.Join(*ran, "\n")
+		if tc.want != "" && !strings.Contains(got, tc.want) || tc.notRan != "" && strings.Contains(got, tc.notRan) {
+			t.Errorf("%s: install ran %q; want %q, not %q", tc.name, got, tc.want, tc.notRan)
+		}
+		if !tc.start && !strings.Contains(stdout.String(), "mysvc: the running service (pid 42) keeps an older binary (--no-start); to bring it onto the new one: systemctl restart mysvc.service") {
+			t.Errorf("%s: install --no-start printed %q; want how to restart", tc.name, stdout)
+		}
+	}
+}
+
+// Issue 21, item 16: with no user manager to answer, install --init
+// systemd-user names the cause and the fixes, and writes nothing.
+func TestInstallNoUserManager(t *testing.T) {
+	in, ran, _, bin := fakeInstaller(t, "linux", 1000, "/run/systemd/system")
+	in.probe = func([]string) bool { return false }
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	err := in.install("systemd-user", bin, true, false)
+	if err == nil || !strings.Contains(err.Error(), "no user manager runs for you here (if $XDG_RUNTIME_DIR is not set, export XDG_RUNTIME_DIR=/run/user/1000)") || !strings.Contains(err.Error(), "loginctl enable-linger") || !strings.Contains(err.Error(), "Nothing was written") {
+		t.Errorf("install --init systemd-user without a user manager = %v; want the cause and the fixes", err)
+	}
+	filepath.WalkDir(in.root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("install without a user manager wrote %s", p)
+		}
+		return nil
+	})
+	if len(*ran) != 0 {
+		t.Errorf("install without a user manager ran %q", *ran)
 	}
 }

@@ -67,10 +67,9 @@ func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 
 // A daemon whose pidfile was removed or replaced runs until it notices
 // (see pidfile_unix.go). A new daemon looks for one: a process of this user
-// or root with the POSIX write lock that announces a daemon (in
-// /proc/locks) on a file opened at the same path, other than its own. Other users' processes do not count, and there
-// is no name to bind or file to plant: no local user can start a second
-// daemon or keep one from starting.
+// or root with a daemon's POSIX write lock (/proc/locks) on another file
+// opened at the same path. There is no name to bind or file to plant: no
+// other user can start a second daemon or keep one from starting.
 
 // previousWait bounds how long a new daemon waits for such a one to stop.
 const previousWait = time.Second

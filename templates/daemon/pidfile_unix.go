@@ -52,12 +52,11 @@ var lockContention = 2 * time.Second
 // a FIFO planted there.
 const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 
-// acquirePidfile opens or creates path, takes the daemon's lock on it,
-// checks that the path still names the locked file and that it is a plain
-// file of ours, announces this process as the holder, and empties it. If
-// another daemon holds the lock, the error is an *errRunning; a file locked
-// for lockContention by processes that are no daemon is replaced. On Linux
-// it then waits for a daemon of a removed file at path (see waitPrevious).
+// acquirePidfile opens or creates path, locks it, checks that the path
+// still names it and that it is a plain file of ours, announces this
+// process, and empties it: an *errRunning if a daemon holds it; replaced if
+// others hold it for lockContention. Then it waits for a daemon of a
+// removed file at path (see waitPrevious).
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err != nil {
@@ -311,18 +310,17 @@ const (
 )
 
 // errUnannounced says that a process holds the pidfile's lock without
-// saying who it is. It lasts a moment while a daemon starts or exits, and
-// for good if the holder is in another PID namespace or no daemon at all.
+// saying who it is: for a moment while a daemon starts or exits, for good
+// from another PID namespace or if it is no daemon.
 var errUnannounced = errors.New("its holder is not visible from here (another PID namespace?) or did not announce itself")
 
 // announceWait bounds how long inspect waits for a holder to announce
 // itself, or to go.
 var announceWait = 200 * time.Millisecond
 
-// An inspection is the result of looking at a pidfile without disturbing a
-// daemon that holds it. While state is dead, f is open and holds a shared
-// lock, so no daemon can take the file until f is closed, unless noDaemon:
-// then processes that are no daemon hold it locked, and it is left alone.
+// An inspection is what a look at a pidfile found, disturbing no daemon.
+// While state is dead, f holds a shared lock, so no daemon takes the file
+// until f is closed; unless noDaemon (others hold it), and it is left alone.
 type inspection struct {
 	state    state
 	pid      int        // the daemon's pid when running (0 if not known yet); what the file says when dead
@@ -382,6 +380,36 @@ func inspect(path string) (*inspection, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock pidfile %s: %w", path, err)
 		}
+	}
+}
+
+// runningDaemon returns the pid of program name's daemon at its default
+// pidfile, if one runs, and whether it runs another file than bin: one a
+// rebuilt binary was installed over (Linux's /proc tells; elsewhere it is
+// taken for bin).
+func runningDaemon(name, bin string) (pid int, other bool) {
+	i, err := inspect(defaultPaths(name, os.Geteuid(), os.Getenv, ownDir).pidfile)
+	if err != nil || i.state != running {
+		i.close()
+		return 0, false
+	}
+	i.close()
+	exe, err1 := os.Stat(fmt.Sprintf("/proc/%d/exe", i.pid))
+	b, err2 := os.Stat(bin)
+	return i.pid, err1 == nil && err2 == nil && !os.SameFile(exe, b)
+}
+
+// removeRuntime removes what a daemon of program name leaves at its default
+// paths once it is gone: a stale pidfile with its control socket, and the
+// runtime directory if that is then empty.
+func removeRuntime(name string) {
+	d := defaultPaths(name, os.Geteuid(), os.Getenv, ownDir)
+	if i, err := inspect(d.pidfile); err == nil {
+		i.removeStale()
+		i.close()
+	}
+	if d.run != "" {
+		os.Remove(d.run)
 	}
 }
 
@@ -576,30 +604,26 @@ func lockHolder(fd uintptr) (pid int, held bool) {
 // its pidfile once. Tests on Linux may set flockLocks to false.
 var flockLocks = runtime.GOOS == "linux"
 
-// lockExclusive takes the daemon's lock without waiting: EWOULDBLOCK if
-// someone holds the file.
-func lockExclusive(f *os.File) error {
-	if flockLocks {
-		return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	}
-	return setLock(f.Fd(), syscall.F_WRLCK, syscall.F_SETLK)
-}
+// lockExclusive takes the daemon's lock without waiting, lockSharedNow an
+// inspector's, and lockSharedWait an inspector's once the daemon has
+// exited. The first two fail with EWOULDBLOCK while the file is held.
+func lockExclusive(f *os.File) error  { return lock(f.Fd(), syscall.LOCK_EX|syscall.LOCK_NB) }
+func lockSharedNow(f *os.File) error  { return lock(f.Fd(), syscall.LOCK_SH|syscall.LOCK_NB) }
+func lockSharedWait(fd uintptr) error { return lock(fd, syscall.LOCK_SH) }
 
-// lockSharedNow takes an inspector's lock without waiting: EWOULDBLOCK if
-// a daemon holds the file.
-func lockSharedNow(f *os.File) error {
+// lock takes a flock as how says, or the POSIX lock that stands for it.
+func lock(fd uintptr, how int) error {
 	if flockLocks {
-		return syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		return syscall.Flock(int(fd), how)
 	}
-	return setLock(f.Fd(), syscall.F_RDLCK, syscall.F_SETLK)
-}
-
-// lockSharedWait takes an inspector's lock, waiting for the daemon to exit.
-func lockSharedWait(fd uintptr) error {
-	if flockLocks {
-		return syscall.Flock(int(fd), syscall.LOCK_SH)
+	typ, cmd := int16(syscall.F_RDLCK), syscall.F_SETLKW
+	if how&syscall.LOCK_EX != 0 {
+		typ = syscall.F_WRLCK
 	}
-	return setLock(fd, syscall.F_RDLCK, syscall.F_SETLKW)
+	if how&syscall.LOCK_NB != 0 {
+		cmd = syscall.F_SETLK
+	}
+	return setLock(fd, typ, cmd)
 }
 
 // announce takes the POSIX write lock on f for this process, beside the

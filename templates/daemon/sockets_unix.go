@@ -309,12 +309,10 @@ func (c *controlServer) handle(conn *os.File) {
 	fmt.Fprintln(conn, "ok")
 }
 
-// requestControl asks the daemon behind pidfile's control socket to
-// reload or reopen its log (verb) and waits, until deadline, for the
-// result. A nil error means it succeeded; otherwise it is the error the
-// daemon reported (Reload's, or why it kept its old log), or why no answer
-// came. With starting, the daemon holds its pidfile but may not have made
-// its socket yet: a missing socket is tried again until deadline.
+// requestControl asks the daemon behind pidfile's control socket for verb
+// and waits, until deadline, for the result: nil, the daemon's error, or
+// why no answer came. With starting, the daemon may not have made its
+// socket yet: a missing socket is tried again until deadline.
 func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
 	path := controlPath(pidfile)
 	conn, err := dialUnix(path, deadline)
@@ -376,12 +374,10 @@ func send(msg string) {
 const listenFDsStart = 3
 
 // takeSockets takes, once, the sockets the service manager passed
-// ($LISTEN_FDS of them from descriptor 3 on, named by $LISTEN_FDNAMES) if
-// $LISTEN_PID is this process. It marks them close-on-exec, so that no
-// program the service starts inherits them, and removes the three variables
-// from the environment, so that none believes they are its own. The
-// daemon calls it as the service starts, before anything else can open a
-// descriptor or start a program; Listen calls it in case the daemon has not.
+// ($LISTEN_FDS from descriptor 3, named by $LISTEN_FDNAMES) if $LISTEN_PID
+// is this process: close-on-exec, the three variables unset, so that no
+// program the service starts takes them for its own. The daemon calls it
+// as the service starts; Listen calls it in case the daemon has not.
 func takeSockets() {
 	sockets.once.Do(func() {
 		pid, n, names := os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES")

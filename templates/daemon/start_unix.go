@@ -28,12 +28,11 @@ import (
 // then tells start over a pipe that it is ready; start returns 0 then, or 1
 // with the daemon's error, its early exit or a timeout.
 //
-// The log is a regular file (or /dev/null) with one link; root refuses one
-// that another user than root or the --user target owns in a directory
-// others can write, at start and every reopen. Only a log the daemon
-// created goes to --user. The run command stays in the foreground (see
-// systemd.go), logging to stderr unless --log names a file, with a pidfile
-// only when one is named; as process 1 it runs the service in a child.
+// The log is a regular file (or /dev/null) with one link, which root
+// refuses if another user than the --user target owns it. Only a log the
+// daemon created goes to --user. run stays in the foreground (systemd.go),
+// logging to stderr unless --log names a file, with a pidfile only when one
+// is named; as process 1 it runs the service in a child.
 
 // start starts the daemon unless one is running, and returns once a
 // daemon, its own or one already there, is ready, or has failed, within
@@ -733,12 +732,11 @@ func dupStderr() *os.File {
 	return os.NewFile(uintptr(fd), "stderr")
 }
 
-// earlySignals are the signals of process 1, the daemon and the service
-// process under process 1, subscribed to as the package is initialised, the
-// first moment a Go program can: an early TERM or HUP waits for the service
-// (a stop, a reload) instead of taking the runtime's default action. The
-// service process under process 1 then closes the pipe on readyFD, so that
-// process 1 forwards signals only once they are handled.
+// earlySignals are process 1's, the daemon's and the service process's
+// signals, subscribed to as the package is initialised, the first moment
+// Go can: an early TERM or HUP waits for the service (a stop, a reload)
+// instead of taking the runtime's default action. The service process then
+// closes readyFD, so that process 1 forwards signals only once handled.
 var earlySignals = func() *signals {
 	stage := os.Getenv(stageEnv)
 	if os.Getpid() != 1 && stage != "daemon" && stage != "run" {
@@ -751,11 +749,10 @@ var earlySignals = func() *signals {
 	return s
 }()
 
-// initProcess is process 1: it runs the service in a child, forwards the
-// signals the service handles to it (and SIGUSR2), reaps every process the
-// kernel reparents to it, and exits with the service's status. The child
-// has a process group of its own, so that a signal from a terminal reaches
-// it once, through here.
+// initProcess is process 1: it runs the service in a child of its own
+// process group (a terminal's signal reaches it once, through here),
+// forwards the service's signals (and SIGUSR2), reaps every orphan, and
+// exits with the service's status.
 func (p *Program) initProcess(o *options) int {
 	s := earlySignals
 	usr2 := make(chan os.Signal, 1)

@@ -12,24 +12,20 @@ import (
 	"time"
 )
 
-// Under systemd (Type=notify) the run command sends READY=1, RELOADING=1
-// and STOPPING=1, each with a STATUS= line, pings the watchdog while the
-// service is [HealthChecker] healthy, and [Listen] takes the sockets
-// systemd passes. Journal priorities: logging.go; the sockets themselves:
-// sockets_unix.go.
+// Under systemd (Type=notify) run sends READY=1, RELOADING=1 and
+// STOPPING=1 with STATUS=, pings the watchdog while the service is
+// [HealthChecker] healthy, and [Listen] takes the sockets systemd passes.
 
-// notify sends state to the service manager at $NOTIFY_SOCKET, as
-// sd_notify(3) does, with what goes with it (see annotate).
+// notify sends state to $NOTIFY_SOCKET, as sd_notify(3), with what goes
+// with it (see annotate).
 func notify(state string) {
 	send(annotate(state))
 }
 
-// underSystemd prepares, as the service starts, what the daemon does for a
-// service manager: it takes the sockets the manager passed, before anything
-// else can start a program that would inherit them, reports
-// STATUS=starting, and starts the watchdog if the manager asked for one. It
-// returns what stops the watchdog. Without a service manager all of this
-// does nothing, but Listen still listens.
+// underSystemd, as the service starts, takes the sockets the manager passed
+// (before any program can inherit them), reports STATUS=starting, starts
+// the watchdog if asked, and returns what stops it. Without a manager it
+// does nothing.
 func (p *Program) underSystemd() (undo func()) {
 	takeSockets()
 	setState(statusStarting)
@@ -54,11 +50,10 @@ var status struct {
 	ready   bool   // READY=1 has been sent: the service has started
 }
 
-// SetStatus sets the service's own one-line status, such as "42 clients",
-// which systemctl status shows after the daemon's state: "serving: 42
-// clients". Line breaks become spaces; "" clears it. Under a service manager
-// that reads $NOTIFY_SOCKET the new status is sent at once; elsewhere
-// SetStatus does nothing visible. It is safe to call from any goroutine.
+// SetStatus sets the service's one-line status, such as "42 clients", which
+// systemctl status shows after the daemon's state ("serving: 42 clients");
+// "" clears it. It is sent at once under a service manager, and shows
+// nowhere else. It is safe to call from any goroutine.
 func SetStatus(line string) {
 	line = strings.Join(strings.Fields(line), " ")
 	status.Lock()
@@ -119,12 +114,11 @@ func annotate(msg string) string {
 }
 
 // HealthChecker is implemented by services that can tell whether they are
-// well. Under a service manager's watchdog (systemd's WatchdogSec=), the
-// daemon calls Healthy at half the watchdog interval once the service is
-// serving, with a context that expires at the next call, and pings the
-// watchdog only when Healthy returns nil in time. A Healthy that fails, or
-// hangs (a deadlock), stops the pings, and the manager restarts the service.
-// Without a watchdog Healthy is never called.
+// well. Under a watchdog (systemd's WatchdogSec=) the daemon calls Healthy
+// every half interval once serving, with a context that expires at the
+// next call, and pings only when it returns nil in time: a Healthy that
+// fails or hangs gets the service restarted. Without a watchdog it is never
+// called.
 type HealthChecker interface {
 	Healthy(ctx context.Context) error
 }
@@ -156,10 +150,9 @@ func watchdogInterval() time.Duration {
 }
 
 // startWatchdog starts pinging if the manager asked for it, and returns the
-// watchdog, or nil when there is none. Until the daemon has sent READY=1 it
-// pings without asking the service: Init may take long, and a slow start
-// is TimeoutStartSec='s business. Changes of health are logged at level
-// warn (priority 4 in the journal), after prefix.
+// watchdog, or nil. Until READY=1 it pings without asking the service (a
+// slow Init is TimeoutStartSec='s business). Health changes are logged at
+// warn, after prefix.
 func startWatchdog(svc Service, prefix string) *watchdog {
 	interval := watchdogInterval()
 	if interval == 0 {
@@ -249,16 +242,13 @@ var sockets struct {
 	fds  []*inherited
 }
 
-// Listen returns the listening stream socket the service calls name, such
-// as "http", as a file, of which the service makes its listener with
-// net.FileListener before closing the file (the daemon package does not
-// import net, so a service without sockets stays a static binary). Under
-// socket activation it is the socket the manager passed under that name
-// (FileDescriptorName=), or the only one passed, handed out once, with the
-// connections that queued before the service started. Otherwise Listen
-// listens on addr: a path ('/' or, on Linux, '@' abstract) for a Unix
-// socket, or HOST:PORT for TCP, HOST empty, localhost or an IP address
-// (IPv6 in brackets); no names are looked up.
+// Listen returns the listening socket the service calls name, such as
+// "http", as a file for net.FileListener (the package does not import net:
+// a service without sockets stays a static binary). Under socket activation
+// it is the socket passed under that name (FileDescriptorName=), or the
+// only one, once, with the connections queued meanwhile. Otherwise it
+// listens on addr: a path ('/', or '@' abstract on Linux) for a Unix
+// socket, or HOST:PORT, HOST empty, localhost or an IP (IPv6 in brackets).
 func Listen(name, addr string) (*os.File, error) {
 	if f := activatedListener(name); f != nil {
 		return f, nil

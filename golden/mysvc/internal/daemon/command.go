@@ -213,12 +213,11 @@ type paths struct {
 
 // defaultPaths returns where the pidfile and log go when neither a flag nor
 // the environment names them: /run/NAME/NAME.pid and /var/log for root; for
-// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (as the systemd user units
-// have it) and a private directory under $XDG_STATE_HOME (default
-// ~/.local/state) for the log, and for the pidfile without a runtime
-// directory. $HOME and $XDG_RUNTIME_DIR count only if isOwn says no one else
-// can write them; without a home, the private directory is NAME-UID in the
-// temporary directory. None is ever directly in a world-writable directory.
+// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (as the user units have it)
+// and a private directory under $XDG_STATE_HOME (~/.local/state) for the
+// log, and the pidfile without $XDG_RUNTIME_DIR. $HOME and $XDG_RUNTIME_DIR
+// count only if isOwn; without a home, the private directory is NAME-UID
+// in the temporary directory. None is directly in a world-writable one.
 func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
 		run := filepath.Join("/run", name)

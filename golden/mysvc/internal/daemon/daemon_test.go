@@ -4,12 +4,10 @@
 
 package daemon
 
-// TestLifecycle proves start, status, reload and stop of a real daemon on
-// this platform in about a second: the test binary re-executes itself as a
-// program built on this package (see TestMain) and drives it with its own
-// commands. Exit is judged by the pidfile lock, never by kill(pid, 0): where
-// nothing reaps orphans, a stopped daemon stays a zombie. daemongen runs its
-// full real-process suite against this package's source before every release.
+// TestLifecycle proves start, status, reload and stop of a real daemon here:
+// the test binary re-executes itself as a program built on this package
+// (see TestMain). Exit is judged by the pidfile lock, never kill(pid, 0),
+// which finds an unreaped zombie. daemongen runs its full suite on release.
 
 import (
 	"context"

@@ -20,21 +20,18 @@ import (
 	"strings"
 )
 
-// The install and uninstall commands register the program with the
-// machine's init system, using the service files of Program.InitFiles as
-// "daemongen new" writes them: init/FOLDER/ for each row of initSystems.
-// Each file is installed with the default binary path, /usr/local/bin/NAME,
-// replaced by the binary's own path, and, for a user's own init system
-// (systemd-user, a LaunchAgent), each "~/" by the home directory. A file
-// that starts with "#!" gets mode 0755, any other 0644.
+// The install and uninstall commands register the program with the init
+// system, from Program.InitFiles: init/FOLDER/ for each row of initSystems.
+// Each file gets the binary's path for /usr/local/bin/NAME and, for a
+// user's own init system, the home directory for "~/"; mode 0755 if it
+// starts with "#!", else 0644.
 
 // initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
-// An initSystem is what install and uninstall know of one init system: a
-// row of initSystems. The documentation of a new project is rendered from
-// the table (daemongen reads its literal strings and booleans), so its
-// fields hold literals only. In the commands, install replaces:
+// An initSystem is one init system, a row of initSystems. A new project's
+// documentation is rendered from the table's literals, so its fields hold
+// literals only. In the commands, install replaces:
 //
 //	{name}   the program's name
 //	{var}    the name with each "-" as "_", as a shell variable's name
@@ -61,9 +58,10 @@ type initSystem struct {
 	many   bool   // the folder may hold several files (else exactly one)
 	unit   bool   // the files are systemd units: install checks that their sandbox and user can run the binary
 
-	// The commands, "" for none: install runs reload, enable and start;
+	// The commands, "" for none: install runs reload, enable and start,
+	// and restart for a running service that runs an older binary or unit;
 	// uninstall runs stop and disable, removes the files and runs reload.
-	reload, enable, start, stop, disable string
+	reload, enable, start, restart, stop, disable string
 
 	loaded string // a command that exits 0 if the service is loaded already, so start must not run
 	log    string // where to look when the service fails to start; "" for its own log
@@ -81,25 +79,25 @@ var initSystems = []initSystem{{
 	name: "systemd", title: "systemd", goos: "linux", detect: "/run/systemd/system", need: true,
 	files: "systemd", dir: "/etc/systemd/system", many: true, unit: true,
 	reload: "systemctl daemon-reload", enable: "systemctl enable {units}", start: "systemctl start {units}",
-	stop: "systemctl stop {units}", disable: "systemctl disable {units}",
+	restart: "systemctl restart {unit}", stop: "systemctl stop {units}", disable: "systemctl disable {units}",
 	log: "journalctl -u {unit}",
 }, {
 	name: "systemd-user", title: "systemd, a user's manager", goos: "linux", detect: "/run/systemd/system", need: true, user: true,
 	files: "systemd-user", dir: "~/.config/systemd/user", many: true,
 	reload: "systemctl --user daemon-reload", enable: "systemctl --user enable {units}", start: "systemctl --user start {units}",
-	stop: "systemctl --user stop {units}", disable: "systemctl --user disable {units}",
+	restart: "systemctl --user restart {unit}", stop: "systemctl --user stop {units}", disable: "systemctl --user disable {units}",
 	log:  "journalctl --user -u {unit}",
 	note: "{name} runs while you are logged in; to keep it running after you log out: loginctl enable-linger",
 }, {
 	// Only an OpenRC boot leaves softlevel; any openrc-run leaves /run/openrc itself.
 	name: "openrc", title: "OpenRC", goos: "linux", detect: "/run/openrc/softlevel",
 	files: "openrc", dir: "/etc/init.d",
-	enable: "rc-update add {unit} default", start: "rc-service {unit} start",
+	enable: "rc-update add {unit} default", start: "rc-service {unit} start", restart: "rc-service {unit} restart",
 	stop: "rc-service {unit} stop", disable: "rc-update del {unit} default",
 }, {
 	name: "sysv", title: "SysV/LSB", goos: "linux",
 	files: "sysv", dir: "/etc/init.d",
-	enable: "update-rc.d {unit} defaults || chkconfig --add {unit}", start: "{file} start",
+	enable: "update-rc.d {unit} defaults || chkconfig --add {unit}", start: "{file} start", restart: "{file} restart",
 	stop: "{file} stop", disable: "update-rc.d -f {unit} remove || chkconfig --del {unit}",
 	unenabled: "neither update-rc.d nor chkconfig is installed: {name} will not start at boot until you link {file} into /etc/rc?.d",
 }, {
@@ -107,17 +105,17 @@ var initSystems = []initSystem{{
 	// loaded, so it is best effort as every disable command is.
 	name: "launchd", title: "launchd, a LaunchDaemon", goos: "darwin",
 	files: "launchd", dir: "/Library/LaunchDaemons",
-	enable: "launchctl enable system/{name}", loaded: "launchctl print system/{name}",
+	enable: "launchctl enable system/{name}", loaded: "launchctl print system/{name}", restart: "launchctl kickstart -k system/{name}",
 	start: "launchctl bootstrap system {file}", disable: "launchctl bootout system/{name}",
 }, {
 	name: "launchd", title: "launchd, a user's LaunchAgent", goos: "darwin", user: true,
 	files: "launchd-agent", dir: "~/Library/LaunchAgents",
-	enable: "launchctl enable gui/{uid}/{name}", loaded: "launchctl print gui/{uid}/{name}",
+	enable: "launchctl enable gui/{uid}/{name}", loaded: "launchctl print gui/{uid}/{name}", restart: "launchctl kickstart -k gui/{uid}/{name}",
 	start: "launchctl bootstrap gui/{uid} {file}", disable: "launchctl bootout gui/{uid}/{name}",
 }, {
 	name: "rc.d", title: "FreeBSD rc.d", goos: "freebsd dragonfly",
 	files: "rc.d", dir: "/usr/local/etc/rc.d",
-	enable: "sysrc {var}_enable=YES", start: "service {unit} start",
+	enable: "sysrc {var}_enable=YES", start: "service {unit} start", restart: "service {unit} restart",
 	stop: "service {unit} onestop", disable: "sysrc -x {var}_enable",
 }}
 
@@ -150,7 +148,8 @@ type installer struct {
 	exists   func(path string) bool
 	lookPath func(file string) (string, error)
 	run      func(args []string) error
-	probe    func(args []string) bool // runs args quietly: did it exit 0?
+	probe    func(args []string) bool               // runs args quietly: did it exit 0?
+	running  func(bin string) (pid int, other bool) // the daemon, and whether it runs another binary than bin
 	stdout   io.Writer
 	stderr   io.Writer
 }
@@ -173,6 +172,7 @@ func (p *Program) newInstaller() *installer {
 		lookPath: lookPathSbin,
 		run:      func(args []string) error { return runCommand(args, os.Stdout, os.Stderr) },
 		probe:    func(args []string) bool { return runCommand(args, nil, nil) == nil },
+		running:  func(bin string) (int, bool) { return runningDaemon(p.Name, bin) },
 		stdout:   os.Stdout,
 		stderr:   os.Stderr,
 	}
@@ -330,6 +330,7 @@ type plan struct {
 	reload  [][]string
 	enable  [][]string
 	start   [][]string
+	restart [][]string
 	stop    [][]string
 	disable [][]string // best effort: a failure is reported, not fatal
 	loaded  []string   // see initSystem.loaded
@@ -422,6 +423,11 @@ func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
 		return nil, fmt.Errorf("%s holds %d files; %s takes exactly one", src, len(pl.units), name)
 	}
 	in.commands(pl, slices.Concat(names, []string{"{unit}", pl.units[0], "{file}", filepath.Join(dir, pl.units[0])}))
+	if pl.reload == nil && !sys.user && in.exists("/run/systemd/system") {
+		// systemd runs here and makes units of /etc/init.d's scripts:
+		// reload it, so that it learns of the script, or forgets it.
+		pl.reload = [][]string{{"systemctl", "daemon-reload"}}
+	}
 	return pl, nil
 }
 
@@ -459,7 +465,7 @@ func (in *installer) commands(pl *plan, names []string) {
 		}
 		return nil
 	}
-	pl.reload, pl.enable, pl.start = commands(sys.reload), commands(sys.enable), commands(sys.start)
+	pl.reload, pl.enable, pl.start, pl.restart = commands(sys.reload), commands(sys.enable), commands(sys.start), commands(sys.restart)
 	pl.stop, pl.disable, pl.loaded = commands(sys.stop), commands(sys.disable), command(sys.loaded)
 	pl.log, pl.note = expand.Replace(cmp.Or(sys.log, "its log")), expand.Replace(sys.note)
 	if sys.enable != "" && pl.enable == nil {
@@ -501,6 +507,9 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			}
 		}
 	}
+	if pl.sys.user && !dryRun && pl.reload != nil && !in.probe(pl.reload[0]) {
+		return fmt.Errorf("%s does not answer (%s failed): no user manager runs for you here (if $XDG_RUNTIME_DIR is not set, export XDG_RUNTIME_DIR=/run/user/%d). Log in through a session that starts one, or have root run loginctl enable-linger for your user; then install again. Nothing was written", pl.sys.title, strings.Join(pl.reload[0], " "), in.euid)
+	}
 	updated := false
 	for _, f := range pl.files {
 		old, err := os.ReadFile(f.path)
@@ -508,27 +517,33 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 		same := err == nil && err2 == nil && bytes.Equal(old, f.data) && fi.Mode().Perm() == f.mode
 		updated = updated || (err == nil && !same)
 		if dryRun {
-			fmt.Fprintf(in.stdout, "==> %s <==\n%s", strings.TrimPrefix(f.path, in.root), f.data)
-			if !bytes.HasSuffix(f.data, []byte("\n")) {
-				fmt.Fprintln(in.stdout)
+			fmt.Fprintf(in.stdout, "==> %s <==\n%s\n", strings.TrimPrefix(f.path, in.root), strings.TrimSuffix(string(f.data), "\n"))
+		} else if !same {
+			if err := writeFileAtomic(f.path, f.data, f.mode); err != nil {
+				return err
 			}
-			continue
+			fmt.Fprintf(in.stdout, "wrote %s\n", strings.TrimPrefix(f.path, in.root))
 		}
-		if same {
-			continue
-		}
-		if err := writeFileAtomic(f.path, f.data, f.mode); err != nil {
-			return err
-		}
-		fmt.Fprintf(in.stdout, "wrote %s\n", strings.TrimPrefix(f.path, in.root))
 	}
 	// The manager is reloaded on every install, changed files or not: a
-	// first install that failed after writing them left them unread.
+	// first install that failed after writing them left them unread. A
+	// service running an older binary or service file is restarted onto
+	// the new ones, unless --no-start.
 	steps := slices.Concat(pl.reload, pl.enable)
 	starts := 0
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
 		steps = append(steps, pl.start...)
 		starts = len(pl.start)
+	}
+	if pid, other := in.running(bin); pid > 0 && (other || updated) && !dryRun && len(pl.restart) > 0 {
+		why := map[bool]string{false: "the old service file", true: "an older binary"}[other]
+		if !start {
+			fmt.Fprintf(in.stdout, "%s: the running service (pid %d) keeps %s (--no-start); to bring it onto the new one: %s\n", in.name, pid, why, strings.Join(pl.restart[0], " "))
+		} else {
+			fmt.Fprintf(in.stdout, "%s: the running service (pid %d) runs %s: restarting it\n", in.name, pid, why)
+			steps = append(steps, pl.restart...)
+			starts += len(pl.restart)
+		}
 	}
 	if pl.unenabled != "" {
 		fmt.Fprintf(in.stderr, "%s: %s\n", in.name, pl.unenabled)
@@ -540,9 +555,6 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			}
 			return err
 		}
-	}
-	if !dryRun && updated && start {
-		fmt.Fprintf(in.stdout, "%s: a service that was already running keeps its old settings until it is restarted\n", in.name)
 	}
 	if !dryRun && pl.note != "" {
 		fmt.Fprintln(in.stdout, pl.note)
@@ -582,6 +594,14 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		fmt.Fprintf(in.stdout, "removed %s\n", shown)
 	}
 	failed = append(failed, in.bestEffort(pl.reload, dryRun)...)
+	if d := defaultPaths(in.name, in.euid, os.Getenv, ownDir); !dryRun {
+		if in.root == "" {
+			removeRuntime(in.name)
+		}
+		if _, err := os.Stat(in.root + d.log); err == nil {
+			fmt.Fprintf(in.stdout, "kept %s, the service's log: remove it once you no longer need it\n", d.log)
+		}
+	}
 	if len(failed) > 0 {
 		fmt.Fprintf(in.stderr, "%s: removed the service files, but these failed: %s; check that %s is not still running\n", in.name, strings.Join(failed, "; "), in.name)
 	}
@@ -638,23 +658,13 @@ func checkBinPath(bin string) error {
 // binary at bin from the service: ProtectHome hides /home, /root and
 // /run/user, PrivateTmp gives the service its own /tmp and /var/tmp.
 func hiddenFromUnit(unit, bin string) error {
-	value := func(key string) string {
-		v := ""
-		for _, line := range strings.Split(unit, "\n") {
-			if rest, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
-				v = strings.TrimSpace(rest)
-			}
-		}
-		return v
-	}
 	under := func(dirs ...string) bool {
 		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(bin, d+"/") })
 	}
-	off := func(v string) bool { return v == "" || v == "no" || v == "false" || v == "0" || v == "off" }
-	if v := value("ProtectHome"); !off(v) && under("/home", "/root", "/run/user") {
+	if v := unitValue(unit, "ProtectHome"); !off(v) && under("/home", "/root", "/run/user") {
 		return fmt.Errorf("ProtectHome=%s hides the binary %s from the service; install the binary outside home directories first (make install puts it in /usr/local/bin), or point --bin at such a copy", v, bin)
 	}
-	if v := value("PrivateTmp"); !off(v) && under("/tmp", "/var/tmp") {
+	if v := unitValue(unit, "PrivateTmp"); !off(v) && under("/tmp", "/var/tmp") {
 		return fmt.Errorf("PrivateTmp=%s hides the binary %s from the service; move the binary out of /tmp, or point --bin at a copy elsewhere", v, bin)
 	}
 	return nil
@@ -666,18 +676,11 @@ func hiddenFromUnit(unit, bin string) error {
 // it searchable by others.
 func runnableByOthers(unit, bin string) error {
 	who := ""
-	for _, line := range strings.Split(unit, "\n") {
-		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "DynamicUser="); ok {
-			if v = strings.TrimSpace(v); v == "yes" || v == "true" || v == "1" || v == "on" {
-				who = "DynamicUser=" + v
-			}
-		}
-		if v, ok := strings.CutPrefix(line, "User="); ok && who == "" {
-			if v = strings.TrimSpace(v); v != "" && v != "root" && v != "0" {
-				who = "User=" + v
-			}
-		}
+	if v := unitValue(unit, "User"); v != "" && v != "root" && v != "0" {
+		who = "User=" + v
+	}
+	if v := unitValue(unit, "DynamicUser"); !off(v) {
+		who = "DynamicUser=" + v
 	}
 	if who == "" {
 		return nil
@@ -699,33 +702,39 @@ func runnableByOthers(unit, bin string) error {
 	}
 }
 
+// unitValue returns the last value of key in the systemd unit, or "".
+func unitValue(unit, key string) string {
+	v := ""
+	for _, line := range strings.Split(unit, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+			v = strings.TrimSpace(rest)
+		}
+	}
+	return v
+}
+
+// off reports whether a unit's boolean value v is false or unset.
+func off(v string) bool { return v == "" || v == "no" || v == "false" || v == "0" || v == "off" }
+
 // writeFileAtomic writes data to path with mode, through a temporary file
 // in the same directory renamed over it, so the init system never reads
 // half a file. It creates the directory if it is missing.
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(data)
+	err := os.MkdirAll(filepath.Dir(path), 0o755)
+	var f *os.File
 	if err == nil {
-		err = f.Chmod(mode)
+		f, err = os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	}
 	if err == nil {
-		err = f.Sync()
-	}
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
+		_, err = f.Write(data)
+		if err = errors.Join(err, f.Chmod(mode), f.Sync(), f.Close()); err == nil {
+			err = os.Rename(f.Name(), path)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
 	}
 	if err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

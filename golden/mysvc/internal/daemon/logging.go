@@ -28,12 +28,11 @@ func SetLogLevel(l slog.Level) { logLevel.Set(l) }
 
 // setupLogging makes slog's default logger, and so package log's, write to
 // stderr, and returns the logger for the daemon's own messages, prefixed
-// with the program's name. To the systemd journal ($JOURNAL_STREAM names
-// our stderr) each line starts with its syslog priority, "<3>" for errors,
-// so that journalctl -p err shows slog.Error's lines; elsewhere it starts
-// with the time and the level ("2006-01-02T15:04:05.000Z07:00 INFO message
-// key=value"), or is a JSON object when $NAME_LOG_FORMAT is json. An unknown
-// level or format is reported on stderr and the default used.
+// with the program's name. To the journal ($JOURNAL_STREAM is our stderr)
+// each line starts with its syslog priority ("<3>" for errors, for
+// journalctl -p err); elsewhere with the time and the level
+// ("2006-01-02T15:04:05.000Z07:00 INFO message key=value"), or it is JSON
+// with $NAME_LOG_FORMAT=json. An unknown level or format is reported.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
 	var h slog.Handler

@@ -49,6 +49,9 @@ func listenAddr(string) (*os.File, error) {
 	return nil, fmt.Errorf("listening is not supported on %s: use net.Listen", runtime.GOOS)
 }
 
+func runningDaemon(string, string) (int, bool) { return 0, false }
+func removeRuntime(string)                     {}
+
 func (p *Program) unsupported(action string) int { return p.fail(action, errUnsupported) }
 
 func (p *Program) start(*options) int         { return p.unsupported("start") }

@@ -16,16 +16,13 @@ import (
 
 // Signals. SIGTERM and SIGINT stop the service gracefully; any number of
 // them make one stop. SIGQUIT is the forced exit: every goroutine's stack
-// to the log, "quit" into the pidfile, which stays as after a crash, and
-// exit 1 at once. SIGHUP reloads, SIGUSR1 reopens the log by its path. Each
-// kind has a channel of its own with room for one, so no signal is lost in
-// a burst or while Reload runs, and the handlers are installed even when
-// the daemon was started with these signals ignored.
+// to the log, "quit" into the pidfile (stale, as after a crash), exit 1.
+// SIGHUP reloads, SIGUSR1 reopens the log. Each kind has a channel with
+// room for one, so none is lost in a burst, also if started ignored.
 //
-// Init runs before start reports success; SIGTERM or SIGINT during Init
-// cancels its context, and the daemon then exits 0 without running Run.
-// Reload runs in a goroutine of its own, never concurrently with itself,
-// with the service's context: a stop cancels a Reload that is running.
+// SIGTERM or SIGINT during Init cancels its context, and the daemon exits 0
+// without running Run. Reload runs in a goroutine of its own, one at a
+// time, with the service's context: a stop cancels it.
 
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
@@ -392,14 +389,12 @@ func (srv *server) warnf(format string, args ...any) {
 // that named no limit.
 const defaultReloadLimit = 90 * time.Second
 
-// A reloadBound bounds the running Reload, so that the service manager,
-// told RELOADING=1, hears READY=1 in time even from a Reload that hangs:
-// otherwise systemd leaves the unit "reloading" and every later reload
-// waits behind it. The limit is the shortest --timeout of the reloads it
-// serves (90 s for SIGHUP): at 80% of it Reload's context is cancelled, at
-// 90% the clients hear that it still runs and the manager READY=1. The
-// Reload keeps its place: the next one starts only once it has returned;
-// reloads asked for meanwhile are served together by it.
+// A reloadBound bounds the running Reload, so that the manager, told
+// RELOADING=1, hears READY=1 in time even from a Reload that hangs (else
+// every later reload waits behind it). The limit is the shortest --timeout
+// of the reloads it serves (90 s for SIGHUP): at 80% of it Reload's context
+// is cancelled, at 90% the clients and the manager hear that it still runs.
+// The next Reload starts only once it has returned, for all asked meanwhile.
 type reloadBound struct {
 	next    time.Duration // the limit for the next Reload; 0 if none named yet
 	limit   time.Duration // the running Reload's
