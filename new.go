@@ -212,7 +212,11 @@ func (w workEdit) write(ctx context.Context, dir string) error {
 // already current and names the go.work it would edit.
 func printDryRun(out io.Writer, dir string, s generator.Split, work workEdit) {
 	for _, f := range s.Write {
-		fmt.Fprintf(out, "%v %6d %s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path))
+		replaces := ""
+		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Path))); err == nil {
+			replaces = " (replaces the file there)"
+		}
+		fmt.Fprintf(out, "%v %6d %s%s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path), replaces)
 	}
 	if s.Current > 0 {
 		fmt.Fprintf(out, "(%d %s already current)\n", s.Current, plural(s.Current, "file", "files"))

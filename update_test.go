@@ -370,3 +370,34 @@ func TestUpdatePidfileMoved(t *testing.T) {
 		t.Errorf("stamp's pidfile after update = %q", s.Pidfile)
 	}
 }
+
+// Issue 19: into a directory that is no daemongen project, new --force
+// --dry-run marks each existing file it would replace, and the real run
+// replaces exactly those.
+func TestNewForceDryRunMarksReplaced(t *testing.T) {
+	work := t.TempDir()
+	dir := filepath.Join(work, "svc")
+	writeFile(t, filepath.Join(dir, "Makefile"), "all:\n")
+	writeFile(t, filepath.Join(dir, "README.md"), "# mine\n")
+	writeFile(t, filepath.Join(dir, "notes.txt"), "mine\n")
+	stdout, stderr, code := daemongen(t, work, "new", "svc", "--force", "--dry-run")
+	var marked []string
+	for l := range strings.Lines(stdout) {
+		if p, ok := strings.CutSuffix(strings.TrimSpace(l), " (replaces the file there)"); ok {
+			marked = append(marked, strings.Fields(p)[2])
+		}
+	}
+	if code != 0 || !slices.Equal(marked, []string{"svc/Makefile", "svc/README.md"}) {
+		t.Fatalf("new --force --dry-run = exit %d, marked %v (stdout %q, stderr %q); want svc/Makefile and svc/README.md", code, marked, stdout, stderr)
+	}
+	stdout, _, code = daemongen(t, work, "new", "svc", "--force")
+	var replaced []string
+	for l := range strings.Lines(stdout) {
+		if p, ok := strings.CutPrefix(strings.TrimSpace(l), "replaced "); ok {
+			replaced = append(replaced, p)
+		}
+	}
+	if code != 0 || !slices.Equal(replaced, marked) {
+		t.Errorf("new --force replaced %v; the dry run said %v", replaced, marked)
+	}
+}
