@@ -275,6 +275,9 @@ func runUpdate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := overlayOrphans(c.App.ErrWriter, cfg, files); err != nil {
+		return err
+	}
 	version := stampVersion()
 	acts, err := planUpdate(dir, old, cfg, files, version)
 	if err != nil {
@@ -400,6 +403,22 @@ func adopt(c *cli.Context, dir string) error {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "adopted %s: wrote %s; from now on, daemongen update merges your edits\n", dir, filepath.Join(dir, generator.StampFile))
+	return nil
+}
+
+// overlayOrphans warns of each file that only the --templates overlay
+// writes: one that replaced a template this daemongen renamed or dropped
+// now adds a file beside the one it meant to replace.
+func overlayOrphans(w io.Writer, cfg generator.Config, files []generator.File) error {
+	embedded, err := generator.Render(cfg, templates.FS)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if !slices.ContainsFunc(embedded, func(e generator.File) bool { return e.Path == f.Path }) {
+			fmt.Fprintf(w, "note: only the --templates overlay writes %s, which this daemongen does not: if it was to replace a template since renamed or dropped, move it (daemongen templates list)\n", f.Path)
+		}
+	}
 	return nil
 }
 

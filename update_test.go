@@ -401,3 +401,17 @@ func TestNewForceDryRunMarksReplaced(t *testing.T) {
 		t.Errorf("new --force replaced %v; the dry run said %v", replaced, marked)
 	}
 }
+
+// Issue 19: an overlay file that matches no file of the embedded tree is
+// reported by update, not silently added beside the one it once replaced.
+func TestUpdateOverlayOrphan(t *testing.T) {
+	work := t.TempDir()
+	writeFile(t, filepath.Join(work, "tmpl", "project", "Makefile.old.tmpl"), "# renamed since\n")
+	if _, stderr, code := daemongen(t, work, "new", "mysvc", "--templates", "tmpl"); code != 0 {
+		t.Fatalf("new --templates = exit %d, %q", code, stderr)
+	}
+	_, stderr, code := daemongen(t, filepath.Join(work, "mysvc"), "update", "--templates", "../tmpl")
+	if code != 0 || !strings.Contains(stderr, "note: only the --templates overlay writes Makefile.old, which this daemongen does not") {
+		t.Errorf("update with an orphaned overlay file = exit %d, %q; want it reported", code, stderr)
+	}
+}
