@@ -426,7 +426,7 @@ print(json.dumps(plistlib.loads(sys.stdin.buffer.read(), fmt=plistlib.FMT_XML)))
 			"RunAtLoad":         true,                                    // start when loaded
 			"KeepAlive":         map[string]any{"SuccessfulExit": false}, // restart unless it exited 0
 			"ThrottleInterval":  float64(5),                              // seconds between restarts
-			"ExitTimeOut":       float64(15),                             // SIGKILL this long after SIGTERM
+			"ExitTimeOut":       float64(10),                             // SIGKILL this long after SIGTERM
 			"StandardOutPath":   log,
 			"StandardErrorPath": log,
 		}

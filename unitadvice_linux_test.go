@@ -1,10 +1,11 @@
 package main
 
-// Issue 21, items 11, 12 and 17, under the real systemd 252 (see
+// Issue 21, items 11, 12, 14 and 17, under the real systemd 252 (see
 // bootSystemd): each piece of advice in the unit's comments works as
 // written, the hardened unit alone refuses what it loosens, rapid restarts
-// do not take a socket-activated service down, and a kill -TERM from
-// outside is a clean stop that Restart=on-failure leaves stopped.
+// and a crash loop do not take a socket-activated service down, a stop
+// during a request that never ends is a clean one (exit 0), and a kill
+// -TERM from outside is a clean stop that Restart=on-failure leaves stopped.
 
 import (
 	"strings"
@@ -123,6 +124,20 @@ sleep 2
 fact term_state "$(show mysvc ActiveState)"
 fact term_result "$(show mysvc Result)"
 
+# Item 12, a crash loop (Init fails) with connections waiting: the
+# socket starts the service only every RestartSec=, and keeps listening.
+mkdir -p /etc/systemd/system/mysvc.service.d
+printf '[Service]\nEnvironment=ADVICE=bind\n' >/etc/systemd/system/mysvc.service.d/advice.conf
+printf '[Socket]\nListenStream=127.0.0.1:8081\nFileDescriptorName=http\n' >/etc/systemd/system/mysvc.socket
+systemctl daemon-reload
+systemctl start mysvc.socket
+for i in 1 2 3; do curl -sS --max-time 10 -o /dev/null http://127.0.0.1:8081/ 2>/dev/null & done
+sleep 10; wait
+fact crashloop_socket "$(show mysvc.socket ActiveState)"
+fact crashloop_restarts "$(show mysvc.service NRestarts)"
+systemctl stop mysvc.socket mysvc.service; systemctl reset-failed mysvc.socket mysvc.service 2>/dev/null
+rm -r /etc/systemd/system/mysvc.service.d /etc/systemd/system/mysvc.socket
+
 # Item 12: ten restarts within 10 s of the socket-activated service, then
 # the socket still listens and every request is answered.
 install /opt/socket
@@ -135,6 +150,22 @@ ok=0
 for i in $(seq 50); do curl -sS --max-time 10 -o /dev/null http://127.0.0.1:8080/ && ok=$((ok + 1)); done
 fact answered $ok
 fact service_state "$(show mysvc.service ActiveState)"
+
+# Item 14: a stop during an upload that never ends, which the example
+# drains for half of TimeoutStopSec=, then cuts: exit 0, not failed.
+greeting() { curl -sS --max-time 10 http://127.0.0.1:8080/ | sed -n 's/.*request \([0-9]*\).*/\1/p'; }
+before=$(greeting)
+exec 3<>/dev/tcp/127.0.0.1/8080
+printf 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npart of it' >&3
+taken=1
+for i in $(seq 50); do [ "$(greeting)" -gt $((before + i)) ] && { taken=0; break; }; done
+fact upload_taken $taken
+begun=$(now_ms)
+systemctl stop mysvc.service; fact drain_stop_rc $?
+fact drain_ms $(( $(now_ms) - begun ))
+fact drain_result "$(show mysvc.service Result)"
+fact drain_status "$(show mysvc.service ExecMainStatus)"
+exec 3>&-
 `, 3*time.Minute, true)
 	t.Logf("script output:\n%s", out)
 	if code != 0 {
@@ -156,4 +187,15 @@ fact service_state "$(show mysvc.service ActiveState)"
 	c.is("socket_state", "active", "mysvc.socket after ten restarts")
 	c.is("answered", "50", "requests answered after ten restarts")
 	c.is("service_state", "active", "mysvc.service after ten restarts")
+	c.is("crashloop_socket", "active", "mysvc.socket after 10 s of a crash loop with connections waiting")
+	if n := c.num("crashloop_restarts"); n < 4 || n > 10 {
+		t.Errorf("NRestarts after 10 s of a crash loop = %d; want about one every RestartSec=1s", n)
+	}
+	c.is("upload_taken", "0", "the service took in the endless upload")
+	c.is("drain_stop_rc", "0", "systemctl stop during the upload")
+	c.is("drain_result", "success", "Result after a stop during the upload")
+	c.is("drain_status", "0", "ExecMainStatus after a stop during the upload")
+	if ms := c.num("drain_ms"); ms >= 10000 {
+		t.Errorf("systemctl stop during the upload took %d ms; want it within TimeoutStopSec=10s", ms)
+	}
 }
