@@ -33,9 +33,6 @@ const stageEnv = "_DAEMON_STAGE"
 // ctlSuffix, added to the pidfile's path, names the control socket.
 const ctlSuffix = ".ctl"
 
-// defaultTimeout is --timeout's default.
-const defaultTimeout = 10 * time.Second
-
 // options are the parsed command line.
 type options struct {
 	action  string
@@ -111,7 +108,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.pidfile, "pidfile", "", "")
 	fs.StringVar(&o.log, "log", "", "")
-	fs.DurationVar(&o.timeout, "timeout", defaultTimeout, "")
+	fs.DurationVar(&o.timeout, "timeout", StopTimeout, "")
 	fs.StringVar(&o.user, "user", "", "")
 	svc, err := p.serviceFlags(fs)
 	if err != nil {
@@ -268,7 +265,7 @@ Flags (-flag and --flag both work):
 
 Example:
   %[1]s start && %[1]s status && %[1]s stop
-`, p.Name, d.pidfile, prefix, d.log, defaultTimeout, controlUsage())
+`, p.Name, d.pidfile, prefix, d.log, StopTimeout, controlUsage())
 	if p.Flags != nil {
 		fmt.Fprintf(w, "\nService flags (every command takes them; start and run pass them to the service):\n")
 		svc := flag.NewFlagSet(p.Name, flag.ContinueOnError)
@@ -279,10 +276,9 @@ Example:
 }
 
 // PathVar defines a flag for a file path, for use in [Program.Flags]. The
-// path is made absolute against the working directory as the flag is
-// parsed, in the command the operator ran, so that it names the same file
-// in the daemon, which runs in "/". The default value is resolved the same
-// way.
+// path, and the default value, are made absolute against the working
+// directory of the command the operator ran, so that they name the same
+// file in the daemon, which runs in "/".
 func PathVar(fs *flag.FlagSet, p *string, name, value, usage string) {
 	v := (*pathValue)(p)
 	*p = ""

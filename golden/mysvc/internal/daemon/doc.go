@@ -33,11 +33,16 @@ import (
 	"context"
 	"flag"
 	"io/fs"
+	"time"
 )
 
+// StopTimeout is how long a stop waits before it kills the daemon: stop's
+// default --timeout, and the service files' TimeoutStopSec= and ExitTimeOut.
+const StopTimeout = 10 * time.Second
+
 // Service is the work the daemon does. Run must return soon after ctx is
-// cancelled; its error, if any and other than ctx's, is logged and makes the
-// daemon exit 1.
+// cancelled, well within [StopTimeout]; its error, if any and other than
+// ctx's, is logged and makes the daemon exit 1.
 type Service interface {
 	Run(ctx context.Context) error
 }
@@ -57,9 +62,8 @@ type Reloader interface {
 	Reload(ctx context.Context) error
 }
 
-// Flagger is implemented by services with flags of their own. When
-// Program.Flags is nil, Main uses the service's Flags method as
-// Program.Flags, so a main package need not name it.
+// Flagger is implemented by services with flags of their own: when
+// Program.Flags is nil, Main uses their Flags method.
 type Flagger interface {
 	Flags(fs *flag.FlagSet)
 }
