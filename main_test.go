@@ -20,8 +20,12 @@ import (
 )
 
 // TestMain runs the test binary as daemongen when DAEMONGEN_TEST_MAIN is 1,
-// so that the CLI tests exercise main, exit statuses included.
+// so that the CLI tests exercise main, exit statuses included, and as an
+// HTTP load client with $DAEMONGEN_TEST_HTTPLOAD.
 func TestMain(m *testing.M) {
+	if addr := os.Getenv("DAEMONGEN_TEST_HTTPLOAD"); addr != "" {
+		os.Exit(httpLoadMain(addr)) // httpload_test.go
+	}
 	if os.Getenv("DAEMONGEN_TEST_MAIN") == "1" {
 		if n, err := strconv.Atoi(os.Getenv("DAEMONGEN_TEST_INTERRUPT_AT")); err == nil {
 			testContext = func(ctx context.Context) context.Context { return &interruptAt{Context: ctx, n: n} }

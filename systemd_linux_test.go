@@ -200,6 +200,11 @@ func TestSystemd(t *testing.T) {
 		buildGenerated(t, generator.Config{Name: "mysvc", Module: "example.com/mysvc", Socket: "127.0.0.1:8080"}, nil): "/opt/socket",
 		buildGenerated(t, cfg, map[string]string{"service.go": probeService, "service_test.go": ""}):                   "/opt/probe",
 	}
+	exe, err := os.Executable() // the HTTP load client (httpload_test.go)
+	if err != nil {
+		t.Fatal(err)
+	}
+	projects[exe] = "/opt/httpload"
 	boot := func(t *testing.T, script string) checker {
 		t.Helper()
 		out, code := bootSystemd(t, nspawn, projects, scriptLib+script, 2*time.Minute, true)
@@ -283,6 +288,45 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -20
 		c.is("reload_rc", "0", "systemctl reload mysvc")
 		c.is("stop_rc", "0", "systemctl stop mysvc.service")
 		c.is("result", "success", "Result after stop (graceful)")
+	})
+
+	// The HTTP example behind mysvc.socket under an httpLoad of 8 clients
+	// (half a new connection per request, half kept alive, with one
+	// retry), restarted gracefully 4 times, 2.5 s apart (5 starts stay
+	// within systemd's default start limit): no request fails (issue 21
+	// item 13).
+	t.Run("socket under load", func(t *testing.T) {
+		c := boot(t, `
+install /opt/socket
+systemctl start mysvc.socket; fact socket_rc $?
+DAEMONGEN_TEST_HTTPLOAD=127.0.0.1:8080 DAEMONGEN_TEST_HTTPLOAD_CLIENTS=8 /opt/httpload >/tmp/load 2>&1 &
+load=$!
+wait_for 20 grep -q ready /tmp/load; fact load_ready $?
+restarted=0
+for i in 1 2 3 4; do
+	sleep 2.5
+	systemctl restart mysvc.service && restarted=$((restarted+1))
+done
+fact restarted $restarted
+sleep 1
+kill -TERM $load; wait $load
+cat /tmp/load
+fact starts "$(journalctl -u mysvc --no-pager -o cat | grep -c 'mysvc listening')"
+fact result "$(show mysvc.service Result)"
+journalctl -u mysvc --no-pager -o short-monotonic | tail -20
+`)
+		c.is("socket_rc", "0", "systemctl start mysvc.socket")
+		c.is("load_ready", "0", "the load's first answer")
+		c.is("restarted", "4", "systemctl restart mysvc.service that succeeded, of 4")
+		c.is("starts", "5", "times the service started (its Init's line in the journal)")
+		t.Logf("4 restarts under load: %s", c.facts["load"])
+		if c.num("load_ok") <= 0 {
+			t.Errorf("load: %q; want answered requests", c.facts["load"])
+		}
+		c.is("load_failed", "0", "requests unanswered across the restarts")
+		c.is("load_refused", "0", "connections refused across the restarts")
+		c.is("load_reset", "0", "new connections reset across the restarts")
+		c.is("result", "success", "Result")
 	})
 
 	// The probe: reload timing and failure, journal priorities, the
