@@ -109,3 +109,27 @@ func TestNewDiskFull(t *testing.T) {
 		}
 	})
 }
+
+// --dir "" is a usage error; --dir below a regular file names that file;
+// a --dir that cannot be made names the directory, not a temporary one.
+func TestNewDirMistakes(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "f"), "mine\n")
+	before := dirSnapshot(t, dir)
+	for _, tc := range []struct {
+		dir, want string
+		code      int
+	}{
+		{"", "an empty --dir names no directory", 2},
+		{"f/x", filepath.Join(dir, "f") + " is a file, so --dir f/x cannot be made below it", 1},
+		{"/proc/foo", "write /proc/foo: cannot create a directory in /proc: no such file or directory", 1},
+	} {
+		_, stderr, code := daemongen(t, dir, "new", "x", "--dir", tc.dir)
+		if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, ".tmp-") {
+			t.Errorf("new x --dir %q = exit %d, %q; want %d and %q", tc.dir, code, stderr, tc.code, tc.want)
+		}
+	}
+	if after := dirSnapshot(t, dir); !maps.Equal(after, before) {
+		t.Errorf("new with a mistaken --dir changed %s", dir)
+	}
+}

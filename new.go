@@ -91,6 +91,9 @@ func newConfig(c *cli.Context) (generator.Config, string, error) {
 	if len(replace) > 0 && !c.Bool("force") {
 		return generator.Config{}, "", badUsage(c, "--replace needs --force")
 	}
+	if c.IsSet("dir") && c.String("dir") == "" {
+		return generator.Config{}, "", badUsage(c, "an empty --dir names no directory; leave it out to write into NAME")
+	}
 	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker"), Socket: c.String("socket")}
 	return cfg, cmp.Or(c.String("dir"), cfg.Name), nil
 }
@@ -103,6 +106,13 @@ func moduleFor(c *cli.Context, cfg *generator.Config, dir, abs string) error {
 	lookup := abs
 	if info, err := os.Lstat(abs); err == nil && !info.IsDir() {
 		lookup = filepath.Dir(abs) // Write refuses it later
+	}
+	for d := filepath.Dir(abs); d != filepath.Dir(d); d = filepath.Dir(d) {
+		if info, err := os.Stat(d); err == nil && !info.IsDir() {
+			return fmt.Errorf("new: %s is a file, so --dir %s cannot be made below it (choose another --dir)", d, dir)
+		} else if err == nil {
+			break
+		}
 	}
 	parent, err := gomod.FindModule(lookup)
 	if err != nil && !errors.Is(err, gomod.ErrNoModule) {

@@ -183,6 +183,9 @@ func writeNew(ctx context.Context, dir string, files []File) (err error) {
 		return interrupted(ctx, dir)
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-*")
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		err = fmt.Errorf("cannot create a directory in %s: %w", filepath.Dir(dir), pe.Err) // not the temporary name
+	}
 	if err != nil {
 		return fmt.Errorf("write %s: %w", dir, err)
 	}
