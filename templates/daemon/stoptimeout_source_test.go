@@ -50,7 +50,7 @@ func TestStopTimeoutAgrees(t *testing.T) {
 			example = string(f.Data)
 		}
 	}
-	if !strings.Contains(example, "context.WithTimeout(context.Background(), daemon.StopTimeout/2)") {
+	if !strings.Contains(example, "time.Now().Add(daemon.StopTimeout / 2)") {
 		t.Errorf("httpservice.go does not budget its drain from daemon.StopTimeout:\n%s", example)
 	}
 }
