@@ -177,7 +177,7 @@ func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []ge
 		base, hadBase := s.Bases[p]
 		theirs, renders := rendered[p]
 		ours, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		exists := err == nil
+		ours, exists := generator.AsLF(ours), err == nil // a checkout's CRLF is no edit
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("update: %w", err)
 		}

@@ -415,3 +415,27 @@ func TestUpdateOverlayOrphan(t *testing.T) {
 		t.Errorf("update with an orphaned overlay file = exit %d, %q; want it reported", code, stderr)
 	}
 }
+
+// Issue 19: "current" is what git records, the same for new, generate and
+// update: a checkout with CRLF line endings, or made under umask 002, is
+// no edit and no change.
+func TestCurrentIsWhatGitRecords(t *testing.T) {
+	dir := newStamped(t)
+	for _, p := range []string{"Makefile", "README.md"} {
+		data, _ := os.ReadFile(filepath.Join(dir, p))
+		writeFile(t, filepath.Join(dir, p), strings.ReplaceAll(string(data), "\n", "\r\n"))
+	}
+	if err := os.Chmod(filepath.Join(dir, "main.go"), 0o664); err != nil {
+		t.Fatal(err)
+	}
+	before := dirSnapshot(t, dir)
+	if stdout, stderr, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
+		t.Errorf("update of a CRLF, umask 002 checkout = exit %d, %q %q; want up to date", code, stdout, stderr)
+	}
+	if stdout, _, code := daemongen(t, filepath.Dir(dir), "new", "mysvc", "--force", "--dry-run"); code != 0 || strings.Contains(stdout, "main.go") || strings.Contains(stdout, "Makefile") {
+		t.Errorf("new --force --dry-run over it = exit %d, %q; want main.go and the Makefile current", code, stdout)
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("update or new --dry-run changed the checkout")
+	}
+}

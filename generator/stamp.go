@@ -86,7 +86,11 @@ func DefaultPidfiles(name string) string {
 
 // SameText reports whether old, a file on disk, holds data, allowing the
 // CRLF line endings and byte order mark a checkout may have added.
-func SameText(old, data []byte) bool { return bytes.Equal(asLF(old), data) }
+func SameText(old, data []byte) bool { return bytes.Equal(AsLF(old), data) }
+
+// AsLF returns a file as written, without what a checkout may have added:
+// a byte order mark, CRLF line endings.
+func AsLF(data []byte) []byte { return asLF(data) }
 
 // Sum is the hex SHA-256 sum of data.
 func Sum(data []byte) string {

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"bytes"
 	"io/fs"
 	"os"
 	"path"
@@ -75,9 +74,9 @@ func isCurrent(dir string, f File) bool {
 	name := filepath.Join(dir, filepath.FromSlash(f.Path))
 	info, err := os.Lstat(name)
 	special := fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
-	if err != nil || !info.Mode().IsRegular() || info.Mode()&(fs.ModePerm|special) != f.Mode || info.Size() != int64(len(f.Data)) {
+	if err != nil || !info.Mode().IsRegular() || info.Mode()&special != 0 || executable(info.Mode()) != executable(f.Mode) {
 		return false
 	}
 	data, err := os.ReadFile(name)
-	return err == nil && bytes.Equal(data, f.Data)
+	return err == nil && SameText(data, f.Data) // as Plan judges: what git records
 }
