@@ -508,7 +508,11 @@ func buildAndVet(dir string) error {
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
 		cmd := exec.Command("go", args...)
 		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("update: the files are written; no go command is on PATH to build and vet %s: do it before you commit", dir)
+		}
+		if err != nil {
 			return fmt.Errorf("update: the files are written, but go %s fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", strings.Join(args, " "), dir, out)
 		}
 	}
