@@ -333,6 +333,9 @@ func runUpdate(c *cli.Context) error {
 		env := strings.ToUpper(strings.ReplaceAll(cfg.Name, "-", "_")) + "_PIDFILE"
 		fmt.Fprintf(out, "note: the new binary looks for its daemon at %s (root) and %s, where the old one used %s and %s: before you install it, stop the running daemon with the binary you have (%s stop), or run the new one with --pidfile OLD (or %s=OLD) until it restarts\n", is[0], is[1], was[0], was[1], cfg.Name, env)
 	}
+	for _, note := range generator.Migrations[min(max(old.API, 0), len(generator.Migrations)):] {
+		fmt.Fprintf(out, "migration: %s\n", note) // the daemon package's API changed since the stamp
+	}
 	if old.Config.Socket == "" && cfg.Socket != "" {
 		fmt.Fprintf(out, "note: your service serves on %s once it listens through daemon.Listen(\"http\", ADDR), as the example of \"daemongen new NAME --socket ADDR\" does (httpservice.go); update does not touch your service\n", cfg.Socket)
 	}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"golang.org/x/tools/txtar"
@@ -35,6 +36,7 @@ type Stamp struct {
 	Templates string            // "DIR sha256:HEX" of a --templates overlay; "" for none
 	InitDir   string            // generate's --init-files DIR, relative to the module root
 	Pidfile   string            // the default pidfiles of the daemon it wrote (see DefaultPidfiles)
+	API       int               // the daemon package's APIEpoch
 	Conflicts []string          // files update left with conflict markers
 	Bases     map[string][]byte // the owner's files as written, by path
 	Sums      map[string]string // the daemon package's files' SHA-256 sums, hex, by path
@@ -64,6 +66,7 @@ func NewStamp(version string, cfg Config, templates string, files []File) *Stamp
 	if cfg.Name != "" {
 		s.Pidfile = DefaultPidfiles(cfg.Name)
 	}
+	s.API = APIEpoch
 	for _, f := range files {
 		switch {
 		case cfg.InDaemonDir(f.Path):
@@ -123,6 +126,7 @@ func (s *Stamp) File() (File, error) {
 	line("templates", s.Templates)
 	line("init-files", s.InitDir)
 	line("pidfile", s.Pidfile)
+	line("api", strconv.Itoa(s.API))
 	for _, p := range slices.Sorted(slices.Values(s.Conflicts)) {
 		line("conflict", p)
 	}
@@ -182,6 +186,8 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			s.InitDir = value
 		case "pidfile":
 			s.Pidfile = value
+		case "api":
+			s.API, _ = strconv.Atoi(value)
 		case "conflict":
 			s.Conflicts = append(s.Conflicts, value)
 		case "sum":
@@ -202,3 +208,13 @@ func ParseStamp(data []byte) (*Stamp, error) {
 	}
 	return s, nil
 }
+
+// APIEpoch counts the incompatible changes of the daemon package's exported
+// API since the first stamped version; a stamp records it. Migrations[i] is
+// the note for the change from epoch i to i+1, which update prints to
+// owners whose stamp is older. TestDaemonAPICompatible holds the package
+// to its recorded API.
+const APIEpoch = 0
+
+// Migrations are the notes of the API's incompatible changes (see APIEpoch).
+var Migrations = []string{}
