@@ -4,6 +4,7 @@ package main
 // of it whose templates changed (new), both built here. Integration tier.
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -77,6 +78,9 @@ func TestUpdateAcrossBuilds(t *testing.T) {
 	edit("templates/project/Makefile.tmpl", "GO ?= go\n", "GO ?= go\nGOFLAGS ?= -trimpath\n")
 	edit("templates/project/README.md.tmpl", "# {{.Name}}\n", "# {{.Name}}, a daemon\n")
 	writeFile(t, filepath.Join(src, "templates/project/SECURITY.md.tmpl"), "Report problems with {{.Name}} privately.\n")
+	// And it moves root's default pidfile, as round 2 did.
+	edit("templates/daemon/command.go", `run := filepath.Join("/run", name)`, `run := filepath.Join("/run", name, "v2")`)
+	edit("generator/stamp.go", `return "/run/" + name + "/" + name + ".pid`, `return "/run/" + name + "/v2/" + name + ".pid`)
 	newer := buildDaemongen(t, src, filepath.Join(bins, "new"))
 
 	work := t.TempDir()
@@ -153,5 +157,66 @@ func TestUpdateAcrossBuilds(t *testing.T) {
 	}
 	if fresh, updated := readStamp(t, filepath.Join(fresh, "plain")), readStamp(t, p); fresh.Version != updated.Version {
 		t.Errorf("the updated project's stamp names %q; the newer daemongen is %q", updated.Version, fresh.Version)
+	}
+
+	// Never two daemons across an update that moves the default pidfile:
+	// update says what to run, and doing it leaves one daemon, the new
+	// binary's. Root's defaults are /run/NAME/...: a name of this test's own.
+	if os.Geteuid() != 0 {
+		return
+	}
+	name := fmt.Sprintf("dgmove%d", os.Getpid())
+	t.Cleanup(func() { os.RemoveAll("/run/" + name) })
+	if out, code := runIn(t, work, old, "new", name); code != 0 {
+		t.Fatalf("old daemongen new %s = exit %d\n%s", name, code, out)
+	}
+	dir := filepath.Join(work, name)
+	build := func(bin string) string {
+		if out, code := runIn(t, dir, "go", "build", "-o", bin, "."); code != 0 {
+			t.Fatalf("go build: %s", out)
+		}
+		return bin
+	}
+	oldBin := build(filepath.Join(bins, name+"-old"))
+	daemon := func(bin string, args ...string) (string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		out, err := cmd.CombinedOutput()
+		if err != nil && cmd.ProcessState == nil {
+			t.Fatal(err)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	if out, code := daemon(oldBin, "start", "--log", filepath.Join(dir, "log")); code != 0 {
+		t.Fatalf("old binary start = exit %d: %s", code, out)
+	}
+	t.Cleanup(func() { daemon(oldBin, "stop") })
+	out, code = runIn(t, dir, newer, "update")
+	oldPidfile, newPidfile := "/run/"+name+"/"+name+".pid", "/run/"+name+"/v2/"+name+".pid"
+	want := fmt.Sprintf("note: the new binary looks for its daemon at %s (root) and $XDG_RUNTIME_DIR/%s/%s.pid, where the old one used %s", newPidfile, name, name, oldPidfile)
+	if code != 0 || !strings.Contains(out, want) || !strings.Contains(out, name+" stop") {
+		t.Fatalf("update across the pidfile move = exit %d\n%s\nwant the note %q", code, out, want)
+	}
+	newBin := build(filepath.Join(bins, name+"-new"))
+	if out, code := daemon(newBin, "status"); code != 3 {
+		t.Errorf("the new binary's status, before the note is followed = exit %d (%s); want 3: it looks elsewhere, as the note warns", code, out)
+	}
+	// As the note says: stop the daemon with the binary the owner has,
+	// then start the new one.
+	if out, code := daemon(oldBin, "stop"); code != 0 {
+		t.Fatalf("old binary stop = exit %d: %s", code, out)
+	}
+	if out, code := daemon(newBin, "start", "--log", filepath.Join(dir, "log")); code != 0 {
+		t.Fatalf("new binary start = exit %d: %s", code, out)
+	}
+	t.Cleanup(func() { daemon(newBin, "stop") })
+	if out, code := daemon(newBin, "status"); code != 0 || !strings.Contains(out, "running") {
+		t.Errorf("new binary status = exit %d, %s; want running", code, out)
+	}
+	if data, err := os.ReadFile(newPidfile); err != nil || len(data) == 0 {
+		t.Errorf("no pidfile at the new default %s: %v", newPidfile, err)
+	}
+	if out, _ := daemon(oldBin, "status"); !strings.Contains(out, "not running") {
+		t.Errorf("old binary status after the move = %q; want not running (one daemon, the new one)", out)
 	}
 }
