@@ -397,6 +397,12 @@ func adopt(c *cli.Context, dir string) error {
 	if err != nil {
 		return err
 	}
+	// Files of older layouts, which this daemongen writes elsewhere.
+	for old, now := range map[string]string{name + ".service": "init/systemd/" + name + ".service", name + ".socket": "init/systemd/" + name + ".socket"} {
+		if exists(old) {
+			fmt.Fprintf(c.App.Writer, "moved %s: daemongen now writes %s; carry your edits there, then remove %s\n", filepath.Join(dir, old), filepath.Join(dir, now), old)
+		}
+	}
 	for _, f := range files {
 		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path))); cfg.Editable(f.Path) && err == nil && !bytes.Equal(data, f.Data) {
 			fmt.Fprintf(c.App.Writer, "yours %s (differs from what this daemongen writes: update keeps it as your edit)\n", filepath.Join(dir, f.Path))

@@ -329,12 +329,13 @@ func TestUpdateAdopt(t *testing.T) {
 	}
 	mk := readProject(t, dir)["Makefile"] + "\nmine:\n\techo mine\n"
 	writeFile(t, filepath.Join(dir, "Makefile"), mk)
+	writeFile(t, filepath.Join(dir, "mysvc.service"), "[Service]\n") // an older layout's unit
 	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 2 || !strings.Contains(stderr, "--socket ADDR") {
 		t.Errorf("update --adopt of a socket project without --socket = exit %d, %q; want 2 asking for the address", code, stderr)
 	}
 	before := dirSnapshot(t, dir)
 	stdout, stderr, code := daemongen(t, dir, "update", "--adopt", "--socket", "127.0.0.1:8080")
-	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") {
+	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") || !strings.Contains(stdout, "moved mysvc.service: daemongen now writes init/systemd/mysvc.service") {
 		t.Fatalf("update --adopt = exit %d, %q %q; want 0, the Makefile named as an edit", code, stdout, stderr)
 	}
 	after := dirSnapshot(t, dir)
