@@ -149,6 +149,9 @@ func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []ge
 	}
 	var acts []action
 	changes, err := generator.Plan(dir, daemonFiles)
+	if errors.Is(err, generator.ErrNotGenerated) {
+		return nil, fmt.Errorf("update: %w: the daemon package is daemongen's, and an edit there is lost; move your code out of %s (or put the line back to let update replace the file)", err, cmp.Or(cfg.DaemonDir, generator.DaemonDir))
+	}
 	if err != nil {
 		return nil, err
 	}
