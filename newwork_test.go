@@ -3,6 +3,7 @@ package main
 import (
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,6 +54,16 @@ func TestNewWorkUnwritable(t *testing.T) {
 			os.Mkdir(filepath.Join(repo, "services"), 0o755) // DIR's parent is writable
 			os.Chmod(repo, 0o555)
 			t.Cleanup(func() { os.Chmod(repo, 0o755) })
+		}
+	}
+	if _, err := exec.LookPath("chattr"); err == nil && os.Getuid() == 0 { // chattr +i needs CAP_LINUX_IMMUTABLE
+		cases["immutable"] = func(repo string) {
+			work := filepath.Join(repo, "go.work")
+			writeFile(t, work, "go 1.23\n")
+			if out, err := exec.Command("chattr", "+i", work).CombinedOutput(); err != nil {
+				t.Skipf("chattr +i %s: %v: %s", work, err, out)
+			}
+			t.Cleanup(func() { exec.Command("chattr", "-i", work).Run() })
 		}
 	}
 	for name, setup := range cases {

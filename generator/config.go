@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/mod/module"
 )
@@ -241,6 +242,9 @@ func validateModule(mod, name string) error {
 	if err := check(mod); err != nil {
 		return &ConfigError{Field: "Module", Value: mod, Reason: hint, Err: err}
 	}
+	if last := path.Base(mod); !safeArgStart(last[0]) {
+		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the go command refuses to build a package whose directory name starts with %q (it could pass for a flag); start the last element with a letter or digit, such as %s", last[:1], path.Join(path.Dir(mod), example))}
+	}
 	if slices.Contains(strings.Split(mod, "/"), "vendor") {
 		return &ConfigError{Field: "Module", Value: mod, Reason: "the go command takes a path with a vendor element for a vendored package; choose a path without one"}
 	}
@@ -254,6 +258,13 @@ func validateModule(mod, name string) error {
 		return &ConfigError{Field: "Module", Value: mod, Reason: fmt.Sprintf("the go command reserves %q; use a module path whose first element has a dot, such as example.com/%s", first, mod)}
 	}
 	return nil
+}
+
+// safeArgStart reports whether the go command builds a package whose
+// directory name starts with c: an ASCII letter, digit, '.' or '_', or any
+// byte of a multi-byte character.
+func safeArgStart(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c >= utf8.RuneSelf
 }
 
 // Data is the value every template is executed with.

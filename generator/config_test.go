@@ -196,7 +196,8 @@ func TestModuleRuleAgreesWithGo(t *testing.T) {
 			refused = append(refused, name)
 		}
 	}
-	accepted := []string{"mysvc", "test", "toolchain-x", "builtins"}
+	refused = append(refused, "example.com/-x", "x/~y", "example.com/x/+y")
+	accepted := []string{"mysvc", "test", "toolchain-x", "builtins", "example.com/_x", "example.com/x~", "x/y-", "example.com/é"}
 	goTest := func(name string) error {
 		dir := t.TempDir()
 		for file, data := range map[string]string{

@@ -17,3 +17,14 @@ func checkWritable(dir string) error {
 	}
 	return nil
 }
+
+// checkReplaceable reports, without writing, whether the existing file name
+// can be renamed over: not if it is immutable or append-only (chattr +i or
+// +a), which access(2) reports as EPERM for writing.
+func checkReplaceable(name string) error {
+	const wOK = 2 // W_OK of access(2)
+	if err := syscall.Access(name, wOK); err == syscall.EPERM {
+		return fmt.Errorf("replace %s: %w (the file is immutable or append-only; lsattr shows which, and chattr -i or -a clears it)", name, err)
+	}
+	return nil
+}

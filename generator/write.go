@@ -91,6 +91,9 @@ func Write(ctx context.Context, dir string, files []File, opts WriteOptions) (re
 			return nil, err
 		}
 		if exists {
+			if err := checkReplaceable(filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
+				return nil, err
+			}
 			replaced = append(replaced, f.Path)
 		}
 	}
