@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -93,14 +94,17 @@ func updateCommand() *cli.Command {
 			"you did not edit is replaced; one you edited is merged 3-way (base: what the\n" +
 			"old daemongen wrote; yours; this daemongen's). A conflict is marked in place,\n" +
 			"diff3 style (<<<<<<< yours, ||||||| base, =======, >>>>>>> new), and update\n" +
-			"exits 3 naming each file. A file you deleted stays deleted; one this daemongen\n" +
+			"exits 3 naming each file (and again, changing nothing, until they are resolved;\n" +
+			"update --check says when). Update never reads, writes or removes through a\n" +
+			"symlink, nor anything in .git. A file you deleted stays deleted; one this daemongen\n" +
 			"no longer writes is removed if unedited, kept if edited. The daemon package is\n" +
 			"rewritten as generate does; go.mod and the example service are yours (update\n" +
 			"only raises the go line when the daemon package needs it). Then it builds and\n" +
 			"vets the project. --socket, --no-socket and --docker change the project's shape.\n\n" +
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
-			"as if this daemongen had made it (NAME from main.go or --name; --socket and\n" +
-			"--docker from its files or the flags) and changes nothing else, so that what\n" +
+			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
+			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
+			"flag) and changes nothing else (--dry-run: not even that), so that what\n" +
 			"differs from this daemongen's files counts as your edits from then on.\n\n" +
 			"Exit status: 0 done (or, with --check, nothing to do); 1 a failure, or --check\n" +
 			"finding work; 3 conflicts left, or, with --check, still marked.\n\n" +
@@ -179,7 +183,7 @@ func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []ge
 	for _, p := range paths {
 		base, hadBase := s.Bases[p]
 		theirs, renders := rendered[p]
-		ours, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		ours, err := generator.ReadInside(dir, p)
 		ours, exists := generator.AsLF(ours), err == nil // a checkout's CRLF is no edit
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("update: %w", err)
@@ -221,8 +225,13 @@ func runUpdate(c *cli.Context) error {
 	if c.Args().Present() {
 		return badUsage(c, "unexpected arguments: %s", strings.Join(c.Args().Slice(), " "))
 	}
-	if c.Bool("check") && c.Bool("dry-run") {
+	switch {
+	case c.Bool("check") && c.Bool("dry-run"):
 		return badUsage(c, "--check and --dry-run exclude each other")
+	case c.Bool("adopt") && c.Bool("check"):
+		return badUsage(c, "--adopt and --check exclude each other (--adopt --dry-run shows what it would write)")
+	case c.IsSet("name") && !c.Bool("adopt"):
+		return badUsage(c, "--name goes with --adopt only: update takes the name from the stamp")
 	}
 	dir := cmp.Or(c.String("dir"), ".")
 	stampPath := filepath.Join(dir, generator.StampFile)
@@ -248,6 +257,12 @@ func runUpdate(c *cli.Context) error {
 	}
 	if old.Config.DaemonOnly {
 		return fmt.Errorf("update: %s is the stamp of a daemon package generate wrote: run daemongen generate there", stampPath)
+	}
+	if err := old.Config.Validate(); err != nil {
+		return fmt.Errorf("update: %s: %w (the stamp was edited: take it back from version control)", stampPath, err)
+	}
+	if marked := markedConflicts(dir, old); len(marked) > 0 {
+		return cli.Exit("update: conflicts still marked in "+strings.Join(marked, ", ")+" from the last update; resolve them, then run: daemongen update --check", exitConflict)
 	}
 	cfg := old.Config
 	switch {
@@ -297,7 +312,6 @@ func runUpdate(c *cli.Context) error {
 		return err
 	}
 	goMod, raise := raiseGoLine(dir)
-	out := c.App.Writer
 	if c.Bool("check") {
 		// Conflicts resolved since are no change: the stamp forgets them.
 		stamp.Conflicts = old.Conflicts
@@ -305,8 +319,13 @@ func runUpdate(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		return checkUpdate(out, dir, old, acts, !bytes.Equal(data, expected.Data) || raise != nil)
+		return checkUpdate(c.App.Writer, dir, acts, !bytes.Equal(data, expected.Data) || raise != nil)
 	}
+	// What update did is printed once it is done: an update that fails or
+	// is interrupted writes nothing, and says only that.
+	dryRun := c.Bool("dry-run")
+	var report bytes.Buffer
+	out := &report
 	var changes []generator.Change
 	conflicts := 0
 	for _, a := range acts {
@@ -322,11 +341,11 @@ func runUpdate(c *cli.Context) error {
 		if a.verb == "conflict" {
 			conflicts++
 		}
-		printAction(out, dir, a, c.Bool("dry-run"))
+		printAction(out, dir, a, dryRun)
 	}
 	if raise != nil {
 		changes = append(changes, generator.Change{Kind: generator.Stale, Path: "go.mod", File: *raise})
-		fmt.Fprintf(out, "%sraise the go line of %s from %s to %s, which the daemon package needs\n", prefix(c.Bool("dry-run")), filepath.Join(dir, "go.mod"), goMod, generator.GoVersion)
+		fmt.Fprintf(out, "%sraise the go line of %s from %s to %s, which the daemon package needs\n", prefix(dryRun), filepath.Join(dir, "go.mod"), goMod, generator.GoVersion)
 	}
 	if !bytes.Equal(data, stampFile.Data) {
 		changes = append(changes, generator.Change{Kind: generator.Stale, Path: generator.StampFile, File: stampFile})
@@ -344,18 +363,21 @@ func runUpdate(c *cli.Context) error {
 	}
 	if len(changes) == 0 {
 		fmt.Fprintf(out, "%s is up to date\n", dir)
-		return nil
 	}
-	if !c.Bool("dry-run") {
+	if len(changes) > 0 && !dryRun {
 		if err := generator.Sync(c.Context, dir, changes); err != nil {
 			return err
 		}
 	}
+	c.App.Writer.Write(report.Bytes())
+	if len(changes) == 0 {
+		return nil
+	}
 	if conflicts > 0 {
 		return cli.Exit(fmt.Sprintf("update: %d %s with conflicts; resolve the marked sections, then run: go build ./... && daemongen update --check", conflicts, plural(conflicts, "file", "files")), exitConflict)
 	}
-	if !c.Bool("dry-run") {
-		return buildAndVet(dir)
+	if !dryRun {
+		return buildAndVet(c.Context, dir)
 	}
 	return nil
 }
@@ -382,8 +404,16 @@ func adopt(c *cli.Context, dir string) error {
 	}
 	exists := func(p string) bool { _, err := os.Stat(filepath.Join(dir, p)); return err == nil }
 	cfg := generator.Config{Name: name, Module: mod.Path, Socket: c.String("socket"), Docker: c.Bool("docker") || !c.IsSet("docker") && exists("Dockerfile"), GoVersion: mod.Go}
-	if cfg.Socket == "" && exists(filepath.Join("init", "systemd", name+".socket")) {
-		return badUsage(c, "%s has a socket unit: give its address with --socket ADDR", dir)
+	if unit := filepath.Join("init", "systemd", name+".socket"); cfg.Socket == "" && !c.Bool("no-socket") && exists(unit) {
+		data, _ := os.ReadFile(filepath.Join(dir, unit))
+		m := listenStream.FindSubmatch(data)
+		if m == nil {
+			return badUsage(c, "%s has no ListenStream= line: give the socket's address with --socket ADDR, or --no-socket", filepath.Join(dir, unit))
+		}
+		cfg.Socket = string(m[1])
+		if !strings.Contains(cfg.Socket, ":") {
+			cfg.Socket = ":" + cfg.Socket // ListenStream=PORT is every address
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return badUsage(c, "%w", err)
@@ -411,12 +441,19 @@ func adopt(c *cli.Context, dir string) error {
 			fmt.Fprintf(c.App.Writer, "yours %s (differs from what this daemongen writes: update keeps it as your edit)\n", filepath.Join(dir, f.Path))
 		}
 	}
+	if c.Bool("dry-run") {
+		fmt.Fprintf(c.App.Writer, "would adopt %s: would write %s as a project named %s with socket %q and docker %v\n", dir, filepath.Join(dir, generator.StampFile), name, cfg.Socket, cfg.Docker)
+		return nil
+	}
 	if err := generator.Sync(c.Context, dir, []generator.Change{{Kind: generator.Missing, Path: generator.StampFile, File: stamp}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.App.Writer, "adopted %s: wrote %s; from now on, daemongen update merges your edits\n", dir, filepath.Join(dir, generator.StampFile))
 	return nil
 }
+
+// listenStream finds the address of a socket unit new wrote.
+var listenStream = regexp.MustCompile(`(?m)^ListenStream=(\S+)\s*$`)
 
 // overlayOrphans warns of each file that only the --templates overlay
 // writes: one that replaced a template this daemongen renamed or dropped
@@ -455,20 +492,9 @@ func printAction(w io.Writer, dir string, a action, dryRun bool) {
 	}
 }
 
-// checkUpdate is update --check: exit 3 while a file update left with
-// conflicts still holds its markers (the stamp says which), 1 if update
-// would change anything, 0 if the project is what update leaves.
-func checkUpdate(w io.Writer, dir string, old *generator.Stamp, acts []action, stampChanges bool) error {
-	var marked []string
-	for _, p := range old.Conflicts {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		if err == nil && hasConflictMarkers(data) {
-			marked = append(marked, filepath.Join(dir, filepath.FromSlash(p)))
-		}
-	}
-	if len(marked) > 0 {
-		return cli.Exit("update --check: conflicts still marked in "+strings.Join(marked, ", ")+"; resolve them", exitConflict)
-	}
+// checkUpdate is update --check, once no conflict is marked: exit 1 if
+// update would change anything, 0 if the project is what update leaves.
+func checkUpdate(w io.Writer, dir string, acts []action, stampChanges bool) error {
 	n := 0
 	for _, a := range acts {
 		if a.verb != "current" && a.verb != "keep" && a.verb != "deleted" {
@@ -480,6 +506,19 @@ func checkUpdate(w io.Writer, dir string, old *generator.Stamp, acts []action, s
 		return fmt.Errorf("update --check: %s is not what this daemongen writes (run: daemongen update --dir %s)", dir, dir)
 	}
 	return nil
+}
+
+// markedConflicts returns the files of dir in which the last update, as
+// the stamp old says, left conflicts that are still marked.
+func markedConflicts(dir string, old *generator.Stamp) []string {
+	var marked []string
+	for _, p := range old.Conflicts {
+		data, err := generator.ReadInside(dir, p)
+		if err == nil && hasConflictMarkers(data) {
+			marked = append(marked, filepath.Join(dir, filepath.FromSlash(p)))
+		}
+	}
+	return marked
 }
 
 // hasConflictMarkers reports whether data still holds a conflict as update
@@ -516,11 +555,14 @@ func raiseGoLine(dir string) (string, *generator.File) {
 
 // buildAndVet builds and vets the updated project, so that an owner file
 // that no longer compiles against the new daemon package is named now.
-func buildAndVet(dir string) error {
+func buildAndVet(ctx context.Context, dir string) error {
 	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
-		cmd := exec.Command("go", args...)
+		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
+		if ctx.Err() != nil {
+			return fmt.Errorf("update: the files are written; %v before go %s finished: run go build ./... && go vet ./... in %s", context.Cause(ctx), strings.Join(args, " "), dir)
+		}
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("update: the files are written; no go command is on PATH to build and vet %s: do it before you commit", dir)
 		}

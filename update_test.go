@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/daemongen/daemongen/generator"
 )
@@ -203,6 +205,15 @@ func TestUpdateMerges(t *testing.T) {
 	if _, stderr, code := daemongen(t, dir, "update", "--check"); code != 3 || !strings.Contains(stderr, "README.md") {
 		t.Errorf("update --check with a marked conflict = exit %d, %q; want 3 naming README.md", code, stderr)
 	}
+	// A second update while the conflict is marked changes nothing and
+	// forgets nothing: the stamp keeps the conflict for --check.
+	before := dirSnapshot(t, dir)
+	if stdout, stderr, code := daemongen(t, dir, "update"); code != 3 || stdout != "" || !strings.Contains(stderr, "conflicts still marked in README.md") {
+		t.Errorf("second update with a marked conflict = exit %d, %q %q; want 3 naming README.md", code, stdout, stderr)
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("a second update with a marked conflict changed the project")
+	}
 	writeFile(t, filepath.Join(dir, "README.md"), strings.Replace(readme, "# mysvc\n", "# My service\n", 1))
 	if stdout, stderr, code := daemongen(t, dir, "update", "--check"); code != 0 {
 		t.Errorf("update --check once resolved = exit %d, %q %q; want 0", code, stdout, stderr)
@@ -314,6 +325,43 @@ func TestUpdateHostileStamp(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "service.go")); err != nil {
 		t.Errorf("update removed service.go: %v", err)
 	}
+	// Nothing in .git, and nothing through a symlink, whatever the stamp says.
+	head := filepath.Join(dir, ".git", "HEAD")
+	writeFile(t, head, "ref: refs/heads/main\n")
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp)+"-- .git/HEAD --\nref: refs/heads/main\n")
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || strings.Count(stderr, generator.StampFile) != 1 || !strings.Contains(stderr, `".git/HEAD" is no path inside the project`) {
+		t.Errorf("update with a base in .git = exit %d, %q; want 1, why, and the stamp named once", code, stderr)
+	}
+	away := t.TempDir()
+	writeFile(t, filepath.Join(away, "x.conf"), "x\n")
+	writeFile(t, filepath.Join(away, "README.md"), "theirs\n")
+	if err := os.Symlink(away, filepath.Join(dir, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp)+"-- etc/x.conf --\nx\n")
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, "etc is a symlink") {
+		t.Errorf("update with a base below a symlink = exit %d, %q; want 1 naming the symlink", code, stderr)
+	}
+	os.Remove(filepath.Join(dir, "etc"))
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp))
+	os.Remove(filepath.Join(dir, "README.md"))
+	if err := os.Symlink(filepath.Join(away, "README.md"), filepath.Join(dir, "README.md")); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, "README.md is a symlink") {
+		t.Errorf("update with README.md a symlink = exit %d, %q; want 1 naming it", code, stderr)
+	}
+	if files := readProject(t, away); files["x.conf"] != "x\n" || files["README.md"] != "theirs\n" {
+		t.Errorf("update changed files a symlink points to: %v", files)
+	}
+	if data, err := os.ReadFile(head); err != nil || string(data) != "ref: refs/heads/main\n" {
+		t.Errorf(".git/HEAD after update = %q, %v", data, err)
+	}
+	name := strings.Replace(string(stamp), "\nname mysvc\n", "\nname ../../etc\n", 1)
+	writeFile(t, filepath.Join(dir, generator.StampFile), name)
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || strings.Count(stderr, generator.StampFile) != 1 || !strings.Contains(stderr, "stamp was edited") {
+		t.Errorf("update with name ../../etc in the stamp = exit %d, %q; want 1 naming the stamp once", code, stderr)
+	}
 	if _, stderr, code := daemongen(t, dir, "update", "--dir", "nowhere"); code != 1 || !strings.Contains(stderr, "nowhere is no directory") {
 		t.Errorf("update --dir nowhere = exit %d, %q; want 1 and why", code, stderr)
 	}
@@ -330,11 +378,19 @@ func TestUpdateAdopt(t *testing.T) {
 	mk := readProject(t, dir)["Makefile"] + "\nmine:\n\techo mine\n"
 	writeFile(t, filepath.Join(dir, "Makefile"), mk)
 	writeFile(t, filepath.Join(dir, "mysvc.service"), "[Service]\n") // an older layout's unit
-	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 2 || !strings.Contains(stderr, "--socket ADDR") {
-		t.Errorf("update --adopt of a socket project without --socket = exit %d, %q; want 2 asking for the address", code, stderr)
-	}
 	before := dirSnapshot(t, dir)
-	stdout, stderr, code := daemongen(t, dir, "update", "--adopt", "--socket", "127.0.0.1:8080")
+	for _, args := range [][]string{{"update", "--adopt", "--check"}, {"update", "--name", "mysvc"}} {
+		if _, stderr, code := daemongen(t, dir, args...); code != 2 || !strings.Contains(stderr, "--adopt") {
+			t.Errorf("daemongen %q = exit %d, %q; want 2, a usage error", args, code, stderr)
+		}
+	}
+	if stdout, stderr, code := daemongen(t, dir, "update", "--adopt", "--dry-run"); code != 0 || !strings.Contains(stdout, `would adopt .: would write daemongen.txtar as a project named mysvc with socket "127.0.0.1:8080"`) {
+		t.Errorf("update --adopt --dry-run = exit %d, %q %q; want 0 and what it would write, the socket from the unit", code, stdout, stderr)
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Fatal("update --adopt --dry-run or a refused --adopt changed the project")
+	}
+	stdout, stderr, code := daemongen(t, dir, "update", "--adopt")
 	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") || !strings.Contains(stdout, "moved mysvc.service: daemongen now writes init/systemd/mysvc.service") {
 		t.Fatalf("update --adopt = exit %d, %q %q; want 0, the Makefile named as an edit", code, stdout, stderr)
 	}
@@ -351,6 +407,20 @@ func TestUpdateAdopt(t *testing.T) {
 	}
 	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 1 || !strings.Contains(stderr, "has a stamp already") {
 		t.Errorf("update --adopt again = exit %d, %q; want 1", code, stderr)
+	}
+
+	dir = newStamped(t, "--socket", ":8080") // ListenStream=8080
+	os.Remove(filepath.Join(dir, generator.StampFile))
+	if stdout, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 0 || readStamp(t, dir).Config.Socket != ":8080" {
+		t.Errorf("update --adopt of a :8080 project = exit %d, %q %q; want 0 and socket :8080 in the stamp", code, stdout, stderr)
+	}
+	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
+		t.Errorf("update after --adopt of a :8080 project = exit %d, %q; want up to date", code, stdout)
+	}
+	os.Remove(filepath.Join(dir, generator.StampFile))
+	writeFile(t, filepath.Join(dir, "init/systemd/mysvc.socket"), "[Socket]\n")
+	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 2 || !strings.Contains(stderr, "no ListenStream= line: give the socket's address with --socket ADDR") {
+		t.Errorf("update --adopt with a socket unit without ListenStream= = exit %d, %q; want 2 asking for the address", code, stderr)
 	}
 }
 
@@ -438,5 +508,75 @@ func TestCurrentIsWhatGitRecords(t *testing.T) {
 	}
 	if !maps.Equal(before, dirSnapshot(t, dir)) {
 		t.Error("update or new --dry-run changed the checkout")
+	}
+}
+
+// An update that cannot replace a file (here an immutable one) writes
+// nothing and prints no file as done: only why it failed.
+func TestUpdateFailsWritesNothing(t *testing.T) {
+	if _, err := exec.LookPath("chattr"); err != nil || os.Getuid() != 0 {
+		t.Skip("needs chattr and root (CAP_LINUX_IMMUTABLE)")
+	}
+	dir := newStamped(t)
+	files := readProject(t, dir)
+	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
+	age(t, dir, "README.md", strings.Replace(files["README.md"], "# mysvc", "# mysvc (old)", 1), false)
+	readme := filepath.Join(dir, "README.md")
+	if out, err := exec.Command("chattr", "+i", readme).CombinedOutput(); err != nil {
+		t.Skipf("chattr +i: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("chattr", "-i", readme).Run() })
+	before := dirSnapshot(t, dir)
+	stdout, stderr, code := daemongen(t, dir, "update")
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "replace README.md: ") || !strings.Contains(stderr, "nothing was written") {
+		t.Errorf("update with README.md immutable = exit %d, stdout %q, stderr %q; want 1, nothing on stdout, why on stderr", code, stdout, stderr)
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("a failed update changed the project")
+	}
+}
+
+// An update interrupted while it builds the project says the files are
+// written and what is left to run, not that a file of the owner's broke.
+func TestUpdateInterruptedBuild(t *testing.T) {
+	dir := newStamped(t)
+	files := readProject(t, dir)
+	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
+	bin, mark := t.TempDir(), filepath.Join(t.TempDir(), "building")
+	writeFile(t, filepath.Join(bin, "go"), "#!/bin/sh\n: > "+mark+"\nexec sleep 30\n")
+	if err := os.Chmod(filepath.Join(bin, "go"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "update")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "GOWORK=", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(mark); err == nil {
+			break
+		}
+		if i == 1000 {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("update never ran go build; stderr %q", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	want := "daemongen: update: the files are written; interrupted by interrupt before go build ./... finished: run go build ./... && go vet ./... in .\n"
+	if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
+		t.Errorf("update interrupted in its build = exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
+	}
+	if readProject(t, dir)["Makefile"] != files["Makefile"] {
+		t.Error("the interrupted update did not write the Makefile before its build")
 	}
 }

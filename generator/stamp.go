@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -160,7 +161,7 @@ func ParseStamp(data []byte) (*Stamp, error) {
 	a := txtar.Parse(asLF(data))
 	comment, ok := strings.CutPrefix(string(a.Comment), stampHeader)
 	if !ok {
-		return nil, fmt.Errorf("%s does not start as a daemongen stamp does", StampFile)
+		return nil, errors.New("it does not start as a daemongen stamp does")
 	}
 	s := &Stamp{Bases: map[string][]byte{}, Sums: map[string]string{}}
 	for l := range strings.SplitSeq(strings.TrimSuffix(comment, "\n"), "\n") {
@@ -189,24 +190,34 @@ func ParseStamp(data []byte) (*Stamp, error) {
 		case "api":
 			s.API, _ = strconv.Atoi(value)
 		case "conflict":
+			if !stampPath(value) {
+				return nil, fmt.Errorf("%q is no path inside the project", value)
+			}
 			s.Conflicts = append(s.Conflicts, value)
 		case "sum":
 			p, sum, _ := strings.Cut(value, " ")
-			if !fs.ValidPath(p) {
-				return nil, fmt.Errorf("%s: %q is no path inside the project", StampFile, p)
+			if !stampPath(p) {
+				return nil, fmt.Errorf("%q is no path inside the project", p)
 			}
 			s.Sums[p] = sum
 		default:
-			return nil, fmt.Errorf("%s: unknown line %q (written by a newer daemongen? update with that one)", StampFile, l)
+			return nil, fmt.Errorf("unknown line %q (written by a newer daemongen? update with that one)", l)
 		}
 	}
 	for _, f := range a.Files {
-		if !fs.ValidPath(f.Name) || f.Name == "." {
-			return nil, fmt.Errorf("%s: %q is no path inside the project", StampFile, f.Name)
+		if !stampPath(f.Name) {
+			return nil, fmt.Errorf("%q is no path inside the project", f.Name)
 		}
 		s.Bases[f.Name] = f.Data
 	}
 	return s, nil
+}
+
+// stampPath reports whether a stamp may name p: a path inside the project,
+// and not in its .git directory, which no template writes and which update
+// must never touch, whatever a hostile stamp says.
+func stampPath(p string) bool {
+	return fs.ValidPath(p) && p != "." && !slices.ContainsFunc(strings.Split(p, "/"), func(e string) bool { return strings.EqualFold(e, ".git") })
 }
 
 // APIEpoch counts the incompatible changes of the daemon package's exported

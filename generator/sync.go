@@ -162,16 +162,25 @@ func extraFiles(root, dir string, rendered map[string]bool) ([]Change, error) {
 // Sync makes the changes Plan returned below root: it writes every Missing
 // and Stale file as Write does into an existing directory (staged beside its
 // target, then renamed over it; never through a symlink; exact modes), then
-// removes every Extra file. Files not in changes are not touched, so their
-// modification times stay put.
+// removes every Extra file: none through a symlink or of another kind than
+// a regular file, which Sync refuses before it writes anything. Files not in
+// changes are not touched, so their modification times stay put.
 //
 // Sync checks ctx as Write does: interrupted before its renames it leaves
 // root as it was; once they have begun it finishes, removals included.
 func Sync(ctx context.Context, root string, changes []Change) error {
 	var files []File
 	for _, c := range changes {
-		if c.Kind == Missing || c.Kind == Stale {
+		switch c.Kind {
+		case Missing, Stale:
 			files = append(files, c.File)
+			if err := checkReplaceable(filepath.Join(root, filepath.FromSlash(c.Path))); err != nil {
+				return fmt.Errorf("%w; nothing was written", err)
+			}
+		case Extra:
+			if _, err := checkPath(root, filepath.FromSlash(c.Path)); err != nil {
+				return fmt.Errorf("remove from %s: %w; nothing was written or removed", root, err)
+			}
 		}
 	}
 	if len(files) > 0 {
@@ -191,6 +200,22 @@ func Sync(ctx context.Context, root string, changes []Change) error {
 		}
 	}
 	return nil
+}
+
+// ReadInside reads the file at the slash-separated path p below root, as
+// update reads a file it may merge, replace or remove: an error (wrapping
+// fs.ErrNotExist where a path element is missing) if a directory on the
+// way or the file is a symlink, or the file is not a regular file, so that
+// nothing outside root is read for it.
+func ReadInside(root, p string) ([]byte, error) {
+	exists, err := checkPath(root, filepath.FromSlash(p))
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, &fs.PathError{Op: "read", Path: filepath.Join(root, filepath.FromSlash(p)), Err: fs.ErrNotExist}
+	}
+	return os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
 }
 
 // IsGenerated reports whether data's first line is exactly Marker. A file

@@ -281,11 +281,11 @@ func checkPath(dir, rel string) (exists bool, err error) {
 		last := i == len(elems)-1
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			return false, fmt.Errorf("write %s: is a symlink; daemongen never writes through symlinks (remove it or move it aside)", p)
+			return false, fmt.Errorf("%s is a symlink; daemongen never reads, writes or removes through symlinks (remove it or move it aside)", p)
 		case !last && !info.IsDir():
-			return false, fmt.Errorf("write %s: is not a directory", p)
+			return false, fmt.Errorf("%s is not a directory", p)
 		case last && !info.Mode().IsRegular():
-			return false, fmt.Errorf("write %s: is not a regular file", p)
+			return false, fmt.Errorf("%s is not a regular file", p)
 		}
 	}
 	return true, nil

@@ -188,13 +188,13 @@ func TestWriteSymlinks(t *testing.T) {
 			must(t, os.Mkdir(target, 0o755))
 			must(t, os.Symlink(filepath.Join(outside, "main.go"), filepath.Join(target, "main.go")))
 			return target
-		}, "mysvc/main.go: is a symlink"},
+		}, "mysvc/main.go is a symlink"},
 		{"directory inside is a symlink", func(dir string) string {
 			target := filepath.Join(dir, "mysvc")
 			must(t, os.Mkdir(target, 0o755))
 			must(t, os.Symlink(outside, filepath.Join(target, "internal")))
 			return target
-		}, "mysvc/internal: is a symlink"},
+		}, "mysvc/internal is a symlink"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
