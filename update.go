@@ -104,8 +104,10 @@ func updateCommand() *cli.Command {
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
 			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
 			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
-			"flag) and changes nothing else (--dry-run: not even that), so that what\n" +
-			"differs from this daemongen's files counts as your edits from then on.\n\n" +
+			"flag) and changes nothing else (--dry-run: not even that) but to move a\n" +
+			"root-level NAME.service or NAME.socket into init/systemd/. What differs from\n" +
+			"this daemongen's files counts as your edits from then on; a file it lacks,\n" +
+			"the next update adds.\n\n" +
 			"Exit status: 0 done (or, with --check, nothing to do); 1 a failure, or --check\n" +
 			"finding work; 3 conflicts left, or, with --check, still marked.\n\n" +
 			"Example:\n\n" +
@@ -426,28 +428,63 @@ func adopt(c *cli.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	stamp, err := generator.NewStamp(stampVersion(), cfg, overlayID(c, tree), files).File()
+	// A file of an older layout that this daemongen writes elsewhere moves
+	// there, unless both are present. The stamp records a base only for
+	// the files the project has: the next update adds the others, which
+	// the daemongen that made it did not write.
+	var changes []generator.Change
+	var report bytes.Buffer
+	moved := map[string][]byte{} // by new path
+	for _, m := range [][2]string{{name + ".service", "init/systemd/" + name + ".service"}, {name + ".socket", "init/systemd/" + name + ".socket"}} {
+		old, now := m[0], m[1]
+		data, err := generator.ReadInside(dir, old)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return fmt.Errorf("update --adopt: %w", err)
+		case exists(now):
+			fmt.Fprintf(&report, "%s %s: daemongen now writes %s, which you have too; carry your edits there, then remove %s\n", prefix(c.Bool("dry-run"))+"keep", filepath.Join(dir, old), filepath.Join(dir, now), old)
+			continue
+		}
+		changes = append(changes, generator.Change{Kind: generator.Missing, Path: now, File: generator.File{Path: now, Mode: 0o644, Data: data}}, generator.Change{Kind: generator.Extra, Path: old})
+		moved[now] = data
+		fmt.Fprintf(&report, "%smove %s to %s, where daemongen writes it now\n", prefix(c.Bool("dry-run")), filepath.Join(dir, old), filepath.Join(dir, now))
+	}
+	var present []generator.File
+	for _, f := range files {
+		data, err := generator.ReadInside(dir, f.Path)
+		if m, ok := moved[f.Path]; ok {
+			data, err = m, nil
+		}
+		switch {
+		case !cfg.Editable(f.Path):
+			present = append(present, f)
+		case err == nil:
+			present = append(present, f)
+			if !bytes.Equal(generator.AsLF(data), f.Data) {
+				fmt.Fprintf(&report, "yours %s (differs from what this daemongen writes: update keeps it as your edit)\n", filepath.Join(dir, f.Path))
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(&report, "new %s (the next update adds it)\n", filepath.Join(dir, f.Path))
+		default:
+			return fmt.Errorf("update --adopt: %w", err)
+		}
+	}
+	stamp, err := generator.NewStamp(stampVersion(), cfg, overlayID(c, tree), present).File()
 	if err != nil {
 		return err
 	}
-	// Files of older layouts, which this daemongen writes elsewhere.
-	for old, now := range map[string]string{name + ".service": "init/systemd/" + name + ".service", name + ".socket": "init/systemd/" + name + ".socket"} {
-		if exists(old) {
-			fmt.Fprintf(c.App.Writer, "moved %s: daemongen now writes %s; carry your edits there, then remove %s\n", filepath.Join(dir, old), filepath.Join(dir, now), old)
-		}
-	}
-	for _, f := range files {
-		if data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path))); cfg.Editable(f.Path) && err == nil && !bytes.Equal(data, f.Data) {
-			fmt.Fprintf(c.App.Writer, "yours %s (differs from what this daemongen writes: update keeps it as your edit)\n", filepath.Join(dir, f.Path))
-		}
-	}
+	changes = append(changes, generator.Change{Kind: generator.Missing, Path: generator.StampFile, File: stamp})
 	if c.Bool("dry-run") {
+		c.App.Writer.Write(report.Bytes())
 		fmt.Fprintf(c.App.Writer, "would adopt %s: would write %s as a project named %s with socket %q and docker %v\n", dir, filepath.Join(dir, generator.StampFile), name, cfg.Socket, cfg.Docker)
 		return nil
 	}
-	if err := generator.Sync(c.Context, dir, []generator.Change{{Kind: generator.Missing, Path: generator.StampFile, File: stamp}}); err != nil {
+	if err := generator.Sync(c.Context, dir, changes); err != nil {
 		return err
 	}
+	c.App.Writer.Write(report.Bytes())
 	fmt.Fprintf(c.App.Writer, "adopted %s: wrote %s; from now on, daemongen update merges your edits\n", dir, filepath.Join(dir, generator.StampFile))
 	return nil
 }

@@ -391,7 +391,7 @@ func TestUpdateAdopt(t *testing.T) {
 		t.Fatal("update --adopt --dry-run or a refused --adopt changed the project")
 	}
 	stdout, stderr, code := daemongen(t, dir, "update", "--adopt")
-	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") || !strings.Contains(stdout, "moved mysvc.service: daemongen now writes init/systemd/mysvc.service") {
+	if code != 0 || !strings.Contains(stdout, "yours Makefile (differs") || !strings.Contains(stdout, "adopted .") || !strings.Contains(stdout, "keep mysvc.service: daemongen now writes init/systemd/mysvc.service, which you have too") {
 		t.Fatalf("update --adopt = exit %d, %q %q; want 0, the Makefile named as an edit", code, stdout, stderr)
 	}
 	after := dirSnapshot(t, dir)
@@ -407,6 +407,27 @@ func TestUpdateAdopt(t *testing.T) {
 	}
 	if _, stderr, code := daemongen(t, dir, "update", "--adopt"); code != 1 || !strings.Contains(stderr, "has a stamp already") {
 		t.Errorf("update --adopt again = exit %d, %q; want 1", code, stderr)
+	}
+
+	// An older layout: the unit at the root, no OpenRC script. The unit
+	// moves, edits and all; the script is added by the next update.
+	dir = newStamped(t)
+	files := readProject(t, dir)
+	for _, p := range []string{generator.StampFile, "init/systemd/mysvc.service", "init/openrc/mysvc"} {
+		os.Remove(filepath.Join(dir, p))
+	}
+	unit := files["init/systemd/mysvc.service"] + "# mine\n"
+	writeFile(t, filepath.Join(dir, "mysvc.service"), unit)
+	stdout, stderr, code = daemongen(t, dir, "update", "--adopt")
+	if code != 0 || !strings.Contains(stdout, "move mysvc.service to init/systemd/mysvc.service") || !strings.Contains(stdout, "new init/openrc/mysvc (the next update adds it)") {
+		t.Errorf("update --adopt of an older layout = exit %d, %q %q; want the unit moved and the script named", code, stdout, stderr)
+	}
+	if stdout, stderr, code := daemongen(t, dir, "update"); code != 0 || stdout != "add init/openrc/mysvc\n" {
+		t.Errorf("update after adopting an older layout = exit %d, %q %q; want the OpenRC script added and nothing else", code, stdout, stderr)
+	}
+	got := readProject(t, dir)
+	if _, ok := got["mysvc.service"]; ok || got["init/systemd/mysvc.service"] != unit || got["init/openrc/mysvc"] != files["init/openrc/mysvc"] {
+		t.Errorf("after adopt and update: root unit present %v, moved unit %q, OpenRC script %q", ok, got["init/systemd/mysvc.service"], got["init/openrc/mysvc"])
 	}
 
 	dir = newStamped(t, "--socket", ":8080") // ListenStream=8080
