@@ -30,7 +30,7 @@ func runGenerate(c *cli.Context) error {
 	if c.Bool("check") && c.Bool("dry-run") {
 		return badUsage(c, "--check and --dry-run exclude each other: --check already writes nothing")
 	}
-	cfg := generator.Config{Name: c.String("name"), Package: c.String("pkg"), DaemonOnly: true}
+	cfg := generator.Config{Name: c.String("name"), Package: c.String("pkg"), DaemonOnly: true, Pin: pin()}
 	// A bad --name or --pkg is a usage error whether or not a module is
 	// found: Validate checks them before the module it has no path for yet.
 	var ce *generator.ConfigError
@@ -129,6 +129,9 @@ func runGenerate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if madeByNew(mod.Root, dir) { // main.go's go:generate line runs update there
+		files = slices.DeleteFunc(files, func(f generator.File) bool { return f.Path == path.Join(cfg.DaemonDir, "generate.go") })
+	}
 
 	// Name files relative to the working directory, where go generate runs.
 	shown := relTo(wd, mod.Root)
@@ -168,6 +171,11 @@ func runGenerate(c *cli.Context) error {
 	}
 	if err := generator.Sync(c.Context, shown, append(slices.Clip(changes), stamp...)); err != nil {
 		return err
+	}
+	if i := slices.IndexFunc(changes, func(ch generator.Change) bool {
+		return ch.Kind == generator.Extra && path.Base(ch.Path) == "generate.go"
+	}); i >= 0 {
+		notePin(c, filepath.Join(shown, changes[i].Path))
 	}
 	if len(initFiles) > 0 {
 		if err := generator.Sync(c.Context, initDir, initFiles); err != nil {
@@ -239,15 +247,24 @@ func generateStamp(root, dir string) (*generator.Stamp, error) {
 	return stamp, err
 }
 
+// madeByNew reports whether dir is the daemon package of a project new
+// made in the module at root: its stamp, at the root, is update's.
+func madeByNew(root, dir string) bool {
+	data, err := os.ReadFile(filepath.Join(root, generator.StampFile))
+	if err != nil || root == dir {
+		return false
+	}
+	s, err := generator.ParseStamp(data)
+	return err == nil && !s.Config.DaemonOnly
+}
+
 // packageStamp returns the change that writes the stamp of a generated
 // package into dir, recording generate's flags, or none if it is current,
 // or if dir is the daemon package of a project new made (its stamp, at the
 // module's root, is update's).
 func packageStamp(cfg generator.Config, root, dir, overlay, initDir string, tree fs.FS, files []generator.File) ([]generator.Change, error) {
-	if data, err := os.ReadFile(filepath.Join(root, generator.StampFile)); err == nil && root != dir {
-		if s, err := generator.ParseStamp(data); err == nil && !s.Config.DaemonOnly {
-			return nil, nil
-		}
+	if madeByNew(root, dir) {
+		return nil, nil
 	}
 	templates := ""
 	if overlay != "" {

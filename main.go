@@ -1,9 +1,9 @@
 // Daemongen generates a Go project whose binary is a correct Unix daemon:
 // it starts, stops, reports its status and reloads the way daemon(7), LSB
 // init scripts and systemd expect. It also keeps the daemon package of an
-// existing module current from a //go:generate line:
+// existing module current from the //go:generate line a release writes:
 //
-//	//go:generate go run github.com/daemongen/daemongen@latest generate
+//	//go:generate go run github.com/daemongen/daemongen@v1.2.3 generate
 //
 // Usage:
 //
@@ -60,8 +60,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"Examples:\n\n" +
 			"   daemongen new mysvc --module example.com/mysvc\n" +
 			"   cd mysvc && go build -o mysvc && ./mysvc start\n\n" +
-			"   # in an existing module, keep internal/daemon current:\n" +
-			"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
+			"   # in an existing module, write internal/daemon and its go:generate line:\n" +
+			"   go run github.com/daemongen/daemongen@v1.2.3 generate\n" +
 			"   go generate ./... && daemongen generate --check\n\n" +
 			"Errors go to standard error, prefixed \"daemongen: \". Exit status: 0 success;\n" +
 			"2 usage error (a missing or extra argument, an unknown command or flag, a flag\n" +
@@ -90,7 +90,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"(service.go; with --socket an HTTP server, httpservice.go), the daemon package\n" +
 					"in internal/daemon, in init/ the service files \"NAME install\" registers with\n" +
 					"the machine's init system, a logrotate configuration, a Makefile, a CI\n" +
-					"workflow and a README that documents it.\n" +
+					"workflow and a README that documents it. A released daemongen pins itself in\n" +
+					"main.go's go:generate line, which runs \"daemongen update\" at that version.\n" +
 					"Build it with \"go build -o NAME\": plain \"go build\" names the binary after\n" +
 					"the module path.\n\n" +
 					"Inside an existing module the project is its own, nested module, whose path\n" +
@@ -141,14 +142,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"package afresh, and nothing when all is current.\n\n" +
 					"Run by go generate, the working directory is the directive's, and when DIR is\n" +
 					"that directory the package name defaults to $GOPACKAGE. Generate leaves a stamp,\n" +
-					generator.StampFile + ", in DIR: a later bare generate does what this one did.\n\n" +
+					generator.StampFile + ", in DIR: a later bare generate does what this one did.\n" +
+					"A released daemongen also writes DIR/generate.go, whose go:generate line runs\n" +
+					"generate at its own version (with the module's Go: daemongen needs " + generator.GoVersion + ");\n" +
+					"a newer release moves it. A development build cannot be pinned: it writes none.\n\n" +
 					"For NAME install, --init-files MAIN (with --name) writes the service files of\n" +
 					"each init system into MAIN/init, MAIN being your main package's directory; the\n" +
 					"missing ones only, as they are yours to edit. The main package embeds them:\n" +
 					"   //go:embed init\n   var initFiles embed.FS\n" +
 					"   ... daemon.Program{Name: \"NAME\", Service: svc, InitFiles: initFiles}\n\n" +
 					"Example:\n\n" +
-					"   //go:generate go run github.com/daemongen/daemongen@latest generate\n" +
+					"   go run github.com/daemongen/daemongen@v1.2.3 generate   # once\n" +
+					"   go generate ./...            # then: runs it again at v1.2.3\n" +
 					"   daemongen generate --dir pkg/svcd --pkg svcd\n" +
 					"   daemongen generate --check   # in CI",
 				Flags: []cli.Flag{

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ func TestMain(m *testing.M) {
 		os.Exit(httpLoadMain(addr)) // httpload_test.go
 	}
 	if os.Getenv("DAEMONGEN_TEST_MAIN") == "1" {
+		if v := os.Getenv("DAEMONGEN_TEST_VERSION"); v != "" { // as go run daemongen@v would build it
+			buildInfo = func() (*debug.BuildInfo, bool) {
+				return &debug.BuildInfo{Main: debug.Module{Path: "github.com/daemongen/daemongen", Version: v}}, true
+			}
+		}
 		if n, err := strconv.Atoi(os.Getenv("DAEMONGEN_TEST_INTERRUPT_AT")); err == nil {
 			testContext = func(ctx context.Context) context.Context { return &interruptAt{Context: ctx, n: n} }
 		}
@@ -407,7 +413,7 @@ func TestVersionAndHelp(t *testing.T) {
 		{[]string{"help", "new"}, []string{synopsis(t, "new"), "--module", "--dir", "--force", "--dry-run", "Example:"}},
 		{[]string{"new", "--help"}, []string{synopsis(t, "new"), "Example:"}},
 		{[]string{"version", "--help"}, []string{"daemongen version", "Example:"}},
-		{[]string{"help"}, []string{"generate", "templates", "//go:generate go run github.com/daemongen/daemongen@latest generate"}},
+		{[]string{"help"}, []string{"generate", "templates", "go run github.com/daemongen/daemongen@v1.2.3 generate"}},
 		{[]string{"generate", "--help"}, []string{synopsis(t, "generate"), "--dir", "--pkg", "--name", "--templates", "--check", "--dry-run", "Example:"}},
 		{[]string{"templates", "--help"}, []string{synopsis(t, "templates"), "list", "export", "Example:"}},
 		{[]string{"templates", "export", "--help"}, []string{synopsis(t, "templates export"), "--force", "Example:"}},

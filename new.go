@@ -94,7 +94,7 @@ func newConfig(c *cli.Context) (generator.Config, string, error) {
 	if c.IsSet("dir") && c.String("dir") == "" {
 		return generator.Config{}, "", badUsage(c, "an empty --dir names no directory; leave it out to write into NAME")
 	}
-	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker"), Socket: c.String("socket")}
+	cfg := generator.Config{Name: c.Args().First(), Module: c.String("module"), Docker: c.Bool("docker"), Socket: c.String("socket"), Pin: pin()}
 	return cfg, cmp.Or(c.String("dir"), cfg.Name), nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/semver"
 
 	"github.com/daemongen/daemongen/generator"
 	"github.com/daemongen/daemongen/internal/diff"
@@ -36,7 +37,7 @@ const exitConflict = 3
 // projects never share one. A build from a modified work tree, whose
 // version ends in +dirty, gets the digest too.
 func stampVersion() string {
-	info, ok := debug.ReadBuildInfo()
+	info, ok := buildInfo()
 	v := "(devel)"
 	switch {
 	case ok && strings.HasSuffix(info.Main.Version, "+dirty"):
@@ -56,6 +57,28 @@ func stampVersion() string {
 		}
 	}
 	return v + " templates=" + treeDigest(templates.FS)
+}
+
+// buildInfo is debug.ReadBuildInfo; daemongen's tests give it a version.
+var buildInfo = debug.ReadBuildInfo
+
+// pin returns the version of this daemongen that "go run
+// github.com/daemongen/daemongen@VERSION" fetches, for the go:generate
+// lines daemongen writes, or "" for a development build, which has none.
+func pin() string {
+	info, ok := buildInfo()
+	if !ok || !semver.IsValid(info.Main.Version) || semver.Build(info.Main.Version) != "" {
+		return ""
+	}
+	return info.Main.Version
+}
+
+// notePin says, when this daemongen is a development build, that it took
+// out of file the go:generate line a released daemongen pinned there.
+func notePin(c *cli.Context, file string) {
+	if pin() == "" {
+		fmt.Fprintf(c.App.ErrWriter, "note: this daemongen is a development build, which go run cannot fetch by version, so it writes no go:generate line: %s no longer has the one a released daemongen pinned; run a released daemongen to write it again\n", file)
+	}
 }
 
 // treeDigest is the SHA-256 of a template tree's paths and contents, the
@@ -267,6 +290,7 @@ func runUpdate(c *cli.Context) error {
 		return cli.Exit("update: conflicts still marked in "+strings.Join(marked, ", ")+" from the last update; resolve them, then run: daemongen update --check", exitConflict)
 	}
 	cfg := old.Config
+	cfg.Pin = pin()
 	switch {
 	case c.IsSet("socket") && c.Bool("no-socket"):
 		return badUsage(c, "--socket and --no-socket exclude each other")
@@ -375,6 +399,9 @@ func runUpdate(c *cli.Context) error {
 	if len(changes) == 0 {
 		return nil
 	}
+	if v := strings.Fields(old.Version); !dryRun && len(v) > 0 && semver.IsValid(v[0]) && slices.ContainsFunc(changes, func(ch generator.Change) bool { return ch.Path == "main.go" }) {
+		notePin(c, filepath.Join(dir, "main.go"))
+	}
 	if conflicts > 0 {
 		return cli.Exit(fmt.Sprintf("update: %d %s with conflicts; resolve the marked sections, then run: go build ./... && daemongen update --check", conflicts, plural(conflicts, "file", "files")), exitConflict)
 	}
@@ -405,7 +432,7 @@ func adopt(c *cli.Context, dir string) error {
 		return fmt.Errorf("update --adopt: %s is not a module's root (no go.mod there)", dir)
 	}
 	exists := func(p string) bool { _, err := os.Stat(filepath.Join(dir, p)); return err == nil }
-	cfg := generator.Config{Name: name, Module: mod.Path, Socket: c.String("socket"), Docker: c.Bool("docker") || !c.IsSet("docker") && exists("Dockerfile"), GoVersion: mod.Go}
+	cfg := generator.Config{Name: name, Module: mod.Path, Socket: c.String("socket"), Docker: c.Bool("docker") || !c.IsSet("docker") && exists("Dockerfile"), GoVersion: mod.Go, Pin: pin()}
 	if unit := filepath.Join("init", "systemd", name+".socket"); cfg.Socket == "" && !c.Bool("no-socket") && exists(unit) {
 		data, _ := os.ReadFile(filepath.Join(dir, unit))
 		m := listenStream.FindSubmatch(data)

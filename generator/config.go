@@ -64,6 +64,11 @@ type Config struct {
 	// unit is written beside NAME.service). Empty writes the heartbeat
 	// example and no socket unit.
 	Socket string
+
+	// Pin is the released version of daemongen, such as "v1.2.3", that the
+	// go:generate line of the output runs. Empty writes no such line: a
+	// development build cannot be fetched by version.
+	Pin string
 }
 
 // A ConfigError is the error Validate returns: the Config field that is
@@ -277,6 +282,8 @@ type Data struct {
 	Docker       bool   // Config.Docker: write the Dockerfile
 	Socket       string // Config.Socket: the HTTP example's address, "" for none
 	ListenStream string // Socket as systemd's ListenStream= takes it: PORT for ":PORT"
+	Pin          string // Config.Pin
+	DaemonOnly   bool   // Config.DaemonOnly: only the daemon package is rendered
 	inits        *inits // see InitSystems
 }
 
@@ -312,6 +319,8 @@ func (c Config) data() Data {
 		Docker:       c.Docker,
 		Socket:       c.Socket,
 		ListenStream: strings.TrimPrefix(c.Socket, ":"),
+		Pin:          c.Pin,
+		DaemonOnly:   c.DaemonOnly,
 	}
 }
 

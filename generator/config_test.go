@@ -123,9 +123,9 @@ func TestData(t *testing.T) {
 			name: "mysvc", Module: "mysvc",
 			DaemonImport: "mysvc/internal/daemon", GoVersion: "1.23", Package: "daemon", Docker: true,
 		}},
-		{Config{Module: "example.com/mysvc", DaemonDir: ".", DaemonOnly: true}, Data{
+		{Config{Module: "example.com/mysvc", DaemonDir: ".", DaemonOnly: true, Pin: "v1.2.3"}, Data{
 			Module:       "example.com/mysvc",
-			DaemonImport: "example.com/mysvc", GoVersion: "1.23", Package: "daemon",
+			DaemonImport: "example.com/mysvc", GoVersion: "1.23", Package: "daemon", DaemonOnly: true, Pin: "v1.2.3",
 		}},
 	}
 	for _, tt := range tests {
