@@ -601,3 +601,67 @@ func TestUpdateInterruptedBuild(t *testing.T) {
 		t.Error("the interrupted update did not write the Makefile before its build")
 	}
 }
+
+// An update that runs out of disk space leaves the project as it was, no
+// temporary file included, at whichever file the space ran out: on a
+// tmpfs filled to a few free pages, then to more and more of them.
+func TestUpdateDiskFull(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("mounts a tmpfs: needs root")
+	}
+	fsDir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", fsDir).CombinedOutput(); err != nil {
+		t.Skipf("mount tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", fsDir).Run() })
+	if _, stderr, code := daemongen(t, fsDir, "new", "mysvc"); code != 0 {
+		t.Fatalf("new on the tmpfs = exit %d, %q", code, stderr)
+	}
+	dir := filepath.Join(fsDir, "mysvc")
+	s := readStamp(t, dir)
+	for p, base := range s.Bases { // an older daemongen wrote every file: update replaces them all
+		old := strings.Replace(string(base), "\n", "\nold line\n", 1)
+		s.Bases[p] = []byte(old)
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(p)), old)
+	}
+	s.Version = "v0.0.1"
+	writeStamp(t, dir, s)
+	// Fill the file system, then free pages one at a time until update
+	// gets through.
+	filler := filepath.Join(fsDir, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = f.Write(make([]byte, 4096))
+	}
+	f.Close()
+	size, _ := os.Stat(filler)
+	failed := 0
+	for free := int64(4096); free < size.Size(); free += 4096 * 4 {
+		if err := os.Truncate(filler, size.Size()-free); err != nil {
+			t.Fatal(err)
+		}
+		before := dirSnapshot(t, dir)
+		_, stderr, code := daemongen(t, dir, "update")
+		wantNoLeftovers(t, fsDir)
+		if code == 0 {
+			break
+		}
+		failed++
+		if code != 1 || !strings.Contains(stderr, "no space left on device") {
+			t.Fatalf("update with %d bytes free = exit %d, %q; want 1 and ENOSPC", free, code, stderr)
+		}
+		if !maps.Equal(before, dirSnapshot(t, dir)) {
+			t.Fatalf("update with %d bytes free failed and changed the project", free)
+		}
+	}
+	t.Logf("update failed for want of space %d times, then got through", failed)
+	if failed < 2 {
+		t.Errorf("update failed for want of space %d times; want the test to reach it at several files", failed)
+	}
+	if got := readStamp(t, dir).Version; got == "v0.0.1" {
+		t.Error("update never got through once the space was there")
+	}
+}
