@@ -49,13 +49,23 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 	files = append(files, stamp)
-	split := generator.SplitFiles(abs, files, c.StringSlice("replace"))
-	work, err := workspaceUse(c.Context, dir, abs, cmp.Or(cfg.Module, cfg.Name))
-	if err != nil {
-		return err
-	}
 	opts := generator.WriteOptions{Force: c.Bool("force"), DryRun: c.Bool("dry-run")}
-	replaced, err := generator.Write(c.Context, dir, split.Write, opts)
+	plan, err := generator.PlanFiles(abs, files, generator.Policy{Yours: generator.UserFiles, Replace: c.StringSlice("replace")})
+	if err != nil {
+		// What is wrong with the directory itself is said first: not one,
+		// or, without --force, not empty.
+		if _, werr := generator.Write(c.Context, dir, nil, generator.WriteOptions{DryRun: true, Force: opts.Force}); werr != nil {
+			err = werr
+		}
+	}
+	var work workEdit
+	if err == nil {
+		work, err = workspaceUse(c.Context, dir, abs, cmp.Or(cfg.Module, cfg.Name))
+	}
+	var replaced []string
+	if err == nil {
+		replaced, err = generator.Write(c.Context, dir, toWrite(plan), opts)
+	}
 	if errors.Is(err, generator.ErrNotEmpty) {
 		return fmt.Errorf("%w (use --force to overwrite files daemongen writes)", err)
 	}
@@ -63,13 +73,13 @@ func runNew(c *cli.Context) error {
 		return err
 	}
 	if opts.DryRun {
-		printDryRun(c.App.Writer, dir, split, work)
+		printDryRun(c.App.Writer, dir, plan, work)
 		return nil
 	}
 	if err := work.write(c.Context, dir); err != nil {
 		return err
 	}
-	printWritten(c.App.Writer, dir, cfg.Name, split, replaced, work)
+	printWritten(c.App.Writer, dir, cfg.Name, plan, replaced, work)
 	return nil
 }
 
@@ -218,18 +228,43 @@ func (w workEdit) write(ctx context.Context, dir string) error {
 	return nil
 }
 
+// toWrite returns the files a plan writes.
+func toWrite(plan []generator.Change) []generator.File {
+	var files []generator.File
+	for _, ch := range plan {
+		if ch.Kind.Writes() {
+			files = append(files, ch.File)
+		}
+	}
+	return files
+}
+
+// count returns how many changes of a plan are of kind k.
+func count(plan []generator.Change, k generator.ChangeKind) int {
+	n := 0
+	for _, ch := range plan {
+		if ch.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
 // printDryRun lists the files new would write into dir, counts those
 // already current and names the go.work it would edit.
-func printDryRun(out io.Writer, dir string, s generator.Split, work workEdit) {
-	for _, f := range s.Write {
+func printDryRun(out io.Writer, dir string, plan []generator.Change, work workEdit) {
+	for _, ch := range plan {
+		if !ch.Kind.Writes() {
+			continue
+		}
 		replaces := ""
-		if _, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(f.Path))); err == nil {
+		if ch.Kind == generator.Stale {
 			replaces = " (replaces the file there)"
 		}
-		fmt.Fprintf(out, "%v %6d %s%s\n", f.Mode, len(f.Data), filepath.Join(dir, f.Path), replaces)
+		fmt.Fprintf(out, "%v %6d %s%s\n", ch.File.Mode, len(ch.File.Data), filepath.Join(dir, ch.Path), replaces)
 	}
-	if s.Current > 0 {
-		fmt.Fprintf(out, "(%d %s already current)\n", s.Current, plural(s.Current, "file", "files"))
+	if n := count(plan, generator.Current); n > 0 {
+		fmt.Fprintf(out, "(%d %s already current)\n", n, plural(n, "file", "files"))
 	}
 	if work.path != "" {
 		fmt.Fprintf(out, "(would add %s to %v)\n", filepath.Clean(dir), work)
@@ -238,20 +273,23 @@ func printDryRun(out io.Writer, dir string, s generator.Split, work workEdit) {
 
 // printWritten reports what new did in dir for the binary name, and the
 // next commands.
-func printWritten(out io.Writer, dir, name string, s generator.Split, replaced []string, work workEdit) {
-	fmt.Fprintf(out, "wrote %d %s into %s", len(s.Write), plural(len(s.Write), "file", "files"), filepath.Clean(dir))
-	if s.Current > 0 {
-		fmt.Fprintf(out, " (%d already current)", s.Current)
+func printWritten(out io.Writer, dir, name string, plan []generator.Change, replaced []string, work workEdit) {
+	n := len(toWrite(plan))
+	fmt.Fprintf(out, "wrote %d %s into %s", n, plural(n, "file", "files"), filepath.Clean(dir))
+	if n := count(plan, generator.Current); n > 0 {
+		fmt.Fprintf(out, " (%d already current)", n)
 	}
 	fmt.Fprintln(out)
 	for _, p := range replaced {
 		fmt.Fprintf(out, "replaced %s\n", filepath.Join(dir, p))
 	}
-	for _, p := range s.Kept {
-		fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
-	}
-	for _, p := range s.Skipped {
-		fmt.Fprintf(out, "skipped %s (it tests the example %s; --force --replace %s writes it)\n", filepath.Join(dir, p), strings.TrimSuffix(p, "_test.go")+".go", p)
+	for _, ch := range plan {
+		switch p := ch.Path; ch.Kind {
+		case generator.Kept:
+			fmt.Fprintf(out, "kept %s (yours; --force --replace %s overwrites it)\n", filepath.Join(dir, p), p)
+		case generator.Skipped:
+			fmt.Fprintf(out, "skipped %s (it tests the example %s; --force --replace %s writes it)\n", filepath.Join(dir, p), strings.TrimSuffix(p, "_test.go")+".go", p)
+		}
 	}
 	if work.path != "" {
 		fmt.Fprintf(out, "added %s to %v\n", filepath.Clean(dir), work)

@@ -152,96 +152,37 @@ func updateCommand() *cli.Command {
 	}
 }
 
-// An action is what update does to one file of the project.
-type action struct {
-	verb string // replace, merge, conflict, add, remove, keep, deleted, current
-	path string
-	file generator.File // what to write, for replace, merge, conflict and add
-	note string         // why, for keep and deleted
-}
-
 // planUpdate compares the project in dir, made as s records, with files,
 // what this daemongen renders for it now, and returns what update does to
-// each file, sorted by path. The daemon package is planned as generate
-// plans it (generator.Plan); go.mod and the example service are the
-// owner's and are not planned here.
-func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []generator.File, newVersion string) ([]action, error) {
-	rendered := map[string]generator.File{}
-	var daemonFiles []generator.File
+// each file, sorted by path: the daemon package as generate plans it (the
+// files are daemongen's), every other file merged 3-way with the stamp's
+// base. go.mod and the example service are the owner's and are not
+// planned.
+func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []generator.File, newVersion string) ([]generator.Change, error) {
+	var planned []generator.File
 	for _, f := range files {
-		switch {
-		case cfg.InDaemonDir(f.Path):
-			daemonFiles = append(daemonFiles, f)
-		case cfg.Editable(f.Path):
-			rendered[f.Path] = f
+		if cfg.InDaemonDir(f.Path) || cfg.Editable(f.Path) {
+			planned = append(planned, f)
 		}
 	}
-	var acts []action
-	changes, err := generator.Plan(dir, daemonFiles)
+	bases := map[string][]byte{}
+	for p, b := range s.Bases {
+		if cfg.Editable(p) { // never the owner's files or the daemon package's, whatever the stamp says
+			bases[p] = b
+		}
+	}
+	plan, err := generator.PlanFiles(dir, planned, generator.Policy{
+		Owned:  cfg.InDaemonDir,
+		Bases:  bases,
+		Labels: diff.Labels{Ours: "yours", Base: "daemongen " + s.Version, Theirs: "daemongen " + newVersion},
+	})
 	if errors.Is(err, generator.ErrNotGenerated) {
 		return nil, fmt.Errorf("update: %w: the daemon package is daemongen's, and an edit there is lost; move your code out of %s (or put the line back to let update replace the file)", err, cmp.Or(cfg.DaemonDir, generator.DaemonDir))
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("update: %w", err)
 	}
-	for _, ch := range changes {
-		switch ch.Kind {
-		case generator.Extra:
-			acts = append(acts, action{verb: "remove", path: ch.Path})
-		case generator.Missing:
-			acts = append(acts, action{verb: "add", path: ch.Path, file: ch.File})
-		default:
-			acts = append(acts, action{verb: "replace", path: ch.Path, file: ch.File})
-		}
-	}
-	paths := slices.Sorted(func(yield func(string) bool) {
-		for p := range rendered {
-			yield(p)
-		}
-		for p := range s.Bases {
-			if _, ok := rendered[p]; !ok && cfg.Editable(p) {
-				yield(p) // never the owner's files or the daemon package's
-			}
-		}
-	})
-	labels := diff.Labels{Ours: "yours", Base: "daemongen " + s.Version, Theirs: "daemongen " + newVersion}
-	for _, p := range paths {
-		base, hadBase := s.Bases[p]
-		theirs, renders := rendered[p]
-		ours, err := generator.ReadInside(dir, p)
-		ours, exists := generator.AsLF(ours), err == nil // a checkout's CRLF is no edit
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("update: %w", err)
-		}
-		a := action{path: p, file: theirs}
-		switch {
-		case !renders && !exists:
-			continue
-		case !renders && bytes.Equal(ours, base):
-			a.verb = "remove"
-		case !renders:
-			a.verb, a.note = "keep", "you edited it, and this daemongen no longer writes it"
-		case !exists && hadBase:
-			a.verb, a.note = "deleted", "you deleted it; it stays deleted"
-		case !exists:
-			a.verb = "add"
-		case bytes.Equal(ours, theirs.Data):
-			a.verb = "current"
-		case hadBase && bytes.Equal(ours, base):
-			a.verb = "replace"
-		default:
-			merged, n := diff.Merge(string(base), string(ours), string(theirs.Data), labels)
-			a.verb, a.file.Data = "merge", []byte(merged)
-			if n == 0 && merged == string(ours) {
-				a.verb = "current" // all of the new version's changes are in it already
-			} else if n > 0 {
-				a.verb, a.note = "conflict", fmt.Sprintf("%d %s", n, plural(n, "conflict", "conflicts"))
-			}
-		}
-		acts = append(acts, a)
-	}
-	slices.SortFunc(acts, func(a, b action) int { return strings.Compare(a.path, b.path) })
-	return acts, nil
+	return plan, nil
 }
 
 // runUpdate brings the project in --dir to what this daemongen writes for
@@ -323,14 +264,14 @@ func runUpdate(c *cli.Context) error {
 		return err
 	}
 	version := stampVersion()
-	acts, err := planUpdate(dir, old, cfg, files, version)
+	plan, err := planUpdate(dir, old, cfg, files, version)
 	if err != nil {
 		return err
 	}
 	stamp := generator.NewStamp(version, cfg, overlayID(c, tree), files)
-	for _, a := range acts {
-		if a.verb == "conflict" {
-			stamp.Conflicts = append(stamp.Conflicts, a.path)
+	for _, ch := range plan {
+		if ch.Kind == generator.Conflicted {
+			stamp.Conflicts = append(stamp.Conflicts, ch.Path)
 		}
 	}
 	stampFile, err := stamp.File()
@@ -345,7 +286,7 @@ func runUpdate(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		return checkUpdate(c.App.Writer, dir, acts, !bytes.Equal(data, expected.Data) || raise != nil)
+		return checkUpdate(c.App.Writer, dir, plan, !bytes.Equal(data, expected.Data) || raise != nil)
 	}
 	// What update did is printed once it is done: an update that fails or
 	// is interrupted writes nothing, and says only that.
@@ -354,20 +295,14 @@ func runUpdate(c *cli.Context) error {
 	out := &report
 	var changes []generator.Change
 	conflicts := 0
-	for _, a := range acts {
-		switch a.verb {
-		case "current":
-			continue
-		case "remove":
-			changes = append(changes, generator.Change{Kind: generator.Extra, Path: a.path})
-		case "keep", "deleted":
-		default:
-			changes = append(changes, generator.Change{Kind: generator.Stale, Path: a.path, File: a.file})
+	for _, ch := range plan {
+		if ch.Kind.Writes() {
+			changes = append(changes, ch)
 		}
-		if a.verb == "conflict" {
+		if ch.Kind == generator.Conflicted {
 			conflicts++
 		}
-		printAction(out, dir, a, dryRun)
+		printAction(out, dir, ch, dryRun)
 	}
 	if raise != nil {
 		changes = append(changes, generator.Change{Kind: generator.Stale, Path: "go.mod", File: *raise})
@@ -544,25 +479,28 @@ func prefix(dryRun bool) string {
 }
 
 // printAction says what update does, or would do, to one file.
-func printAction(w io.Writer, dir string, a action, dryRun bool) {
-	name := filepath.Join(dir, filepath.FromSlash(a.path))
-	switch a.verb {
-	case "keep", "deleted":
-		fmt.Fprintf(w, "%s %s (%s)\n", a.verb, name, a.note)
-	case "conflict":
-		fmt.Fprintf(w, "%smerge %s with %s (marked <<<<<<< yours ... >>>>>>>)\n", prefix(dryRun), name, a.note)
-	default:
-		fmt.Fprintf(w, "%s%s %s\n", prefix(dryRun), a.verb, name)
+func printAction(w io.Writer, dir string, ch generator.Change, dryRun bool) {
+	name := filepath.Join(dir, filepath.FromSlash(ch.Path))
+	switch ch.Kind {
+	case generator.Kept:
+		fmt.Fprintf(w, "keep %s (you edited it, and this daemongen no longer writes it)\n", name)
+	case generator.Deleted:
+		fmt.Fprintf(w, "deleted %s (you deleted it; it stays deleted)\n", name)
+	case generator.Conflicted:
+		fmt.Fprintf(w, "%smerge %s with %d %s (marked <<<<<<< yours ... >>>>>>>)\n", prefix(dryRun), name, ch.Conflicts, plural(ch.Conflicts, "conflict", "conflicts"))
+	case generator.Missing, generator.Stale, generator.Merged, generator.Extra:
+		verb := map[generator.ChangeKind]string{generator.Missing: "add", generator.Stale: "replace", generator.Merged: "merge", generator.Extra: "remove"}[ch.Kind]
+		fmt.Fprintf(w, "%s%s %s\n", prefix(dryRun), verb, name)
 	}
 }
 
 // checkUpdate is update --check, once no conflict is marked: exit 1 if
 // update would change anything, 0 if the project is what update leaves.
-func checkUpdate(w io.Writer, dir string, acts []action, stampChanges bool) error {
+func checkUpdate(w io.Writer, dir string, plan []generator.Change, stampChanges bool) error {
 	n := 0
-	for _, a := range acts {
-		if a.verb != "current" && a.verb != "keep" && a.verb != "deleted" {
-			printAction(w, dir, a, true)
+	for _, ch := range plan {
+		if ch.Kind.Writes() {
+			printAction(w, dir, ch, true)
 			n++
 		}
 	}

@@ -530,6 +530,50 @@ func TestCurrentIsWhatGitRecords(t *testing.T) {
 	if !maps.Equal(before, dirSnapshot(t, dir)) {
 		t.Error("update or new --dry-run changed the checkout")
 	}
+	// generate judges the daemon package by the same rule (one planner):
+	// a CRLF, umask 002 file there is current too.
+	doc := filepath.Join(dir, "internal", "daemon", "doc.go")
+	data, _ := os.ReadFile(doc)
+	writeFile(t, doc, strings.ReplaceAll(string(data), "\n", "\r\n"))
+	if err := os.Chmod(doc, 0o664); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"generate", "--check"}, {"update", "--check"}} {
+		if stdout, stderr, code := daemongen(t, dir, args...); code != 0 {
+			t.Errorf("daemongen %q on a CRLF, umask 002 daemon package = exit %d, %q %q; want 0", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestOnePlanner wants new --force, generate and update to refuse, with one
+// message, a file they would write that is behind a symlink: they plan with
+// one planner, generator.PlanFiles.
+func TestOnePlanner(t *testing.T) {
+	dir := newStamped(t)
+	away := t.TempDir()
+	for _, p := range []string{"Makefile", "internal/daemon/doc.go"} {
+		name := filepath.Join(dir, filepath.FromSlash(p))
+		data, _ := os.ReadFile(name)
+		writeFile(t, filepath.Join(away, filepath.Base(p)), string(data))
+		os.Remove(name)
+		if err := os.Symlink(filepath.Join(away, filepath.Base(p)), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		dir  string
+		args []string
+		link string
+	}{
+		{filepath.Dir(dir), []string{"new", "mysvc", "--force"}, "mysvc/Makefile"},
+		{dir, []string{"update"}, "Makefile"},
+		{dir, []string{"generate"}, "internal/daemon/doc.go"},
+	} {
+		_, stderr, code := daemongen(t, tt.dir, tt.args...)
+		if want := tt.link + " is a symlink; daemongen never reads, writes or removes through symlinks"; code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("daemongen %q with %s a symlink = exit %d, %q; want 1 and %q", tt.args, tt.link, code, stderr, want)
+		}
+	}
 }
 
 // An update that cannot replace a file (here an immutable one) writes

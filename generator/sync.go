@@ -6,12 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // Marker is the first line of every file daemongen maintains. Plan and Sync
@@ -27,22 +25,29 @@ var ErrNotGenerated = errors.New("not written by daemongen")
 type ChangeKind int
 
 const (
-	Missing ChangeKind = iota + 1 // rendered, not on disk
-	Stale                         // on disk, with other bytes or another mode
-	Extra                         // on disk with Marker, no longer rendered
+	Missing    ChangeKind = iota + 1 // rendered, not on disk: created
+	Stale                            // on disk, with other bytes or another mode: replaced
+	Extra                            // on disk, no longer rendered: removed
+	Merged                           // edited by its owner: the rendering merged in
+	Conflicted                       // merged, with conflicts marked
+	Kept                             // the owner's, or edited and no longer rendered: left alone
+	Skipped                          // the test of a kept example: not written
+	Deleted                          // deleted by its owner: stays deleted
+	Current                          // as rendered: left alone
 )
 
+var kindNames = []string{Missing: "missing", Stale: "stale", Extra: "extra", Merged: "merged", Conflicted: "conflicted", Kept: "kept", Skipped: "skipped", Deleted: "deleted", Current: "current"}
+
 func (k ChangeKind) String() string {
-	switch k {
-	case Missing:
-		return "missing"
-	case Stale:
-		return "stale"
-	case Extra:
-		return "extra"
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
 	}
 	return fmt.Sprintf("ChangeKind(%d)", int(k))
 }
+
+// Writes reports whether Sync writes or removes a file for a change of
+// kind k.
+func (k ChangeKind) Writes() bool { return k >= Missing && k <= Conflicted }
 
 // A Change is one file Sync writes or removes to bring a directory up to date.
 type Change struct {
@@ -50,75 +55,20 @@ type Change struct {
 	Path    string      // slash-separated, relative to the root given to Plan
 	Old     []byte      // the file on disk; nil if Missing
 	OldMode fs.FileMode // its permission bits; 0 if Missing
-	File    File        // the rendered file; the zero File if Extra
+	File    File        // what to write: the rendered file, or the merge; the zero File if Extra
+	// Conflicts counts the conflicts marked in File, if Conflicted.
+	Conflicts int
 }
 
-// Plan compares files, rendered with paths relative to the directory root,
-// with what is on disk below root, and returns the changes that make disk
-// match, sorted by path. No changes means disk is current. Plan touches
-// nothing.
-//
-// A file is Missing if nothing is at its path, Stale if the file there starts
-// with Marker but has other bytes or another executable bit (see
-// executable). Extra files are files
-// that start with Marker, sit directly in a directory that files write into
-// (subdirectories are not searched, so another package daemongen maintains
-// below it is left alone), and are not among files.
-//
-// Plan fails, naming the file, if a rendered file does not start with Marker
-// (Plan could never update it again); if a file at a path it would write does
-// not start with Marker (an error wrapping ErrNotGenerated that names every
-// such file); or if writing would pass through a symlink or something that is
-// not a directory.
+// Plan is PlanFiles for a directory daemongen owns, as generate's daemon
+// package: every file is owned. It returns only the changes Sync makes
+// (Missing, Stale and Extra), sorted by path; none means the directory is
+// current. Extra files start with Marker, sit directly in a directory that
+// files write into (subdirectories are not searched, so another package
+// daemongen maintains below it is left alone), and are not among files.
 func Plan(root string, files []File) ([]Change, error) {
-	if err := checkFiles(files); err != nil {
-		return nil, fmt.Errorf("plan %s: %w", root, err)
-	}
-	var changes []Change
-	var users []string
-	rendered := make(map[string]bool, len(files))
-	dirs := make(map[string]bool)
-	for _, f := range files {
-		rendered[f.Path] = true
-		dirs[path.Dir(f.Path)] = true
-		name := filepath.Join(root, filepath.FromSlash(f.Path))
-		if !IsGenerated(f.Data) {
-			return nil, fmt.Errorf("plan %s: the rendered file does not start with the line %q; make it the first line of its template", name, Marker)
-		}
-		if _, err := checkPath(root, filepath.FromSlash(f.Path)); err != nil {
-			return nil, err
-		}
-		info, err := os.Lstat(name)
-		if errors.Is(err, fs.ErrNotExist) {
-			changes = append(changes, Change{Kind: Missing, Path: f.Path, File: f})
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("plan %s: %w", name, err)
-		}
-		old, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("plan %s: %w", name, err)
-		}
-		switch {
-		case !IsGenerated(old):
-			users = append(users, name)
-		case !bytes.Equal(asLF(old), f.Data) || executable(info.Mode()) != executable(f.Mode):
-			changes = append(changes, Change{Kind: Stale, Path: f.Path, Old: old, OldMode: info.Mode().Perm(), File: f})
-		}
-	}
-	if len(users) > 0 {
-		return nil, fmt.Errorf("overwrite %s: %w; the first line is not %q", strings.Join(users, ", "), ErrNotGenerated, Marker)
-	}
-	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
-		extra, err := extraFiles(root, dir, rendered)
-		if err != nil {
-			return nil, err
-		}
-		changes = append(changes, extra...)
-	}
-	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
-	return changes, nil
+	all, err := PlanFiles(root, files, Policy{Owned: func(string) bool { return true }})
+	return slices.DeleteFunc(all, func(c Change) bool { return !c.Kind.Writes() }), err
 }
 
 // executable reports whether m lets its owner execute: of the mode bits,
@@ -172,7 +122,7 @@ func Sync(ctx context.Context, root string, changes []Change) error {
 	var files []File
 	for _, c := range changes {
 		switch c.Kind {
-		case Missing, Stale:
+		case Missing, Stale, Merged, Conflicted:
 			files = append(files, c.File)
 			if err := checkReplaceable(filepath.Join(root, filepath.FromSlash(c.Path))); err != nil {
 				return fmt.Errorf("%w; nothing was written", err)
