@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,18 +113,20 @@ func updateCommand() *cli.Command {
 		Name:      "update",
 		Usage:     "bring a project new made up to date with this daemongen, keeping your edits",
 		UsageText: "daemongen update [--dir DIR] [--socket ADDR | --no-socket] [--docker[=false]] [--templates DIR] [--dry-run | --check | --adopt [--name NAME]]",
-		Description: "Reads DIR/" + generator.StampFile + ", which new and update write: how the project\n" +
-			"was made and the text of each file you may edit, as daemongen wrote it. A file\n" +
-			"you did not edit is replaced; one you edited is merged 3-way (base: what the\n" +
-			"old daemongen wrote; yours; this daemongen's). A conflict is marked in place,\n" +
-			"diff3 style (<<<<<<< yours, ||||||| base, =======, >>>>>>> new), and update\n" +
-			"exits 3 naming each file (and again, changing nothing, until they are resolved;\n" +
-			"update --check says when). Update never reads, writes or removes through a\n" +
-			"symlink, nor anything in .git. A file you deleted stays deleted; one this daemongen\n" +
-			"no longer writes is removed if unedited, kept if edited. The daemon package is\n" +
-			"rewritten as generate does; go.mod and the example service are yours (update\n" +
-			"only raises the go line when the daemon package needs it). Then it builds and\n" +
-			"vets the project. --socket, --no-socket and --docker change the project's shape.\n\n" +
+		Description: "Reads DIR/" + generator.StampFile + ", which new and update write: how the project was made\n" +
+			"and the text of each file you may edit, as daemongen wrote it. A file you did\n" +
+			"not edit is replaced; one you edited is merged 3-way (base: what the old\n" +
+			"daemongen wrote; yours; this daemongen's). A conflict is marked in place, diff3\n" +
+			"style (<<<<<<< yours, ||||||| base, =======, >>>>>>> new), and update exits 3\n" +
+			"naming each file (and again, changing nothing, until they are resolved; update\n" +
+			"--check says when). A file you deleted stays deleted; one this daemongen no\n" +
+			"longer writes is removed if unedited, kept if edited; one it writes at a new\n" +
+			"path (the unit, once at the root) moves there, your edits merged. Update never\n" +
+			"reads, writes or removes through a symlink, nor anything in .git. The daemon\n" +
+			"package is rewritten as generate does; go.mod and the example service are yours\n" +
+			"(update only raises the go line when the daemon package needs it). Then it\n" +
+			"builds and vets the project. --socket, --no-socket and --docker change the\n" +
+			"project's shape.\n\n" +
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
 			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
 			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
@@ -174,6 +177,7 @@ func planUpdate(dir string, s *generator.Stamp, cfg generator.Config, files []ge
 	plan, err := generator.PlanFiles(dir, planned, generator.Policy{
 		Owned:  cfg.InDaemonDir,
 		Bases:  bases,
+		Moved:  generator.Moves(cfg.Name),
 		Labels: diff.Labels{Ours: "yours", Base: "daemongen " + s.Version, Theirs: "daemongen " + newVersion},
 	})
 	if errors.Is(err, generator.ErrNotGenerated) {
@@ -397,8 +401,9 @@ func adopt(c *cli.Context, dir string) error {
 	var changes []generator.Change
 	var report bytes.Buffer
 	moved := map[string][]byte{} // by new path
-	for _, m := range [][2]string{{name + ".service", "init/systemd/" + name + ".service"}, {name + ".socket", "init/systemd/" + name + ".socket"}} {
-		old, now := m[0], m[1]
+	moves := generator.Moves(name)
+	for _, old := range slices.Sorted(maps.Keys(moves)) {
+		now := moves[old]
 		data, err := generator.ReadInside(dir, old)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -481,6 +486,17 @@ func prefix(dryRun bool) string {
 // printAction says what update does, or would do, to one file.
 func printAction(w io.Writer, dir string, ch generator.Change, dryRun bool) {
 	name := filepath.Join(dir, filepath.FromSlash(ch.Path))
+	switch {
+	case ch.Move != "" && ch.Kind == generator.Extra:
+		return // said with the move
+	case ch.Move != "":
+		fmt.Fprintf(w, "%smove %s to %s, where this daemongen writes it", prefix(dryRun), filepath.Join(dir, filepath.FromSlash(ch.Move)), name)
+		if ch.Kind == generator.Conflicted {
+			fmt.Fprintf(w, ", with %d %s (marked <<<<<<< yours ... >>>>>>>)", ch.Conflicts, plural(ch.Conflicts, "conflict", "conflicts"))
+		}
+		fmt.Fprintln(w)
+		return
+	}
 	switch ch.Kind {
 	case generator.Kept:
 		fmt.Fprintf(w, "keep %s (you edited it, and this daemongen no longer writes it)\n", name)

@@ -709,3 +709,41 @@ func TestUpdateDiskFull(t *testing.T) {
 		t.Error("update never got through once the space was there")
 	}
 }
+
+// A file an older daemongen wrote elsewhere follows its move (the unit,
+// from the root to init/systemd/), the owner's edits merged in; an
+// unedited one just moves. Both old paths are gone.
+func TestUpdateMoves(t *testing.T) {
+	dir := newStamped(t, "--socket", "127.0.0.1:8080")
+	files := readProject(t, dir)
+	unit, socket := files["init/systemd/mysvc.service"], files["init/systemd/mysvc.socket"]
+	oldUnit := strings.Replace(unit, "[Install]\n", "[Install]\n# old template line\n", 1)
+	s := readStamp(t, dir)
+	s.Version = "v0.0.1"
+	s.Bases["mysvc.service"], s.Bases["mysvc.socket"] = []byte(oldUnit), []byte(socket)
+	delete(s.Bases, "init/systemd/mysvc.service")
+	delete(s.Bases, "init/systemd/mysvc.socket")
+	writeStamp(t, dir, s)
+	os.RemoveAll(filepath.Join(dir, "init", "systemd"))
+	writeFile(t, filepath.Join(dir, "mysvc.service"), "# mine\n"+oldUnit)
+	writeFile(t, filepath.Join(dir, "mysvc.socket"), socket)
+
+	stdout, stderr, code := daemongen(t, dir, "update")
+	for _, want := range []string{"move mysvc.service to init/systemd/mysvc.service, where this daemongen writes it\n", "move mysvc.socket to init/systemd/mysvc.socket, where this daemongen writes it\n"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("update = exit %d, stdout %q, stderr %q; want 0 and %q", code, stdout, stderr, want)
+		}
+	}
+	got := readProject(t, dir)
+	if got["init/systemd/mysvc.service"] != "# mine\n"+unit || got["init/systemd/mysvc.socket"] != socket {
+		t.Errorf("moved unit = %q, socket %q; want the new template with the owner's line, and the socket as written", got["init/systemd/mysvc.service"], got["init/systemd/mysvc.socket"])
+	}
+	for _, p := range []string{"mysvc.service", "mysvc.socket"} {
+		if _, ok := got[p]; ok {
+			t.Errorf("update left %s at the old path", p)
+		}
+	}
+	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
+		t.Errorf("second update = exit %d, %q; want up to date", code, stdout)
+	}
+}

@@ -41,6 +41,11 @@ type Policy struct {
 	Bases  map[string][]byte
 	Labels diff.Labels // the merge's labels, with Bases
 
+	// Moved maps the path of a file an earlier daemongen wrote (in Bases)
+	// to the path this one writes it at: the owner's file there moves, its
+	// edits merged in, unless one is at the new path already.
+	Moved map[string]string
+
 	// Yours are files that are the owner's once they exist, such as
 	// UserFiles: kept unless Replace names them, and while an example X.go
 	// is kept its test X_test.go is skipped, since it tests the example.
@@ -71,10 +76,13 @@ func PlanFiles(root string, files []File, p Policy) ([]Change, error) {
 	mine := func(f string) bool { return slices.Contains(p.Yours, f) && !slices.Contains(p.Replace, f) }
 	var changes []Change
 	var users []string
+	moves := map[string]bool{} // the old paths of files PlanFiles moves
 	rendered := make(map[string]bool, len(files))
-	ownedDirs := make(map[string]bool)
 	for _, f := range files {
 		rendered[f.Path] = true
+	}
+	ownedDirs := make(map[string]bool)
+	for _, f := range files {
 		name := filepath.Join(root, filepath.FromSlash(f.Path))
 		if owned(f.Path) {
 			ownedDirs[path.Dir(f.Path)] = true
@@ -100,6 +108,22 @@ func PlanFiles(root string, files []File, p Policy) ([]Change, error) {
 			ch.OldMode = info.Mode().Perm()
 		}
 		_, hadBase := p.Bases[f.Path]
+		if from := movedFrom(p, f.Path); info == nil && from != "" && !rendered[from] {
+			ours, oinfo, err := readPlanned(root, from)
+			if err != nil {
+				return nil, err
+			}
+			if oinfo != nil {
+				ch.Kind, ch.File.Data, ch.Conflicts = merge(p.Bases[from], asLF(ours), f.Data, p.Labels)
+				if ch.Kind == Current {
+					ch.Kind, ch.File.Data = Merged, asLF(ours) // the edits, at the new path
+				}
+				ch.Move = from
+				changes = append(changes, ch, Change{Kind: Extra, Path: from, Old: ours, OldMode: oinfo.Mode().Perm(), Move: f.Path})
+				moves[from] = true
+				continue
+			}
+		}
 		switch {
 		case info == nil && hadBase:
 			ch.Kind = Deleted
@@ -128,7 +152,7 @@ func PlanFiles(root string, files []File, p Policy) ([]Change, error) {
 		changes = append(changes, extra...)
 	}
 	for _, f := range slices.Sorted(maps.Keys(p.Bases)) {
-		if rendered[f] || owned(f) || slices.Contains(p.Yours, f) {
+		if rendered[f] || moves[f] || owned(f) || slices.Contains(p.Yours, f) {
 			continue // never an owned file, or the owner's, whatever a stamp says
 		}
 		old, info, err := readPlanned(root, f)
@@ -145,6 +169,27 @@ func PlanFiles(root string, files []File, p Policy) ([]Change, error) {
 	}
 	slices.SortFunc(changes, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return changes, nil
+}
+
+// movedFrom returns the path an earlier daemongen wrote the file at path
+// to, if p moves one there, or "".
+func movedFrom(p Policy, to string) string {
+	for from, t := range p.Moved {
+		if _, ok := p.Bases[from]; ok && t == to {
+			return from
+		}
+	}
+	return ""
+}
+
+// Moves maps the paths of files earlier daemongens wrote for the binary
+// name to where this one writes them: update moves them (PlanFiles, with
+// Moved), and update --adopt moves them in a project from before stamps.
+func Moves(name string) map[string]string {
+	return map[string]string{
+		name + ".service": "init/systemd/" + name + ".service",
+		name + ".socket":  "init/systemd/" + name + ".socket",
+	}
 }
 
 // merge merges the owner's edits from base to ours with the rendering's

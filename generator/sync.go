@@ -58,6 +58,9 @@ type Change struct {
 	File    File        // what to write: the rendered file, or the merge; the zero File if Extra
 	// Conflicts counts the conflicts marked in File, if Conflicted.
 	Conflicts int
+	// Move is, for a file written at a new path, the old path it moves
+	// from; for the removal at the old path, the new one (see Policy.Moved).
+	Move string
 }
 
 // Plan is PlanFiles for a directory daemongen owns, as generate's daemon
