@@ -220,3 +220,66 @@ func TestUpdateAcrossBuilds(t *testing.T) {
 		t.Errorf("old binary status after the move = %q; want not running (one daemon, the new one)", out)
 	}
 }
+
+// TestPinAcrossReleases builds two releases of daemongen, as go run
+// fetches them (a clean tree tagged v1.0.0, then v1.1.0: the go command
+// stamps the tag as the version), and wants the go:generate line each
+// writes pinned to itself, moved by the newer one's update and generate
+// with the owner's edits kept.
+func TestPinAcrossReleases(t *testing.T) {
+	integration(t)
+	src := copySource(t)
+	bins := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"}, args...)...)
+		cmd.Dir = src
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	release := func(v string) string {
+		git("add", "-A")
+		git("commit", "-q", "--allow-empty", "-m", v)
+		git("tag", v)
+		return buildDaemongen(t, src, filepath.Join(bins, v))
+	}
+	git("init", "-q")
+	v1 := release("v1.0.0")
+	if out, _ := runIn(t, src, v1, "version"); !strings.Contains(out, "v1.0.0") {
+		t.Skipf("the go command did not stamp the tag as the version (%q): it does from Go 1.24", out)
+	}
+	v2 := release("v1.1.0")
+
+	work := t.TempDir()
+	if out, code := runIn(t, work, v1, "new", "mysvc"); code != 0 {
+		t.Fatalf("new by v1.0.0 = exit %d: %s", code, out)
+	}
+	dir := filepath.Join(work, "mysvc")
+	main := readProject(t, dir)["main.go"]
+	if !strings.Contains(main, "//go:generate go run github.com/daemongen/daemongen@v1.0.0 update\n") {
+		t.Fatalf("main.go by v1.0.0 has no line pinned to it:\n%s", main)
+	}
+	writeFile(t, filepath.Join(dir, "main.go"), main+"\n// mine\n")
+	if out, code := runIn(t, dir, v2, "update"); code != 0 || !strings.Contains(out, "merge main.go") {
+		t.Errorf("update by v1.1.0 = exit %d: %s; want main.go merged", code, out)
+	}
+	main = readProject(t, dir)["main.go"]
+	if !strings.Contains(main, "daemongen@v1.1.0 update\n") || strings.Contains(main, "v1.0.0") || !strings.HasSuffix(main, "// mine\n") {
+		t.Errorf("main.go after update by v1.1.0:\n%s\nwant the pin at v1.1.0 and the owner's line", main)
+	}
+
+	mod := t.TempDir()
+	writeFile(t, filepath.Join(mod, "go.mod"), "module example.com/app\n\ngo 1.23\n")
+	for _, bin := range []string{v1, v2} {
+		if out, code := runIn(t, mod, bin, "generate"); code != 0 {
+			t.Fatalf("generate by %s = exit %d: %s", bin, code, out)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(mod, "internal/daemon/generate.go")); !strings.Contains(string(data), "//go:generate go run github.com/daemongen/daemongen@v1.1.0 generate\n") {
+		t.Errorf("generate.go after generate by v1.0.0, then v1.1.0 = %q; want the pin at v1.1.0", data)
+	}
+	if out, code := runIn(t, mod, v2, "generate", "--check"); code != 0 {
+		t.Errorf("generate --check by the release that wrote it = exit %d: %s", code, out)
+	}
+}
