@@ -1,12 +1,12 @@
 module github.com/daemongen/daemongen
 
-go 1.26.0
+go 1.23.0
 
 require (
 	github.com/Masterminds/sprig/v3 v3.3.0
 	github.com/urfave/cli/v2 v2.27.7
-	golang.org/x/mod v0.42.0
-	golang.org/x/tools v0.52.0
+	golang.org/x/mod v0.26.0
+	golang.org/x/tools v0.35.0
 )
 
 require (
@@ -23,5 +23,5 @@ require (
 	github.com/spf13/cast v1.7.0 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
 	golang.org/x/crypto v0.26.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sync v0.16.0 // indirect
 )

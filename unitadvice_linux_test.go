@@ -73,7 +73,7 @@ func TestUnitAdvice(t *testing.T) {
 	var comments string
 	for _, f := range files {
 		if f.Path == "init/systemd/mysvc.service" {
-			for l := range strings.Lines(string(f.Data)) {
+			for _, l := range strings.SplitAfter(string(f.Data), "\n") {
 				if strings.HasPrefix(l, "#") {
 					comments += l
 				}

@@ -474,7 +474,7 @@ func TestNewForceDryRunMarksReplaced(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "notes.txt"), "mine\n")
 	stdout, stderr, code := daemongen(t, work, "new", "svc", "--force", "--dry-run")
 	var marked []string
-	for l := range strings.Lines(stdout) {
+	for _, l := range strings.SplitAfter(stdout, "\n") {
 		if p, ok := strings.CutSuffix(strings.TrimSpace(l), " (replaces the file there)"); ok {
 			marked = append(marked, strings.Fields(p)[2])
 		}
@@ -484,7 +484,7 @@ func TestNewForceDryRunMarksReplaced(t *testing.T) {
 	}
 	stdout, _, code = daemongen(t, work, "new", "svc", "--force")
 	var replaced []string
-	for l := range strings.Lines(stdout) {
+	for _, l := range strings.SplitAfter(stdout, "\n") {
 		if p, ok := strings.CutPrefix(strings.TrimSpace(l), "replaced "); ok {
 			replaced = append(replaced, p)
 		}

@@ -205,7 +205,7 @@ func TestRenderDeterministic(t *testing.T) {
 		}
 		t.Run(cfg.Name, func(t *testing.T) {
 			t.Setenv("TZ", "Asia/Kathmandu")
-			t.Chdir(t.TempDir())
+			chdir(t, t.TempDir())
 			second, err := generator.Render(cfg, templates.FS)
 			if err != nil {
 				t.Fatalf("Render(%+v) = %v", cfg, err)
@@ -311,7 +311,8 @@ func BenchmarkRender(b *testing.B) {
 	if len(paths) != n {
 		b.Fatalf("Render with and without --socket = %d files; want one for each of the %d templates", len(paths), n)
 	}
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		files, err := generator.Render(cfg, templates.FS)
 		if err != nil {
 			b.Fatal(err)

@@ -147,7 +147,7 @@ func (s *Stamp) File() (File, error) {
 
 // isMarkerIn reports whether data has a line txtar reads as a file marker.
 func isMarkerIn(data []byte) bool {
-	for l := range strings.SplitSeq(string(data), "\n") {
+	for _, l := range strings.Split(string(data), "\n") {
 		if strings.HasPrefix(l, "-- ") && strings.HasSuffix(l, " --") && len(l) > 6 {
 			return true
 		}
@@ -164,7 +164,7 @@ func ParseStamp(data []byte) (*Stamp, error) {
 		return nil, errors.New("it does not start as a daemongen stamp does")
 	}
 	s := &Stamp{Bases: map[string][]byte{}, Sums: map[string]string{}}
-	for l := range strings.SplitSeq(strings.TrimSuffix(comment, "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimSuffix(comment, "\n"), "\n") {
 		key, value, _ := strings.Cut(l, " ")
 		switch key {
 		case "version":

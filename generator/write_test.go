@@ -296,7 +296,8 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	parent := b.TempDir()
 	n := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		n++
 		dir := filepath.Join(parent, strconv.Itoa(n), "mysvc")
 		if _, err := generator.Write(context.Background(), dir, files, generator.WriteOptions{}); err != nil {

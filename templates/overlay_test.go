@@ -142,7 +142,7 @@ func TestOverlayGoSyntaxError(t *testing.T) {
 // templates: its Go files are still the user's, checked whole, and errors
 // name them as such.
 func TestOverlayNamedTemplates(t *testing.T) {
-	t.Chdir(t.TempDir())
+	chdir(t, t.TempDir())
 	if err := os.MkdirAll(filepath.Join("templates", "daemon"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -157,4 +157,18 @@ func TestOverlayNamedTemplates(t *testing.T) {
 	if want := "render ./templates/daemon/extra.go: "; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("Render(templates/daemon/extra.go with a syntax error) = %v; want an error starting %q", err, want)
 	}
+}
+
+// chdir changes the working directory to dir for the rest of the test, as
+// testing.T.Chdir does from Go 1.24; the test must not be parallel.
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(wd) })
 }

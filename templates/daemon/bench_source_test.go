@@ -27,7 +27,7 @@ import (
 // file stands for that exit.
 func BenchmarkPidfile(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "bench.pid")
-	for b.Loop() {
+	for range b.N {
 		pf, err := acquirePidfile(path)
 		if err != nil {
 			b.Fatal(err)
@@ -71,7 +71,8 @@ func BenchmarkStartStop(b *testing.B) {
 	})
 	var start, stop time.Duration
 	n := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for range b.N {
 		start += run("start")
 		stop += run("stop")
 		n++
