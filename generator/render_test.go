@@ -292,11 +292,12 @@ func BenchmarkRender(b *testing.B) {
 		}
 		return err
 	})
-	// Every template writes a file for cfg or for cfg with --socket,
-	// which writes an HTTP example instead of service.go.
+	// Every template writes a file for cfg, for cfg with --socket, which
+	// writes an HTTP example instead of service.go, or for generate by a
+	// release, which writes the daemon package's go:generate line.
 	paths := map[string]bool{}
 	want := 0
-	for _, c := range []generator.Config{cfg, {Name: "mysvc", Module: "example.com/mysvc", Docker: true, Socket: "127.0.0.1:8080"}} {
+	for _, c := range []generator.Config{cfg, {Name: "mysvc", Module: "example.com/mysvc", Docker: true, Socket: "127.0.0.1:8080"}, {Module: "example.com/mysvc", DaemonOnly: true, Pin: "v1.0.0"}} {
 		files, err := generator.Render(c, templates.FS)
 		if err != nil {
 			b.Fatal(err)
