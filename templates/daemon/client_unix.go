@@ -76,8 +76,8 @@ func (p *Program) stop(o *options) int {
 		}
 		// The lock is ours now (shared): the daemon is gone and no new
 		// one can take this file until we close it.
-	} else if !i.ready && !i.stopping && content(i.f) == "" {
-		// Gone while it started, without its clean shutdown.
+	} else if c := content(i.f); !i.ready && !i.stopping && (c == "" || c == stoppingMark) {
+		// Gone while it started (our SIGTERM marks it stopping), uncleanly.
 		i.state = dead
 		p.removeStale(i)
 		fmt.Printf("%s not running (pid %d exited before it was ready; see its log)\n", p.Name, i.pid)

@@ -377,9 +377,11 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 	for _, tt := range []struct {
 		name      string
 		killStart bool
+		afterTerm bool // the daemon has marked stop's SIGTERM in its pidfile
 	}{
-		{"start gave up", true},
-		{"start cleans up", false},
+		{"start gave up", true, false},
+		{"start cleans up", false, false},
+		{"stopping", false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -407,6 +409,12 @@ func TestStopWaitingForDyingStart(t *testing.T) {
 			line, _ := bufio.NewReader(stderr).ReadString('\n')
 			if want := fmt.Sprintf("testsvc: pid %d is starting; it stops once its Init returns\n", pid); line != want {
 				t.Fatalf("stop's stderr: %q; want %q", line, want)
+			}
+			if tt.afterTerm {
+				await.For(t, "the daemon to mark stop's SIGTERM", func() bool {
+					data, _ := os.ReadFile(f.pidfile)
+					return string(data) == stoppingMark
+				})
 			}
 			syscall.Kill(pid, syscall.SIGKILL)
 			want := fmt.Sprintf("testsvc not running (pid %d exited before it was ready; see its log)\n", pid)
