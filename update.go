@@ -208,7 +208,7 @@ func runUpdate(c *cli.Context) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("update: %s is no directory (give the project's with --dir)", dir)
 	}
-	data, err := os.ReadFile(stampPath)
+	data, err := generator.ReadInside(dir, generator.StampFile)
 	if errors.Is(err, fs.ErrNotExist) && c.Bool("adopt") {
 		return adopt(c, dir)
 	}

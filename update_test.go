@@ -362,6 +362,23 @@ func TestUpdateHostileStamp(t *testing.T) {
 	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || strings.Count(stderr, generator.StampFile) != 1 || !strings.Contains(stderr, "stamp was edited") {
 		t.Errorf("update with name ../../etc in the stamp = exit %d, %q; want 1 naming the stamp once", code, stderr)
 	}
+	// The stamp itself a symlink: read nothing through it, write nothing to it.
+	os.Remove(filepath.Join(dir, "README.md"))
+	elsewhere := filepath.Join(away, "stamp")
+	writeFile(t, elsewhere, string(stamp))
+	os.Remove(filepath.Join(dir, generator.StampFile))
+	if err := os.Symlink(elsewhere, filepath.Join(dir, generator.StampFile)); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, generator.StampFile+" is a symlink") {
+		t.Errorf("update with the stamp a symlink = exit %d, %q; want 1 naming it", code, stderr)
+	}
+	if target, err := os.Readlink(filepath.Join(dir, generator.StampFile)); err != nil || target != elsewhere {
+		t.Errorf("the symlinked stamp after update: %q, %v; want the link left as it was", target, err)
+	}
+	if data, _ := os.ReadFile(elsewhere); string(data) != string(stamp) {
+		t.Errorf("update wrote through the symlinked stamp")
+	}
 	if _, stderr, code := daemongen(t, dir, "update", "--dir", "nowhere"); code != 1 || !strings.Contains(stderr, "nowhere is no directory") {
 		t.Errorf("update --dir nowhere = exit %d, %q; want 1 and why", code, stderr)
 	}

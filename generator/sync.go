@@ -127,6 +127,9 @@ func Sync(ctx context.Context, root string, changes []Change) error {
 		switch c.Kind {
 		case Missing, Stale, Merged, Conflicted:
 			files = append(files, c.File)
+			if _, err := checkPath(root, filepath.FromSlash(c.Path)); err != nil {
+				return fmt.Errorf("write %s: %w; nothing was written", root, err)
+			}
 			if err := checkReplaceable(filepath.Join(root, filepath.FromSlash(c.Path))); err != nil {
 				return fmt.Errorf("%w; nothing was written", err)
 			}

@@ -145,3 +145,30 @@ func TestPlanRefusesSymlink(t *testing.T) {
 		t.Errorf("Plan through a symlink = %v; want a symlink error", err)
 	}
 }
+
+// A symlink planted between Plan and Sync is refused too, before anything
+// is written: Sync checks every path it writes, not only the ones it removes.
+func TestSyncRefusesSymlinkPlantedAfterPlan(t *testing.T) {
+	root, elsewhere := t.TempDir(), t.TempDir()
+	files := []File{
+		{Path: "a.go", Mode: 0o644, Data: generated("package a\n")},
+		{Path: "d/b.go", Mode: 0o644, Data: generated("package d\n")},
+	}
+	changes, err := Plan(root, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(root, "d")); err != nil {
+		t.Fatal(err)
+	}
+	err = Sync(context.Background(), root, changes)
+	if err == nil || !strings.Contains(err.Error(), "is a symlink") || !strings.Contains(err.Error(), "nothing was written") {
+		t.Errorf("Sync through a planted symlink = %v; want a symlink error", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "a.go")); err == nil {
+		t.Errorf("Sync wrote a.go before refusing the symlink")
+	}
+	if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+		t.Errorf("Sync wrote through the symlink: %v", entries)
+	}
+}
