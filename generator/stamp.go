@@ -158,7 +158,11 @@ func isMarkerIn(data []byte) bool {
 // ParseStamp reads a stamp written by File. An unknown key is an error: a
 // newer daemongen wrote it.
 func ParseStamp(data []byte) (*Stamp, error) {
-	a := txtar.Parse(asLF(data))
+	data = asLF(data)
+	if bytes.HasPrefix(data, []byte("<<<<<<< ")) || bytes.Contains(data, []byte("\n<<<<<<< ")) {
+		return nil, errors.New("it holds a merge's conflict markers (<<<<<<<): keep one side of each conflict, the newer daemongen's, then run update again")
+	}
+	a := txtar.Parse(data)
 	comment, ok := strings.CutPrefix(string(a.Comment), stampHeader)
 	if !ok {
 		return nil, errors.New("it does not start as a daemongen stamp does")
@@ -199,6 +203,9 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			if !stampPath(p) {
 				return nil, fmt.Errorf("%q is no path inside the project", p)
 			}
+			if _, dup := s.Sums[p]; dup {
+				return nil, fmt.Errorf("two sums for %s (the stamp was edited: remove one)", p)
+			}
 			s.Sums[p] = sum
 		default:
 			return nil, fmt.Errorf("unknown line %q (written by a newer daemongen? update with that one)", l)
@@ -207,6 +214,9 @@ func ParseStamp(data []byte) (*Stamp, error) {
 	for _, f := range a.Files {
 		if !stampPath(f.Name) {
 			return nil, fmt.Errorf("%q is no path inside the project", f.Name)
+		}
+		if _, dup := s.Bases[f.Name]; dup {
+			return nil, fmt.Errorf("two bases for %s (the stamp was edited: remove one)", f.Name)
 		}
 		s.Bases[f.Name] = f.Data
 	}
