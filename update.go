@@ -573,19 +573,21 @@ func raiseGoLine(dir string) (string, *generator.File) {
 
 // buildAndVet builds and vets the updated project, so that an owner file
 // that no longer compiles against the new daemon package is named now.
+// -trimpath, which changes no error message, lets the build cache serve
+// the same packages in another checkout (a CI runner's, a worktree).
 func buildAndVet(ctx context.Context, dir string) error {
-	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}} {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		if ctx.Err() != nil {
-			return fmt.Errorf("update: the files are written; %v before go %s finished: run go build ./... && go vet ./... in %s", context.Cause(ctx), strings.Join(args, " "), dir)
+			return fmt.Errorf("update: the files are written; %v before go %s ./... finished: run go build ./... && go vet ./... in %s", context.Cause(ctx), args[0], dir)
 		}
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("update: the files are written; no go command is on PATH to build and vet %s: do it before you commit", dir)
 		}
 		if err != nil {
-			return fmt.Errorf("update: the files are written, but go %s fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", strings.Join(args, " "), dir, out)
+			return fmt.Errorf("update: the files are written, but go %s ./... fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", args[0], dir, out)
 		}
 	}
 	return nil

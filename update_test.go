@@ -90,6 +90,7 @@ func readProject(t *testing.T, dir string) map[string]string {
 // edit as written, the daemon package by sums, and neither go.mod nor the
 // example service; and the options new was given.
 func TestStampRecordsFiles(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t, "--module", "example.com/mysvc", "--socket", "127.0.0.1:8080", "--docker")
 	s := readStamp(t, dir)
 	if s.Config.Name != "mysvc" || s.Config.Module != "example.com/mysvc" || s.Config.Socket != "127.0.0.1:8080" || !s.Config.Docker || !strings.HasPrefix(s.Version, "(devel) ") {
@@ -123,6 +124,7 @@ func TestStampRecordsFiles(t *testing.T) {
 // included: a changed file is replaced, a new template file added, a file
 // the new version no longer writes removed; a second update does nothing.
 func TestUpdateUnedited(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	want := readProject(t, dir)
 	files := readProject(t, dir)
@@ -170,6 +172,7 @@ func TestUpdateUnedited(t *testing.T) {
 // cleanly; in the same part they conflict: markers with the base section,
 // exit 3, the stamp names the file, --check exits 3 until it is resolved.
 func TestUpdateMerges(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	files := readProject(t, dir)
 	mk, readme := files["Makefile"], files["README.md"]
@@ -230,6 +233,7 @@ func TestUpdateMerges(t *testing.T) {
 // A file its owner deleted stays deleted; a file the new version no longer
 // writes that its owner edited is kept; both are reported.
 func TestUpdateDeletedAndKept(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	if err := os.Remove(filepath.Join(dir, "init/sysv/mysvc")); err != nil {
 		t.Fatal(err)
@@ -253,6 +257,7 @@ func TestUpdateDeletedAndKept(t *testing.T) {
 // A project without a stamp is refused, exit 1, nothing written; new
 // --force on a stamped project points to update, which keeps edits.
 func TestUpdateNeedsStamp(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	if err := os.Remove(filepath.Join(dir, generator.StampFile)); err != nil {
 		t.Fatal(err)
@@ -273,6 +278,7 @@ func TestUpdateNeedsStamp(t *testing.T) {
 // update --socket later adds the socket unit and its wiring, never a
 // second service beside the owner's, and says what the service must call.
 func TestUpdateAddSocket(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	service := readProject(t, dir)["service.go"]
 	stdout, stderr, code := daemongen(t, dir, "update", "--socket", "127.0.0.1:8080")
@@ -291,6 +297,7 @@ func TestUpdateAddSocket(t *testing.T) {
 // update raises go.mod's go line only when the daemon package needs it,
 // and says so.
 func TestUpdateRaisesGoLine(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	writeFile(t, filepath.Join(dir, "go.mod"), "module mysvc\n\ngo 1.22\n")
 	stdout, stderr, code := daemongen(t, dir, "update")
@@ -306,6 +313,7 @@ func TestUpdateRaisesGoLine(t *testing.T) {
 // project, or the owner's: a base outside the project is refused, and one
 // for service.go is ignored even where it matches.
 func TestUpdateHostileStamp(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	stamp, _ := os.ReadFile(filepath.Join(dir, generator.StampFile))
 	outside := filepath.Join(filepath.Dir(dir), "victim")
@@ -388,6 +396,7 @@ func TestUpdateHostileStamp(t *testing.T) {
 // written as this daemongen would, nothing else changes, and its
 // differences count as the owner's edits in later updates.
 func TestUpdateAdopt(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t, "--socket", "127.0.0.1:8080")
 	if err := os.Remove(filepath.Join(dir, generator.StampFile)); err != nil {
 		t.Fatal(err)
@@ -466,6 +475,7 @@ func TestUpdateAdopt(t *testing.T) {
 // what to run before the new binary is installed, so that it does not
 // start a second daemon beside the one the old binary started.
 func TestUpdatePidfileMoved(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	s := readStamp(t, dir)
 	s.Pidfile = "/run/mysvc.pid $XDG_RUNTIME_DIR/mysvc.pid"
@@ -484,6 +494,7 @@ func TestUpdatePidfileMoved(t *testing.T) {
 // --dry-run marks each existing file it would replace, and the real run
 // replaces exactly those.
 func TestNewForceDryRunMarksReplaced(t *testing.T) {
+	t.Parallel()
 	work := t.TempDir()
 	dir := filepath.Join(work, "svc")
 	writeFile(t, filepath.Join(dir, "Makefile"), "all:\n")
@@ -514,6 +525,7 @@ func TestNewForceDryRunMarksReplaced(t *testing.T) {
 // Issue 19: an overlay file that matches no file of the embedded tree is
 // reported by update, not silently added beside the one it once replaced.
 func TestUpdateOverlayOrphan(t *testing.T) {
+	t.Parallel()
 	work := t.TempDir()
 	writeFile(t, filepath.Join(work, "tmpl", "project", "Makefile.old.tmpl"), "# renamed since\n")
 	if _, stderr, code := daemongen(t, work, "new", "mysvc", "--templates", "tmpl"); code != 0 {
@@ -529,6 +541,7 @@ func TestUpdateOverlayOrphan(t *testing.T) {
 // update: a checkout with CRLF line endings, or made under umask 002, is
 // no edit and no change.
 func TestCurrentIsWhatGitRecords(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	for _, p := range []string{"Makefile", "README.md"} {
 		data, _ := os.ReadFile(filepath.Join(dir, p))
@@ -566,6 +579,7 @@ func TestCurrentIsWhatGitRecords(t *testing.T) {
 // message, a file they would write that is behind a symlink: they plan with
 // one planner, generator.PlanFiles.
 func TestOnePlanner(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	away := t.TempDir()
 	for _, p := range []string{"Makefile", "internal/daemon/doc.go"} {
@@ -596,6 +610,7 @@ func TestOnePlanner(t *testing.T) {
 // An update that cannot replace a file (here an immutable one) writes
 // nothing and prints no file as done: only why it failed.
 func TestUpdateFailsWritesNothing(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("chattr"); err != nil || os.Getuid() != 0 {
 		t.Skip("needs chattr and root (CAP_LINUX_IMMUTABLE)")
 	}
@@ -621,6 +636,7 @@ func TestUpdateFailsWritesNothing(t *testing.T) {
 // An update interrupted while it builds the project says the files are
 // written and what is left to run, not that a file of the owner's broke.
 func TestUpdateInterruptedBuild(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t)
 	files := readProject(t, dir)
 	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
@@ -667,6 +683,7 @@ func TestUpdateInterruptedBuild(t *testing.T) {
 // temporary file included, at whichever file the space ran out: on a
 // tmpfs filled to a few free pages, then to more and more of them.
 func TestUpdateDiskFull(t *testing.T) {
+	t.Parallel()
 	if os.Getuid() != 0 {
 		t.Skip("mounts a tmpfs: needs root")
 	}
@@ -731,6 +748,7 @@ func TestUpdateDiskFull(t *testing.T) {
 // from the root to init/systemd/), the owner's edits merged in; an
 // unedited one just moves. Both old paths are gone.
 func TestUpdateMoves(t *testing.T) {
+	t.Parallel()
 	dir := newStamped(t, "--socket", "127.0.0.1:8080")
 	files := readProject(t, dir)
 	unit, socket := files["init/systemd/mysvc.service"], files["init/systemd/mysvc.socket"]
