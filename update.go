@@ -209,6 +209,9 @@ func runUpdate(c *cli.Context) error {
 		return fmt.Errorf("update: %s is no directory (give the project's with --dir)", dir)
 	}
 	data, err := generator.ReadInside(dir, generator.StampFile)
+	if above := stampAbove(dir); errors.Is(err, fs.ErrNotExist) && above != "" {
+		return fmt.Errorf("update: %s is inside the project at %s, whose %s it is: run daemongen update --dir %s", dir, above, generator.StampFile, above)
+	}
 	if errors.Is(err, fs.ErrNotExist) && c.Bool("adopt") {
 		return adopt(c, dir)
 	}
@@ -591,6 +594,23 @@ func buildAndVet(ctx context.Context, dir string) error {
 		}
 	}
 	return nil
+}
+
+// stampAbove returns the nearest directory above dir that holds a stamp,
+// relative to the working directory where it can be, or "" if none does:
+// update run in a project's subdirectory names the project instead of
+// offering to adopt the subdirectory.
+func stampAbove(dir string) string {
+	d := mustAbs(dir)
+	for up := filepath.Dir(d); up != d; d, up = up, filepath.Dir(up) {
+		if fi, err := os.Lstat(filepath.Join(up, generator.StampFile)); err == nil && fi.Mode().IsRegular() {
+			if rel, err := filepath.Rel(mustAbs("."), up); err == nil {
+				return rel
+			}
+			return up
+		}
+	}
+	return ""
 }
 
 // mustAbs returns the absolute form of dir, or dir.

@@ -5,6 +5,7 @@ package main
 // (age). integration_test.go runs update across two real builds.
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"maps"
@@ -270,6 +271,27 @@ func TestUpdateNeedsStamp(t *testing.T) {
 		t.Error("update without a stamp changed the project")
 	}
 	dir = newStamped(t)
+	// In a subdirectory of the project: the project is named, and nothing
+	// is adopted there.
+	sub := filepath.Join(dir, "internal")
+	before = dirSnapshot(t, dir)
+	for _, args := range [][]string{{"update"}, {"update", "--adopt"}} {
+		if _, stderr, code := daemongen(t, sub, args...); code != 1 || !strings.Contains(stderr, "run daemongen update --dir ..\n") {
+			t.Errorf("%v in the project's internal/ = exit %d, %q; want 1 and --dir ..", args, code, stderr)
+		}
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("update in a subdirectory changed the project")
+	}
+	// A stamp cut short is refused, not read as a stamp with fewer files.
+	stamp, _ := os.ReadFile(filepath.Join(dir, generator.StampFile))
+	for _, n := range []int{300, bytes.Index(stamp, []byte("\n-- ")) + 10} {
+		writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp[:n]))
+		if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, "cut short") {
+			t.Errorf("update with the stamp cut at byte %d = exit %d, %q; want 1 and why", n, code, stderr)
+		}
+	}
+	writeFile(t, filepath.Join(dir, generator.StampFile), string(stamp))
 	if _, stderr, code := daemongen(t, filepath.Dir(dir), "new", "mysvc", "--force", "--dry-run"); code != 0 || !strings.Contains(stderr, "daemongen update --dir mysvc merges them") {
 		t.Errorf("new --force --dry-run on a stamped project = exit %d, %q; want the pointer to update", code, stderr)
 	}

@@ -162,6 +162,9 @@ func ParseStamp(data []byte) (*Stamp, error) {
 	if bytes.HasPrefix(data, []byte("<<<<<<< ")) || bytes.Contains(data, []byte("\n<<<<<<< ")) {
 		return nil, errors.New("it holds a merge's conflict markers (<<<<<<<): keep one side of each conflict, the newer daemongen's, then run update again")
 	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		return nil, errors.New("it ends in the middle of a line, as no stamp daemongen writes does (it was cut short or edited: take it back from version control)")
+	}
 	a := txtar.Parse(data)
 	comment, ok := strings.CutPrefix(string(a.Comment), stampHeader)
 	if !ok {
@@ -202,6 +205,9 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			p, sum, _ := strings.Cut(value, " ")
 			if !stampPath(p) {
 				return nil, fmt.Errorf("%q is no path inside the project", p)
+			}
+			if len(sum) != 2*sha256.Size || strings.Trim(sum, "0123456789abcdef") != "" {
+				return nil, fmt.Errorf("the sum of %s is no SHA-256 sum (the stamp was edited or cut short: take it back from version control)", p)
 			}
 			if _, dup := s.Sums[p]; dup {
 				return nil, fmt.Errorf("two sums for %s (the stamp was edited: remove one)", p)

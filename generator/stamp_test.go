@@ -28,6 +28,8 @@ func TestParseStampRefusesAmbiguity(t *testing.T) {
 		"two sums":              {strings.Replace(good, sum, sum+sum, 1), "two sums for internal/daemon/daemon.go"},
 		"conflicted":            {strings.Replace(good, "-- README.md --\n", "<<<<<<< HEAD\n-- README.md --\n", 1) + "=======\n-- README.md --\n# b\n>>>>>>> other\n", "conflict markers"},
 		"conflicted first line": {"<<<<<<< HEAD\n" + good, "conflict markers"},
+		"short sum":             {strings.Replace(good, sum, sum[:40]+"\n", 1), "no SHA-256 sum"},
+		"cut mid-line":          {good[:len(good)-3], "cut short"},
 	} {
 		if _, err := ParseStamp([]byte(tc.data)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: ParseStamp = %v; want an error saying %q", name, err, tc.want)
