@@ -126,7 +126,7 @@ func updateCommand() *cli.Command {
 			"package is rewritten as generate does; go.mod and the example service are yours\n" +
 			"(update only raises the go line when the daemon package needs it). Then it\n" +
 			"builds and vets the project. --socket, --no-socket and --docker change the\n" +
-			"project's shape.\n\n" +
+			"project's shape. Two updates of one project at once take turns.\n\n" +
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
 			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
 			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
@@ -208,6 +208,13 @@ func runUpdate(c *cli.Context) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("update: %s is no directory (give the project's with --dir)", dir)
 	}
+	unlock, err := generator.LockProject(c.Context, dir, func() {
+		fmt.Fprintf(c.App.ErrWriter, "daemongen: waiting for the other daemongen updating %s\n", dir)
+	})
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	defer unlock()
 	data, err := generator.ReadInside(dir, generator.StampFile)
 	if above := stampAbove(dir); errors.Is(err, fs.ErrNotExist) && above != "" {
 		return fmt.Errorf("update: %s is inside the project at %s, whose %s it is: run daemongen update --dir %s", dir, above, generator.StampFile, above)

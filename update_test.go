@@ -5,9 +5,12 @@ package main
 // (age). integration_test.go runs update across two real builds.
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -802,5 +805,50 @@ func TestUpdateMoves(t *testing.T) {
 	}
 	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || stdout != ". is up to date\n" {
 		t.Errorf("second update = exit %d, %q; want up to date", code, stdout)
+	}
+}
+
+// Two updates at once take turns: one holding the project waits the
+// other out, then plans from what the first left (no interleaved files,
+// no conflicts with itself).
+func TestUpdateTakesTurns(t *testing.T) {
+	t.Parallel()
+	dir := newStamped(t)
+	held := make(chan struct{})
+	release, err := generator.LockProject(context.Background(), dir, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "update", "--socket", "127.0.0.1:8081")
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "DAEMONGEN_TEST_MAIN=1", "GOWORK=")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		line, _ := bufio.NewReader(stderr).ReadString('\n')
+		if !strings.Contains(line, "waiting for the other daemongen updating .") {
+			t.Errorf("update while another holds the project said %q; want it to wait", line)
+		}
+		close(held)
+		io.Copy(io.Discard, stderr)
+	}()
+	<-held
+	if _, err := os.Stat(filepath.Join(dir, "init", "systemd", "mysvc.socket")); err == nil {
+		t.Error("update wrote while another held the project")
+	}
+	release()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the waiting update: %v", err)
+	}
+	if _, _, code := daemongen(t, dir, "update", "--check"); code != 0 {
+		t.Errorf("update --check after the waiting update = exit %d; want 0", code)
 	}
 }
