@@ -204,24 +204,31 @@ func runGenerate(c *cli.Context) error {
 // without dir, the one in the module at root: in internal/daemon, else
 // wherever it is (not below testdata, vendor, a directory starting with .
 // or _, or another module). It is nil if there is none, and an error if
-// there are several.
+// there are several, or if one cannot be read (then generate would forget
+// its flags and write a second package).
 func generateStamp(root, dir string) (*generator.Stamp, error) {
-	read := func(d string) *generator.Stamp {
-		data, err := os.ReadFile(filepath.Join(d, generator.StampFile))
+	read := func(d string) (*generator.Stamp, error) {
+		data, err := generator.ReadInside(d, generator.StampFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
 		if err != nil {
-			return nil
+			return nil, err
 		}
 		s, err := generator.ParseStamp(data)
-		if err != nil || !s.Config.DaemonOnly {
-			return nil // a project's stamp: new and update keep it
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(d, generator.StampFile), err)
 		}
-		return s
+		if !s.Config.DaemonOnly {
+			return nil, nil // a project's stamp: new and update keep it
+		}
+		return s, nil
 	}
 	if dir != "" {
-		return read(dir), nil
+		return read(dir)
 	}
-	if s := read(filepath.Join(root, filepath.FromSlash(generator.DaemonDir))); s != nil {
-		return s, nil
+	if s, err := read(filepath.Join(root, filepath.FromSlash(generator.DaemonDir))); s != nil || err != nil {
+		return s, err
 	}
 	var found []string
 	var stamp *generator.Stamp
@@ -236,10 +243,11 @@ func generateStamp(root, dir string) (*generator.Stamp, error) {
 		if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil && p != root {
 			return filepath.SkipDir
 		}
-		if s := read(p); s != nil {
+		s, err := read(p)
+		if s != nil {
 			found, stamp = append(found, p), s
 		}
-		return nil
+		return err
 	})
 	if len(found) > 1 {
 		return nil, fmt.Errorf("the module holds daemon packages generated in %s: name one with --dir", strings.Join(found, ", "))

@@ -540,6 +540,22 @@ func TestGenerateRemembersFlags(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(mod, "internal")); err == nil {
 		t.Error("a bare generate made internal/daemon")
 	}
+	// A stamp it cannot read is an error naming it, never a reason to
+	// forget the flags and write internal/daemon beside pkg/svcd.
+	stamp := filepath.Join(mod, "pkg", "svcd", generator.StampFile)
+	data, err := os.ReadFile(stamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, stamp, string(data)+"x\n")
+	for _, args := range [][]string{{"generate", "--check"}, {"generate"}} {
+		if stdout, stderr, code := daemongen(t, sub, args...); code != 1 || !strings.Contains(stderr, "pkg/svcd/daemongen.txtar: unknown line \"x\"") {
+			t.Errorf("bare %v with an edited stamp = exit %d, %q %q; want 1 naming the stamp", args, code, stdout, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(mod, "internal")); err == nil {
+		t.Error("a bare generate with an edited stamp made internal/daemon")
+	}
 }
 
 // Issue 19: an app that uses generate can install. --init-files MAIN

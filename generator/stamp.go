@@ -214,7 +214,7 @@ func ParseStamp(data []byte) (*Stamp, error) {
 			}
 			s.Sums[p] = sum
 		default:
-			return nil, fmt.Errorf("unknown line %q (written by a newer daemongen? update with that one)", l)
+			return nil, fmt.Errorf("unknown line %q (written by a newer daemongen? run that one, or take the stamp back from version control)", l)
 		}
 	}
 	for _, f := range a.Files {
