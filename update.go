@@ -60,6 +60,23 @@ func stampVersion() string {
 	return v + " templates=" + treeDigest(templates.FS)
 }
 
+// newerStamp refuses a stamp a newer daemongen wrote, by its release or by
+// the daemon package's API epoch: updating with this one would take the
+// project back to older files, and owner code written against the newer
+// daemon package would break. A development build has no release to
+// compare; its API epoch still counts.
+func newerStamp(s *generator.Stamp) error {
+	was := strings.Fields(s.Version)
+	is := strings.Fields(stampVersion())
+	switch {
+	case len(was) > 0 && semver.IsValid(was[0]) && semver.IsValid(is[0]) && semver.Compare(was[0], is[0]) > 0:
+		return fmt.Errorf("was written by daemongen %s, newer than this one (%s): updating would take the project back; run that one: go run github.com/daemongen/daemongen@%s update", was[0], is[0], semver.Canonical(was[0]))
+	case s.API > generator.APIEpoch:
+		return fmt.Errorf("was written by a daemongen (%s) whose daemon package is newer (API epoch %d) than this one's (%d): updating would take the project back; run that daemongen", s.Version, s.API, generator.APIEpoch)
+	}
+	return nil
+}
+
 // buildInfo is debug.ReadBuildInfo; daemongen's tests give it a version.
 var buildInfo = debug.ReadBuildInfo
 
@@ -241,6 +258,9 @@ func runUpdate(c *cli.Context) error {
 	if err := old.Config.Validate(); err != nil {
 		return fmt.Errorf("update: %s: %w (the stamp was edited: take it back from version control)", stampPath, err)
 	}
+	if err := newerStamp(old); err != nil {
+		return fmt.Errorf("update: %s %w", stampPath, err)
+	}
 	if marked := markedConflicts(dir, old); len(marked) > 0 {
 		return cli.Exit("update: conflicts still marked in "+strings.Join(marked, ", ")+" from the last update; resolve them, then run: daemongen update --check", exitConflict)
 	}
@@ -336,8 +356,11 @@ func runUpdate(c *cli.Context) error {
 	if old.Config.Socket == "" && cfg.Socket != "" {
 		fmt.Fprintf(out, "note: your service serves on %s once it listens through daemon.Listen(\"http\", ADDR), as the example of \"daemongen new NAME --socket ADDR\" does (httpservice.go); update does not touch your service\n", cfg.Socket)
 	}
-	if len(changes) == 0 {
+	switch {
+	case len(changes) == 0:
 		fmt.Fprintf(out, "%s is up to date\n", dir)
+	case len(changes) == 1 && changes[0].Path == generator.StampFile:
+		fmt.Fprintf(out, "%srecord in %s that daemongen %s made the project, whose files are current\n", prefix(dryRun), generator.StampFile, stamp.Version)
 	}
 	if len(changes) > 0 && !dryRun {
 		if err := generator.Sync(c.Context, dir, changes); err != nil {

@@ -852,3 +852,50 @@ func TestUpdateTakesTurns(t *testing.T) {
 		t.Errorf("update --check after the waiting update = exit %d; want 0", code)
 	}
 }
+
+// A stamp a newer daemongen wrote, by release or by the daemon package's
+// API epoch, is refused: updating would take the project back.
+func TestUpdateRefusesNewerStamp(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	release := func(v string) []string { return []string{"DAEMONGEN_TEST_VERSION=" + v} }
+	if _, stderr, code := daemongenEnv(t, work, release("v1.2.0"), "new", "mysvc"); code != 0 {
+		t.Fatalf("new by v1.2.0 = exit %d, %q", code, stderr)
+	}
+	dir := filepath.Join(work, "mysvc")
+	before := dirSnapshot(t, dir)
+	for _, args := range [][]string{{"update"}, {"update", "--check"}, {"update", "--dry-run"}} {
+		_, stderr, code := daemongenEnv(t, dir, release("v1.1.0"), args...)
+		if code != 1 || !strings.Contains(stderr, "written by daemongen v1.2.0, newer than this one (v1.1.0)") || !strings.Contains(stderr, "daemongen@v1.2.0 update") {
+			t.Errorf("%v by v1.1.0 of a v1.2.0 project = exit %d, %q; want 1 and the release to run", args, code, stderr)
+		}
+	}
+	if !maps.Equal(before, dirSnapshot(t, dir)) {
+		t.Error("a refused update changed the project")
+	}
+	if stdout, stderr, code := daemongenEnv(t, dir, release("v1.3.0"), "update"); code != 0 || readStamp(t, dir).Version != "v1.3.0" {
+		t.Errorf("update by v1.3.0 = exit %d, %q %q; want 0 and the stamp's version moved", code, stdout, stderr)
+	}
+	s := readStamp(t, dir)
+	s.API = generator.APIEpoch + 1
+	writeStamp(t, dir, s)
+	if _, stderr, code := daemongenEnv(t, dir, release("v1.3.0"), "update"); code != 1 || !strings.Contains(stderr, "daemon package is newer") {
+		t.Errorf("update of a stamp with a newer API epoch = exit %d, %q; want 1 and why", code, stderr)
+	}
+}
+
+// An update that changes only the stamp says so, instead of nothing.
+func TestUpdateOnlyStamp(t *testing.T) {
+	t.Parallel()
+	dir := newStamped(t)
+	s := readStamp(t, dir)
+	s.Version = "(devel) rev=0123 templates=0123"
+	writeStamp(t, dir, s)
+	stdout, stderr, code := daemongen(t, dir, "update")
+	if code != 0 || !strings.HasPrefix(stdout, "record in daemongen.txtar that daemongen (devel)") || !strings.HasSuffix(stdout, "made the project, whose files are current\n") {
+		t.Errorf("update of a project whose stamp alone differs = exit %d, %q %q; want 0 and the stamp named", code, stdout, stderr)
+	}
+	if got := readStamp(t, dir).Version; got == s.Version {
+		t.Errorf("the stamp's version after update = %q; want this daemongen's", got)
+	}
+}
