@@ -309,7 +309,7 @@ func TestStopWaits(t *testing.T) {
 // the stopping daemon again (which would force its exit), and both succeed.
 func TestOverlappingStops(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "TESTSVC_STOP_DELAY=500ms")
+	f := newFixture(t, "TESTSVC_STOP_DELAY=2s") // the second stop must find it stopping, however loaded the machine
 	pid := f.start()
 	first := f.command("stop", "--pidfile", f.pidfile)
 	var out strings.Builder
@@ -335,7 +335,7 @@ func TestOverlappingStops(t *testing.T) {
 // no pidfile, and start fails, saying so. Neither runs the service.
 func TestStopDuringInit(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, "TESTSVC_INIT_SLEEP=500ms")
+	f := newFixture(t, "TESTSVC_INIT_SLEEP=2s") // the SIGTERM must come during Init, however loaded the machine
 	run := f.command("run", "--log", f.log, "--greeting", "hi")
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
