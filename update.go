@@ -143,7 +143,8 @@ func updateCommand() *cli.Command {
 			"package is rewritten as generate does; go.mod and the example service are yours\n" +
 			"(update only raises the go line when the daemon package needs it). Then it\n" +
 			"builds and vets the project. --socket, --no-socket and --docker change the\n" +
-			"project's shape. Two updates of one project at once take turns.\n\n" +
+			"project's shape. Two updates of one project at once take turns; a stamp a\n" +
+			"newer daemongen wrote is refused (run that one).\n\n" +
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
 			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
 			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
