@@ -338,6 +338,9 @@ func runUpdate(c *cli.Context) error {
 			conflicts++
 		}
 		printAction(out, dir, ch, dryRun)
+		if editedDaemonFile(dir, old, ch) {
+			fmt.Fprintf(out, "note: %s was edited since daemongen wrote it; the daemon package is daemongen's, so update %s it and the edit goes (version control keeps it; keep a change as a --templates overlay: daemongen templates export)\n", filepath.Join(dir, filepath.FromSlash(ch.Path)), map[bool]string{true: "replaces", false: "removes"}[ch.Kind == generator.Stale])
+		}
 	}
 	if raise != nil {
 		changes = append(changes, generator.Change{Kind: generator.Stale, Path: "go.mod", File: *raise})
@@ -515,6 +518,18 @@ func prefix(dryRun bool) string {
 		return "would "
 	}
 	return ""
+}
+
+// editedDaemonFile reports whether ch replaces or removes a file of the
+// daemon package that differs from the sum the stamp s recorded for it:
+// one its owner edited, whose edit update is about to lose.
+func editedDaemonFile(dir string, s *generator.Stamp, ch generator.Change) bool {
+	sum, ok := s.Sums[ch.Path]
+	if !ok || ch.Kind != generator.Stale && ch.Kind != generator.Extra {
+		return false
+	}
+	data, err := generator.ReadInside(dir, ch.Path)
+	return err == nil && generator.Sum(generator.AsLF(data)) != sum
 }
 
 // printAction says what update does, or would do, to one file.

@@ -899,3 +899,30 @@ func TestUpdateOnlyStamp(t *testing.T) {
 		t.Errorf("the stamp's version after update = %q; want this daemongen's", got)
 	}
 }
+
+// An edit in the daemon package, which update replaces as generate does,
+// is named, not lost in silence: the stamp's sums tell it from a file
+// merely older than this daemongen's.
+func TestUpdateNamesDaemonEdits(t *testing.T) {
+	t.Parallel()
+	dir := newStamped(t)
+	doc := filepath.Join(dir, "internal", "daemon", "doc.go")
+	data, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, doc, string(data)+"// mine\n")
+	stdout, stderr, code := daemongen(t, dir, "update", "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "would replace internal/daemon/doc.go\nnote: internal/daemon/doc.go was edited since daemongen wrote it") {
+		t.Errorf("update --dry-run of an edited daemon file = exit %d, %q %q; want the edit named", code, stdout, stderr)
+	}
+	// A daemon file merely older than this daemongen's, as the stamp
+	// records it, is replaced without the note.
+	s := readStamp(t, dir)
+	writeFile(t, doc, string(data)+"// mine\n")
+	s.Sums["internal/daemon/doc.go"] = generator.Sum([]byte(string(data) + "// mine\n"))
+	writeStamp(t, dir, s)
+	if stdout, _, code := daemongen(t, dir, "update"); code != 0 || !strings.Contains(stdout, "replace internal/daemon/doc.go\n") || strings.Contains(stdout, "was edited") {
+		t.Errorf("update of an older daemon file = exit %d, %q; want it replaced without a note", code, stdout)
+	}
+}
