@@ -56,6 +56,21 @@ func (p *Program) start(*options) int         { return p.unsupported("start") }
 func (p *Program) stop(*options) int          { return p.unsupported("stop") }
 func (p *Program) control(o *options) int     { return p.unsupported(o.action) }
 func (p *Program) child(string, *options) int { return p.unsupported("re-exec") }
+func (p *Program) upgrade(*options) int       { return p.unsupported("upgrade") }
+
+// No upgrade here: a successor never runs.
+type successor struct{}
+
+func (srv *server) startUpgrade(req request) {
+	fmt.Fprintf(req.conn, "error %v\n", errUnsupported)
+	req.conn.Close()
+}
+func (srv *server) upgradeVerdict() <-chan error { return nil }
+func (srv *server) handOver(error)               {}
+func (srv *server) upgradeStops()                {}
+func (srv *server) upgradeEnds()                 {}
+func dupFD(int) int                              { return -1 }
+func rawFD(*os.File) uintptr                     { return 0 }
 
 func (p *Program) status(*options) int {
 	p.unsupported("status")

@@ -14,10 +14,14 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/daemongen/daemongen/internal/await"
@@ -50,6 +54,9 @@ func init() {
 type testService struct {
 	config   string // --config FILE: a one-line file, logged; "bad..." fails
 	greeting string // --greeting TEXT, logged by Init
+	http     *http.Server
+	ln       net.Listener
+	open     atomic.Int64 // connections, as the HTTP example counts them
 }
 
 func (s *testService) flags(fs *flag.FlagSet) {
@@ -74,6 +81,17 @@ func (s *testService) readConfig() error {
 }
 
 func (s *testService) Init(ctx context.Context) error {
+	// TESTSVC_ENV_FILE=FILE: the variables in FILE, KEY=VALUE lines, as
+	// it is when Init runs; an upgrade's new daemon reads the file afresh.
+	if data, err := os.ReadFile(os.Getenv("TESTSVC_ENV_FILE")); err == nil {
+		for _, kv := range strings.Fields(string(data)) {
+			k, v, _ := strings.Cut(kv, "=")
+			os.Setenv(k, v)
+		}
+	}
+	if err := s.listen(); err != nil {
+		return err
+	}
 	if err := s.readConfig(); err != nil {
 		return err
 	}
@@ -110,7 +128,52 @@ func (s *testService) Init(ctx context.Context) error {
 	return nil
 }
 
+// listen listens through Listen on $TESTSVC_LISTEN, if set, and on
+// $TESTSVC_LISTEN_ALSO for "admin", for Run to serve HTTP there: each
+// answer names the process and its executable's inode; ?sleep=DUR answers
+// after DUR.
+func (s *testService) listen() error {
+	for name, addr := range map[string]string{"http": os.Getenv("TESTSVC_LISTEN"), "admin": os.Getenv("TESTSVC_LISTEN_ALSO")} {
+		if addr == "" {
+			continue
+		}
+		f, err := Listen(name, addr)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if name == "http" {
+			if s.ln, err = net.FileListener(f); err != nil {
+				return err
+			}
+		}
+	}
+	var st syscall.Stat_t
+	syscall.Stat("/proc/self/exe", &st)
+	opens := map[http.ConnState]int64{http.StateNew: 1, http.StateHijacked: -1, http.StateClosed: -1}
+	s.http = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d, _ := time.ParseDuration(r.URL.Query().Get("sleep")); d > 0 {
+			time.Sleep(d)
+		}
+		fmt.Fprintf(w, "pid %d exe %d\n", os.Getpid(), st.Ino)
+	}), ConnState: func(_ net.Conn, state http.ConnState) { s.open.Add(opens[state]) }}
+	return nil
+}
+
 func (s *testService) Run(ctx context.Context) error {
+	if s.ln != nil { // stop as the HTTP example does: every accepted connection answered
+		served := make(chan error, 1)
+		go func() { served <- s.http.Serve(s.ln) }()
+		<-ctx.Done()
+		log.Print("testsvc stopping")
+		s.http.SetKeepAlivesEnabled(false)
+		s.ln.Close()
+		<-served
+		for s.open.Load() > 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return s.http.Close()
+	}
 	if os.Getenv("TESTSVC_ORPHAN") != "" {
 		return makeOrphan()
 	}

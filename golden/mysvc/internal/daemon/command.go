@@ -25,6 +25,7 @@ const (
 	exitUnknown    = 4   // status: cannot tell
 	exitNoDaemon   = 7   // reload, reopen: not running
 	exitKilled     = 150 // stop: gone, but only after SIGKILL (see client_unix.go)
+	exitBusy       = 151 // upgrade: another upgrade is under way (see upgrade_unix.go)
 )
 
 // stageEnv marks a re-executed child with its stage; the service never sees it.
@@ -39,6 +40,7 @@ type options struct {
 	pidfile string // absolute; "" in run mode without a pidfile
 	log     string // absolute; "" in run mode logging to stderr
 	timeout time.Duration
+	drain   time.Duration // upgrade: how long the old daemon may finish its requests
 	user    string
 	service []string // the service's flags that were set, as passOn makes them
 }
@@ -86,6 +88,8 @@ func Main(p Program, args []string) int {
 		return p.control(o)
 	case "run":
 		return p.run(o)
+	case "upgrade":
+		return p.upgrade(o) // upgrade_unix.go
 	default: // one of the controls: parse accepts no other action
 		return p.control(o)
 	}
@@ -94,7 +98,7 @@ func Main(p Program, args []string) int {
 // actions returns the commands parse accepts: the daemon's own and the
 // controls (serve.go).
 func actions() []string {
-	a := []string{"start", "stop", "restart", "status", "reload"}
+	a := []string{"start", "stop", "restart", "status", "reload", "upgrade"}
 	for _, c := range controls {
 		a = append(a, c.name)
 	}
@@ -109,6 +113,7 @@ func (p *Program) parse(args []string) (*options, error) {
 	fs.StringVar(&o.pidfile, "pidfile", "", "")
 	fs.StringVar(&o.log, "log", "", "")
 	fs.DurationVar(&o.timeout, "timeout", StopTimeout, "")
+	fs.DurationVar(&o.drain, "drain", StopTimeout, "")
 	fs.StringVar(&o.user, "user", "", "")
 	svc, err := p.serviceFlags(fs)
 	if err != nil {
@@ -131,8 +136,8 @@ func (p *Program) parse(args []string) (*options, error) {
 	if !slices.Contains(actions(), o.action) {
 		return nil, fmt.Errorf("unknown command %q (want one of %s, install, uninstall)", o.action, strings.Join(actions(), ", "))
 	}
-	if o.timeout <= 0 {
-		return nil, fmt.Errorf("invalid --timeout %v: must be positive", o.timeout)
+	if o.timeout <= 0 || o.drain <= 0 {
+		return nil, fmt.Errorf("invalid --timeout %v or --drain %v: must be positive", o.timeout, o.drain)
 	}
 	if o.user != "" && o.action != "start" && o.action != "restart" && o.action != "run" {
 		return nil, fmt.Errorf("--user applies to start, restart and run, not %s", o.action)
@@ -252,7 +257,10 @@ Commands:
   status    exit 0 running, 1 dead with a pidfile, 3 not running, 4 cannot tell
   reload    reload and wait for the result: exit 0 done, 1 failed (the error is
             printed), 7 not running
-%[6]s  run       run in the foreground (systemd Type=notify, containers, supervisors)
+%[6]s  upgrade   start the binary now at this path in the daemon's place, handing it the
+            pidfile and listeners, refusing no connection; returns once the old daemon
+            is gone (exit 0), or leaves it serving (exit 1; 151: another upgrade runs)
+  run       run in the foreground (systemd Type=notify, containers, supervisors)
   install   register with the init system, enable and start: %[1]s install -h
   uninstall stop, disable and remove what install wrote: %[1]s uninstall -h
 
@@ -260,7 +268,8 @@ Flags (-flag and --flag both work):
   --pidfile PATH   pidfile (default %[2]s, or $%[3]s_PIDFILE)
   --log PATH       log file for stdout and stderr (default %[4]s, or $%[3]s_LOG;
                    run logs to stderr unless a log is named)
-  --timeout DUR    how long start waits for readiness and stop for exit (default %[5]v)
+  --timeout DUR    how long start and upgrade wait for readiness and stop for exit (default %[5]v)
+  --drain DUR      how long an upgraded daemon may finish its requests (default %[5]v)
   --user NAME      run the daemon as this user (start, restart, run; as root)
 
 Example:

@@ -193,7 +193,11 @@ func (pf *pidfile) markReady() error {
 	if pf == nil {
 		return nil
 	}
-	if _, err := pf.f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0); err != nil {
+	line := strconv.Itoa(os.Getpid()) + "\n"
+	if _, err := pf.f.WriteAt([]byte(line), 0); err != nil {
+		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
+	}
+	if err := pf.f.Truncate(int64(len(line))); err != nil { // an upgrade's, over a longer pid
 		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
 	}
 	if err := pf.f.Sync(); err != nil {

@@ -32,6 +32,11 @@ type session struct {
 	control *controlServer // the control socket, beside the pidfile; nil without one
 	ready   func()         // tells whoever started the service that it is up
 	fail    func(error)    // tells them it could not start
+
+	opts        *options                                         // the command line, for an upgrade's new daemon
+	mode        string                                           // "daemon" (start), "run", or "service" (process 1's child)
+	takeOver    func(*options) (*pidfile, *controlServer, error) // an upgrade's new daemon takes the pidfile, once Init has succeeded
+	predecessor chan struct{}                                    // closed once the daemon this one upgraded has exited; nil if none
 }
 
 // signals are the channels the daemon's signals arrive on: one per kind,
@@ -100,9 +105,11 @@ func findControl(name string) (control, bool) {
 // Its reply receives the result; it has room for it, so the reply never
 // blocks.
 type request struct {
-	verb  string // "reload" or a control's name
+	verb  string // "reload", "upgrade" or a control's name
 	reply chan error
 	limit time.Duration // the client's --timeout; 0 if it named none
+	drain time.Duration // upgrade's --drain
+	conn  *os.File      // upgrade's client, answered by the upgrade
 }
 
 // errStopping answers a reload asked for while the daemon stops.
@@ -129,6 +136,9 @@ type server struct {
 	current   []chan error
 	pending   []chan error
 	bound     reloadBound // a hung Reload still ends the reload
+
+	watchdog   *watchdog  // nil without one
+	next, heir *successor // an upgrade's new daemon: starting, or serving in this one's place
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
@@ -137,14 +147,15 @@ type server struct {
 func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	defer p.underSystemd()() // systemd.go: sockets, STATUS=, watchdog
 	srv := &server{
-		session: s,
-		p:       p,
-		logger:  p.setupLogging(), // logging.go
-		ctx:     ctx,
-		cancel:  cancel,
+		session:  s,
+		p:        p,
+		logger:   p.setupLogging(), // logging.go
+		ctx:      ctx,
+		cancel:   cancel,
+		watchdog: p.underSystemd(), // systemd.go: sockets, STATUS=, watchdog
 	}
+	defer srv.watchdog.stop()
 	defer s.signals.stop()
 
 	if in, ok := p.Service.(Initializer); ok {
@@ -160,6 +171,13 @@ func (p *Program) serve(s *session) int {
 		case err != nil:
 			return srv.abort(fmt.Errorf("init: %w", err))
 		}
+	}
+	if s.takeOver != nil {
+		pf, ctl, err := s.takeOver(s.opts)
+		if err != nil {
+			return srv.abort(err)
+		}
+		s.pidfile, s.control = pf, ctl
 	}
 	if err := s.pidfile.markReady(); err != nil {
 		return srv.abort(err)
@@ -214,7 +232,9 @@ func (srv *server) loop(f func(context.Context) error) error {
 		case sig := <-srv.signals.reload:
 			srv.requestReload(fmt.Sprintf("received %v", sig), nil, 0)
 		case req := <-control:
-			if c, ok := findControl(req.verb); ok {
+			if req.verb == "upgrade" {
+				srv.startUpgrade(req) // upgrade_unix.go
+			} else if c, ok := findControl(req.verb); ok {
 				req.reply <- c.do(srv)
 			} else {
 				srv.requestReload("reload requested", req.reply, req.limit)
@@ -225,6 +245,9 @@ func (srv *server) loop(f func(context.Context) error) error {
 			srv.reopen(fmt.Sprintf("received %v", sig))
 		case err := <-srv.reloading:
 			srv.reloaded(err)
+		case err := <-srv.upgradeVerdict():
+			srv.handOver(err)
+			control = srv.control.incoming()
 		case <-check:
 			if !srv.pidfile.inPlace() {
 				srv.shutdown(fmt.Sprintf("pidfile %s was removed or replaced, so no command can find this daemon any more", srv.pidfile.path), srv.warnf)
@@ -238,6 +261,7 @@ func (srv *server) loop(f func(context.Context) error) error {
 // while the daemon holds the pidfile in place, no other daemon can have
 // made a socket there.
 func (srv *server) finish(err error) {
+	srv.upgradeEnds()
 	if srv.reloading != nil {
 		srv.reloaded(<-srv.reloading)
 	}
@@ -258,6 +282,7 @@ func (c *controlServer) incoming() <-chan request {
 // shutdown cancels the service's context, once: any number of shutdown
 // signals make one graceful stop. It logs why with logf.
 func (srv *server) shutdown(why string, logf func(string, ...any)) {
+	srv.upgradeStops()
 	if srv.ctx.Err() != nil {
 		logf("%s; already stopping", why)
 		return

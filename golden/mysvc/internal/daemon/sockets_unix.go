@@ -224,9 +224,15 @@ func listenControl(pidfile string) (*controlServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control socket %s: %w (choose a writable --pidfile directory)", path, err)
 	}
+	return serveControl(l, path), nil
+}
+
+// serveControl starts accepting on the control socket l at path: one it
+// made, or one an upgrade handed over.
+func serveControl(l *os.File, path string) *controlServer {
 	c := &controlServer{l: l, path: path, requests: make(chan request), accepting: make(chan struct{}), closed: make(chan struct{})}
 	go c.accept()
-	return c, nil
+	return c
 }
 
 // close stops accepting, answers requests the loop did not take with
@@ -272,7 +278,12 @@ func (c *controlServer) accept() {
 
 // handle answers one connection.
 func (c *controlServer) handle(conn *os.File) {
-	defer conn.Close()
+	owned := false // an upgrade keeps the connection, see upgrade_unix.go
+	defer func() {
+		if !owned {
+			conn.Close()
+		}
+	}()
 	if err := peerAllowed(conn); err != nil {
 		fmt.Fprintf(conn, "error %s\n", oneLine(err))
 		return
@@ -284,6 +295,10 @@ func (c *controlServer) handle(conn *os.File) {
 	}
 	req := request{reply: make(chan error, 1)}
 	line = strings.TrimSpace(line)
+	var limit, drain int64
+	if _, err := fmt.Sscanf(line, "upgrade %d %d", &limit, &drain); err == nil && limit > 0 && drain > 0 {
+		req.limit, req.drain, req.conn, line = time.Duration(limit)*time.Millisecond, time.Duration(drain)*time.Millisecond, conn, "upgrade"
+	}
 	if ms, ok := strings.CutPrefix(line, "reload "); ok {
 		n, err := strconv.ParseInt(ms, 10, 64)
 		if err != nil || n <= 0 {
@@ -293,13 +308,16 @@ func (c *controlServer) handle(conn *os.File) {
 		// At most ten years: the bound's arithmetic must not overflow.
 		req.limit, line = time.Duration(min(n, int64(10*365*24*time.Hour/time.Millisecond)))*time.Millisecond, "reload"
 	}
-	if _, ok := findControl(line); !ok && line != "reload" {
+	if _, ok := findControl(line); !ok && line != "reload" && req.conn == nil {
 		fmt.Fprintf(conn, "error unknown request %q\n", line)
 		return
 	}
 	req.verb = line
 	select {
 	case c.requests <- req:
+		if owned = req.conn != nil; owned {
+			return
+		}
 		err = <-req.reply
 	case <-c.closed:
 		err = errStopping
@@ -370,6 +388,35 @@ func send(msg string) {
 	defer syscall.Close(fd)
 	// A leading '@' names an abstract socket; syscall maps it to NUL.
 	syscall.Sendto(fd, []byte(msg), 0, &syscall.SockaddrUnix{Name: addr})
+}
+
+// socketPair returns a connected pair of stream sockets, close-on-exec:
+// ours non-blocking in an *os.File, theirs a bare descriptor.
+func socketPair() (*os.File, int, error) {
+	syscall.ForkLock.RLock()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fds[0])
+		syscall.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
+		return nil, -1, os.NewSyscallError("socketpair", err)
+	}
+	syscall.SetNonblock(fds[0], true)
+	return os.NewFile(uintptr(fds[0]), "handover"), fds[1], nil
+}
+
+// dupFD returns a close-on-exec copy of fd, or -1.
+func dupFD(fd int) int {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	nfd, err := syscall.Dup(fd)
+	if err != nil {
+		return -1
+	}
+	syscall.CloseOnExec(nfd)
+	return nfd
 }
 
 // listenFDsStart is the first descriptor of socket activation (SD_LISTEN_FDS_START).

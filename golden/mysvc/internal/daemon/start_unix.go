@@ -296,6 +296,8 @@ func (p *Program) child(stage string, o *options) int {
 		return p.detach(os.NewFile(readyFD, "readiness pipe"), o)
 	case "daemon":
 		return p.daemon(os.NewFile(readyFD, "readiness pipe"), o)
+	case "upgrade":
+		return p.successor(o) // upgrade_unix.go
 	default:
 		fmt.Fprintf(os.Stderr, "%s: unknown %s=%q (unset it)\n", p.Name, stageEnv, stage)
 		return exitUsage
@@ -382,6 +384,8 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 		pidfile: pf,
 		control: ctl,
 		signals: signals,
+		opts:    o,
+		mode:    "daemon",
 		ready: func() {
 			tell("ready %d", os.Getpid())
 			pipe.Close()
@@ -669,7 +673,10 @@ func (p *Program) run(o *options) int {
 // foreground runs the service in this process: no fork, stderr as the log
 // unless --log names one, a pidfile only when one is named.
 func (p *Program) foreground(o *options) int {
-	s := &session{signals: earlySignals, ready: func() {}, fail: func(error) {}}
+	s := &session{signals: earlySignals, ready: func() {}, fail: func(error) {}, opts: o, mode: "run"}
+	if os.Getenv(stageEnv) == "run" {
+		s.mode = "service" // process 1's child
+	}
 	if s.signals == nil {
 		s.signals = watchSignals()
 	}
@@ -741,7 +748,7 @@ func dupStderr() *os.File {
 // closes readyFD, so that process 1 forwards signals only once handled.
 var earlySignals = func() *signals {
 	stage := os.Getenv(stageEnv)
-	if os.Getpid() != 1 && stage != "daemon" && stage != "run" {
+	if os.Getpid() != 1 && stage != "daemon" && stage != "run" && stage != "upgrade" {
 		return nil
 	}
 	s := watchSignals()

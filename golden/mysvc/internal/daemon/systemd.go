@@ -25,14 +25,13 @@ func notify(state string) {
 }
 
 // underSystemd, as the service starts, takes the sockets the manager passed
-// (before any program can inherit them), reports STATUS=starting, starts
-// the watchdog if asked, and returns what stops it. Without a manager it
-// does nothing.
-func (p *Program) underSystemd() (undo func()) {
+// (before any program can inherit them), reports STATUS=starting, and
+// starts the watchdog if asked (nil if not). Without a manager it does
+// nothing.
+func (p *Program) underSystemd() *watchdog {
 	takeSockets()
 	setState(statusStarting)
-	wd := startWatchdog(p.Service, p.Name+": ")
-	return wd.stop
+	return startWatchdog(p.Service, p.Name+": ")
 }
 
 // The daemon's own states, as systemctl status shows them after "Status:".
@@ -229,53 +228,54 @@ func (w *watchdog) stop() {
 	}
 }
 
-// An inherited listening socket, passed by the service manager.
+// A listening socket the service took through Listen, kept for an upgrade
+// to hand over: one the service manager or an upgrade passed, or one
+// Listen made.
 type inherited struct {
-	name string // from $LISTEN_FDNAMES; "" if it gave none
+	name string // from $LISTEN_FDNAMES, or Listen's; "" if the manager gave none
 	fd   int
-	used bool
+	used bool // Listen returned it
 }
 
-// sockets are the sockets the service manager passed, taken once, by
-// takeSockets, as the service starts.
+// sockets are the listening sockets: the manager's, taken once by
+// takeSockets as the service starts, or an upgrade's (handedOver), and
+// those Listen made.
 var sockets struct {
 	sync.Mutex
-	once sync.Once
-	fds  []*inherited
+	once       sync.Once
+	handedOver bool
+	fds        []*inherited
 }
 
 // Listen returns the listening socket the service calls name, such as
 // "http", as a file for net.FileListener (the package does not import net:
 // a service without sockets stays a static binary). Under socket activation
 // it is the socket passed under that name (FileDescriptorName=), or the
-// only one, once, with the connections queued meanwhile. Otherwise it
-// listens on addr: a path ('/', or '@' abstract on Linux) for a Unix
-// socket, or HOST:PORT, HOST empty, localhost or an IP (IPv6 in brackets).
+// only one, once, with the connections queued meanwhile; after an upgrade,
+// the old daemon's socket of that name. Otherwise it listens on addr: a
+// path ('/', or '@' abstract on Linux) for a Unix socket, or HOST:PORT,
+// HOST empty, localhost or an IP (IPv6 in brackets). Names hold no ':'.
 func Listen(name, addr string) (*os.File, error) {
-	if f := activatedListener(name); f != nil {
-		return f, nil
+	takeSockets()
+	sockets.Lock()
+	defer sockets.Unlock()
+	i := slices.IndexFunc(sockets.fds, func(s *inherited) bool { return s.name == name && !s.used })
+	if i < 0 && len(sockets.fds) == 1 && !sockets.fds[0].used && !sockets.handedOver {
+		i = 0
+	}
+	switch {
+	case i >= 0:
+		sockets.fds[i].used = true
+		return os.NewFile(uintptr(dupFD(sockets.fds[i].fd)), name), nil
+	case sockets.handedOver:
+		return nil, fmt.Errorf("listen for %s: the daemon this one upgrades has no listener %s to hand over (restart instead)", name, name)
+	case strings.Contains(name, ":"):
+		return nil, fmt.Errorf("listen for %s: a listener's name holds no ':'", name)
 	}
 	f, err := listenAddr(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s: %w", name, err)
 	}
+	sockets.fds = append(sockets.fds, &inherited{name: name, fd: dupFD(int(rawFD(f))), used: true})
 	return f, nil
-}
-
-// activatedListener returns the socket passed for name, nil if there is
-// none.
-func activatedListener(name string) *os.File {
-	takeSockets()
-	sockets.Lock()
-	defer sockets.Unlock()
-	i := slices.IndexFunc(sockets.fds, func(s *inherited) bool { return s.name == name && !s.used })
-	if i < 0 && len(sockets.fds) == 1 && !sockets.fds[0].used {
-		i = 0
-	}
-	if i < 0 {
-		return nil
-	}
-	pick := sockets.fds[i]
-	pick.used = true
-	return os.NewFile(uintptr(pick.fd), name)
 }

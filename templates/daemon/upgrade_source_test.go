@@ -1,0 +1,341 @@
+//go:build linux
+
+package daemon
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/daemongen/daemongen/internal/await"
+)
+
+// An upgradeFixture runs the test program from a copy of its own in
+// bin/testsvc, which each upgrade replaces, as an operator would, with mv.
+type upgradeFixture struct {
+	*fixture
+	bin, envFile string
+}
+
+func newUpgradeFixture(t *testing.T, env ...string) *upgradeFixture {
+	f := newFixture(t, env...)
+	u := &upgradeFixture{fixture: f, bin: filepath.Join(f.dir, "bin", "testsvc"), envFile: filepath.Join(f.dir, "env")}
+	f.env = append(f.env, "TESTSVC_ENV_FILE="+u.envFile)
+	if err := os.Mkdir(filepath.Dir(u.bin), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	u.replace()
+	return u
+}
+
+// replace puts a fresh copy of the test binary at bin, with mv.
+func (u *upgradeFixture) replace() {
+	u.t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	tmp := u.bin + ".new"
+	if out, err := exec.Command("cp", exe, tmp).CombinedOutput(); err != nil {
+		u.t.Fatalf("cp: %v %s", err, out)
+	}
+	if out, err := exec.Command("mv", tmp, u.bin).CombinedOutput(); err != nil {
+		u.t.Fatalf("mv: %v %s", err, out)
+	}
+}
+
+// setEnv writes the variables the next Init reads (TESTSVC_ENV_FILE).
+func (u *upgradeFixture) setEnv(kv ...string) {
+	u.t.Helper()
+	if err := os.WriteFile(u.envFile, []byte(strings.Join(kv, "\n")), 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+}
+
+// runBin runs bin with args and the fixture's pidfile and log.
+func (u *upgradeFixture) runBin(args ...string) result {
+	u.t.Helper()
+	cmd := exec.Command(u.bin, append(args, "--pidfile", u.pidfile, "--log", u.log)...)
+	cmd.Env, cmd.Dir = u.env, u.dir
+	return u.exec(cmd)
+}
+
+var upgradedRE = regexp.MustCompile(`testsvc upgraded \(pid (\d+) -> (\d+)\)`)
+
+// upgrade upgrades the daemon pid, which must succeed, and returns the new
+// pid, checked against the pidfile, the lock and /proc.
+func (u *upgradeFixture) upgrade(pid int, args ...string) int {
+	u.t.Helper()
+	u.replace()
+	r := u.runBin(append([]string{"upgrade"}, args...)...)
+	m := upgradedRE.FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil || m[1] != strconv.Itoa(pid) {
+		u.t.Fatalf("upgrade: exit %d, stdout %q, stderr %q; want exit 0 and \"upgraded (pid %d -> N)\"\nlog:\n%s", r.code, r.stdout, r.stderr, pid, u.readLog())
+	}
+	next, _ := strconv.Atoi(m[2])
+	if got := u.pid(); got != next || next == pid {
+		u.t.Fatalf("pidfile names %d after an upgrade from %d to %d", got, pid, next)
+	}
+	if holder := u.lockHolderPid(); holder != next {
+		u.t.Fatalf("pidfile lock held by %d after an upgrade to %d", holder, next)
+	}
+	// It closed the connection upgrade waits on as it exited; it is a
+	// zombie a moment later.
+	await.For(u.t, "the old daemon gone", func() bool { return !alive(pid) })
+	exe, err1 := os.Stat(fmt.Sprintf("/proc/%d/exe", next))
+	bin, err2 := os.Stat(u.bin)
+	if err1 != nil || err2 != nil || !os.SameFile(exe, bin) {
+		u.t.Fatalf("pid %d runs another binary than %s (%v %v)", next, u.bin, err1, err2)
+	}
+	return next
+}
+
+// TestUpgrade upgrades a daemon without listeners three times: each new
+// daemon holds the pidfile, answers its control socket and stops cleanly.
+func TestUpgrade(t *testing.T) {
+	u := newUpgradeFixture(t)
+	r := u.runBin("start", "--greeting", "hello")
+	u.want(r, 0, "started", "start")
+	pid := u.pid()
+	for range 3 {
+		pid = u.upgrade(pid)
+		u.want(u.runBin("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status after upgrade")
+		u.want(u.runBin("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), "reload after upgrade")
+	}
+	if n := strings.Count(u.readLog(), "greeting: hello"); n != 4 {
+		t.Errorf("the service's flag reached %d of 4 daemons; want every one:\n%s", n, u.readLog())
+	}
+	if live := livePids(u.dir); len(live) != 1 || live[0] != pid {
+		t.Errorf("live processes %v after three upgrades; want only %d", live, pid)
+	}
+	u.want(u.runBin("stop"), 0, fmt.Sprintf("stopped (pid %d)", pid), "stop after upgrades")
+	u.wantGone(pid)
+}
+
+// TestUpgradeFailures: a new binary that fails Init, crashes, hangs or is
+// not to be trusted changes nothing, and leaves no process behind; one
+// upgrade at a time.
+func TestUpgradeFailures(t *testing.T) {
+	u := newUpgradeFixture(t)
+	u.want(u.runBin("start"), 0, "started", "start")
+	pid := u.pid()
+	unchanged := func(what string) {
+		t.Helper()
+		if got := u.pid(); got != pid || u.lockHolderPid() != pid {
+			t.Fatalf("%s: pidfile %d, lock holder %d; want the old daemon %d", what, got, u.lockHolderPid(), pid)
+		}
+		await.For(t, "only the old daemon alive", func() bool {
+			live := livePids(u.dir)
+			return len(live) == 1 && live[0] == pid
+		})
+		u.want(u.runBin("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), what+": reload")
+	}
+	u.setEnv("TESTSVC_INIT_ERROR=no-config-here")
+	u.want(u.runBin("upgrade"), 1, "init: no-config-here", "upgrade to a binary whose Init fails")
+	unchanged("Init failed")
+	u.setEnv("TESTSVC_EXIT_EARLY=1")
+	u.want(u.runBin("upgrade"), 1, "exited before it was ready", "upgrade to a binary that crashes")
+	unchanged("crashed")
+	u.setEnv("TESTSVC_INIT_SLEEP=1h")
+	u.want(u.runBin("upgrade", "--timeout", "300ms"), 1, "not ready within --timeout 300ms", "upgrade to a binary that hangs")
+	unchanged("hung")
+	u.setEnv("TESTSVC_LISTEN=127.0.0.1:0")
+	u.want(u.runBin("upgrade"), 1, "has no listener http to hand over", "upgrade to a binary that wants a listener")
+	unchanged("new listener")
+	u.setEnv()
+	os.Chmod(u.bin, 0o775)
+	u.want(u.runBin("upgrade"), 1, "writable by no one else", "upgrade to a binary others can write")
+	unchanged("untrusted")
+	os.Chmod(u.bin, 0o755)
+
+	// Two at once: the second is refused with its own status.
+	u.setEnv("TESTSVC_INIT_SLEEP=1s")
+	first := make(chan result)
+	go func() { first <- u.runBin("upgrade") }()
+	await.For(t, "the first upgrade's new daemon", func() bool { return len(livePids(u.dir)) == 2 })
+	u.want(u.runBin("upgrade"), exitBusy, "another upgrade is under way", "a second upgrade at once")
+	r := <-first
+	u.want(r, 0, "upgraded", "the first upgrade")
+	u.want(u.runBin("stop"), 0, "stopped", "stop")
+	u.wantGone(0)
+}
+
+// TestUpgradeStopDuring: a stop while the new daemon runs Init abandons the
+// upgrade, and the daemon stops once, leaving nothing behind.
+func TestUpgradeStopDuring(t *testing.T) {
+	u := newUpgradeFixture(t)
+	u.want(u.runBin("start"), 0, "started", "start")
+	pid := u.pid()
+	u.setEnv("TESTSVC_INIT_SLEEP=1h")
+	up := make(chan result)
+	go func() { up <- u.runBin("upgrade") }()
+	await.For(t, "the new daemon", func() bool { return len(livePids(u.dir)) == 2 })
+	u.want(u.runBin("stop"), 0, fmt.Sprintf("stopped (pid %d)", pid), "stop during an upgrade")
+	u.want(<-up, 1, "stopping", "the upgrade a stop interrupted")
+	u.wantGone(pid)
+}
+
+// TestUpgradeUnderLoad upgrades a daemon serving HTTP on a socket it took
+// through Listen, under load from eight clients (half a connection per
+// request, half keep-alive), with a request of a second in flight: no
+// request fails, no connection is refused, the slow request completes, the
+// new binary answers afterwards, the descriptors stay as many, and after
+// stop the port is closed.
+func TestUpgradeUnderLoad(t *testing.T) {
+	addr := freeLocalAddr(t)
+	u := newUpgradeFixture(t, "TESTSVC_LISTEN="+addr)
+	u.want(u.runBin("start"), 0, "started", "start")
+	pid := u.pid()
+	idleFDs := func(pid int) int {
+		n, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		return len(n)
+	}
+	fds := idleFDs(pid)
+	load := startLoad(addr, 8)
+	slow := make(chan string, 1)
+	go func() { slow <- get(addr, "/?sleep=1s") }()
+	time.Sleep(100 * time.Millisecond)
+	for i := range 4 {
+		from := load.ok.Load()
+		await.For(t, "answers before the upgrade", func() bool { return load.ok.Load() > from+50 })
+		pid = u.upgrade(pid)
+		if i == 0 {
+			if got := <-slow; !strings.HasPrefix(got, "pid ") {
+				t.Errorf("a request in flight across the upgrade got %q; want an answer", got)
+			}
+		}
+	}
+	var st syscall.Stat_t
+	syscall.Stat(u.bin, &st)
+	if got, want := get(addr, "/"), fmt.Sprintf("pid %d exe %d\n", pid, st.Ino); got != want {
+		t.Errorf("after the upgrades GET / = %q; want %q, the new binary's", got, want)
+	}
+	load.halt()
+	await.For(t, "as many descriptors as the first daemon had, idle", func() bool { return idleFDs(pid) == fds })
+	t.Logf("4 upgrades under load: %d answers, %d failed", load.ok.Load(), load.failed.Load())
+	if load.failed.Load() != 0 {
+		t.Errorf("%d requests failed across the upgrades: %s", load.failed.Load(), load.why())
+	}
+	u.want(u.runBin("stop"), 0, "stopped", "stop")
+	u.wantGone(pid)
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Errorf("%s still accepts connections after stop", addr)
+	}
+}
+
+// freeLocalAddr returns a loopback address with a port free right now.
+func freeLocalAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// get fetches path from addr on a new connection, returning the body or
+// the error.
+func get(addr, path string) string {
+	c := http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+	resp, err := c.Get("http://" + addr + path)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// A load sends GET / from its clients until halted; an idle kept-alive
+// connection the server closed is retried once, as HTTP clients do.
+type load struct {
+	stop       atomic.Bool
+	wg         sync.WaitGroup
+	ok, failed atomic.Int64
+	mu         sync.Mutex
+	errs       map[string]int
+}
+
+func startLoad(addr string, clients int) *load {
+	l := &load{errs: map[string]int{}}
+	for i := range clients {
+		l.wg.Add(1)
+		go func(keepAlive bool) {
+			defer l.wg.Done()
+			var conn net.Conn
+			var r *bufio.Reader
+			for !l.stop.Load() {
+				fresh := conn == nil
+				if fresh {
+					c, err := net.Dial("tcp", addr)
+					if err != nil {
+						l.fail(err)
+						continue
+					}
+					conn, r = c, bufio.NewReader(c)
+				}
+				req := "GET / HTTP/1.1\r\nHost: t\r\n\r\n"
+				if !keepAlive {
+					req = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+				}
+				conn.SetDeadline(time.Now().Add(10 * time.Second))
+				_, err := io.WriteString(conn, req)
+				var resp *http.Response
+				if err == nil {
+					resp, err = http.ReadResponse(r, nil)
+				}
+				if err == nil {
+					_, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+				}
+				switch {
+				case err == nil:
+					l.ok.Add(1)
+				case !fresh: // kept alive, closed by the server: once more
+				default:
+					l.fail(err)
+				}
+				if err != nil || !keepAlive || resp.Close {
+					conn.Close()
+					conn = nil
+				}
+			}
+			if conn != nil {
+				conn.Close()
+			}
+		}(i%2 == 1)
+	}
+	return l
+}
+
+func (l *load) fail(err error) {
+	l.failed.Add(1)
+	l.mu.Lock()
+	l.errs[err.Error()]++
+	l.mu.Unlock()
+}
+
+func (l *load) why() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprint(l.errs)
+}
+
+func (l *load) halt() {
+	l.stop.Store(true)
+	l.wg.Wait()
+}

@@ -1,0 +1,452 @@
+//go:build unix && !aix && !solaris
+
+package daemon
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// How upgrade replaces a running daemon with the binary now at the path it
+// was started from (put there with mv), refusing no connection. The daemon
+// starts that binary as its child and hands it descriptors: 3 a socket pair
+// between the two, 4 the pidfile (its flock with it), 5 the control socket,
+// 6 on the listeners the service took through [Listen], named in
+// $_DAEMON_HANDOVER with the handover's version. The new daemon runs Init,
+// its Listen returning those sockets by name (any other name is an error),
+// and says "ready". Then the pidfile's POSIX write lock changes hands with
+// no moment unheld: the old daemon unlocks from byte lockSplit on, the new
+// one locks there, the old unlocks the rest (after MAINPID= to a service
+// manager) and the new locks the whole file and writes its pid. From then
+// the new daemon is the pidfile's, answers the control socket and READY=1;
+// the old one stops accepting, its Run's context is cancelled so that its
+// requests finish, within --drain, and it exits. Both serve meanwhile, on
+// the same sockets: no connection waits for a listener.
+//
+// A new binary that fails Init, crashes, hangs past --timeout or asks
+// Listen for a name the old daemon has none of is killed with its process
+// group; the old daemon keeps its pidfile and sockets and serves on. A
+// daemon upgrades only to a binary of root or its own user that no one
+// else can write, in a directory no one else can write. The upgraded daemon
+// inherits the old one's user, environment, flags, log and watchdog. One
+// upgrade runs at a time, until the old daemon is gone; another is refused
+// (exit 151). A TERM to the old daemon before the handover abandons it;
+// after it, the old daemon passes it on. Only a detached daemon (start) or
+// one under systemd (run with $NOTIFY_SOCKET, which learns the new MAINPID)
+// upgrades: under a supervisor that watches its pid, or as process 1's
+// service, it refuses, since the new daemon would be one nobody watches.
+//
+// On Linux stop, after an upgrade, waits for both daemons (they share the
+// flock); on macOS and the BSDs, where the pidfile's lock is the POSIX lock
+// alone, it returns once the new one is gone, while the old one may still
+// finish its requests.
+
+// lockSplit divides the pidfile's lock during the handover: no pidfile is
+// that long, and a lock on the whole file conflicts with either part.
+const lockSplit = 1 << 40
+
+// handoverEnv carries the handover's version, the old daemon's mode and
+// the names of the listeners from descriptor listenersFD on.
+const (
+	handoverEnv     = "_DAEMON_HANDOVER"
+	handoverVersion = "1"
+	linkFD          = 3
+	listenersFD     = 6
+)
+
+// upgrade asks the running daemon to upgrade and waits until the new one
+// serves and the old one is gone: see the top of this file.
+func (p *Program) upgrade(o *options) int {
+	i, err := inspect(o.pidfile)
+	if err != nil {
+		return p.fail("upgrade", err)
+	}
+	i.close()
+	switch {
+	case i.state != running:
+		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
+		return exitNoDaemon
+	case !i.ready:
+		return p.fail("upgrade", fmt.Errorf("pid %d is starting or stopping; upgrade once it runs", i.pid))
+	}
+	path := controlPath(o.pidfile)
+	conn, err := dialUnix(path, time.Now().Add(o.timeout+o.drain+closeWait))
+	if err != nil {
+		return p.fail("upgrade", fmt.Errorf("connect to control socket %s: %w", path, err))
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "upgrade %d %d\n", o.timeout.Milliseconds(), o.drain.Milliseconds())
+	r := bufio.NewReader(conn)
+	line, _ := r.ReadString('\n')
+	verb, arg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+	switch {
+	case verb == "busy":
+		fmt.Fprintf(os.Stderr, "%s: upgrade: %s\n", p.Name, arg)
+		return exitBusy
+	case verb == "error" && strings.HasPrefix(arg, "unknown request"):
+		return p.fail("upgrade", fmt.Errorf("pid %d was built without upgrade; restart it instead", i.pid))
+	case verb == "error":
+		return p.fail("upgrade", errors.New(arg))
+	case verb != "upgraded":
+		return p.fail("upgrade", errors.New("the daemon closed the control socket without an answer (see the log)"))
+	}
+	end, _ := r.ReadString('\n')
+	for { // until the old daemon has exited, closing the connection
+		if _, err := r.ReadString('\n'); err != nil {
+			break
+		}
+	}
+	if cut, ok := strings.CutPrefix(strings.TrimSpace(end), "cut "); ok {
+		fmt.Printf("%s upgraded (pid %d -> %s); %s\n", p.Name, i.pid, arg, cut)
+	} else {
+		fmt.Printf("%s upgraded (pid %d -> %s)\n", p.Name, i.pid, arg)
+	}
+	return exitOK
+}
+
+// A successor is the new daemon of an upgrade, as the old one sees it.
+type successor struct {
+	proc    *os.Process
+	link    *os.File      // our end of the socket pair
+	r       *bufio.Reader // on link
+	conn    *os.File      // the client's connection
+	drain   time.Duration
+	verdict chan error // Init's result: nil once the new daemon is ready
+}
+
+// upgradable reports why this daemon may not upgrade, or nil.
+func (s *session) upgradable() error {
+	switch {
+	case s.mode == "daemon" || s.mode == "run" && os.Getenv("NOTIFY_SOCKET") != "":
+		return nil
+	case os.Getppid() == 1 && s.mode == "run":
+		return errors.New("the service process of process 1 (a container) does not upgrade; replace the container")
+	}
+	return errors.New("a daemon in the foreground upgrades only under systemd, which follows its new pid; restart it through its supervisor")
+}
+
+// startUpgrade starts the binary at this daemon's path as its successor,
+// answering req's client on failure.
+func (srv *server) startUpgrade(req request) {
+	refuse := func(verb string, err error) {
+		fmt.Fprintf(req.conn, "%s %s\n", verb, oneLine(err))
+		req.conn.Close()
+	}
+	switch {
+	case srv.predecessor != nil && !closed(srv.predecessor):
+		refuse("busy", errors.New("the previous upgrade is still under way: its old daemon is still finishing its requests"))
+		return
+	case srv.next != nil:
+		refuse("busy", fmt.Errorf("another upgrade is under way (to pid %d)", srv.next.proc.Pid))
+		return
+	case srv.ctx.Err() != nil || srv.starting:
+		refuse("error", errors.New("the daemon is starting or stopping; upgrade once it runs"))
+		return
+	}
+	if err := srv.upgradable(); err != nil {
+		refuse("error", err)
+		return
+	}
+	next, err := srv.spawnSuccessor(req.limit)
+	if err != nil {
+		srv.errorf("upgrade: %v", err)
+		refuse("error", err)
+		return
+	}
+	next.conn, next.drain = req.conn, req.drain
+	srv.next = next
+	srv.logger.Printf("upgrade requested; pid %d runs Init", next.proc.Pid)
+}
+
+// spawnSuccessor checks and starts the binary, handing it what the top of
+// this file says, and reads its report in a goroutine.
+func (srv *server) spawnSuccessor(limit time.Duration) (*successor, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("find own executable: %w", err)
+	}
+	if err := trusted(exe); err != nil {
+		return nil, err
+	}
+	o := *srv.opts
+	o.user = "" // this process has dropped privileges already
+	cmd, err := reexec("upgrade", "run", &o)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	var listeners []uintptr
+	sockets.Lock()
+	for _, s := range sockets.fds {
+		if s.used && s.name != "" {
+			names, listeners = append(names, s.name), append(listeners, uintptr(s.fd))
+		}
+	}
+	sockets.Unlock()
+	env := append(cmd.Env, handoverEnv+"="+handoverVersion+" "+srv.mode+" "+strings.Join(names, ":"))
+	if srv.watchdog != nil {
+		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt((2*srv.watchdog.every).Microseconds(), 10))
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, err
+	}
+	defer null.Close()
+	ours, theirs, err := socketPair()
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(theirs)
+	// The descriptors go in as they are: exec.Cmd's ExtraFiles would set
+	// the sockets, which this daemon still serves, to blocking mode.
+	files := []uintptr{null.Fd(), 1, 2, uintptr(theirs), srv.pidfile.f.Fd(), rawFD(srv.control.l)}
+	pid, err := syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
+		Sys: &syscall.SysProcAttr{Setpgid: true}})
+	if err != nil {
+		ours.Close()
+		return nil, fmt.Errorf("start %s: %w", exe, err)
+	}
+	proc, _ := os.FindProcess(pid)
+	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1)}
+	ours.SetReadDeadline(time.Now().Add(limit))
+	go func() {
+		res, err := readOutcome(next.r)
+		switch {
+		case res.ready:
+			err = nil
+		case res.err != nil:
+			err = res.err
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			err = fmt.Errorf("pid %d was not ready within --timeout %v", pid, limit)
+		default:
+			err = fmt.Errorf("pid %d exited before it was ready (see the log)", pid)
+		}
+		next.verdict <- err
+	}()
+	return next, nil
+}
+
+// upgradeVerdict is the channel of the running upgrade's verdict; nil,
+// which never delivers, when none waits for one.
+func (srv *server) upgradeVerdict() <-chan error {
+	if srv.next == nil {
+		return nil
+	}
+	return srv.next.verdict
+}
+
+// upgradeStops is called as the daemon begins to stop: an upgrade not yet
+// handed over is abandoned; a daemon that has handed over passes the stop
+// on to its new daemon.
+func (srv *server) upgradeStops() {
+	if srv.next != nil {
+		srv.abandon(errStopping)
+	}
+	if srv.heir != nil {
+		srv.logger.Printf("passing the stop on to pid %d, which took over", srv.heir.proc.Pid)
+		srv.heir.proc.Signal(syscall.SIGTERM)
+	}
+}
+
+// upgradeEnds is called once the service has returned: a daemon that has
+// handed over tells the upgrade's client, which waits for its exit.
+func (srv *server) upgradeEnds() {
+	if srv.next != nil {
+		srv.abandon(errStopping)
+	}
+	if srv.heir != nil {
+		fmt.Fprintln(srv.heir.conn, "drained")
+	}
+}
+
+// handOver ends an upgrade whose successor has given its verdict: it hands
+// the pidfile and the control socket over and begins to drain, or, if the
+// successor failed or this daemon stops, kills it and answers the error.
+func (srv *server) handOver(err error) {
+	next := srv.next
+	if err == nil && srv.ctx.Err() != nil {
+		err = errStopping
+	}
+	if err == nil {
+		err = srv.passLock(next)
+	}
+	if err != nil {
+		srv.abandon(err)
+		return
+	}
+	// The pidfile stays open (closing it would drop nothing now); its
+	// path and the control socket's are the new daemon's.
+	srv.control.close(false)
+	srv.pidfile, srv.control, srv.next = nil, nil, nil
+	fmt.Fprintf(next.conn, "upgraded %d\n", next.proc.Pid)
+	srv.shutdown(fmt.Sprintf("upgraded: pid %d took over", next.proc.Pid), srv.logger.Printf)
+	srv.heir = next
+	time.AfterFunc(next.drain, func() {
+		srv.warnf("drain limit of %v reached; exiting while Run still runs", next.drain)
+		fmt.Fprintf(next.conn, "cut the old daemon's work short: its Run had not returned after --drain %v\n", next.drain)
+		os.Exit(exitOK)
+	})
+}
+
+// passLock moves the pidfile's POSIX write lock to the successor as the
+// top of this file says: at every moment one of the two holds some of it.
+func (srv *server) passLock(next *successor) error {
+	fd := srv.pidfile.f.Fd()
+	next.link.SetDeadline(time.Now().Add(closeWait))
+	if err := lockRange(fd, syscall.F_UNLCK, lockSplit); err != nil {
+		return fmt.Errorf("hand over the pidfile's lock: %w", err)
+	}
+	fmt.Fprintln(next.link, "go")
+	if line, err := next.r.ReadString('\n'); line != "locked\n" {
+		next.proc.Kill()
+		next.proc.Wait()
+		lockRange(fd, syscall.F_WRLCK, lockSplit)
+		return fmt.Errorf("pid %d did not take the pidfile's lock: %q %v", next.proc.Pid, line, err)
+	}
+	notify("MAINPID=" + strconv.Itoa(next.proc.Pid))
+	lockRange(fd, syscall.F_UNLCK, 0)
+	fmt.Fprintln(next.link, "go")
+	return nil
+}
+
+// abandon kills the successor and its process group, waits for it, and
+// tells the client why the upgrade failed; the daemon serves on.
+func (srv *server) abandon(err error) {
+	next := srv.next
+	srv.next = nil
+	syscall.Kill(-next.proc.Pid, syscall.SIGKILL)
+	next.proc.Wait()
+	next.link.Close()
+	srv.errorf("upgrade: %v; pid %d keeps serving", err, os.Getpid())
+	fmt.Fprintf(next.conn, "error %s\n", oneLine(err))
+	next.conn.Close()
+}
+
+// trusted checks the binary an upgrade runs: a regular file of root or this
+// user that neither its group nor others can write, in a directory alike.
+func trusted(exe string) error {
+	for _, path := range []string{exe, filepath.Dir(exe)} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fmt.Errorf("refusing to upgrade: %w", err)
+		}
+		st, _ := fi.Sys().(*syscall.Stat_t)
+		if st == nil || (st.Uid != 0 && int(st.Uid) != os.Geteuid()) || fi.Mode().Perm()&0o022 != 0 {
+			return fmt.Errorf("refusing to upgrade to %s: %s must belong to root or uid %d and be writable by no one else (chown and chmod go-w it)", exe, path, os.Geteuid())
+		}
+	}
+	return nil
+}
+
+// A handover is the new daemon's side of an upgrade.
+type handover struct {
+	link    *os.File
+	r       *bufio.Reader
+	pidfile *os.File
+	control *os.File
+	gone    chan struct{} // closed once the old daemon has exited
+}
+
+// successor is the new daemon of an upgrade (see the top of this file).
+func (p *Program) successor(o *options) int {
+	signals := earlySignals
+	spec := strings.SplitN(os.Getenv(handoverEnv), " ", 3)
+	os.Unsetenv(handoverEnv)
+	os.Unsetenv(stageEnv)
+	syscall.SetNonblock(linkFD, true)
+	h := &handover{link: os.NewFile(linkFD, "handover"), pidfile: os.NewFile(4, o.pidfile), control: os.NewFile(5, controlPath(o.pidfile)), gone: make(chan struct{})}
+	h.r = bufio.NewReader(h.link)
+	fmt.Fprintf(h.link, "pid %d\n", os.Getpid())
+	if len(spec) != 3 || spec[0] != handoverVersion {
+		fmt.Fprintf(h.link, "error the running daemon hands over as %q, which this binary does not take (version %s); restart instead\n", spec[0], handoverVersion)
+		return exitFailure
+	}
+	names := strings.Split(spec[2], ":")
+	if spec[2] == "" {
+		names = nil
+	}
+	closeInherited(listenersFD + len(names) - 1)
+	for fd := linkFD; fd < listenersFD+len(names); fd++ {
+		syscall.CloseOnExec(fd)
+	}
+	sockets.once.Do(func() {}) // what the old daemon was passed is gone
+	sockets.handedOver = true
+	for i, name := range names {
+		sockets.fds = append(sockets.fds, &inherited{name: name, fd: listenersFD + i})
+	}
+	return p.serve(&session{log: o.log, opts: o, mode: spec[1], signals: signals, predecessor: h.gone,
+		takeOver: h.takeOver, ready: func() {}, fail: func(err error) { fmt.Fprintf(h.link, "error %s\n", oneLine(err)) }})
+}
+
+// takeOver takes the pidfile's lock from the old daemon once Init has
+// succeeded, and the control socket, and then watches for its exit.
+func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
+	fd := h.pidfile.Fd()
+	fmt.Fprintln(h.link, "ready")
+	h.link.SetReadDeadline(time.Now().Add(o.timeout))
+	if line, err := h.r.ReadString('\n'); line != "go\n" {
+		return nil, nil, fmt.Errorf("the old daemon did not hand over: %q %v", line, err)
+	}
+	if err := lockRange(fd, syscall.F_WRLCK, lockSplit); err != nil {
+		return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
+	}
+	fmt.Fprintln(h.link, "locked")
+	h.r.ReadString('\n') // "go", or the old daemon's end: the rest is ours soon
+	var err error
+	for deadline := time.Now().Add(closeWait); ; time.Sleep(time.Millisecond) {
+		if err = lockRange(fd, syscall.F_WRLCK, 0); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
+	}
+	h.link.SetReadDeadline(time.Time{})
+	go func() {
+		for {
+			if _, err := h.r.ReadString('\n'); err != nil {
+				h.link.Close()
+				close(h.gone)
+				return
+			}
+		}
+	}()
+	return &pidfile{f: h.pidfile, path: o.pidfile}, serveControl(h.control, h.control.Name()), nil
+}
+
+// lockRange sets (F_WRLCK) or clears (F_UNLCK) a POSIX lock from byte from
+// to lockSplit, or to the end of the file from lockSplit, without waiting.
+func lockRange(fd uintptr, typ int16, from int64) error {
+	lk := syscall.Flock_t{Type: typ, Start: from}
+	if from == 0 && typ == syscall.F_UNLCK {
+		lk.Len = lockSplit
+	}
+	return syscall.FcntlFlock(fd, syscall.F_SETLK, &lk)
+}
+
+// rawFD returns f's descriptor without setting it to blocking mode, as
+// f.Fd does.
+func rawFD(f *os.File) uintptr {
+	var fd uintptr
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(d uintptr) { fd = d })
+	}
+	return fd
+}
+
+// closed reports whether ch is closed.
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
