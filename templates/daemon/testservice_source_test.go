@@ -38,6 +38,13 @@ func init() {
 	}
 	svc := &testService{}
 	testProgram = Program{Name: name, Service: svc, Flags: svc.flags, Env: []string{"SERVICE_TOKEN"}}
+	// TESTSVC_HANDOVER=V in TESTSVC_ENV_FILE: an upgrade's new daemon
+	// takes only handover version V.
+	if data, _ := os.ReadFile(os.Getenv("TESTSVC_ENV_FILE")); os.Getenv(stageEnv) == "upgrade" {
+		if _, v, ok := strings.Cut(string(data), "TESTSVC_HANDOVER="); ok {
+			handoverVersion = strings.Fields(v)[0]
+		}
+	}
 	// Package variables, earlySignals among them, are initialised before
 	// any init function runs: TESTSVC_INITIALISED=FILE marks that moment.
 	if mark := os.Getenv("TESTSVC_INITIALISED"); mark != "" {

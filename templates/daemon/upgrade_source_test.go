@@ -141,7 +141,7 @@ func TestUpgradeFailures(t *testing.T) {
 			live := livePids(u.dir)
 			return len(live) == 1 && live[0] == pid
 		})
-		u.want(u.runBin("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), what+": reload")
+		u.want(u.run("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), what+": reload")
 	}
 	u.setEnv("TESTSVC_INIT_ERROR=no-config-here")
 	u.want(u.runBin("upgrade"), 1, "init: no-config-here", "upgrade to a binary whose Init fails")
@@ -158,8 +158,34 @@ func TestUpgradeFailures(t *testing.T) {
 	u.setEnv()
 	os.Chmod(u.bin, 0o775)
 	u.want(u.runBin("upgrade"), 1, "writable by no one else", "upgrade to a binary others can write")
-	unchanged("untrusted")
+	unchanged("group-writable")
 	os.Chmod(u.bin, 0o755)
+	if os.Geteuid() == 0 {
+		os.Chown(u.bin, 65534, 65534)
+		u.want(u.runBin("upgrade"), 1, "must belong to root", "a root daemon's upgrade to another user's binary")
+		unchanged("another user's")
+		os.Chown(u.bin, 0, 0)
+	}
+	// A binary that is no daemon of this kind, or one that hands over
+	// otherwise (a daemon of another daemongen), is refused before anything
+	// changes.
+	exe := u.bin
+	u.bin = filepath.Join(u.dir, "bin", "true")
+	if out, err := exec.Command("cp", "/bin/true", u.bin).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v %s", err, out)
+	}
+	self, _ := os.Executable()
+	cmd := exec.Command(self, "upgrade", "--pidfile", u.pidfile)
+	cmd.Env = u.env
+	os.Rename(u.bin, exe)
+	u.bin = exe
+	u.want(u.exec(cmd), 1, "exited before it was ready", "upgrade to /bin/true")
+	unchanged("not a daemon")
+	u.replace()
+	u.setEnv("TESTSVC_HANDOVER=0")
+	u.want(u.runBin("upgrade"), 1, `hands over as "1"`, "upgrade to a binary of another handover version")
+	unchanged("another handover")
+	u.setEnv()
 
 	// Two at once: the second is refused with its own status.
 	u.setEnv("TESTSVC_INIT_SLEEP=1s")
@@ -205,6 +231,17 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	}
 	fds := idleFDs(pid)
 	load := startLoad(addr, 8)
+	// status, all along, finds exactly one daemon running.
+	var statusErrs []string
+	statusDone, statusStop := make(chan bool), atomic.Bool{}
+	go func() {
+		defer close(statusDone)
+		for !statusStop.Load() {
+			if r := u.run("status"); r.code != 0 || !strings.Contains(r.stdout, "testsvc running (pid ") {
+				statusErrs = append(statusErrs, fmt.Sprintf("exit %d %q %q", r.code, r.stdout, r.stderr))
+			}
+		}
+	}()
 	slow := make(chan string, 1)
 	go func() { slow <- get(addr, "/?sleep=1s") }()
 	time.Sleep(100 * time.Millisecond)
@@ -224,6 +261,11 @@ func TestUpgradeUnderLoad(t *testing.T) {
 		t.Errorf("after the upgrades GET / = %q; want %q, the new binary's", got, want)
 	}
 	load.halt()
+	statusStop.Store(true)
+	<-statusDone
+	if statusErrs != nil {
+		t.Errorf("status during the upgrades: %v; want \"running\" every time", statusErrs)
+	}
 	await.For(t, "as many descriptors as the first daemon had, idle", func() bool { return idleFDs(pid) == fds })
 	t.Logf("4 upgrades under load: %d answers, %d failed", load.ok.Load(), load.failed.Load())
 	if load.failed.Load() != 0 {
@@ -235,6 +277,25 @@ func TestUpgradeUnderLoad(t *testing.T) {
 		c.Close()
 		t.Errorf("%s still accepts connections after stop", addr)
 	}
+}
+
+// TestUpgradeRefusedInForeground: in the foreground without systemd, a
+// supervisor watches the daemon's pid, which an upgrade would change.
+func TestUpgradeRefusedInForeground(t *testing.T) {
+	u := newUpgradeFixture(t)
+	cmd := exec.Command(u.bin, "run", "--pidfile", u.pidfile)
+	cmd.Env = u.env
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	await.For(t, "run to be ready", func() bool {
+		data, _ := os.ReadFile(u.pidfile)
+		return u.lockHolderPid() == cmd.Process.Pid && string(data) == fmt.Sprintf("%d\n", cmd.Process.Pid)
+	})
+	u.want(u.runBin("upgrade"), 1, "upgrades only under systemd", "upgrade of a foreground run")
+	u.want(u.runBin("stop"), 0, "stopped", "stop")
 }
 
 // freeLocalAddr returns a loopback address with a port free right now.

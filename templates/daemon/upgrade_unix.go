@@ -55,11 +55,13 @@ const lockSplit = 1 << 40
 // handoverEnv carries the handover's version, the old daemon's mode and
 // the names of the listeners from descriptor listenersFD on.
 const (
-	handoverEnv     = "_DAEMON_HANDOVER"
-	handoverVersion = "1"
-	linkFD          = 3
-	listenersFD     = 6
+	handoverEnv = "_DAEMON_HANDOVER"
+	linkFD      = 3
+	listenersFD = 6
 )
+
+// handoverVersion changes whenever the handover does.
+var handoverVersion = "1"
 
 // upgrade asks the running daemon to upgrade and waits until the new one
 // serves and the old one is gone: see the top of this file.
