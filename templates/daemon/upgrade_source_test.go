@@ -65,6 +65,15 @@ func (u *upgradeFixture) setEnv(kv ...string) {
 	}
 }
 
+// upgrading returns what waits for the daemon to start one more new daemon
+// than now.
+func (u *upgradeFixture) upgrading() func() {
+	n := strings.Count(u.readLog(), "upgrade requested")
+	return func() {
+		await.For(u.t, "an upgrade's new daemon", func() bool { return strings.Count(u.readLog(), "upgrade requested") > n })
+	}
+}
+
 // runBin runs bin with args and the fixture's pidfile and log.
 func (u *upgradeFixture) runBin(args ...string) result {
 	u.t.Helper()
@@ -189,9 +198,9 @@ func TestUpgradeFailures(t *testing.T) {
 
 	// Two at once: the second is refused with its own status.
 	u.setEnv("TESTSVC_INIT_SLEEP=1s")
-	first := make(chan result)
+	first, started := make(chan result), u.upgrading()
 	go func() { first <- u.runBin("upgrade") }()
-	await.For(t, "the first upgrade's new daemon", func() bool { return len(livePids(u.dir)) == 2 })
+	started()
 	u.want(u.runBin("upgrade"), exitBusy, "another upgrade is under way", "a second upgrade at once")
 	r := <-first
 	u.want(r, 0, "upgraded", "the first upgrade")
@@ -206,9 +215,9 @@ func TestUpgradeStopDuring(t *testing.T) {
 	u.want(u.runBin("start"), 0, "started", "start")
 	pid := u.pid()
 	u.setEnv("TESTSVC_INIT_SLEEP=1h")
-	up := make(chan result)
+	up, started := make(chan result), u.upgrading()
 	go func() { up <- u.runBin("upgrade") }()
-	await.For(t, "the new daemon", func() bool { return len(livePids(u.dir)) == 2 })
+	started()
 	u.want(u.runBin("stop"), 0, fmt.Sprintf("stopped (pid %d)", pid), "stop during an upgrade")
 	u.want(<-up, 1, "stopping", "the upgrade a stop interrupted")
 	u.wantGone(pid)
