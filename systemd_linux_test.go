@@ -329,6 +329,65 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -20
 		c.is("result", "success", "Result")
 	})
 
+	// The HTTP example upgraded under an httpLoad of 8 clients (issue 20):
+	// first listening itself (no mysvc.socket), then on the socket
+	// systemd passes. The unit stays active with the new MainPID, no
+	// restart, and the watchdog (WatchdogSec=2s here) keeps being pinged
+	// by the new daemon long after the old one is gone.
+	t.Run("upgrade", func(t *testing.T) {
+		c := boot(t, `
+mkdir -p /srv/mysvc && cp /opt/socket/mysvc /srv/mysvc/mysvc
+sed -e "s|/usr/local/bin/mysvc|/srv/mysvc/mysvc|g" -e "s|^WatchdogSec=.*|WatchdogSec=2s|" -e "/^Requires=mysvc.socket/d" \
+	/opt/socket/init/systemd/mysvc.service >/etc/systemd/system/mysvc.service
+sed "s|/usr/local/bin/mysvc|/srv/mysvc/mysvc|g" /opt/socket/init/systemd/mysvc.socket >/etc/systemd/system/mysvc.socket
+systemctl daemon-reload
+upgrade() { # NAME: a rebuilt binary (a copy, put in place with mv), then mysvc upgrade
+	cp /opt/socket/mysvc /srv/mysvc/mysvc.new && mv /srv/mysvc/mysvc.new /srv/mysvc/mysvc
+	local pid=$(show mysvc MainPID)
+	/srv/mysvc/mysvc upgrade; fact $1_rc $?
+	local new=$(show mysvc MainPID)
+	fact $1_mainpid_changed $([ "$new" != "$pid" ] && [ "$new" = "$(cat /run/mysvc/mysvc.pid)" ] && echo yes || echo no)
+	fact $1_active "$(show mysvc ActiveState)"
+}
+for mode in own socket; do
+	[ $mode = socket ] && { systemctl start mysvc.socket; fact socket_rc $?; }
+	systemctl start mysvc.service; fact ${mode}_start_rc $?
+	DAEMONGEN_TEST_HTTPLOAD=127.0.0.1:8080 DAEMONGEN_TEST_HTTPLOAD_CLIENTS=8 /opt/httpload >/tmp/load 2>&1 &
+	load=$!
+	wait_for 20 grep -q ready /tmp/load; fact ${mode}_load_ready $?
+	for i in 1 2 3; do sleep 0.5; upgrade ${mode}$i; done
+	sleep 7 # over three watchdog intervals
+	fact ${mode}_still "$(show mysvc ActiveState) $(show mysvc NRestarts) $(show mysvc Result)"
+	kill -TERM $load; wait $load
+	sed "s/^FACT /FACT ${mode}_/" /tmp/load
+	systemctl stop mysvc.service; fact ${mode}_stop_rc $?
+	fact ${mode}_result "$(show mysvc Result)"
+done
+journalctl -u mysvc --no-pager -o short-monotonic | grep -v 'request' | tail -80
+`)
+		c.is("socket_rc", "0", "systemctl start mysvc.socket")
+		for _, mode := range []string{"own", "socket"} {
+			c.is(mode+"_start_rc", "0", mode+": systemctl start mysvc")
+			c.is(mode+"_load_ready", "0", mode+": the load's first answer")
+			for i := 1; i <= 3; i++ {
+				n := fmt.Sprintf("%s%d", mode, i)
+				c.is(n+"_rc", "0", n+": mysvc upgrade")
+				c.is(n+"_mainpid_changed", "yes", n+": MainPID is the new daemon, the pidfile's")
+				c.is(n+"_active", "active", n+": the unit after the upgrade")
+			}
+			c.is(mode+"_still", "active 0 success", mode+": ActiveState, NRestarts and Result 7 s (3 watchdog intervals) after the upgrades")
+			t.Logf("%s: 3 upgrades under load: %s", mode, c.facts[mode+"_load"])
+			if c.num(mode+"_load_ok") <= 0 {
+				t.Errorf("%s: load %q; want answered requests", mode, c.facts[mode+"_load"])
+			}
+			c.is(mode+"_load_failed", "0", mode+": requests unanswered across the upgrades")
+			c.is(mode+"_load_refused", "0", mode+": connections refused across the upgrades")
+			c.is(mode+"_load_reset", "0", mode+": new connections reset across the upgrades")
+			c.is(mode+"_stop_rc", "0", mode+": systemctl stop")
+			c.is(mode+"_result", "success", mode+": Result after stop")
+		}
+	})
+
 	// The probe: reload timing and failure, journal priorities, the
 	// watchdog with WatchdogSec=1s, and a hung health hook.
 	t.Run("probe", func(t *testing.T) {

@@ -312,7 +312,9 @@ func (srv *server) passLock(next *successor) error {
 		lockRange(fd, syscall.F_WRLCK, lockSplit)
 		return fmt.Errorf("pid %d did not take the pidfile's lock: %q %v", next.proc.Pid, line, err)
 	}
-	notify("MAINPID=" + strconv.Itoa(next.proc.Pid))
+	// A ping now, and the new daemon's as it is ready, keep the manager's
+	// watchdog fed across the change of main pid.
+	notify("WATCHDOG=1\nMAINPID=" + strconv.Itoa(next.proc.Pid))
 	lockRange(fd, syscall.F_UNLCK, 0)
 	fmt.Fprintln(next.link, "go")
 	return nil
