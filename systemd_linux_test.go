@@ -388,6 +388,41 @@ journalctl -u mysvc --no-pager -o short-monotonic | grep -v 'request' | tail -80
 		}
 	})
 
+	// The HTTP example without mysvc.socket, restarted 3 times under an
+	// httpLoad: the socket daemon.Listen made stays in systemd's file
+	// descriptor store (FileDescriptorStoreMax=, FDSTORE=1), so no
+	// connection is refused (issue 20's evaluation of the store).
+	t.Run("restart without socket", func(t *testing.T) {
+		c := boot(t, `
+sed -e "s|/usr/local/bin/mysvc|/opt/socket/mysvc|g" -e "/^Requires=mysvc.socket/d" \
+	/opt/socket/init/systemd/mysvc.service >/etc/systemd/system/mysvc.service
+systemctl daemon-reload
+systemctl start mysvc.service; fact start_rc $?
+DAEMONGEN_TEST_HTTPLOAD=127.0.0.1:8080 DAEMONGEN_TEST_HTTPLOAD_CLIENTS=8 /opt/httpload >/tmp/load 2>&1 &
+load=$!
+wait_for 20 grep -q ready /tmp/load; fact load_ready $?
+restarted=0
+for i in 1 2 3; do sleep 1; systemctl restart mysvc.service && restarted=$((restarted+1)); done
+fact restarted $restarted
+sleep 1
+kill -TERM $load; wait $load
+cat /tmp/load
+fact store "$(show mysvc NFileDescriptorStore)"
+fact starts "$(journalctl -u mysvc --no-pager -o cat | grep -c 'mysvc listening')"
+systemctl stop mysvc.service; fact stop_rc $?
+`)
+		c.is("start_rc", "0", "systemctl start mysvc")
+		c.is("load_ready", "0", "the load's first answer")
+		c.is("restarted", "3", "systemctl restart that succeeded, of 3")
+		c.is("starts", "4", "times the service started")
+		c.is("store", "1", "sockets in the file descriptor store")
+		t.Logf("3 restarts without mysvc.socket under load: %s", c.facts["load"])
+		c.is("load_failed", "0", "requests unanswered across the restarts")
+		c.is("load_refused", "0", "connections refused across the restarts")
+		c.is("load_reset", "0", "new connections reset across the restarts")
+		c.is("stop_rc", "0", "systemctl stop")
+	})
+
 	// The probe: reload timing and failure, journal priorities, the
 	// watchdog with WatchdogSec=1s, and a hung health hook.
 	t.Run("probe", func(t *testing.T) {
