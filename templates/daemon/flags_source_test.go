@@ -109,5 +109,5 @@ func TestServiceFlagRules(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.want(f.exec(f.command("bogus")), 2, `unknown command "bogus" (want one of start, stop, restart, status, reload, reopen, run, install, uninstall)`, "bogus")
+	f.want(f.exec(f.command("bogus")), 2, `unknown command "bogus" (want one of start, stop, restart, status, reload, upgrade, reopen, run, install, uninstall)`, "bogus")
 }

@@ -20,8 +20,10 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/daemongen/daemongen/internal/await"
@@ -246,6 +248,78 @@ func makeOrphan() error {
 	}
 	fmt.Println("orphan not reaped")
 	return nil
+}
+
+// A fixture is one test's directory, pidfile, log and environment.
+type fixture struct {
+	t                 *testing.T
+	dir, pidfile, log string
+	env               []string
+}
+
+// newFixture makes a fixture whose commands also get env. Its cleanup kills
+// the daemon a failed test left running: the pidfile lock's holder.
+func newFixture(t *testing.T, env ...string) *fixture {
+	dir := t.TempDir()
+	// Under -race, a process sleeps a second at exit unless told not to.
+	env = append(os.Environ(), append([]string{serviceEnv + "=1", "GORACE=atexit_sleep_ms=0"}, env...)...)
+	f := &fixture{t, dir, filepath.Join(dir, "testsvc.pid"), filepath.Join(dir, "testsvc.log"), env}
+	t.Cleanup(func() {
+		if pid, _ := lockHolderOf(f.pidfile); pid > 0 {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return f
+}
+
+// result is what one command did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the test program with args and the fixture's pidfile and log.
+func (f *fixture) run(args ...string) result {
+	f.t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, append(args, "--pidfile", f.pidfile, "--log", f.log)...)
+	cmd.Env, cmd.Dir = f.env, f.dir
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil && cmd.ProcessState == nil {
+		f.t.Fatalf("run %v: %v", cmd.Args, err)
+	}
+	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+}
+
+// want checks a command's exit code and that its output contains text.
+func (f *fixture) want(r result, code int, text string, what string) {
+	f.t.Helper()
+	if r.code != code || !strings.Contains(r.stdout+r.stderr, text) {
+		f.t.Fatalf("%s: exit %d, stdout %q, stderr %q; want exit %d and %q", what, r.code, r.stdout, r.stderr, code, text)
+	}
+}
+
+// pid reads the pidfile, which must hold the pid and a newline.
+func (f *fixture) pid() int {
+	f.t.Helper()
+	data, err := os.ReadFile(f.pidfile)
+	pid, _ := strconv.Atoi(strings.TrimSuffix(string(data), "\n"))
+	if err != nil || string(data) != strconv.Itoa(pid)+"\n" {
+		f.t.Fatalf("pidfile holds %q (%v); want PID\\n", data, err)
+	}
+	return pid
+}
+
+// readLog returns the log's content.
+func (f *fixture) readLog() string {
+	data, _ := os.ReadFile(f.log)
+	return string(data)
 }
 
 // start starts the daemon with args and returns its pid, the pidfile's, as

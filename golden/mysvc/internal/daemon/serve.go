@@ -184,6 +184,9 @@ func (p *Program) serve(s *session) int {
 	}
 	s.ready()
 	notify("READY=1")
+	if s.takeOver != nil && srv.watchdog != nil {
+		send("WATCHDOG=1") // see passLock
+	}
 	srv.startReload() // one asked for during Init
 
 	err := srv.loop(p.Service.Run)

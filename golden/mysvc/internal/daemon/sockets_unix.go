@@ -368,10 +368,10 @@ func requestControl(pidfile, verb string, starting bool, deadline time.Time) err
 	return nil
 }
 
-// send sends msg to the service manager at $NOTIFY_SOCKET; without the
-// variable it does nothing. Errors are ignored: a manager that cannot be
-// told is no reason to stop serving.
-func send(msg string) {
+// send sends msg to the service manager at $NOTIFY_SOCKET, with fds if
+// any; without the variable it does nothing. Errors are ignored: a manager
+// that cannot be told is no reason to stop serving.
+func send(msg string, fds ...int) {
 	addr := os.Getenv("NOTIFY_SOCKET")
 	if addr == "" || (addr[0] != '/' && addr[0] != '@') {
 		return
@@ -387,7 +387,11 @@ func send(msg string) {
 	}
 	defer syscall.Close(fd)
 	// A leading '@' names an abstract socket; syscall maps it to NUL.
-	syscall.Sendto(fd, []byte(msg), 0, &syscall.SockaddrUnix{Name: addr})
+	var rights []byte
+	if len(fds) > 0 {
+		rights = syscall.UnixRights(fds...)
+	}
+	syscall.Sendmsg(fd, []byte(msg), rights, &syscall.SockaddrUnix{Name: addr}, 0)
 }
 
 // socketPair returns a connected pair of stream sockets, close-on-exec:

@@ -161,7 +161,7 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 	}
 	w := &watchdog{
 		every:   interval / 2,
-		send:    send,
+		send:    func(msg string) { send(msg) },
 		serving: started,
 		warn:    func(msg string) { slog.Warn(prefix + msg) },
 		done:    make(chan struct{}),
@@ -255,6 +255,8 @@ var sockets struct {
 // the old daemon's socket of that name. Otherwise it listens on addr: a
 // path ('/', or '@' abstract on Linux) for a Unix socket, or HOST:PORT,
 // HOST empty, localhost or an IP (IPv6 in brackets). Names hold no ':'.
+// With $FDSTORE (FileDescriptorStoreMax=), systemd keeps a socket Listen
+// made and passes it back after a restart, which so refuses nothing.
 func Listen(name, addr string) (*os.File, error) {
 	takeSockets()
 	sockets.Lock()
@@ -276,6 +278,10 @@ func Listen(name, addr string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s: %w", name, err)
 	}
-	sockets.fds = append(sockets.fds, &inherited{name: name, fd: dupFD(int(rawFD(f))), used: true})
+	fd := dupFD(int(rawFD(f)))
+	sockets.fds = append(sockets.fds, &inherited{name: name, fd: fd, used: true})
+	if n, _ := strconv.Atoi(os.Getenv("FDSTORE")); n > 0 {
+		send("FDSTORE=1\nFDNAME="+name, fd) // systemd keeps it across a restart
+	}
 	return f, nil
 }

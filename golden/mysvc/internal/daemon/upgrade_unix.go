@@ -57,11 +57,13 @@ const lockSplit = 1 << 40
 // handoverEnv carries the handover's version, the old daemon's mode and
 // the names of the listeners from descriptor listenersFD on.
 const (
-	handoverEnv     = "_DAEMON_HANDOVER"
-	handoverVersion = "1"
-	linkFD          = 3
-	listenersFD     = 6
+	handoverEnv = "_DAEMON_HANDOVER"
+	linkFD      = 3
+	listenersFD = 6
 )
+
+// handoverVersion changes whenever the handover does.
+var handoverVersion = "1"
 
 // upgrade asks the running daemon to upgrade and waits until the new one
 // serves and the old one is gone: see the top of this file.
@@ -312,7 +314,9 @@ func (srv *server) passLock(next *successor) error {
 		lockRange(fd, syscall.F_WRLCK, lockSplit)
 		return fmt.Errorf("pid %d did not take the pidfile's lock: %q %v", next.proc.Pid, line, err)
 	}
-	notify("MAINPID=" + strconv.Itoa(next.proc.Pid))
+	// A ping now, and the new daemon's as it is ready, keep the manager's
+	// watchdog fed across the change of main pid.
+	notify("WATCHDOG=1\nMAINPID=" + strconv.Itoa(next.proc.Pid))
 	lockRange(fd, syscall.F_UNLCK, 0)
 	fmt.Fprintln(next.link, "go")
 	return nil
