@@ -21,7 +21,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // serviceEnv switches the test binary into the test program.
@@ -60,111 +59,60 @@ func (lifecycleService) Reload(context.Context) error {
 	return nil
 }
 
-// A fixture is one test's directory, pidfile, log and environment.
-type fixture struct {
-	t                 *testing.T
-	dir, pidfile, log string
-	env               []string
-}
-
-// newFixture makes a fixture whose commands also get env. Its cleanup kills
-// the daemon a failed test left running: the pidfile lock's holder.
-func newFixture(t *testing.T, env ...string) *fixture {
-	dir := t.TempDir()
-	// Under -race, a process sleeps a second at exit unless told not to.
-	env = append(os.Environ(), append([]string{serviceEnv + "=1", "GORACE=atexit_sleep_ms=0"}, env...)...)
-	f := &fixture{t, dir, filepath.Join(dir, "testsvc.pid"), filepath.Join(dir, "testsvc.log"), env}
-	t.Cleanup(func() {
-		if pid, _ := lockHolderOf(f.pidfile); pid > 0 {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	})
-	return f
-}
-
-// result is what one command did.
-type result struct {
-	stdout, stderr string
-	code           int
-}
-
-// run runs the test program with args and the fixture's pidfile and log.
-func (f *fixture) run(args ...string) result {
-	f.t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, exe, append(args, "--pidfile", f.pidfile, "--log", f.log)...)
-	cmd.Env, cmd.Dir = f.env, f.dir
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil && cmd.ProcessState == nil {
-		f.t.Fatalf("run %v: %v", cmd.Args, err)
-	}
-	return result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
-}
-
-// want checks a command's exit code and that its output contains text.
-func (f *fixture) want(r result, code int, text string, what string) {
-	f.t.Helper()
-	if r.code != code || !strings.Contains(r.stdout+r.stderr, text) {
-		f.t.Fatalf("%s: exit %d, stdout %q, stderr %q; want exit %d and %q", what, r.code, r.stdout, r.stderr, code, text)
-	}
-}
-
-// pid reads the pidfile, which must hold the pid and a newline.
-func (f *fixture) pid() int {
-	f.t.Helper()
-	data, err := os.ReadFile(f.pidfile)
-	pid, _ := strconv.Atoi(strings.TrimSuffix(string(data), "\n"))
-	if err != nil || string(data) != strconv.Itoa(pid)+"\n" {
-		f.t.Fatalf("pidfile holds %q (%v); want PID\\n", data, err)
-	}
-	return pid
-}
-
-// readLog returns the log's content.
-func (f *fixture) readLog() string {
-	data, _ := os.ReadFile(f.log)
-	return string(data)
-}
-
 func TestLifecycle(t *testing.T) {
-	f := newFixture(t)
-	f.want(f.run("start"), 0, "testsvc started (pid ", "start")
-	pid := f.pid()
-	// Opened now, the pidfile shows its lock even once stop has removed it.
-	pidfile, err := os.OpenFile(f.pidfile, os.O_RDONLY|openFlags, 0)
+	dir := t.TempDir()
+	pidfile, logfile := filepath.Join(dir, "testsvc.pid"), filepath.Join(dir, "testsvc.log")
+	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pidfile.Close()
-	if lockSharedNow(pidfile) == nil {
+	// run runs the test program with args and wants exit code and text.
+	run := func(code int, text string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(exe, append(args, "--pidfile", pidfile, "--log", logfile)...)
+		// Under -race, a process sleeps a second at exit unless told not to.
+		cmd.Env = append(os.Environ(), serviceEnv+"=1", "GORACE=atexit_sleep_ms=0")
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() != code || !strings.Contains(string(out), text) {
+			t.Fatalf("%v: exit %d, %q; want exit %d and %q", args, cmd.ProcessState.ExitCode(), out, code, text)
+		}
+	}
+	readLog := func() string { data, _ := os.ReadFile(logfile); return string(data) }
+	run(0, "testsvc started (pid ", "start")
+	data, err := os.ReadFile(pidfile)
+	pid, _ := strconv.Atoi(strings.TrimSuffix(string(data), "\n"))
+	if err != nil || string(data) != strconv.Itoa(pid)+"\n" {
+		t.Fatalf("pidfile holds %q (%v); want PID\\n", data, err)
+	}
+	// Opened now, the pidfile shows its lock even once stop has removed it.
+	f, err := os.OpenFile(pidfile, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if lockSharedNow(f) == nil {
 		t.Fatal("pidfile is not locked while the daemon runs")
 	}
 	// Detached the way daemon(7) asks: in / with umask 027.
-	if want := fmt.Sprintf("testsvc started with pid %d in / with umask 027", pid); !strings.Contains(f.readLog(), want) {
-		t.Fatalf("log when start returned = %q; want %q", f.readLog(), want)
+	if want := fmt.Sprintf("testsvc started with pid %d in / with umask 027", pid); !strings.Contains(readLog(), want) {
+		t.Fatalf("log when start returned = %q; want %q", readLog(), want)
 	}
-	f.want(f.run("start"), 0, fmt.Sprintf("already running (pid %d)", pid), "second start")
-	f.want(f.run("status"), 0, fmt.Sprintf("running (pid %d)", pid), "status")
-	f.want(f.run("reload"), 0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
-	if !strings.Contains(f.readLog(), "testsvc reloaded") || f.pid() != pid {
-		t.Fatalf("pid %d, log %q after reload; want pid %d and the service's reload line", f.pid(), f.readLog(), pid)
+	run(0, fmt.Sprintf("already running (pid %d)", pid), "start")
+	run(0, fmt.Sprintf("running (pid %d)", pid), "status")
+	run(0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
+	if !strings.Contains(readLog(), "testsvc reloaded") {
+		t.Fatalf("log %q after reload; want the service's reload line", readLog())
 	}
-	f.want(f.run("stop"), 0, "stopped", "stop")
-	if err := lockSharedNow(pidfile); err != nil {
+	run(0, "stopped", "stop")
+	if err := lockSharedNow(f); err != nil {
 		t.Fatalf("pidfile lock after stop returned: %v; want it released", err)
 	}
-	if _, err := os.Lstat(f.pidfile); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(pidfile); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("pidfile after stop: %v; want it removed", err)
 	}
-	if !strings.Contains(f.readLog(), "testsvc stopping") {
-		t.Fatalf("log %q after stop; want the service's own shutdown line", f.readLog())
+	if !strings.Contains(readLog(), "testsvc stopping") {
+		t.Fatalf("log %q after stop; want the service's own shutdown line", readLog())
 	}
-	f.want(f.run("status"), 3, "not running", "status after stop")
-	f.want(f.run("stop"), 0, "not running", "stop when stopped")
+	run(3, "not running", "status")
+	run(0, "not running", "stop")
 }

@@ -327,71 +327,93 @@ func (p *Program) umask() int {
 	return int(p.Umask & fs.ModePerm)
 }
 
-// daemon is the second child: the daemon itself. It reports a failure
-// without closing the pipe, which closes as it exits.
+// daemon is the second child: the daemon itself. It reports to start over
+// the pipe, which closes as it exits.
 func (p *Program) daemon(pipe *os.File, o *options) int {
-	signals := earlySignals
-	os.Unsetenv(stageEnv)
 	syscall.CloseOnExec(readyFD)
 	closeInherited(readyFD)
-	tell := func(format string, args ...any) {
-		fmt.Fprintf(pipe, format+"\n", args...)
-	}
-	report := func(err error) {
-		tell("error %s", oneLine(err))
-	}
-	var pf *pidfile
-	var ctl *controlServer
-	fail := func(err error) int {
-		ctl.close(true)
-		pf.release()
-		report(err)
+	tell := func(format string, args ...any) { fmt.Fprintf(pipe, format+"\n", args...) }
+	tell("pid %d", os.Getpid())
+	s := &session{mode: "daemon", fail: func(err error) { tell("error %s", oneLine(err)) },
+		ready: func() { tell("ready %d", os.Getpid()); pipe.Close() }}
+	if err := os.Chdir("/"); err != nil {
+		s.fail(fmt.Errorf("change directory to /: %w", err))
 		return exitFailure
 	}
-	tell("pid %d", os.Getpid())
+	return p.open(o, s, func(pid int) int { tell("running %d", pid); return exitOK })
+}
+
+// foreground runs the service in this process: no fork, stderr as the log
+// unless --log names one, a pidfile only when one is named.
+func (p *Program) foreground(o *options) int {
+	s := &session{mode: "run", ready: func() {}, fail: func(err error) { p.fail("run", err) }}
+	if os.Getenv(stageEnv) == "run" {
+		s.mode = "service" // process 1's child
+	}
+	if o.user != "" && os.Geteuid() != 0 {
+		return p.fail("run", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
+	}
+	// A failure to start is reported on the original stderr, where whoever
+	// ran this looks, also once stderr is the log.
+	if o.log != "" {
+		if stderr := dupStderr(); stderr != nil {
+			defer stderr.Close()
+			s.fail = func(err error) { fmt.Fprintf(stderr, "%s: run: %v\n", p.Name, err) }
+		}
+	}
+	return p.open(o, s, func(pid int) int { return p.fail("run", &errRunning{pid}) })
+}
+
+// open opens what session s holds (the log, the pidfile and its control
+// socket, those named), drops privileges to --user, points stdio at the log
+// and serves. A daemon holding the pidfile is running's.
+func (p *Program) open(o *options, s *session, running func(pid int) int) int {
+	s.signals, s.opts, s.log = earlySignals, o, o.log
+	if s.signals == nil {
+		s.signals = watchSignals()
+	}
+	os.Unsetenv(stageEnv)
 	syscall.Umask(p.umask())
-	if err := os.Chdir("/"); err != nil {
-		return fail(fmt.Errorf("change directory to /: %w", err))
+	fail := func(err error) int {
+		s.control.close(true)
+		s.pidfile.release()
+		s.fail(err)
+		return exitFailure
 	}
-	log, handOver, err := openServiceLog(o.log, o.user)
-	if err != nil {
-		return fail(err)
+	var log, handOver *os.File
+	var err error
+	if o.log != "" {
+		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
+			return fail(err)
+		}
+		defer log.Close()
 	}
-	defer log.Close()
-	pf, err = acquirePidfile(o.pidfile)
-	var already *errRunning
-	if errors.As(err, &already) {
-		tell("running %d", already.pid)
-		return exitOK
-	}
-	if err != nil {
-		return fail(err)
-	}
-	if ctl, err = listenControl(o.pidfile); err != nil {
-		return fail(err)
+	if o.pidfile != "" {
+		var already *errRunning
+		if s.pidfile, err = acquirePidfile(o.pidfile); errors.As(err, &already) {
+			return running(already.pid)
+		} else if err != nil {
+			return fail(err)
+		}
+		if s.control, err = listenControl(o.pidfile); err != nil {
+			return fail(err)
+		}
 	}
 	if o.user != "" {
 		if err := p.dropPrivileges(o.user, handOver); err != nil {
 			return fail(err)
 		}
 	}
-	if err := redirectStdio(log); err != nil {
+	if s.mode == "daemon" {
+		err = redirectStdio(log)
+	} else if log != nil {
+		err = dupLog(log)
+	}
+	if err != nil {
 		return fail(err)
 	}
-	log.Close()
-	return p.serve(&session{
-		log:     o.log,
-		pidfile: pf,
-		control: ctl,
-		signals: signals,
-		opts:    o,
-		mode:    "daemon",
-		ready: func() {
-			tell("ready %d", os.Getpid())
-			pipe.Close()
-		},
-		fail: report,
-	})
+	log.Close() // fds 1 and 2 are the log now
+	return p.serve(s)
 }
 
 // oneLine keeps a message on one line of the readiness pipe.
@@ -462,24 +484,12 @@ func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 
 // kindOf names the type of file m describes, for messages.
 func kindOf(m os.FileMode) string {
-	switch t := m.Type(); {
-	case t == 0:
-		return "a regular file"
-	case t&os.ModeDir != 0:
-		return "a directory"
-	case t&os.ModeSymlink != 0:
-		return "a symbolic link"
-	case t&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case t&os.ModeSocket != 0:
-		return "a socket"
-	case t&os.ModeCharDevice != 0:
-		return "a character device"
-	case t&os.ModeDevice != 0:
-		return "a block device"
-	default:
-		return "an irregular file"
+	kinds := map[os.FileMode]string{0: "a regular file", os.ModeDir: "a directory", os.ModeSymlink: "a symbolic link",
+		os.ModeNamedPipe: "a FIFO", os.ModeSocket: "a socket", os.ModeDevice | os.ModeCharDevice: "a character device", os.ModeDevice: "a block device"}
+	if k, ok := kinds[m.Type()]; ok {
+		return k
 	}
+	return "an irregular file"
 }
 
 // redirectStdio points stdin at /dev/null and stdout and stderr at log, at
@@ -560,60 +570,43 @@ type account struct {
 // lookupUser finds name in passwdFile, and the groups that list it as a
 // member in groupFile.
 func lookupUser(name string) (account, error) {
-	var a account
-	found := false
-	err := scanDB(passwdFile, func(f []string) bool {
-		// name:password:uid:gid:gecos:home:shell
+	passwd, err := os.ReadFile(passwdFile)
+	group, err2 := os.ReadFile(groupFile)
+	if err = errors.Join(err, err2); err != nil {
+		return account{}, fmt.Errorf("look up user %q: %w", name, err)
+	}
+	for _, f := range entries(passwd) { // name:password:uid:gid:gecos:home:shell
 		if len(f) < 7 || f[0] != name {
-			return true
+			continue
 		}
 		uid, err1 := strconv.Atoi(f[2])
 		gid, err2 := strconv.Atoi(f[3])
-		found = err1 == nil && err2 == nil
-		a = account{uid: uid, gid: gid, groups: []int{gid}, home: f[5], shell: f[6]}
-		return false
-	})
-	if err != nil {
-		return a, fmt.Errorf("look up user %q: %w", name, err)
-	}
-	if !found {
-		return a, fmt.Errorf("look up user %q: no such user in %s (create it, or choose another --user)", name, passwdFile)
-	}
-	err = scanDB(groupFile, func(f []string) bool {
-		// name:password:gid:member,member
-		if len(f) < 4 || !slices.Contains(strings.Split(f[3], ","), name) {
-			return true
+		a := account{uid: uid, gid: gid, groups: []int{gid}, home: f[5], shell: f[6]}
+		for _, g := range entries(group) { // name:password:gid:member,member
+			if len(g) < 4 || !slices.Contains(strings.Split(g[3], ","), name) {
+				continue
+			}
+			if id, err := strconv.Atoi(g[2]); err == nil && !slices.Contains(a.groups, id) {
+				a.groups = append(a.groups, id)
+			}
 		}
-		if gid, err := strconv.Atoi(f[2]); err == nil && !slices.Contains(a.groups, gid) {
-			a.groups = append(a.groups, gid)
+		if err1 == nil && err2 == nil {
+			return a, nil
 		}
-		return true
-	})
-	if err != nil {
-		return a, fmt.Errorf("look up groups of user %q: %w", name, err)
 	}
-	return a, nil
+	return account{}, fmt.Errorf("look up user %q: no such user in %s (create it, or choose another --user)", name, passwdFile)
 }
 
-// scanDB calls line with the colon-separated fields of each entry of an
-// account database until it returns false.
-func scanDB(path string, line func(fields []string) bool) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		text := strings.TrimSpace(s.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		if !line(strings.Split(text, ":")) {
-			return nil
+// entries returns the colon-separated fields of each entry of an account
+// database.
+func entries(db []byte) [][]string {
+	var e [][]string
+	for _, line := range strings.Split(string(db), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			e = append(e, strings.Split(line, ":"))
 		}
 	}
-	return s.Err()
+	return e
 }
 
 // userEnv are the variables root's environment passes to a daemon that
@@ -668,65 +661,6 @@ func (p *Program) run(o *options) int {
 		return p.initProcess(o)
 	}
 	return p.foreground(o)
-}
-
-// foreground runs the service in this process: no fork, stderr as the log
-// unless --log names one, a pidfile only when one is named.
-func (p *Program) foreground(o *options) int {
-	s := &session{signals: earlySignals, ready: func() {}, fail: func(error) {}, opts: o, mode: "run"}
-	if os.Getenv(stageEnv) == "run" {
-		s.mode = "service" // process 1's child
-	}
-	if s.signals == nil {
-		s.signals = watchSignals()
-	}
-	fail := func(err error) int {
-		s.control.close(true)
-		s.pidfile.release()
-		return p.fail("run", err)
-	}
-	os.Unsetenv(stageEnv)
-	syscall.Umask(p.umask())
-	if o.user != "" && os.Geteuid() != 0 {
-		return fail(fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
-	}
-	var log, handOver *os.File
-	if o.log != "" {
-		var err error
-		if log, handOver, err = openServiceLog(o.log, o.user); err != nil {
-			return fail(err)
-		}
-		defer log.Close()
-		s.log = o.log
-	}
-	if o.pidfile != "" {
-		pf, err := acquirePidfile(o.pidfile)
-		if err != nil {
-			return fail(err)
-		}
-		s.pidfile = pf
-		if s.control, err = listenControl(o.pidfile); err != nil {
-			return fail(err)
-		}
-	}
-	if o.user != "" {
-		if err := p.dropPrivileges(o.user, handOver); err != nil {
-			return fail(err)
-		}
-	}
-	if log != nil {
-		// A failure to start is reported on the original stderr too,
-		// where whoever ran this looks, not only in the log.
-		if stderr := dupStderr(); stderr != nil {
-			defer stderr.Close()
-			s.fail = func(err error) { fmt.Fprintf(stderr, "%s: run: %v\n", p.Name, err) }
-		}
-		if err := dupLog(log); err != nil {
-			return fail(err)
-		}
-		log.Close()
-	}
-	return p.serve(s)
 }
 
 // dupStderr returns a copy of stderr, close-on-exec, or nil.

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,53 +17,41 @@ import (
 	"time"
 )
 
-// How upgrade replaces a running daemon with the binary now at the path it
-// was started from (put there with mv), refusing no connection. The daemon
-// starts that binary as its child and hands it descriptors: 3 a socket pair
-// between the two, 4 the pidfile (its flock with it), 5 the control socket,
-// 6 on the listeners the service took through [Listen], named in
-// $_DAEMON_HANDOVER with the handover's version. The new daemon runs Init,
-// its Listen returning those sockets by name (any other name is an error),
-// and says "ready". Then the pidfile's POSIX write lock changes hands with
-// no moment unheld: the old daemon unlocks from byte lockSplit on, the new
-// one locks there, the old unlocks the rest (after MAINPID= to a service
-// manager) and the new locks the whole file and writes its pid. From then
-// the new daemon is the pidfile's, answers the control socket and READY=1;
-// the old one stops accepting, its Run's context is cancelled so that its
-// requests finish, within --drain, and it exits. Both serve meanwhile, on
-// the same sockets: no connection waits for a listener.
+// How upgrade replaces the daemon with the binary now at its path (put
+// there with mv), refusing no connection. The daemon starts that binary as
+// its child with descriptors: 3 a socket pair between the two, 4 the
+// pidfile (with its flock), 5 the control socket, 6 on the listeners the
+// service took through [Listen], named in $_DAEMON_HANDOVER with the
+// handover's version. The new daemon runs Init, its Listen returning those
+// sockets by name (another name is an error), and says "ready". The
+// pidfile's POSIX write lock then changes hands with no moment unheld: the
+// old daemon unlocks from byte lockSplit on, the new one locks there, the
+// old one unlocks the rest (after MAINPID= to systemd), the new one locks
+// the whole file and writes its pid, and answers the control socket. The
+// old daemon stops: its Run's context is cancelled, its requests finish
+// within --drain, and it exits. Both serve meanwhile, on the same sockets.
 //
-// A new binary that fails Init, crashes, hangs past --timeout or asks
-// Listen for a name the old daemon has none of is killed with its process
-// group; the old daemon keeps its pidfile and sockets and serves on. A
-// daemon upgrades only to a binary of root or its own user that no one
-// else can write, in a directory no one else can write. The upgraded daemon
-// inherits the old one's user, environment, flags, log and watchdog. One
-// upgrade runs at a time, until the old daemon is gone; another is refused
-// (exit 151). A TERM to the old daemon before the handover abandons it;
-// after it, the old daemon passes it on. Only a detached daemon (start) or
-// one under systemd (run with $NOTIFY_SOCKET, which learns the new MAINPID)
-// upgrades: under a supervisor that watches its pid, or as process 1's
-// service, it refuses, since the new daemon would be one nobody watches.
-//
-// On Linux stop, after an upgrade, waits for both daemons (they share the
-// flock); on macOS and the BSDs, where the pidfile's lock is the POSIX lock
-// alone, it returns once the new one is gone, while the old one may still
-// finish its requests.
+// A new binary that fails Init, crashes, hangs past --timeout or asks for
+// a listener the old daemon lacks is killed with its process group, and the
+// old daemon serves on. The binary must belong to root or the daemon's user
+// and, with its directory, be writable by no one else. The new daemon keeps
+// the old one's user, environment, flags, log and watchdog. One upgrade
+// runs at a time, until the old daemon is gone; another exits 151. A TERM
+// before the handover abandons it; after it, the old daemon passes it on.
+// Only a detached daemon (start) or one under systemd (run with
+// $NOTIFY_SOCKET) upgrades: under a supervisor that watches its pid, or as
+// process 1's service, nobody would watch the new one. After an upgrade,
+// stop waits for both on Linux (they share the flock); on macOS and the
+// BSDs, where the lock is the POSIX lock alone, for the new one only.
 
 // lockSplit divides the pidfile's lock during the handover: no pidfile is
 // that long, and a lock on the whole file conflicts with either part.
 const lockSplit = 1 << 40
 
-// handoverEnv carries the handover's version, the old daemon's mode and
-// the names of the listeners from descriptor listenersFD on.
-const (
-	handoverEnv = "_DAEMON_HANDOVER"
-	linkFD      = 3
-	listenersFD = 6
-)
+// handoverEnv holds handoverVersion, which changes whenever the handover
+// does, the old daemon's mode and the listeners' names.
+const handoverEnv, linkFD, listenersFD = "_DAEMON_HANDOVER", 3, 6
 
-// handoverVersion changes whenever the handover does.
 var handoverVersion = "1"
 
 // upgrade asks the running daemon to upgrade and waits until the new one
@@ -102,16 +91,13 @@ func (p *Program) upgrade(o *options) int {
 		return p.fail("upgrade", errors.New("the daemon closed the control socket without an answer (see the log)"))
 	}
 	end, _ := r.ReadString('\n')
-	for { // until the old daemon has exited, closing the connection
-		if _, err := r.ReadString('\n'); err != nil {
-			break
-		}
-	}
+	io.Copy(io.Discard, r) // until the old daemon exits, closing the connection
 	if cut, ok := strings.CutPrefix(strings.TrimSpace(end), "cut "); ok {
-		fmt.Printf("%s upgraded (pid %d -> %s); %s\n", p.Name, i.pid, arg, cut)
+		arg += "); " + cut
 	} else {
-		fmt.Printf("%s upgraded (pid %d -> %s)\n", p.Name, i.pid, arg)
+		arg += ")"
 	}
+	fmt.Printf("%s upgraded (pid %d -> %s\n", p.Name, i.pid, arg)
 	return exitOK
 }
 
@@ -130,7 +116,7 @@ func (s *session) upgradable() error {
 	switch {
 	case s.mode == "daemon" || s.mode == "run" && os.Getenv("NOTIFY_SOCKET") != "":
 		return nil
-	case os.Getppid() == 1 && s.mode == "run":
+	case s.mode == "service":
 		return errors.New("the service process of process 1 (a container) does not upgrade; replace the container")
 	}
 	return errors.New("a daemon in the foreground upgrades only under systemd, which follows its new pid; restart it through its supervisor")
@@ -143,22 +129,26 @@ func (srv *server) startUpgrade(req request) {
 		fmt.Fprintf(req.conn, "%s %s\n", verb, oneLine(err))
 		req.conn.Close()
 	}
-	switch {
-	case srv.predecessor != nil && !closed(srv.predecessor):
-		refuse("busy", errors.New("the previous upgrade is still under way: its old daemon is still finishing its requests"))
-		return
-	case srv.next != nil:
+	select {
+	case <-srv.predecessor: // closed once the daemon this one upgraded is gone
+	default:
+		if srv.predecessor != nil {
+			refuse("busy", errors.New("the previous upgrade is still under way: its old daemon is still finishing its requests"))
+			return
+		}
+	}
+	if srv.next != nil {
 		refuse("busy", fmt.Errorf("another upgrade is under way (to pid %d)", srv.next.proc.Pid))
 		return
-	case srv.ctx.Err() != nil || srv.starting:
-		refuse("error", errors.New("the daemon is starting or stopping; upgrade once it runs"))
-		return
 	}
-	if err := srv.upgradable(); err != nil {
-		refuse("error", err)
-		return
+	err := srv.upgradable()
+	if srv.ctx.Err() != nil || srv.starting {
+		err = errors.New("the daemon is starting or stopping; upgrade once it runs")
 	}
-	next, err := srv.spawnSuccessor(req.limit)
+	var next *successor
+	if err == nil {
+		next, err = srv.spawnSuccessor(req.limit)
+	}
 	if err != nil {
 		srv.errorf("upgrade: %v", err)
 		refuse("error", err)
@@ -378,10 +368,7 @@ func (p *Program) successor(o *options) int {
 	if spec[2] == "" {
 		names = nil
 	}
-	closeInherited(listenersFD + len(names) - 1)
-	for fd := linkFD; fd < listenersFD+len(names); fd++ {
-		syscall.CloseOnExec(fd)
-	}
+	closeInherited(2)
 	sockets.once.Do(func() {}) // what the old daemon was passed is gone
 	sockets.handedOver = true
 	for i, name := range names {
@@ -416,13 +403,9 @@ func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
 	}
 	h.link.SetReadDeadline(time.Time{})
 	go func() {
-		for {
-			if _, err := h.r.ReadString('\n'); err != nil {
-				h.link.Close()
-				close(h.gone)
-				return
-			}
-		}
+		io.Copy(io.Discard, h.r) // until the old daemon exits
+		h.link.Close()
+		close(h.gone)
 	}()
 	return &pidfile{f: h.pidfile, path: o.pidfile}, serveControl(h.control, h.control.Name()), nil
 }
@@ -445,14 +428,4 @@ func rawFD(f *os.File) uintptr {
 		rc.Control(func(d uintptr) { fd = d })
 	}
 	return fd
-}
-
-// closed reports whether ch is closed.
-func closed(ch chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
