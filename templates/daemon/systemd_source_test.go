@@ -110,7 +110,7 @@ func TestLineHandler(t *testing.T) {
 	defer logLevel.Set(logLevel.Level())
 	logLevel.Set(slog.LevelDebug)
 	var buf bytes.Buffer
-	journal := slog.New(&lineHandler{w: &buf, journal: true, mu: new(sync.Mutex)})
+	journal := slog.New(newLineHandler(&buf, true))
 	journal.Debug("d")
 	journal.Info("i", "k", "v w")
 	journal.Warn("w")
@@ -121,7 +121,7 @@ func TestLineHandler(t *testing.T) {
 	}
 
 	buf.Reset()
-	text := slog.New(&lineHandler{w: &buf, mu: new(sync.Mutex)})
+	text := slog.New(newLineHandler(&buf, false))
 	logLevel.Set(slog.LevelWarn)
 	text.Info("dropped")
 	text.Error("failed", "n", 3)

@@ -21,18 +21,16 @@ import (
 // Liveness and whom to signal. A daemon runs exactly while a process holds
 // the lock on its pidfile (see flockLocks); the file is empty while it
 // starts, then "PID\n", then "stopping\n". The pid to signal is the holder
-// of the POSIX write lock as the kernel reports it (F_GETLK, in the
-// caller's PID namespace), never the file's content, through a pidfd where
-// there are pidfds; stop waits for the lock's release, never kill(pid, 0),
-// which finds an unreaped zombie. Anyone who can read the file can take a
-// read lock or a flock, which no daemon holds: start replaces a pidfile
-// they keep locked for two seconds; status calls it stale, stop no daemon.
+// of the POSIX write lock as the kernel reports it (F_GETLK), never the
+// file's content, through a pidfd where there are pidfds; stop waits for
+// the lock's release, never kill(pid, 0), which finds a zombie. Anyone who
+// can read the file can take a read lock or a flock, which no daemon holds:
+// start replaces a pidfile they keep locked for two seconds.
 //
 // Every second the daemon checks that its pidfile's path still names its
-// file. If the file or its directory was removed (logout removes
-// $XDG_RUNTIME_DIR) or replaced, it logs why and stops gracefully. On
-// Linux a new daemon waits for it until then (see waitPrevious); elsewhere
-// both can run for up to that second plus the old service's shutdown.
+// file; if it was removed or replaced, it stops gracefully. On Linux a new
+// daemon waits for it until then (waitPrevious); elsewhere both can run
+// for up to that second plus the old service's shutdown.
 
 // A pidfile is the daemon's pidfile, locked exclusively by this process for
 // the rest of its life: the kernel releases the lock only when the process
@@ -61,15 +59,14 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 // removed file at path (see waitPrevious).
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		if err = waitPrevious(path); err != nil {
+			pf.release()
+			pf.f.Close()
+			pf = nil
+		}
 	}
-	if err = waitPrevious(path); err != nil {
-		pf.release()
-		pf.f.Close()
-		return nil, err
-	}
-	return pf, nil
+	return pf, err
 }
 
 // lockPidfile is acquirePidfile without waitPrevious.
@@ -122,11 +119,9 @@ func lockHolderOf(path string) (pid int, held bool) {
 	return lockHolder(f.Fd())
 }
 
-// replacePidfile puts a new locked pidfile in the place of one that
-// processes other than a daemon keep locked (no write lock, see
-// lockHolder: any user who can read the file can lock it), so that no
-// other user can keep a daemon from starting. The rename is atomic: at any
-// moment the path names either the old file or the new, locked one.
+// replacePidfile puts a new locked pidfile in the place of one that others
+// than a daemon keep locked, so that no other user can keep a daemon from
+// starting. The rename is atomic: the path names the old file or the new.
 func replacePidfile(path string) (*pidfile, error) {
 	fail := func(err error) (*pidfile, error) {
 		return nil, fmt.Errorf("replace pidfile %s, which a process that is no daemon keeps locked: %w (remove it, or choose another --pidfile)", path, err)
@@ -170,16 +165,18 @@ func (pf *pidfile) claim() error {
 	return nil
 }
 
-// markStopping writes stoppingMark into the pidfile, so that a stop that
-// comes now waits instead of signalling twice. A nil pidfile does nothing.
-func (pf *pidfile) markStopping() {
+// markStopping writes stoppingMark, so that a stop that comes now waits
+// instead of signalling twice; quit quitMark, for SIGQUIT's forced exit,
+// leaving the pidfile in place as a crash does. A nil pidfile does nothing.
+func (pf *pidfile) markStopping() { pf.mark(stoppingMark) }
+func (pf *pidfile) quit()         { pf.mark(quitMark) }
+
+// mark replaces the pidfile's content with m. A nil pidfile does nothing.
+func (pf *pidfile) mark(m string) {
 	if pf != nil {
-		pf.mark(stoppingMark)
+		overwrite(pf.f, m)
 	}
 }
-
-// mark replaces the pidfile's content with m.
-func (pf *pidfile) mark(m string) { overwrite(pf.f, m) }
 
 // overwrite replaces f's line with m, never leaving f empty (starting).
 func overwrite(f *os.File, m string) {
@@ -194,14 +191,9 @@ func (pf *pidfile) markReady() error {
 		return nil
 	}
 	line := strconv.Itoa(os.Getpid()) + "\n"
-	if _, err := pf.f.WriteAt([]byte(line), 0); err != nil {
+	_, err := pf.f.WriteAt([]byte(line), 0) // an upgrade's, over a longer pid: then truncated
+	if err = errors.Join(err, pf.f.Truncate(int64(len(line))), pf.f.Sync()); err != nil {
 		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
-	}
-	if err := pf.f.Truncate(int64(len(line))); err != nil { // an upgrade's, over a longer pid
-		return fmt.Errorf("write pidfile %s: %w", pf.path, err)
-	}
-	if err := pf.f.Sync(); err != nil {
-		return fmt.Errorf("sync pidfile %s: %w", pf.path, err)
 	}
 	return nil
 }
@@ -219,25 +211,15 @@ const (
 var marks = []string{stoppingMark, stoppedMark, quitMark, killedMark}
 
 // release ends the daemon's use of the pidfile after a clean shutdown: it
-// writes stoppedMark into it, for stops that wait with the file open, and
-// unlinks it if its path still names the locked file (a daemon running as
-// --user may not, and leaves it with stoppedMark). It keeps the lock, which
-// the kernel releases when the process exits. A nil pidfile does nothing.
+// writes stoppedMark, for stops that wait with the file open, and unlinks
+// it if its path still names the locked file (a --user daemon may not). It
+// keeps the lock, which goes as the process exits. A nil pidfile does nothing.
 func (pf *pidfile) release() {
-	if pf == nil {
-		return
-	}
-	pf.mark(stoppedMark)
-	if pf.inPlace() {
-		os.Remove(pf.path)
-	}
-}
-
-// quit marks the pidfile for SIGQUIT's forced exit and leaves it in place,
-// as a crash does. A nil pidfile does nothing.
-func (pf *pidfile) quit() {
 	if pf != nil {
-		pf.mark(quitMark)
+		pf.mark(stoppedMark)
+		if pf.inPlace() {
+			os.Remove(pf.path)
+		}
 	}
 }
 
@@ -395,11 +377,9 @@ func inspect(path string) (*inspection, error) {
 // taken for bin).
 func runningDaemon(name, bin string) (pid int, other bool) {
 	i, err := inspect(defaultPaths(name, os.Geteuid(), os.Getenv, ownDir).pidfile)
-	if err != nil || i.state != running {
-		i.close()
+	if i.close(); err != nil || i.state != running {
 		return 0, false
 	}
-	i.close()
 	exe, err1 := os.Stat(fmt.Sprintf("/proc/%d/exe", i.pid))
 	b, err2 := os.Stat(bin)
 	return i.pid, err1 == nil && err2 == nil && !os.SameFile(exe, b)
@@ -422,15 +402,11 @@ func removeRuntime(name string) {
 // close releases the inspection's files and lock. A nil inspection does
 // nothing.
 func (i *inspection) close() {
-	if i == nil {
-		return
-	}
-	for _, f := range i.extra {
-		f.Close()
-	}
-	i.extra = nil
-	if i.f != nil {
-		i.f.Close()
+	if i != nil {
+		for _, f := range append(i.extra, i.f) {
+			f.Close()
+		}
+		i.extra = nil
 	}
 }
 
@@ -543,11 +519,10 @@ func content(f *os.File) string {
 // readPid parses the pidfile's content, a decimal pid and a newline; ok is
 // false for anything else, such as an empty file or a mark.
 func readPid(f *os.File) (pid int, ok bool) {
-	pid, err := strconv.Atoi(strings.TrimSpace(content(f)))
-	if err != nil {
-		return 0, false
+	if pid, err := strconv.Atoi(strings.TrimSpace(content(f))); err == nil {
+		return pid, true
 	}
-	return pid, true
+	return 0, false
 }
 
 // lockShared starts a blocking shared lock of f and returns a channel that

@@ -3,6 +3,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -353,7 +354,7 @@ func (srv *server) startReload() {
 	srv.current, srv.pending = srv.pending, nil
 	srv.reloading = make(chan error, 1)
 	notify("RELOADING=1")
-	go func(ctx context.Context, done chan<- error) { done <- r.Reload(ctx) }(srv.bound.begin(srv.ctx), srv.reloading)
+	go func(ctx context.Context, done chan<- error) { done <- r.Reload(ctx) }(srv.bound.begin(srv.ctx, srv.logger), srv.reloading)
 }
 
 // reloaded reports the result of a Reload to those who asked for it and
@@ -426,10 +427,10 @@ const defaultReloadLimit = 90 * time.Second
 type reloadBound struct {
 	next    time.Duration // the limit for the next Reload; 0 if none named yet
 	limit   time.Duration // the running Reload's
+	ctx     context.Context
 	cancel  context.CancelFunc
 	timer   *time.Timer
-	overdue <-chan time.Time // fires at each stage; nil when none is armed
-	stage   int
+	overdue <-chan time.Time // fires at 90% of the limit; nil when not armed
 }
 
 // ask notes a request's limit (0 for none) for the next Reload.
@@ -443,16 +444,15 @@ func (b *reloadBound) ask(limit time.Duration) {
 }
 
 // begin returns the context for a Reload starting now and arms its limit.
-func (b *reloadBound) begin(parent context.Context) context.Context {
-	b.limit = b.next
-	if b.limit == 0 {
-		b.limit = defaultReloadLimit
-	}
-	b.next = 0
-	ctx, cancel := context.WithCancel(parent)
-	b.cancel = cancel
-	b.stage = 0
-	b.timer = time.NewTimer(b.limit * 8 / 10)
+func (b *reloadBound) begin(parent context.Context, logger *log.Logger) context.Context {
+	b.limit, b.next = cmp.Or(b.next, defaultReloadLimit), 0
+	ctx, cancel := context.WithTimeout(parent, b.limit*8/10)
+	context.AfterFunc(ctx, func() {
+		if ctx.Err() == context.DeadlineExceeded {
+			logger.Printf("reload: still running after %v; canceling its context", (b.limit * 8 / 10).Round(10*time.Millisecond))
+		}
+	})
+	b.ctx, b.cancel, b.timer = ctx, cancel, time.NewTimer(b.limit*9/10)
 	b.overdue = b.timer.C
 	return ctx
 }
@@ -460,30 +460,18 @@ func (b *reloadBound) begin(parent context.Context) context.Context {
 // end disarms the limit once Reload has returned err, and returns err,
 // saying so if the limit canceled it.
 func (b *reloadBound) end(err error) error {
-	if err != nil && b.stage > 0 {
+	if err != nil && b.ctx.Err() == context.DeadlineExceeded {
 		err = fmt.Errorf("canceled: Reload did not return within %v, the limit (the --timeout of reload): %w", (b.limit * 8 / 10).Round(10*time.Millisecond), err)
 	}
-	if b.timer != nil {
-		b.timer.Stop()
-	}
-	if b.cancel != nil {
-		b.cancel()
-	}
-	b.timer, b.overdue, b.cancel = nil, nil, nil
+	b.timer.Stop()
+	b.cancel()
+	b.overdue = nil
 	return err
 }
 
-// reloadOverdue handles the running Reload's limit firing.
+// reloadOverdue handles a Reload still running at 90% of its limit.
 func (srv *server) reloadOverdue() {
 	b := &srv.bound
-	b.stage++
-	if b.stage == 1 {
-		srv.logger.Printf("reload: still running after %v; canceling its context", (b.limit * 8 / 10).Round(10*time.Millisecond))
-		b.cancel()
-		b.timer = time.NewTimer(b.limit / 10)
-		b.overdue = b.timer.C
-		return
-	}
 	b.overdue = nil
 	after := (b.limit * 9 / 10).Round(10 * time.Millisecond)
 	err := fmt.Errorf("the service's Reload did not return within %v, even with its context canceled; it is still running, and the next reload waits for it (see the log)", after)
