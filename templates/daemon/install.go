@@ -23,8 +23,6 @@ import (
 // Each file gets the binary's path for /usr/local/bin/NAME and, for a
 // user's own init system, the home directory for "~/"; mode 0755 if it
 // starts with "#!", else 0644.
-
-// initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
 // An initSystem is one init system, a row of initSystems. A new project's
@@ -118,8 +116,7 @@ var initSystems = []initSystem{{
 }}
 
 // initNames returns the values of --init other than auto, in table order.
-func initNames() []string {
-	var names []string
+func initNames() (names []string) {
 	for _, s := range initSystems {
 		if !slices.Contains(names, s.name) {
 			names = append(names, s.name)
@@ -180,15 +177,12 @@ func (p *Program) newInstaller() *installer {
 // which a user's PATH often lacks.
 func lookPathSbin(file string) (string, error) {
 	p, err := exec.LookPath(file)
-	if err == nil {
-		return p, nil
-	}
 	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		if q, err2 := exec.LookPath(filepath.Join(dir, file)); err2 == nil {
+		if q, err2 := exec.LookPath(filepath.Join(dir, file)); err != nil && err2 == nil {
 			return q, nil
 		}
 	}
-	return "", err
+	return p, err
 }
 
 // runCommand runs args with no input, and its output to stdout and stderr
@@ -246,18 +240,17 @@ func (in *installer) main(action string, args []string) int {
 		usage(in.stderr)
 		return exitUsage
 	}
-	if action == "uninstall" {
+	exe, err := os.Executable() // install resolves symlinks
+	if bin != nil && *bin != "" {
+		exe, err = filepath.Abs(*bin)
+	}
+	switch {
+	case action == "uninstall":
 		err = in.uninstall(*initFlag, *dryRun)
-	} else {
-		exe := *bin
-		if exe == "" {
-			exe, err = executable()
-		} else {
-			exe, err = filepath.Abs(exe)
-		}
-		if err == nil {
-			err = in.install(*initFlag, exe, !*noStart, *dryRun)
-		}
+	case err != nil:
+		err = fmt.Errorf("find the binary's path: %w (use --bin PATH)", err)
+	default:
+		err = in.install(*initFlag, exe, !*noStart, *dryRun)
 	}
 	if err != nil {
 		fmt.Fprintf(in.stderr, "%s: %v\n", in.name, err)
@@ -279,19 +272,6 @@ func initHelp() string {
 		fmt.Fprintf(&b, "                   %-13s %-29s %s\n", s.name, s.title, where)
 	}
 	return b.String()
-}
-
-// executable returns the absolute path of the running binary, symlinks
-// resolved.
-func executable() (string, error) {
-	exe, err := os.Executable()
-	if err == nil {
-		exe, err = filepath.EvalSymlinks(exe)
-	}
-	if err != nil {
-		return "", fmt.Errorf("find the binary's path: %w (use --bin PATH)", err)
-	}
-	return exe, nil
 }
 
 // detect returns the init system --init auto means here.
@@ -322,16 +302,13 @@ func (in *installer) lookup(name string) *initSystem {
 // A plan is what install writes and runs, or uninstall removes and runs,
 // for one init system.
 type plan struct {
-	sys     *initSystem
-	files   []planFile
-	units   []string // the files' base names
-	reload  [][]string
-	enable  [][]string
-	start   [][]string
-	restart [][]string
-	stop    [][]string
-	disable [][]string // best effort: a failure is reported, not fatal
-	loaded  []string   // see initSystem.loaded
+	sys   *initSystem
+	files []planFile
+	units []string // the files' base names
+	// initSystem's commands, expanded; each holds one command or none.
+	// disable is best effort: a failure is reported, not fatal.
+	reload, enable, start, restart, stop, disable [][]string
+	loaded                                        []string // see initSystem.loaded
 
 	log, note, unenabled string // initSystem's, expanded; unenabled only if enable is nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -192,11 +193,10 @@ func (p *Program) status(o *options) int {
 	}
 }
 
-// control asks the running daemon, over its control socket, to reload or
-// to reopen its log (o.action), and waits, until --timeout, for the
-// answer: exit 0 when it did, 1 with the daemon's error when it did not
-// (Reload's, or why it kept its old log; it keeps running either way), 7
-// when no daemon runs.
+// control asks the running daemon, over its control socket, to reload, to
+// upgrade (upgrade_unix.go) or for a control (o.action), and waits, until
+// --timeout, for the answer: exit 0 when it did, 1 with the daemon's error
+// when it did not (it keeps running either way), 7 when no daemon runs.
 func (p *Program) control(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
@@ -207,12 +207,39 @@ func (p *Program) control(o *options) int {
 		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
 		return exitNoDaemon
 	}
-	if err := requestControl(o.pidfile, o.action, !i.ready, time.Now().Add(o.timeout)); err != nil {
+	msg, deadline := o.action, time.Now().Add(o.timeout)
+	switch o.action {
+	case "reload":
+		msg = fmt.Sprintf("reload %d", o.timeout.Milliseconds())
+	case "upgrade":
+		if !i.ready {
+			return p.fail(o.action, fmt.Errorf("pid %d is starting or stopping; upgrade once it runs", i.pid))
+		}
+		msg, deadline = fmt.Sprintf("upgrade %d %d", o.timeout.Milliseconds(), o.drain.Milliseconds()), deadline.Add(o.drain+closeWait)
+	}
+	answer, err := requestControl(o.pidfile, msg, !i.ready, deadline)
+	if err != nil && o.action == "upgrade" && strings.HasPrefix(err.Error(), "unknown request") {
+		err = fmt.Errorf("pid %d was built without upgrade; restart it instead", i.pid)
+	}
+	if err != nil {
 		return p.fail(o.action, err)
 	}
 	done := "reloaded"
 	if c, ok := findControl(o.action); ok {
 		done = c.done
+	}
+	switch verb, arg, _ := strings.Cut(answer[0], " "); verb {
+	case "busy":
+		fmt.Fprintf(os.Stderr, "%s: upgrade: %s\n", p.Name, arg)
+		return exitBusy
+	case "upgraded": // then "drained", or "cut WHY", as the old daemon exits
+		done = fmt.Sprintf("upgraded (pid %d -> %s", i.pid, arg)
+		if cut, ok := strings.CutPrefix(answer[len(answer)-1], "cut "); ok {
+			fmt.Printf("%s %s); %s\n", p.Name, done, cut)
+			return exitOK
+		}
+		fmt.Printf("%s %s)\n", p.Name, done)
+		return exitOK
 	}
 	fmt.Printf("%s %s (pid %d)\n", p.Name, done, i.pid)
 	return exitOK

@@ -88,8 +88,6 @@ func Main(p Program, args []string) int {
 		return p.control(o)
 	case "run":
 		return p.run(o)
-	case "upgrade":
-		return p.upgrade(o) // upgrade_unix.go
 	default: // one of the controls: parse accepts no other action
 		return p.control(o)
 	}

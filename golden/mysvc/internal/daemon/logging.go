@@ -3,17 +3,15 @@
 package daemon
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"time"
-	"unicode"
 )
 
 // logLevel is the level below which the default slog logger drops records.
@@ -46,14 +44,14 @@ func (p *Program) setupLogging() *log.Logger {
 	}
 	switch format := os.Getenv(prefix + "_LOG_FORMAT"); {
 	case journalStream():
-		h = &lineHandler{w: os.Stderr, journal: true, mu: new(sync.Mutex)}
+		h = newLineHandler(os.Stderr, true)
 	case format == "json":
 		h = slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: &logLevel})
 	default:
 		if format != "" && format != "text" {
 			fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_FORMAT %q (use text or json); logging text\n", p.Name, prefix, format)
 		}
-		h = &lineHandler{w: os.Stderr, mu: new(sync.Mutex)}
+		h = newLineHandler(os.Stderr, false)
 	}
 	slog.SetDefault(slog.New(h))
 	logger := slog.NewLogLogger(h, slog.LevelInfo)
@@ -63,99 +61,66 @@ func (p *Program) setupLogging() *log.Logger {
 }
 
 // A lineHandler writes each record as one line, as setupLogging says; the
-// journal's priority prefix is sd-daemon(3)'s.
+// journal's priority prefix is sd-daemon(3)'s. A TextHandler, told to
+// leave out the time, level and message, formats the attributes.
 type lineHandler struct {
 	w       io.Writer
 	journal bool
-	mu      *sync.Mutex // shared by the handlers derived from one
-	attrs   string      // preformatted " key=value" pairs from WithAttrs
-	group   string      // "a.b." from WithGroup
+	mu      *sync.Mutex   // shared by the handlers derived from one, for buf
+	buf     *bytes.Buffer // attrs' output
+	attrs   slog.Handler
 }
 
-func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool {
-	return l >= logLevel.Level()
-}
-
-func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	if h.journal {
-		fmt.Fprintf(&b, "<%d>", priority(r.Level))
-	} else {
-		if !r.Time.IsZero() {
-			b.WriteString(r.Time.Format("2006-01-02T15:04:05.000Z07:00 "))
+func newLineHandler(w io.Writer, journal bool) *lineHandler {
+	buf := new(bytes.Buffer)
+	drop := func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
+			return slog.Attr{}
 		}
-		b.WriteString(r.Level.String())
-		b.WriteByte(' ')
+		return a
 	}
-	// One record, one line: the journal would take the rest of a
-	// multi-line message for separate entries without a priority.
-	b.WriteString(strings.ReplaceAll(r.Message, "\n", `\n`))
-	b.WriteString(h.attrs)
-	r.Attrs(func(a slog.Attr) bool {
-		appendAttr(&b, h.group, a)
-		return true
-	})
-	b.WriteByte('\n')
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	_, err := io.WriteString(h.w, b.String())
-	return err
+	return &lineHandler{w: w, journal: journal, mu: new(sync.Mutex), buf: buf,
+		attrs: slog.NewTextHandler(buf, &slog.HandlerOptions{Level: &logLevel, ReplaceAttr: drop})}
 }
+
+func (h *lineHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.attrs.Enabled(ctx, l) }
 
 func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	h2 := *h
-	var b strings.Builder
-	for _, a := range attrs {
-		appendAttr(&b, h.group, a)
-	}
-	h2.attrs += b.String()
+	h2.attrs = h.attrs.WithAttrs(attrs)
 	return &h2
 }
 
 func (h *lineHandler) WithGroup(name string) slog.Handler {
-	if name == "" {
-		return h
-	}
 	h2 := *h
-	h2.group += name + "."
+	h2.attrs = h.attrs.WithGroup(name)
 	return &h2
 }
 
-// appendAttr writes " key=value", with group's prefix on the key; a group
-// attribute writes each of its members.
-func appendAttr(b *strings.Builder, group string, a slog.Attr) {
-	a.Value = a.Value.Resolve()
-	if a.Equal(slog.Attr{}) {
-		return
-	}
-	if a.Value.Kind() == slog.KindGroup {
-		if a.Key != "" {
-			group += a.Key + "."
+func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
+	line := fmt.Sprintf("<%d>", priority(r.Level))
+	if !h.journal {
+		line = r.Level.String() + " "
+		if !r.Time.IsZero() {
+			line = r.Time.Format("2006-01-02T15:04:05.000Z07:00 ") + line
 		}
-		for _, m := range a.Value.Group() {
-			appendAttr(b, group, m)
-		}
-		return
 	}
-	v := a.Value.String()
-	if a.Value.Kind() == slog.KindTime {
-		v = a.Value.Time().Format(time.RFC3339Nano)
+	// One record, one line: the journal would take the rest of a
+	// multi-line message for separate entries without a priority.
+	line += strings.ReplaceAll(r.Message, "\n", `\n`)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.buf.Reset()
+	if err := h.attrs.Handle(ctx, r); err != nil {
+		return err
 	}
-	b.WriteByte(' ')
-	b.WriteString(quoteIfNeeded(group + a.Key))
-	b.WriteByte('=')
-	b.WriteString(quoteIfNeeded(v))
-}
-
-// quoteIfNeeded quotes s as Go would when it is empty or holds a space, a
-// quote, '=' or a character that is not printable.
-func quoteIfNeeded(s string) string {
-	if s == "" || strings.IndexFunc(s, func(r rune) bool {
-		return r == ' ' || r == '"' || r == '=' || !unicode.IsPrint(r)
-	}) >= 0 {
-		return strconv.Quote(s)
+	if attrs := h.buf.String(); attrs != "\n" {
+		line += " " + attrs
+	} else {
+		line += attrs
 	}
-	return s
+	_, err := io.WriteString(h.w, line)
+	return err
 }
 
 // priority is the syslog priority of a level: debug 7, info 6, warn 4,

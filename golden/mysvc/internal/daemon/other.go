@@ -58,7 +58,6 @@ func (p *Program) start(*options) int         { return p.unsupported("start") }
 func (p *Program) stop(*options) int          { return p.unsupported("stop") }
 func (p *Program) control(o *options) int     { return p.unsupported(o.action) }
 func (p *Program) child(string, *options) int { return p.unsupported("re-exec") }
-func (p *Program) upgrade(*options) int       { return p.unsupported("upgrade") }
 
 // No upgrade here: a successor never runs.
 type successor struct{}

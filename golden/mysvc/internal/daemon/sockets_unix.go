@@ -329,11 +329,11 @@ func (c *controlServer) handle(conn *os.File) {
 	fmt.Fprintln(conn, "ok")
 }
 
-// requestControl asks the daemon behind pidfile's control socket for verb
-// and waits, until deadline, for the result: nil, the daemon's error, or
-// why no answer came. With starting, the daemon may not have made its
-// socket yet: a missing socket is tried again until deadline.
-func requestControl(pidfile, verb string, starting bool, deadline time.Time) error {
+// requestControl sends msg to the daemon behind pidfile's control socket
+// and returns its answer, the lines it writes until it closes the
+// connection, before deadline; an answer "error MESSAGE" is an error. With
+// starting, a socket not there yet is tried again until deadline.
+func requestControl(pidfile, msg string, starting bool, deadline time.Time) ([]string, error) {
 	path := controlPath(pidfile)
 	conn, err := dialUnix(path, deadline)
 	for starting && err != nil && (errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)) && time.Now().Before(deadline) {
@@ -341,31 +341,24 @@ func requestControl(pidfile, verb string, starting bool, deadline time.Time) err
 		conn, err = dialUnix(path, deadline)
 	}
 	if err != nil {
-		return fmt.Errorf("connect to control socket %s: %w (restart the daemon if its socket was removed)", path, err)
+		return nil, fmt.Errorf("connect to control socket %s: %w (restart the daemon if its socket was removed)", path, err)
 	}
 	defer conn.Close()
-	msg := verb
-	if verb == "reload" {
-		msg = fmt.Sprintf("reload %d", max(time.Until(deadline).Milliseconds(), 1))
-	}
 	if _, err := fmt.Fprintln(conn, msg); err != nil {
-		return fmt.Errorf("send to control socket %s: %w", path, err)
+		return nil, fmt.Errorf("send to control socket %s: %w", path, err)
 	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	data, err := io.ReadAll(conn)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return fmt.Errorf("no answer before --timeout; the %s may still be running (see the log)", verb)
-	case err != nil:
-		return errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
+		return nil, errors.New("no answer before --timeout; it may still be under way (see the log)")
+	case len(data) == 0:
+		return nil, errors.New("the daemon closed the control socket without an answer (did it crash? see the log)")
 	}
-	line = strings.TrimSuffix(line, "\n")
-	if msg, ok := strings.CutPrefix(line, "error "); ok {
-		return errors.New(msg)
+	if m, ok := strings.CutPrefix(lines[0], "error "); ok {
+		return nil, errors.New(m)
 	}
-	if line != "ok" {
-		return fmt.Errorf("unexpected answer %q on control socket %s", line, path)
-	}
-	return nil
+	return lines, nil
 }
 
 // send sends msg to the service manager at $NOTIFY_SOCKET, with fds if

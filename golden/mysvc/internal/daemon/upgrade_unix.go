@@ -54,53 +54,6 @@ const handoverEnv, linkFD, listenersFD = "_DAEMON_HANDOVER", 3, 6
 
 var handoverVersion = "1"
 
-// upgrade asks the running daemon to upgrade and waits until the new one
-// serves and the old one is gone: see the top of this file.
-func (p *Program) upgrade(o *options) int {
-	i, err := inspect(o.pidfile)
-	if err != nil {
-		return p.fail("upgrade", err)
-	}
-	i.close()
-	switch {
-	case i.state != running:
-		fmt.Fprintf(os.Stderr, "%s not running\n", p.Name)
-		return exitNoDaemon
-	case !i.ready:
-		return p.fail("upgrade", fmt.Errorf("pid %d is starting or stopping; upgrade once it runs", i.pid))
-	}
-	path := controlPath(o.pidfile)
-	conn, err := dialUnix(path, time.Now().Add(o.timeout+o.drain+closeWait))
-	if err != nil {
-		return p.fail("upgrade", fmt.Errorf("connect to control socket %s: %w", path, err))
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "upgrade %d %d\n", o.timeout.Milliseconds(), o.drain.Milliseconds())
-	r := bufio.NewReader(conn)
-	line, _ := r.ReadString('\n')
-	verb, arg, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
-	switch {
-	case verb == "busy":
-		fmt.Fprintf(os.Stderr, "%s: upgrade: %s\n", p.Name, arg)
-		return exitBusy
-	case verb == "error" && strings.HasPrefix(arg, "unknown request"):
-		return p.fail("upgrade", fmt.Errorf("pid %d was built without upgrade; restart it instead", i.pid))
-	case verb == "error":
-		return p.fail("upgrade", errors.New(arg))
-	case verb != "upgraded":
-		return p.fail("upgrade", errors.New("the daemon closed the control socket without an answer (see the log)"))
-	}
-	end, _ := r.ReadString('\n')
-	io.Copy(io.Discard, r) // until the old daemon exits, closing the connection
-	if cut, ok := strings.CutPrefix(strings.TrimSpace(end), "cut "); ok {
-		arg += "); " + cut
-	} else {
-		arg += ")"
-	}
-	fmt.Printf("%s upgraded (pid %d -> %s\n", p.Name, i.pid, arg)
-	return exitOK
-}
-
 // A successor is the new daemon of an upgrade, as the old one sees it.
 type successor struct {
 	proc    *os.Process
