@@ -33,9 +33,8 @@ var (
 	quitSignal      os.Signal = syscall.SIGQUIT
 )
 
-// stop stops the daemon and waits until it is gone, and says how it ended
-// (see ending): see the top of this file. A daemon still starting gets
-// SIGTERM too, which stops it cleanly once its Init returns.
+// stop stops the daemon, waits until it is gone and says how it ended. A
+// daemon still starting gets SIGTERM too, and stops once its Init returns.
 func (p *Program) stop(o *options) int {
 	i, err := inspect(o.pidfile)
 	if err != nil {
@@ -77,8 +76,6 @@ func (p *Program) stop(o *options) int {
 		if !waitReleased(gone, o.timeout) {
 			return p.fail("stop", fmt.Errorf("pid %d still holds %s after SIGKILL", i.pid, o.pidfile))
 		}
-		// The lock is ours now (shared): the daemon is gone and no new
-		// one can take this file until we close it.
 	} else if c := content(i.f); !i.ready && !i.stopping && (c == "" || c == stoppingMark) {
 		// Gone while it started (our SIGTERM marks it stopping), uncleanly.
 		i.state = dead
@@ -90,9 +87,7 @@ func (p *Program) stop(o *options) int {
 	return p.stopped(i, !released, o)
 }
 
-// removeStale removes the pidfile of a daemon that is gone; where it may
-// not (a read-only directory), it says so, and stop still succeeds: nothing
-// runs.
+// removeStale removes a gone daemon's pidfile, or says why it cannot.
 func (p *Program) removeStale(i *inspection) (removed bool) {
 	err := i.removeStale()
 	if err != nil {
@@ -129,10 +124,9 @@ func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 // errGone is signal's error when the daemon exited before it was signalled.
 var errGone = errors.New("the daemon is gone")
 
-// signal sends sig to the daemon holding the inspected pidfile. It takes a
-// handle on the process first (a pidfd on Linux), then checks, on the
-// inspection's open file, that the process still holds the lock, so the
-// signal cannot reach a process that has taken over a reused pid.
+// signal sends sig to the daemon holding the inspected pidfile: it takes a
+// handle on the process first (a pidfd on Linux), then checks that it still
+// holds the lock, so no process that took over a reused pid is signalled.
 func (i *inspection) signal(sig syscall.Signal) error {
 	if i.pid <= 1 {
 		return fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)

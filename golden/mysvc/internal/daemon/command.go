@@ -93,8 +93,7 @@ func Main(p Program, args []string) int {
 	}
 }
 
-// actions returns the commands parse accepts: the daemon's own and the
-// controls (serve.go).
+// actions returns the commands parse accepts, the controls (serve.go) too.
 func actions() []string {
 	a := []string{"start", "stop", "restart", "status", "reload", "upgrade"}
 	for _, c := range controls {
@@ -147,7 +146,7 @@ func (p *Program) parse(args []string) (*options, error) {
 }
 
 // resolvePaths fills in the pidfile and log from the flags, the environment
-// or the defaults, made absolute against the caller's working directory.
+// or the defaults, absolute.
 func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	prefix := envPrefix(p.Name)
 	if !set["pidfile"] {
@@ -178,8 +177,7 @@ func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 		}
 		*path = abs
 	}
-	// The log must not be the pidfile: writing it would corrupt the
-	// pidfile, and closing it would drop the lock that names the daemon.
+	// Writing the pidfile as the log, or closing it, would lose the lock.
 	if o.pidfile != "" && o.log != "" {
 		pi, err1 := os.Stat(o.pidfile)
 		li, err2 := os.Stat(o.log)
@@ -196,8 +194,7 @@ func (p *Program) fail(action string, err error) int {
 	return exitFailure
 }
 
-// envPrefix turns a program name into the prefix of its environment
-// variables: "my-svc" becomes "MY_SVC".
+// envPrefix is the prefix of a program's variables: "my-svc" gives "MY_SVC".
 func envPrefix(name string) string {
 	return strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
@@ -211,13 +208,12 @@ type paths struct {
 	run string
 }
 
-// defaultPaths returns where the pidfile and log go when neither a flag nor
-// the environment names them: /run/NAME/NAME.pid and /var/log for root; for
-// anyone else $XDG_RUNTIME_DIR/NAME/NAME.pid (as the user units have it)
-// and a private directory under $XDG_STATE_HOME (~/.local/state) for the
-// log, and the pidfile without $XDG_RUNTIME_DIR. $HOME and $XDG_RUNTIME_DIR
-// count only if isOwn; without a home, the private directory is NAME-UID
-// in the temporary directory. None is directly in a world-writable one.
+// defaultPaths returns where the pidfile and log go by default: for root
+// /run/NAME/NAME.pid and /var/log; for anyone else the pidfile in
+// $XDG_RUNTIME_DIR/NAME, as the user units have it, and the log (and the
+// pidfile without it) in a private directory in $XDG_STATE_HOME
+// (~/.local/state), or without a home NAME-UID in the temporary directory.
+// $HOME and $XDG_RUNTIME_DIR count only if isOwn.
 func defaultPaths(name string, euid int, getenv func(string) string, isOwn func(dir string) bool) paths {
 	if euid == 0 {
 		run := filepath.Join("/run", name)
@@ -318,9 +314,8 @@ func (v *pathValue) String() string {
 	return string(*v)
 }
 
-// serviceFlags adds the service's flags (Program.Flags) to fs and returns
-// the set they were defined in, or nil without Program.Flags. A service
-// flag with the name of one of the daemon's own is an error.
+// serviceFlags adds Program.Flags's flags to fs, and returns the set they
+// were defined in (nil without); a name of the daemon's own is an error.
 func (p *Program) serviceFlags(fs *flag.FlagSet) (*flag.FlagSet, error) {
 	if p.Flags == nil {
 		return nil, nil
@@ -338,10 +333,8 @@ func (p *Program) serviceFlags(fs *flag.FlagSet) (*flag.FlagSet, error) {
 	return svc, err
 }
 
-// passOn returns the service's flags that were set in fs, as arguments
-// that give the same values when parsed again: "--name=value", in
-// lexical order. Every re-executed process gets them, so the service sees
-// the same values in run, start and process-1 mode.
+// passOn returns the service's flags set in fs as "--name=value"
+// arguments, in lexical order, for every re-executed process.
 func passOn(fs, svc *flag.FlagSet) []string {
 	var args []string
 	if svc == nil {

@@ -25,8 +25,6 @@ import (
 // Each file gets the binary's path for /usr/local/bin/NAME and, for a
 // user's own init system, the home directory for "~/"; mode 0755 if it
 // starts with "#!", else 0644.
-
-// initDir is the directory of Program.InitFiles with the service files.
 const initDir = "init"
 
 // An initSystem is one init system, a row of initSystems. A new project's
@@ -71,10 +69,9 @@ type initSystem struct {
 }
 
 // initSystems are the init systems install knows. --init auto takes the
-// first row that runs on this system and whose detect path exists (or is
-// ""): for anyone but root, of the user's own rows first; root skips them.
-// Of two rows with one name, --init NAME means root's for root and the
-// user's own for anyone else.
+// first row that runs here and whose detect path exists (or is ""), a
+// user's own first for anyone but root, whom they are not for. Of two rows
+// with one name, --init NAME means the one for this user.
 var initSystems = []initSystem{{
 	name: "systemd", title: "systemd", goos: "linux", detect: "/run/systemd/system", need: true,
 	files: "systemd", dir: "/etc/systemd/system", many: true, unit: true,
@@ -101,8 +98,7 @@ var initSystems = []initSystem{{
 	stop: "{file} stop", disable: "update-rc.d -f {unit} remove || chkconfig --del {unit}",
 	unenabled: "neither update-rc.d nor chkconfig is installed: {name} will not start at boot until you link {file} into /etc/rc?.d",
 }, {
-	// bootout stops the job and unloads it; it fails if the job is not
-	// loaded, so it is best effort as every disable command is.
+	// bootout stops and unloads the job, best effort as every disable is.
 	name: "launchd", title: "launchd, a LaunchDaemon", goos: "darwin",
 	files: "launchd", dir: "/Library/LaunchDaemons",
 	enable: "launchctl enable system/{name}", loaded: "launchctl print system/{name}", restart: "launchctl kickstart -k system/{name}",
@@ -120,8 +116,7 @@ var initSystems = []initSystem{{
 }}
 
 // initNames returns the values of --init other than auto, in table order.
-func initNames() []string {
-	var names []string
+func initNames() (names []string) {
 	for _, s := range initSystems {
 		if !slices.Contains(names, s.name) {
 			names = append(names, s.name)
@@ -182,19 +177,15 @@ func (p *Program) newInstaller() *installer {
 // which a user's PATH often lacks.
 func lookPathSbin(file string) (string, error) {
 	p, err := exec.LookPath(file)
-	if err == nil {
-		return p, nil
-	}
 	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		if q, err2 := exec.LookPath(filepath.Join(dir, file)); err2 == nil {
+		if q, err2 := exec.LookPath(filepath.Join(dir, file)); err != nil && err2 == nil {
 			return q, nil
 		}
 	}
-	return "", err
+	return p, err
 }
 
-// runCommand runs args with no input, and its output to stdout and stderr
-// (nil: none).
+// runCommand runs args, its output to stdout and stderr (nil: none).
 func runCommand(args []string, stdout, stderr io.Writer) error {
 	path, err := lookPathSbin(args[0])
 	if err != nil {
@@ -205,8 +196,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	return cmd.Run()
 }
 
-// main runs the install or uninstall command with its arguments and
-// returns the exit code.
+// main runs install or uninstall with args and returns the exit code.
 func (in *installer) main(action string, args []string) int {
 	fset := flag.NewFlagSet(in.name+" "+action, flag.ContinueOnError)
 	fset.SetOutput(io.Discard)
@@ -248,18 +238,17 @@ func (in *installer) main(action string, args []string) int {
 		usage(in.stderr)
 		return exitUsage
 	}
-	if action == "uninstall" {
+	exe, err := os.Executable() // install resolves symlinks
+	if bin != nil && *bin != "" {
+		exe, err = filepath.Abs(*bin)
+	}
+	switch {
+	case action == "uninstall":
 		err = in.uninstall(*initFlag, *dryRun)
-	} else {
-		exe := *bin
-		if exe == "" {
-			exe, err = executable()
-		} else {
-			exe, err = filepath.Abs(exe)
-		}
-		if err == nil {
-			err = in.install(*initFlag, exe, !*noStart, *dryRun)
-		}
+	case err != nil:
+		err = fmt.Errorf("find the binary's path: %w (use --bin PATH)", err)
+	default:
+		err = in.install(*initFlag, exe, !*noStart, *dryRun)
 	}
 	if err != nil {
 		fmt.Fprintf(in.stderr, "%s: %v\n", in.name, err)
@@ -281,19 +270,6 @@ func initHelp() string {
 		fmt.Fprintf(&b, "                   %-13s %-29s %s\n", s.name, s.title, where)
 	}
 	return b.String()
-}
-
-// executable returns the absolute path of the running binary, symlinks
-// resolved.
-func executable() (string, error) {
-	exe, err := os.Executable()
-	if err == nil {
-		exe, err = filepath.EvalSymlinks(exe)
-	}
-	if err != nil {
-		return "", fmt.Errorf("find the binary's path: %w (use --bin PATH)", err)
-	}
-	return exe, nil
 }
 
 // detect returns the init system --init auto means here.
@@ -324,16 +300,13 @@ func (in *installer) lookup(name string) *initSystem {
 // A plan is what install writes and runs, or uninstall removes and runs,
 // for one init system.
 type plan struct {
-	sys     *initSystem
-	files   []planFile
-	units   []string // the files' base names
-	reload  [][]string
-	enable  [][]string
-	start   [][]string
-	restart [][]string
-	stop    [][]string
-	disable [][]string // best effort: a failure is reported, not fatal
-	loaded  []string   // see initSystem.loaded
+	sys   *initSystem
+	files []planFile
+	units []string // the files' base names
+	// initSystem's commands, expanded; each holds one command or none.
+	// disable is best effort: a failure is reported, not fatal.
+	reload, enable, start, restart, stop, disable [][]string
+	loaded                                        []string // see initSystem.loaded
 
 	log, note, unenabled string // initSystem's, expanded; unenabled only if enable is nil
 }
@@ -345,8 +318,8 @@ type planFile struct {
 	data []byte
 }
 
-// plan returns the plan for the init system name ("auto" to detect it).
-// bin is the binary's path ("" for uninstall, which needs no file content).
+// plan returns the plan for the init system name ("auto" to detect it),
+// for the binary bin ("" for uninstall).
 func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
 	sys := in.lookup(name)
 	if name == "auto" {
@@ -424,15 +397,13 @@ func (in *installer) plan(name, bin string, dryRun bool) (*plan, error) {
 	}
 	in.commands(pl, slices.Concat(names, []string{"{unit}", pl.units[0], "{file}", filepath.Join(dir, pl.units[0])}))
 	if pl.reload == nil && !sys.user && in.exists("/run/systemd/system") {
-		// systemd runs here and makes units of /etc/init.d's scripts:
-		// reload it, so that it learns of the script, or forgets it.
+		// systemd makes units of /etc/init.d's scripts: it must learn.
 		pl.reload = [][]string{{"systemctl", "daemon-reload"}}
 	}
 	return pl, nil
 }
 
-// commands fills in the commands of plan pl, replacing the placeholders
-// as the pairs in names say.
+// commands fills in pl's commands, replacing the placeholders of names.
 func (in *installer) commands(pl *plan, names []string) {
 	sys := pl.sys
 	expand := strings.NewReplacer(names...)
@@ -473,13 +444,11 @@ func (in *installer) commands(pl *plan, names []string) {
 	}
 }
 
-// install writes the service files of init system sys pointing at bin,
-// reloads the manager, enables the service and, if start, starts it. Files
-// already as they should be are not touched; enabling and starting an
-// enabled, running service changes nothing.
+// install writes the service files of init system sys pointing at bin
+// (files as they should be stay untouched), reloads the manager, enables
+// the service and, if start, starts it: running it again changes nothing.
 func (in *installer) install(sys, bin string, start, dryRun bool) error {
-	// The service files name the binary itself: a symbolic link could be
-	// in a place the unit's sandbox hides, or change under the service.
+	// A symbolic link could be where the sandbox hides it, or change.
 	if resolved, err := filepath.EvalSymlinks(bin); err == nil {
 		bin = resolved
 	}
@@ -525,10 +494,9 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			fmt.Fprintf(in.stdout, "wrote %s\n", strings.TrimPrefix(f.path, in.root))
 		}
 	}
-	// The manager is reloaded on every install, changed files or not: a
-	// first install that failed after writing them left them unread. A
-	// service running an older binary or service file is restarted onto
-	// the new ones, unless --no-start.
+	// The manager is reloaded on every install: a first install that
+	// failed after writing them left them unread. A service running an
+	// older binary or file is restarted onto the new, unless --no-start.
 	steps := slices.Concat(pl.reload, pl.enable)
 	starts := 0
 	if start && !(pl.loaded != nil && in.probe(pl.loaded)) {
@@ -563,7 +531,7 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 }
 
 // uninstall stops and disables the service of init system sys and removes
-// the files install writes; if none is there, it does nothing, successfully.
+// the files install writes, if any are there.
 func (in *installer) uninstall(sys string, dryRun bool) error {
 	pl, err := in.plan(sys, "", dryRun)
 	if err != nil {
@@ -579,8 +547,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 		fmt.Fprintf(in.stdout, "%s is not installed for %s (no %s)\n", in.name, pl.sys.name, strings.TrimPrefix(pl.files[0].path, in.root))
 		return nil
 	}
-	// Stopping and disabling are best effort: a stop fails when the
-	// binary is gone or no user manager runs, and the files must go anyway.
+	// Best effort: the files must go, even without a binary or a manager.
 	failed := in.bestEffort(slices.Concat(pl.stop, pl.disable), dryRun)
 	for _, f := range present {
 		shown := strings.TrimPrefix(f.path, in.root)
@@ -608,8 +575,7 @@ func (in *installer) uninstall(sys string, dryRun bool) error {
 	return nil
 }
 
-// startFailed stops the service whose start failed, so that it does not
-// keep restarting, and says what install left.
+// startFailed stops a service that failed to start, and says what is left.
 func (in *installer) startFailed(pl *plan, err error) error {
 	in.bestEffort(pl.stop, false)
 	return fmt.Errorf("%w\nthe service did not start and is stopped, but it is still installed and enabled, so it starts at boot: see %s, fix the cause and run install again, or run %s uninstall", err, pl.log, in.name)
@@ -627,8 +593,7 @@ func (in *installer) step(args []string, dryRun bool) error {
 	return nil
 }
 
-// bestEffort runs the commands cmds as step does, reports each that fails
-// and goes on; it returns those that failed.
+// bestEffort runs cmds as step does, reports and returns those that fail.
 func (in *installer) bestEffort(cmds [][]string, dryRun bool) (failed []string) {
 	for _, args := range cmds {
 		if err := in.step(args, dryRun); err != nil {
@@ -654,9 +619,8 @@ func checkBinPath(bin string) error {
 	return nil
 }
 
-// hiddenFromUnit returns an error if the systemd unit's sandbox hides the
-// binary at bin from the service: ProtectHome hides /home, /root and
-// /run/user, PrivateTmp gives the service its own /tmp and /var/tmp.
+// hiddenFromUnit returns an error if the systemd unit's sandbox hides bin
+// (ProtectHome=: /home, /root, /run/user; PrivateTmp=: /tmp, /var/tmp).
 func hiddenFromUnit(unit, bin string) error {
 	under := func(dirs ...string) bool {
 		return slices.ContainsFunc(dirs, func(d string) bool { return strings.HasPrefix(bin, d+"/") })
@@ -671,9 +635,7 @@ func hiddenFromUnit(unit, bin string) error {
 }
 
 // runnableByOthers returns an error if the systemd unit runs the service as
-// another user (DynamicUser=, or User= other than root) and that user
-// cannot run bin: it must be executable by others and each directory above
-// it searchable by others.
+// another user (DynamicUser=, or User= other than root) who cannot run bin.
 func runnableByOthers(unit, bin string) error {
 	who := ""
 	if v := unitValue(unit, "User"); v != "" && v != "root" && v != "0" {
@@ -716,9 +678,8 @@ func unitValue(unit, key string) string {
 // off reports whether a unit's boolean value v is false or unset.
 func off(v string) bool { return v == "" || v == "no" || v == "false" || v == "0" || v == "off" }
 
-// writeFileAtomic writes data to path with mode, through a temporary file
-// in the same directory renamed over it, so the init system never reads
-// half a file. It creates the directory if it is missing.
+// writeFileAtomic writes data to path with mode through a temporary file
+// renamed over it, creating the directory: no one reads half a file.
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
 	err := os.MkdirAll(filepath.Dir(path), 0o755)
 	var f *os.File

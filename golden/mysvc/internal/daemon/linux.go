@@ -14,9 +14,6 @@ import (
 	"unsafe"
 )
 
-// The Linux parts of the daemon: descriptors, the monotonic clock, peer
-// credentials and the previous daemon.
-
 // dup makes newfd a copy of oldfd, retrying when a signal interrupts it.
 // Linux has dup3 on every architecture, dup2 only on some.
 func dup(oldfd, newfd int) error {
@@ -27,8 +24,7 @@ func dup(oldfd, newfd int) error {
 	}
 }
 
-// monotonicUsec reads CLOCK_MONOTONIC, the clock systemd uses for
-// MONOTONIC_USEC=, in microseconds.
+// monotonicUsec reads CLOCK_MONOTONIC, for MONOTONIC_USEC=, in µs.
 func monotonicUsec() (int64, bool) {
 	const clockMonotonic = 1
 	var ts syscall.Timespec
@@ -38,9 +34,8 @@ func monotonicUsec() (int64, bool) {
 	return ts.Nano() / 1000, true
 }
 
-// peerAllowed admits a control socket client only if it is root or runs as
-// the daemon's own user, by the credentials the kernel recorded when it
-// connected (SO_PEERCRED).
+// peerAllowed admits a control socket client only if it is root or the
+// daemon's own user, as SO_PEERCRED says.
 func peerAllowed(conn *os.File) error {
 	cred, err := peerCred(conn)
 	if err != nil {
@@ -52,8 +47,7 @@ func peerAllowed(conn *os.File) error {
 	return nil
 }
 
-// peerCred returns the credentials of the process at the other end of the
-// Unix socket conn, as the kernel recorded them when it connected.
+// peerCred returns the credentials of the peer of the Unix socket conn.
 func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 	raw, err := conn.SyscallConn()
 	if err != nil {
@@ -76,9 +70,8 @@ func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 // previousWait bounds how long a new daemon waits for such a one to stop.
 const previousWait = time.Second
 
-// waitPrevious waits up to previousWait while a daemon for path (absolute)
-// holds the lock on a file that was at path before this process locked
-// its own, and fails if one still does.
+// waitPrevious waits up to previousWait while a daemon holds a file that
+// was at path (absolute) before, and fails if one still does.
 func waitPrevious(path string) error {
 	deadline := time.Now().Add(previousWait)
 	for {
@@ -120,8 +113,7 @@ func previousDaemon(path string) int {
 	return 0
 }
 
-// ownedByUs reports whether process pid runs with root's or this process's
-// effective uid, by its status (undumpable, its /proc directory is root's).
+// ownedByUs reports whether pid runs as root or as us, by its status.
 func ownedByUs(pid int) bool {
 	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	_, uids, _ := strings.Cut(string(status), "\nUid:")

@@ -32,9 +32,7 @@ import (
 // daemon waits for it until then (waitPrevious); elsewhere both can run
 // for up to that second plus the old service's shutdown.
 
-// A pidfile is the daemon's pidfile, locked exclusively by this process for
-// the rest of its life: the kernel releases the lock only when the process
-// exits, so whoever waits for the lock knows the process is gone.
+// A pidfile is the daemon's pidfile, locked by this process until it exits.
 type pidfile struct {
 	f    *os.File
 	path string
@@ -48,15 +46,13 @@ func (e *errRunning) Error() string { return fmt.Sprintf("already running (pid %
 // lockContention bounds how long acquirePidfile waits while others lock it.
 var lockContention = 2 * time.Second
 
-// openFlags never follow a symlink at the pidfile's path, and never block on
-// a FIFO planted there.
+// openFlags follow no symlink and never block on a FIFO at the path.
 const openFlags = syscall.O_NOFOLLOW | syscall.O_CLOEXEC | syscall.O_NONBLOCK
 
 // acquirePidfile opens or creates path, locks it, checks that the path
 // still names it and that it is a plain file of ours, announces this
 // process, and empties it: an *errRunning if a daemon holds it; replaced if
-// others hold it for lockContention. Then it waits for a daemon of a
-// removed file at path (see waitPrevious).
+// others hold it for lockContention. Then it runs waitPrevious.
 func acquirePidfile(path string) (*pidfile, error) {
 	pf, err := lockPidfile(path)
 	if err == nil {
@@ -97,8 +93,7 @@ func lockPidfile(path string) (*pidfile, error) {
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EACCES) {
 			return nil, err
 		}
-		// Held. By a daemon, or only by processes inspecting the file,
-		// or by one that is no daemon at all?
+		// Held: by a daemon, by inspectors, or by no daemon at all?
 		if pid, held := lockHolderOf(path); held {
 			return nil, &errRunning{pid: pid}
 		}
@@ -184,8 +179,8 @@ func overwrite(f *os.File, m string) {
 	f.Truncate(int64(len(m)))
 }
 
-// markReady writes "PID\n" to the pidfile and syncs it: the daemon is ready.
-// A nil pidfile does nothing.
+// markReady writes "PID\n" and syncs it: the daemon is ready. A nil
+// pidfile does nothing.
 func (pf *pidfile) markReady() error {
 	if pf == nil {
 		return nil
@@ -223,8 +218,7 @@ func (pf *pidfile) release() {
 	}
 }
 
-// inPlace reports whether the pidfile's path still names the locked file.
-// A nil pidfile is in place.
+// inPlace reports whether the path still names the file; nil is in place.
 func (pf *pidfile) inPlace() bool {
 	return pf == nil || namesFile(pf.path, pf.f)
 }
@@ -236,9 +230,8 @@ func openPidfileError(path string, err error) error {
 	return fmt.Errorf("open pidfile %s: %w (choose a writable --pidfile)", path, err)
 }
 
-// checkType refuses, before it is opened, anything at path but a regular
-// file (opening a device can have effects of its own). checkPidfile checks
-// the opened file again.
+// checkType refuses anything at path but a regular file before it is
+// opened (opening a device can have effects); checkPidfile checks again.
 func checkType(path string) error {
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode().IsRegular() || fi.Mode()&os.ModeSymlink != 0 {
@@ -253,10 +246,9 @@ func sharedDir(path string) bool {
 	return err != nil || di.Mode().Perm()&0o022 != 0
 }
 
-// checkPidfile refuses a file that no pidfile should be: anything but a
-// regular file, or a file with other hard links (writing it would change
-// them too). With mine, another user's file, unless this one is root; and
-// root refuses one in a directory its group or others can write.
+// checkPidfile refuses anything but a regular file with one link; with
+// mine, another user's file unless this one is root; and root refuses
+// another user's in a directory its group or others can write.
 func checkPidfile(path string, f *os.File, mine bool) error {
 	fi, err := f.Stat()
 	if err != nil {
@@ -297,13 +289,11 @@ const (
 	running                 // a daemon holds the pidfile's lock
 )
 
-// errUnannounced says that a process holds the pidfile's lock without
-// saying who it is: for a moment while a daemon starts or exits, for good
-// from another PID namespace or if it is no daemon.
+// errUnannounced: a process holds the lock without saying who it is, for a
+// moment while a daemon starts or exits, or for good (another PID namespace).
 var errUnannounced = errors.New("its holder is not visible from here (another PID namespace?) or did not announce itself")
 
-// announceWait bounds how long inspect waits for a holder to announce
-// itself, or to go.
+// announceWait bounds how long inspect waits for a holder to announce itself.
 var announceWait = 200 * time.Millisecond
 
 // An inspection is what a look at a pidfile found, disturbing no daemon.
@@ -320,8 +310,8 @@ type inspection struct {
 	path     string
 }
 
-// inspect opens path read-only and finds out whether a daemon holds it. An
-// error means it cannot tell (LSB status 4). The caller closes i.f.
+// inspect opens path read-only and finds out whether a daemon holds it; an
+// error means it cannot tell (LSB status 4). The caller closes i.
 func inspect(path string) (*inspection, error) {
 	if err := checkType(path); err != nil {
 		return nil, err
@@ -352,8 +342,7 @@ func inspect(path string) (*inspection, error) {
 				continue // a daemon between its two locks, starting or exiting
 			}
 			if _, held := lockHolder(f.Fd()); errors.Is(err, errUnannounced) && !held {
-				// Locked too long by a process with no write lock: no
-				// daemon, and start replaces the file (acquirePidfile).
+				// Locked too long with no write lock: no daemon, and start replaces it.
 				i.state, i.noDaemon = dead, true
 				i.pid, _ = readPid(f)
 				return i, nil
@@ -372,9 +361,8 @@ func inspect(path string) (*inspection, error) {
 }
 
 // runningDaemon returns the pid of program name's daemon at its default
-// pidfile, if one runs, and whether it runs another file than bin: one a
-// rebuilt binary was installed over (Linux's /proc tells; elsewhere it is
-// taken for bin).
+// pidfile, if one runs, and whether it runs another file than bin (where
+// /proc tells).
 func runningDaemon(name, bin string) (pid int, other bool) {
 	i, err := inspect(defaultPaths(name, os.Geteuid(), os.Getenv, ownDir).pidfile)
 	if i.close(); err != nil || i.state != running {
@@ -385,9 +373,8 @@ func runningDaemon(name, bin string) (pid int, other bool) {
 	return i.pid, err1 == nil && err2 == nil && !os.SameFile(exe, b)
 }
 
-// removeRuntime removes what a daemon of program name leaves at its default
-// paths once it is gone: a stale pidfile with its control socket, and the
-// runtime directory if that is then empty.
+// removeRuntime removes a gone daemon's stale default pidfile with its
+// control socket, and its runtime directory if that is then empty.
 func removeRuntime(name string) {
 	d := defaultPaths(name, os.Geteuid(), os.Getenv, ownDir)
 	if i, err := inspect(d.pidfile); err == nil {
@@ -399,8 +386,7 @@ func removeRuntime(name string) {
 	}
 }
 
-// close releases the inspection's files and lock. A nil inspection does
-// nothing.
+// close releases the inspection's files and lock; nil does nothing.
 func (i *inspection) close() {
 	if i != nil {
 		for _, f := range append(i.extra, i.f) {
@@ -410,16 +396,12 @@ func (i *inspection) close() {
 	}
 }
 
-// removeStale removes a dead pidfile, and the control socket beside it. It
-// holds a shared lock, so no daemon has the file, and it checks that the
-// path still names the inspected file.
+// removeStale removes a dead pidfile, which its shared lock keeps from any
+// daemon, if the path still names it, and the control socket beside it.
 func (i *inspection) removeStale() error {
 	if i.state != dead || i.noDaemon || !namesFile(i.path, i.f) {
 		return nil
 	}
-	// Its control socket is a dead daemon's too (one that ran as --user
-	// in a directory it may not write, or was killed): while the pidfile
-	// is in place and locked by us, no daemon can be making a new one.
 	if fi, err := os.Lstat(controlPath(i.path)); err == nil && fi.Mode().Type() == os.ModeSocket {
 		os.Remove(controlPath(i.path))
 	}
@@ -439,8 +421,7 @@ const (
 	killExit                // killedMark: a stop sent SIGKILL
 )
 
-// ending reports how the daemon that held the inspected file, now gone,
-// ended, by what it left in the file (i.f keeps it open if it was unlinked).
+// ending reports how the daemon of the inspected file, now gone, ended.
 func (i *inspection) ending() ending {
 	switch content(i.f) {
 	case stoppedMark:
@@ -461,9 +442,8 @@ func (i *inspection) ending() ending {
 	return crashExit
 }
 
-// markKilled writes killedMark into the inspected file before a stop sends
-// SIGKILL, so that every stop waiting for the daemon can tell. The file is
-// opened for writing, and kept open until the stop returns (closing it
+// markKilled writes killedMark before a stop sends SIGKILL, for every stop
+// waiting to tell. The file stays open until the stop returns (closing it
 // would drop the stop's POSIX lock). Who may not write it leaves no mark.
 func (i *inspection) markKilled() {
 	w, err := os.OpenFile(i.path, os.O_WRONLY|openFlags, 0)
@@ -483,10 +463,9 @@ func sameFile(a, b *os.File) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
 }
 
-// holder returns the pid of the daemon holding f's lock, as the kernel
-// reports it (lockHolder), and whether it is ready: the daemon writes its
-// pid only once it is. A holder not visible from here or that did not
-// announce itself is errUnannounced; a pid never to be signalled, an error.
+// holder returns the pid of the daemon holding f's lock (lockHolder), and
+// whether it is ready (its pid is written); errUnannounced for a holder not
+// seen from here, an error for a pid never to be signalled.
 func holder(f *os.File) (pid int, ready bool, err error) {
 	_, ready = readPid(f)
 	pid, held := lockHolder(f.Fd())
@@ -499,9 +478,8 @@ func holder(f *os.File) (pid int, ready bool, err error) {
 	return pid, ready, nil
 }
 
-// content returns f's first line: a pid or a mark, or "" while the daemon
-// starts. A read may see a write half done: it reads again, for up to ten
-// milliseconds, until it has a pid or a mark (a hostile file has neither).
+// content returns f's first line: a pid, a mark, or "" while the daemon
+// starts. A read may see a write half done: it reads again, for up to 10 ms.
 func content(f *os.File) string {
 	buf := make([]byte, 32)
 	for try := 0; ; try++ {
@@ -516,8 +494,7 @@ func content(f *os.File) string {
 	}
 }
 
-// readPid parses the pidfile's content, a decimal pid and a newline; ok is
-// false for anything else, such as an empty file or a mark.
+// readPid parses the pidfile's pid; ok is false for anything else.
 func readPid(f *os.File) (pid int, ok bool) {
 	if pid, err := strconv.Atoi(strings.TrimSpace(content(f))); err == nil {
 		return pid, true
@@ -525,10 +502,9 @@ func readPid(f *os.File) (pid int, ok bool) {
 	return 0, false
 }
 
-// lockShared starts a blocking shared lock of f and returns a channel that
-// receives its result once the exclusive holder has exited. With flocks,
-// anyone who can read the file may take it first; so the POSIX write lock,
-// which only the daemon holds, is watched too, and its release says nil.
+// lockShared starts a blocking shared lock of f and returns the channel of
+// its result, once the holder has exited. Others may hold a flock as long:
+// the POSIX write lock, the daemon's alone, is watched too.
 func lockShared(f *os.File) <-chan error {
 	done := make(chan error, 2)
 	fd := f.Fd()
@@ -553,8 +529,7 @@ func lockShared(f *os.File) <-chan error {
 	return done
 }
 
-// waitReleased waits at most timeout for the result of lockShared and
-// reports whether the lock was granted, that is whether the holder is gone.
+// waitReleased reports whether lockShared's lock came within timeout.
 func waitReleased(done <-chan error, timeout time.Duration) bool {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
@@ -567,9 +542,8 @@ func waitReleased(done <-chan error, timeout time.Duration) bool {
 }
 
 // lockHolder returns whether another process holds a POSIX write lock on
-// f's file (F_GETLK) and, if so, its pid as seen from here (0 from another
-// PID namespace): the pid to signal. Read locks, which anyone who can read
-// the file can take, do not count.
+// f's file (F_GETLK), and its pid as seen from here (0 from another PID
+// namespace): the pid to signal. Read locks, anyone's, do not count.
 func lockHolder(fd uintptr) (pid int, held bool) {
 	lk := syscall.Flock_t{Type: syscall.F_WRLCK, Whence: io.SeekStart}
 	if err := syscall.FcntlFlock(fd, syscall.F_GETLK, &lk); err != nil || lk.Type != syscall.F_WRLCK {
@@ -585,9 +559,8 @@ func lockHolder(fd uintptr) (pid int, held bool) {
 // its pidfile once. Tests on Linux may set flockLocks to false.
 var flockLocks = runtime.GOOS == "linux"
 
-// lockExclusive takes the daemon's lock without waiting, lockSharedNow an
-// inspector's, and lockSharedWait an inspector's once the daemon has
-// exited. The first two fail with EWOULDBLOCK while the file is held.
+// lockExclusive takes the daemon's lock, lockSharedNow an inspector's, or
+// fail with EWOULDBLOCK; lockSharedWait waits for the daemon's exit.
 func lockExclusive(f *os.File) error  { return lock(f.Fd(), syscall.LOCK_EX|syscall.LOCK_NB) }
 func lockSharedNow(f *os.File) error  { return lock(f.Fd(), syscall.LOCK_SH|syscall.LOCK_NB) }
 func lockSharedWait(fd uintptr) error { return lock(fd, syscall.LOCK_SH) }
@@ -607,9 +580,7 @@ func lock(fd uintptr, how int) error {
 	return setLock(fd, typ, cmd)
 }
 
-// announce takes the POSIX write lock on f for this process, beside the
-// flock; like it, it lasts until the process exits. Without flocks the
-// lock itself announces the daemon.
+// announce takes the POSIX write lock beside the flock, for life.
 func announce(f *os.File) error {
 	if !flockLocks {
 		return nil

@@ -25,20 +25,14 @@ import (
 // it but not its leader, so it never acquires a controlling terminal. It
 // changes to "/", sets its umask (027 unless configured), opens the log,
 // locks the pidfile, creates its control socket, points stdin at /dev/null
-// and stdout and stderr at the log (dup2: a panic lands there too), drops
-// privileges to --user, runs Init, writes its pid to the pidfile, and only
-// then tells start over a pipe that it is ready; start returns 0 then, or 1
-// with the daemon's error, its early exit or a timeout.
-//
-// The log is a regular file (or /dev/null) with one link, which root
-// refuses if another user than the --user target owns it. Only a log the
-// daemon created goes to --user. run stays in the foreground (systemd.go),
-// logging to stderr unless --log names a file, with a pidfile only when one
-// is named; as process 1 it runs the service in a child.
+// and stdout and stderr at the log (dup2), drops privileges to --user, runs
+// Init, writes its pid to the pidfile, and only then tells start over a pipe
+// that it is ready. The log is a regular file (or /dev/null) with one link,
+// which root refuses if a user other than --user owns it. run stays in the
+// foreground; as process 1 it runs the service in a child.
 
 // start starts the daemon unless one is running, and returns once a
-// daemon, its own or one already there, is ready, or has failed, within
-// --timeout.
+// daemon, its own or one already there, is ready or has failed.
 func (p *Program) start(o *options) int {
 	if o.user != "" && os.Geteuid() != 0 {
 		return p.fail("start", fmt.Errorf("--user %s needs root (run as root or drop --user)", o.user))
@@ -71,8 +65,7 @@ func (p *Program) start(o *options) int {
 
 // awaitReady waits, until deadline, for a starting daemon that holds the
 // pidfile to be ready, and returns its pid, or for a stopping one to be
-// gone; 0 if no daemon (that announced itself) holds it. It polls: this is
-// the path of two starts at once, never of one.
+// gone (0). It polls: this is the path of two starts at once, never of one.
 func awaitReady(path string, deadline time.Time) (int, error) {
 	for {
 		i, err := inspect(path)
@@ -97,9 +90,8 @@ func awaitReady(path string, deadline time.Time) (int, error) {
 	}
 }
 
-// makePrivateDir creates the private directory of the default paths, if
-// they are in use, with mode 0700, and checks that it is ours alone; and
-// the runtime directory of the default pidfile with mode 0755.
+// makePrivateDir creates the directories of the default paths in use: the
+// private one with mode 0700, ours alone, and the runtime one with 0755.
 func (p *Program) makePrivateDir(o *options) error {
 	d := defaultPaths(p.Name, os.Geteuid(), os.Getenv, ownDir)
 	if d.run != "" && filepath.Dir(o.pidfile) == d.run {
@@ -119,9 +111,8 @@ func (p *Program) makePrivateDir(o *options) error {
 	return nil
 }
 
-// makeRunDir creates dir with mode 0755 if it is missing, as systemd's
-// RuntimeDirectory= does, and checks that it is a directory that only its
-// owner can write: the daemon's DynamicUser= under systemd, or us.
+// makeRunDir creates dir with mode 0755, as systemd's RuntimeDirectory=
+// does, and checks that only its owner can write it.
 func makeRunDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create directory %s: %w", dir, err)
@@ -165,9 +156,8 @@ type outcome struct {
 const afterFailure = 5 * time.Second
 
 // spawn starts the daemon through two re-executions and waits, until
-// deadline, for its report. Unless the daemon reported ready, every process
-// spawn started has exited when it returns, and a pidfile a failed daemon
-// left is removed.
+// deadline, for its report. Unless it is ready, every process spawn started
+// has exited when it returns, and a failed daemon's pidfile is removed.
 func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	cmd, err := reexec("detach", "start", o)
 	if err != nil {
@@ -263,9 +253,7 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 }
 
 // reexec returns the command that runs this program again as stage, with
-// action, o's flags (the paths already absolute) and the service's: the two
-// re-executions of start, and the service process under process 1. Its
-// error is os.Executable's.
+// action, o's flags (the paths already absolute) and the service's.
 func reexec(stage, action string, o *options) (*exec.Cmd, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -421,10 +409,9 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "; ")
 }
 
-// openLog opens the log for appending (O_APPEND keeps lines whole when
-// processes share the file), creating it with mode 0640 less the umask,
-// and reports whether it created it. It refuses what the top of this file
-// says, opening a FIFO without blocking so that it cannot stall start.
+// openLog opens the log for appending, creating it with mode 0640 less the
+// umask, and reports whether it created it. It refuses what the top of this
+// file says, opening a FIFO without blocking, so that it cannot stall start.
 func openLog(path string) (f *os.File, created bool, err error) {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() && fi.Mode()&os.ModeSymlink == 0 && path != os.DevNull {
 		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
@@ -457,11 +444,10 @@ func openLog(path string) (f *os.File, created bool, err error) {
 	return f, created, nil
 }
 
-// openServiceLog opens the daemon's log as openLog does and returns the
-// file to hand over to --user NAME: the log if this process created it,
-// nil otherwise (a file it did not create is never chowned). As root it
-// refuses a log that belongs to someone other than root or NAME: they
-// could read what root writes (a log an earlier daemon made for --user).
+// openServiceLog opens the daemon's log as openLog does, and returns it
+// also as the file to hand over to --user NAME if this process created it.
+// As root it refuses a log of someone other than root or NAME, who could
+// read what root writes.
 func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 	log, created, err := openLog(path)
 	if err != nil || created {
@@ -492,9 +478,8 @@ func kindOf(m os.FileMode) string {
 	return "an irregular file"
 }
 
-// redirectStdio points stdin at /dev/null and stdout and stderr at log, at
-// the descriptor level, so that everything written to fds 1 and 2 (a panic,
-// the runtime's own messages, child processes) lands in the log.
+// redirectStdio points stdin at /dev/null and fds 1 and 2 at log, where a
+// panic, the runtime's messages and child processes write too.
 func redirectStdio(log *os.File) error {
 	null, err := os.Open(os.DevNull)
 	if err != nil {
@@ -516,14 +501,10 @@ func dupLog(log *os.File) error {
 	return nil
 }
 
-// reopenLog opens path afresh, with the checks of openServiceLog (as root,
-// a file of another user in a directory others can write is refused), and
-// moves fds 1 and 2 onto it. On an error the old log stays. Each dup2 is
-// atomic: a write lands wholly in the old file or wholly in the new one, and
+// reopenLog opens path afresh, with the checks of openServiceLog, and moves
+// fds 1 and 2 onto it; on an error the old log stays. Each dup2 is atomic:
 // nothing reaches the old file once reopenLog has returned.
 func reopenLog(path string) error {
-	// A daemon that dropped privileges is no longer root; one that is
-	// root has no --user to hand a log over to.
 	f, _, err := openServiceLog(path, "")
 	if err != nil {
 		return err
@@ -533,8 +514,7 @@ func reopenLog(path string) error {
 }
 
 // closeInherited marks every descriptor above keep close-on-exec, so that
-// nothing the caller passed down reaches a program started from here. The
-// descriptors this process opened itself already are.
+// nothing the caller passed down reaches a program started from here.
 func closeInherited(keep int) {
 	dir := "/proc/self/fd"
 	if _, err := os.Stat(dir); err != nil {
@@ -551,10 +531,8 @@ func closeInherited(keep int) {
 	}
 }
 
-// The account databases --user reads. Reading them directly, rather than
-// through os/user, keeps the program free of cgo: a static binary that
-// starts faster and idles in less memory. Users that only a name service
-// (LDAP, sssd) knows are not found; daemons run as local system users.
+// The account databases --user reads directly, not through os/user, which
+// would link cgo: users only a name service (LDAP, sssd) knows are not found.
 var (
 	passwdFile = "/etc/passwd"
 	groupFile  = "/etc/group"
@@ -609,17 +587,14 @@ func entries(db []byte) [][]string {
 	return e
 }
 
-// userEnv are the variables root's environment passes to a daemon that
-// runs as --user, besides NAME_*, Program.Env and the locale's LC_*: the
-// locale's, the terminal's and the service manager's.
+// userEnv are the variables root's environment passes to a --user daemon,
+// besides NAME_*, Program.Env and LC_*.
 var userEnv = []string{"LANG", "LANGUAGE", "TZ", "TERM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID",
 	"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "JOURNAL_STREAM", "INVOCATION_ID"}
 
-// dropPrivileges switches the whole process to the named user: its
-// supplementary groups, then its group, then its uid, and its environment
-// to what userEnv lets through of root's. Files opened before keep working.
-// The log, if not nil (one this process created), is handed to the user
-// first, so that the daemon can still reopen it by its path.
+// dropPrivileges switches the process to the named user: its groups, its
+// gid, its uid, and its environment to what userEnv lets through of root's.
+// The log, if not nil, is handed to the user first, to reopen by its path.
 func (p *Program) dropPrivileges(name string, log *os.File) error {
 	a, err := lookupUser(name)
 	if err != nil {
@@ -675,11 +650,10 @@ func dupStderr() *os.File {
 	return os.NewFile(uintptr(fd), "stderr")
 }
 
-// earlySignals are process 1's, the daemon's and the service process's
-// signals, subscribed to as the package is initialised, the first moment
-// Go can: an early TERM or HUP waits for the service (a stop, a reload)
-// instead of taking the runtime's default action. The service process then
-// closes readyFD, so that process 1 forwards signals only once handled.
+// earlySignals are the daemon's signals, subscribed to as the package is
+// initialised: an early TERM or HUP waits for the service instead of taking
+// the default action. Process 1's service process closes readyFD then, so
+// that process 1 forwards signals only once they are handled.
 var earlySignals = func() *signals {
 	stage := os.Getenv(stageEnv)
 	if os.Getpid() != 1 && stage != "daemon" && stage != "run" && stage != "upgrade" {
@@ -693,9 +667,8 @@ var earlySignals = func() *signals {
 }()
 
 // initProcess is process 1: it runs the service in a child of its own
-// process group (a terminal's signal reaches it once, through here),
-// forwards the service's signals (and SIGUSR2), reaps every orphan, and
-// exits with the service's status.
+// process group, forwards its signals (and SIGUSR2), reaps every orphan,
+// and exits with the service's status.
 func (p *Program) initProcess(o *options) int {
 	s := earlySignals
 	usr2 := make(chan os.Signal, 1)
@@ -742,8 +715,7 @@ func (p *Program) initProcess(o *options) int {
 	return exitFailure
 }
 
-// reap collects every exited child. It reports the exit code of the
-// service process if that was among them.
+// reap collects every exited child, and the service's exit code if it was.
 func reap(service int) (code int, exited bool) {
 	for {
 		var ws syscall.WaitStatus

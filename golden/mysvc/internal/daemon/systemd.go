@@ -24,10 +24,8 @@ func notify(state string) {
 	send(annotate(state))
 }
 
-// underSystemd, as the service starts, takes the sockets the manager passed
-// (before any program can inherit them), reports STATUS=starting, and
-// starts the watchdog if asked (nil if not). Without a manager it does
-// nothing.
+// underSystemd, as the service starts, takes the manager's sockets, says
+// STATUS=starting and starts the watchdog if asked (nil if not).
 func (p *Program) underSystemd() *watchdog {
 	takeSockets()
 	setState(statusStarting)
@@ -135,10 +133,8 @@ type watchdog struct {
 	done    chan struct{}               // closed by stop
 }
 
-// watchdogInterval reads the manager's watchdog settings: $WATCHDOG_USEC,
-// and $WATCHDOG_PID, which must be ours if set (a variable inherited from a
-// parent is not for us). It removes both from the environment, so that no
-// program the service starts pings in its name. Zero means no watchdog.
+// watchdogInterval reads and unsets $WATCHDOG_USEC and $WATCHDOG_PID, which
+// must be ours if set; 0 means no watchdog.
 func watchdogInterval() time.Duration {
 	usec, pid := os.Getenv("WATCHDOG_USEC"), os.Getenv("WATCHDOG_PID")
 	os.Unsetenv("WATCHDOG_USEC")
@@ -152,8 +148,7 @@ func watchdogInterval() time.Duration {
 
 // startWatchdog starts pinging if the manager asked for it, and returns the
 // watchdog, or nil. Until READY=1 it pings without asking the service (a
-// slow Init is TimeoutStartSec='s business). Health changes are logged at
-// warn, after prefix.
+// slow Init is TimeoutStartSec='s business). It warns of health changes.
 func startWatchdog(svc Service, prefix string) *watchdog {
 	interval := watchdogInterval()
 	if interval == 0 {
@@ -205,8 +200,7 @@ func (w *watchdog) loop() {
 	}
 }
 
-// healthy asks the service, once it is serving, with a deadline of one
-// ping interval. An answer after the deadline counts as a failure.
+// healthy asks the service, once serving, with a deadline of one interval.
 func (w *watchdog) healthy() error {
 	if w.check == nil || !w.serving() {
 		return nil
@@ -220,26 +214,23 @@ func (w *watchdog) healthy() error {
 	return err
 }
 
-// stop ends the pings; it does not wait for a Healthy that hangs. A nil
-// watchdog does nothing.
+// stop ends the pings, not waiting for a Healthy that hangs; nil does nothing.
 func (w *watchdog) stop() {
 	if w != nil {
 		close(w.done)
 	}
 }
 
-// A listening socket the service took through Listen, kept for an upgrade
-// to hand over: one the service manager or an upgrade passed, or one
-// Listen made.
+// An inherited socket is a listener the manager or an upgrade passed, or
+// Listen made, kept for an upgrade to hand over.
 type inherited struct {
 	name string // from $LISTEN_FDNAMES, or Listen's; "" if the manager gave none
 	fd   int
 	used bool // Listen returned it
 }
 
-// sockets are the listening sockets: the manager's, taken once by
-// takeSockets as the service starts, or an upgrade's (handedOver), and
-// those Listen made.
+// sockets are the listeners: the manager's (takeSockets) or an upgrade's
+// (handedOver), and those Listen made.
 var sockets struct {
 	sync.Mutex
 	once       sync.Once
