@@ -15,15 +15,13 @@ import (
 	"time"
 )
 
-// Signals. SIGTERM and SIGINT stop the service gracefully; any number of
-// them make one stop. SIGQUIT is the forced exit: every goroutine's stack
-// to the log, "quit" into the pidfile (stale, as after a crash), exit 1.
-// SIGHUP reloads, SIGUSR1 reopens the log. Each kind has a channel with
-// room for one, so none is lost in a burst, also if started ignored.
-//
-// SIGTERM or SIGINT during Init cancels its context, and the daemon exits 0
-// without running Run. Reload runs in a goroutine of its own, one at a
-// time, with the service's context: a stop cancels it.
+// Signals. SIGTERM and SIGINT stop the service gracefully, any number of
+// them once; during Init they cancel its context, and the daemon exits 0
+// without running Run. SIGQUIT is the forced exit: every goroutine's stack
+// to the log, "quit" into the pidfile, exit 1. SIGHUP reloads, SIGUSR1
+// reopens the log. Each kind has a channel with room for one, so none is
+// lost in a burst. Reload runs in a goroutine, one at a time, with the
+// service's context: a stop cancels it.
 
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
@@ -49,9 +47,8 @@ type signals struct {
 	quit     chan os.Signal // quitSignal: exit at once
 }
 
-// watchSignals subscribes to the signals the daemon handles. It runs first
-// thing, so that none is lost or takes its default action before the
-// service is up, even when the process was started with them ignored.
+// watchSignals subscribes to the signals the daemon handles, even those
+// the process was started with ignored.
 func watchSignals() *signals {
 	s := &signals{
 		shutdown: make(chan os.Signal, 1),
@@ -76,11 +73,10 @@ func (s *signals) stop() {
 }
 
 // controls are the commands a running daemon answers over its control
-// socket besides reload, in the order usage lists them. Each is asked for
-// by "NAME COMMAND", which sends the command's name; the daemon runs do in
-// its serve loop, between signals and reloads, and answers with do's error
-// (nil: "ok"); the command then prints "NAME DONE (pid N)" or the error.
-// Adding one is a row here, and its test.
+// socket besides reload and upgrade, in usage's order: "NAME COMMAND" sends
+// its name, the serve loop runs do and answers with its error (nil: "ok"),
+// and the command prints "NAME DONE (pid N)" or the error. Adding one is a
+// row here, and its test.
 var controls = []control{
 	{"reopen", "ask the daemon to reopen its log, after log rotation", "reopened its log",
 		func(srv *server) error { return srv.reopen("reopen requested") }},
@@ -102,9 +98,8 @@ func findControl(name string) (control, bool) {
 	return control{}, false
 }
 
-// A request is a reload or a control asked for over the control socket.
-// Its reply receives the result; it has room for it, so the reply never
-// blocks.
+// A request is one asked for over the control socket; reply, with room
+// for the result, never blocks.
 type request struct {
 	verb  string // "reload", "upgrade" or a control's name
 	reply chan error
@@ -143,8 +138,7 @@ type server struct {
 }
 
 // serve runs the service: Init, the readiness report, Run, and the signal
-// loop around them. It returns the exit code once Run, and a Reload that
-// was running, have returned, having removed the pidfile.
+// loop around them, and returns the exit code once all have returned.
 func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -260,10 +254,8 @@ func (srv *server) loop(f func(context.Context) error) error {
 	}
 }
 
-// finish waits for a Reload that is running, answers the reloads still
-// asked for with err, and removes the control socket, then the pidfile:
-// while the daemon holds the pidfile in place, no other daemon can have
-// made a socket there.
+// finish waits for a running Reload, answers the reloads still asked for
+// with err, and removes the control socket, then the pidfile.
 func (srv *server) finish(err error) {
 	srv.upgradeEnds()
 	if srv.reloading != nil {
@@ -312,9 +304,8 @@ func (srv *server) quit(sig os.Signal) {
 	os.Exit(exitFailure)
 }
 
-// requestReload queues a reload, answered on reply (nil for a signal). A
-// request that comes while Reload runs is served by the next Reload, which
-// starts when this one has returned; all requests queued meanwhile share it.
+// requestReload queues a reload, answered on reply (nil for a signal): all
+// asked while Reload runs share the next one.
 func (srv *server) requestReload(why string, reply chan error, limit time.Duration) {
 	switch {
 	case srv.ctx.Err() != nil:
@@ -387,9 +378,8 @@ func answer(replies []chan error, err error) {
 	}
 }
 
-// reopen reopens the log by its path, after log rotation, with the checks
-// start applies (see openServiceLog). If the file now at the path is
-// refused, it keeps the old log, logs why as an error and returns it.
+// reopen reopens the log by its path, with start's checks; a file refused
+// leaves the old log, and the error is logged and returned.
 func (srv *server) reopen(why string) error {
 	if srv.log == "" {
 		srv.logger.Printf("%s; logging to stderr, nothing to reopen", why)

@@ -18,14 +18,11 @@ import (
 	"time"
 )
 
-// The daemon's own sockets (the control socket, sd_notify's and Listen's)
-// are made with syscall, not net, which would link the C library's
-// resolver: each is a non-blocking descriptor in an *os.File, which the
-// runtime's poller serves, so reads honour deadlines and Close wakes a
-// blocked accept.
+// The daemon's own sockets are made with syscall, not net, which would link
+// the C library's resolver: non-blocking descriptors in *os.Files, which
+// the runtime's poller serves, so deadlines work and Close wakes an accept.
 
-// listenBacklog is the queue length asked of listen; the kernel caps it
-// at its own limit (net.core.somaxconn on Linux).
+// listenBacklog is asked of listen; the kernel caps it (net.core.somaxconn).
 const listenBacklog = 4096
 
 // socket returns a new close-on-exec, non-blocking stream socket.
@@ -46,9 +43,8 @@ func socket(family int) (int, error) {
 	return fd, nil
 }
 
-// listenSocket binds a new stream socket of family to sa and listens on
-// it. A TCP socket gets SO_REUSEADDR, as net.Listen gives it, and one on
-// IPv6's unspecified address also takes IPv4 connections.
+// listenSocket binds a new stream socket of family to sa and listens, with
+// net.Listen's SO_REUSEADDR for TCP, and IPv4 too on IPv6's "::".
 func listenSocket(family int, sa syscall.Sockaddr, name string) (*os.File, error) {
 	fd, err := socket(family)
 	if err != nil {
@@ -75,9 +71,8 @@ func listenSocket(family int, sa syscall.Sockaddr, name string) (*os.File, error
 	return os.NewFile(uintptr(fd), name), nil
 }
 
-// accept waits for a connection on the listening socket l and returns it,
-// non-blocking, close-on-exec, with deadlines that work. Once l is closed
-// it returns an error that wraps os.ErrClosed.
+// accept returns the next connection on l, non-blocking and close-on-exec;
+// once l is closed, an error that wraps os.ErrClosed.
 func accept(l *os.File) (*os.File, error) {
 	rc, err := l.SyscallConn()
 	if err != nil {
@@ -106,9 +101,8 @@ func accept(l *os.File) (*os.File, error) {
 	return os.NewFile(uintptr(nfd), l.Name()), nil
 }
 
-// dialUnix connects to the Unix stream socket at path (a leading '@' names
-// an abstract one, on Linux) and returns the connection with deadline set
-// for every read and write on it.
+// dialUnix connects to the Unix stream socket at path ('@' abstract), with
+// deadline set for every read and write.
 func dialUnix(path string, deadline time.Time) (*os.File, error) {
 	fd, err := socket(syscall.AF_UNIX)
 	if err != nil {
@@ -129,11 +123,7 @@ func dialUnix(path string, deadline time.Time) (*os.File, error) {
 	return f, nil
 }
 
-// listenAddr listens on addr, the way Listen documents it: a path (starting
-// with '/', or '@' for an abstract socket) for a Unix socket, or HOST:PORT
-// for TCP, where HOST is empty (every address), localhost, or an IPv4 or
-// IPv6 address (in brackets). Names other than localhost are not looked
-// up: the daemon does not resolve names.
+// listenAddr listens on addr as Listen documents it; it looks up no names.
 func listenAddr(addr string) (*os.File, error) {
 	if strings.HasPrefix(addr, "/") || strings.HasPrefix(addr, "@") {
 		return listenSocket(syscall.AF_UNIX, &syscall.SockaddrUnix{Name: addr}, addr)
@@ -171,26 +161,22 @@ func listenAddr(addr string) (*os.File, error) {
 }
 
 // The control socket, the pidfile's path with ctlSuffix, mode 0600, its
-// peer's uid checked where the kernel tells it: a client sends "reload MS"
-// or a control's name, and reads "ok" or "error MESSAGE".
+// peer's uid checked where the kernel tells it: a client sends "reload MS",
+// "upgrade MS MS" or a control's name, and reads "ok" or "error MESSAGE".
 
-// maxSocketPath is the longest socket path every supported system accepts
-// (sockaddr_un holds 104 bytes on macOS and the BSDs, with the final NUL).
+// maxSocketPath is the longest socket path every supported system takes.
 const maxSocketPath = 103
 
 // requestWait bounds how long the daemon waits for a client's request line.
 const requestWait = 5 * time.Second
 
-// maxRequest bounds a request line, so that no client makes the daemon
-// read (and hold) more: the longest request, "reload" and a limit, is far
-// shorter.
+// maxRequest bounds a request line, far longer than any request.
 const maxRequest = 64
 
 // controlPath is the control socket's path for a pidfile.
 func controlPath(pidfile string) string { return pidfile + ctlSuffix }
 
-// A controlServer accepts reload requests and hands them to the server's
-// loop.
+// A controlServer accepts requests and hands them to the server's loop.
 type controlServer struct {
 	l         *os.File // listening
 	path      string
@@ -216,8 +202,7 @@ func listenControl(pidfile string) (*controlServer, error) {
 		}
 		os.Remove(path) // a dead daemon's, or another user's in a shared directory: we hold the pidfile's lock
 	}
-	// The socket file is made with the umask's permissions: 0600 from the
-	// start, not after a chmod. Nothing else runs yet in this process.
+	// 0600 from the start; nothing else runs yet in this process.
 	old := syscall.Umask(0o177)
 	l, err := listenSocket(syscall.AF_UNIX, &syscall.SockaddrUnix{Name: path}, path)
 	syscall.Umask(old)
@@ -236,9 +221,8 @@ func serveControl(l *os.File, path string) *controlServer {
 }
 
 // close stops accepting, answers requests the loop did not take with
-// errStopping, waits (up to closeWait) until every answer is written, and
-// if unlink removes the socket. The loop has answered every request it
-// took before close is called.
+// errStopping, waits up to closeWait for every answer to be written, and
+// if unlink removes the socket.
 func (c *controlServer) close(unlink bool) {
 	if c == nil {
 		return
@@ -361,9 +345,8 @@ func requestControl(pidfile, msg string, starting bool, deadline time.Time) ([]s
 	return lines, nil
 }
 
-// send sends msg to the service manager at $NOTIFY_SOCKET, with fds if
-// any; without the variable it does nothing. Errors are ignored: a manager
-// that cannot be told is no reason to stop serving.
+// send sends msg, with fds, to the manager at $NOTIFY_SOCKET, if set; a
+// manager that cannot be told is no reason to stop serving.
 func send(msg string, fds ...int) {
 	addr := os.Getenv("NOTIFY_SOCKET")
 	if addr == "" || (addr[0] != '/' && addr[0] != '@') {
@@ -419,11 +402,9 @@ func dupFD(fd int) int {
 // listenFDsStart is the first descriptor of socket activation (SD_LISTEN_FDS_START).
 const listenFDsStart = 3
 
-// takeSockets takes, once, the sockets the service manager passed
-// ($LISTEN_FDS from descriptor 3, named by $LISTEN_FDNAMES) if $LISTEN_PID
-// is this process: close-on-exec, the three variables unset, so that no
-// program the service starts takes them for its own. The daemon calls it
-// as the service starts; Listen calls it in case the daemon has not.
+// takeSockets takes, once, the sockets the manager passed if $LISTEN_PID is
+// this process ($LISTEN_FDS from descriptor 3, named by $LISTEN_FDNAMES),
+// close-on-exec, and unsets the variables, for no child to take them.
 func takeSockets() {
 	sockets.once.Do(func() {
 		pid, n, names := os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_FDNAMES")
@@ -447,9 +428,8 @@ func takeSockets() {
 	})
 }
 
-// journalStream reports whether stderr is the stream systemd connected to
-// the journal: $JOURNAL_STREAM holds its device and inode, "DEV:INO". A
-// stderr redirected since (--log, a shell) no longer matches.
+// journalStream reports whether stderr is still the journal's stream,
+// whose "DEV:INO" is $JOURNAL_STREAM.
 func journalStream() bool {
 	v := os.Getenv("JOURNAL_STREAM")
 	if v == "" {

@@ -48,8 +48,8 @@ import (
 // that long, and a lock on the whole file conflicts with either part.
 const lockSplit = 1 << 40
 
-// handoverEnv holds handoverVersion, which changes whenever the handover
-// does, the old daemon's mode and the listeners' names.
+// handoverEnv holds handoverVersion, changed with the handover, the old
+// daemon's mode and the listeners' names.
 const handoverEnv, linkFD, listenersFD = "_DAEMON_HANDOVER", 3, 6
 
 var handoverVersion = "1"
@@ -180,8 +180,7 @@ func (srv *server) spawnSuccessor(limit time.Duration) (*successor, error) {
 	return next, nil
 }
 
-// upgradeVerdict is the channel of the running upgrade's verdict; nil,
-// which never delivers, when none waits for one.
+// upgradeVerdict is the running upgrade's verdict channel, or nil.
 func (srv *server) upgradeVerdict() <-chan error {
 	if srv.next == nil {
 		return nil
@@ -189,9 +188,8 @@ func (srv *server) upgradeVerdict() <-chan error {
 	return srv.next.verdict
 }
 
-// upgradeStops is called as the daemon begins to stop: an upgrade not yet
-// handed over is abandoned; a daemon that has handed over passes the stop
-// on to its new daemon.
+// upgradeStops, as the daemon begins to stop, abandons an upgrade not
+// handed over yet, or passes the stop on to the new daemon.
 func (srv *server) upgradeStops() {
 	if srv.next != nil {
 		srv.abandon(errStopping)
@@ -202,8 +200,8 @@ func (srv *server) upgradeStops() {
 	}
 }
 
-// upgradeEnds is called once the service has returned: a daemon that has
-// handed over tells the upgrade's client, which waits for its exit.
+// upgradeEnds, once the service has returned, tells the client of an
+// upgrade that handed over, which waits for this daemon's exit.
 func (srv *server) upgradeEnds() {
 	if srv.next != nil {
 		srv.abandon(errStopping)
@@ -213,9 +211,8 @@ func (srv *server) upgradeEnds() {
 	}
 }
 
-// handOver ends an upgrade whose successor has given its verdict: it hands
-// the pidfile and the control socket over and begins to drain, or, if the
-// successor failed or this daemon stops, kills it and answers the error.
+// handOver hands the pidfile and control socket to a successor that is
+// ready, and drains; or abandons one that failed.
 func (srv *server) handOver(err error) {
 	next := srv.next
 	if err == nil && srv.ctx.Err() != nil {
@@ -228,8 +225,6 @@ func (srv *server) handOver(err error) {
 		srv.abandon(err)
 		return
 	}
-	// The pidfile stays open (closing it would drop nothing now); its
-	// path and the control socket's are the new daemon's.
 	srv.control.close(false)
 	srv.pidfile, srv.control, srv.next = nil, nil, nil
 	fmt.Fprintf(next.conn, "upgraded %d\n", next.proc.Pid)
@@ -242,8 +237,7 @@ func (srv *server) handOver(err error) {
 	})
 }
 
-// passLock moves the pidfile's POSIX write lock to the successor as the
-// top of this file says: at every moment one of the two holds some of it.
+// passLock moves the pidfile's POSIX write lock to the successor.
 func (srv *server) passLock(next *successor) error {
 	fd := srv.pidfile.f.Fd()
 	next.link.SetDeadline(time.Now().Add(closeWait))
@@ -265,8 +259,8 @@ func (srv *server) passLock(next *successor) error {
 	return nil
 }
 
-// abandon kills the successor and its process group, waits for it, and
-// tells the client why the upgrade failed; the daemon serves on.
+// abandon kills the successor's process group, waits for it, and tells
+// the client why the upgrade failed.
 func (srv *server) abandon(err error) {
 	next := srv.next
 	srv.next = nil
@@ -278,8 +272,7 @@ func (srv *server) abandon(err error) {
 	next.conn.Close()
 }
 
-// trusted checks the binary an upgrade runs: a regular file of root or this
-// user that neither its group nor others can write, in a directory alike.
+// trusted checks the binary an upgrade runs, as the top of this file says.
 func trusted(exe string) error {
 	for _, path := range []string{exe, filepath.Dir(exe)} {
 		fi, err := os.Stat(path)
@@ -331,8 +324,8 @@ func (p *Program) successor(o *options) int {
 		takeOver: h.takeOver, ready: func() {}, fail: func(err error) { fmt.Fprintf(h.link, "error %s\n", oneLine(err)) }})
 }
 
-// takeOver takes the pidfile's lock from the old daemon once Init has
-// succeeded, and the control socket, and then watches for its exit.
+// takeOver takes the pidfile and control socket once Init has succeeded,
+// and watches for the old daemon's exit.
 func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
 	fd := h.pidfile.Fd()
 	fmt.Fprintln(h.link, "ready")
@@ -363,8 +356,8 @@ func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
 	return &pidfile{f: h.pidfile, path: o.pidfile}, serveControl(h.control, h.control.Name()), nil
 }
 
-// lockRange sets (F_WRLCK) or clears (F_UNLCK) a POSIX lock from byte from
-// to lockSplit, or to the end of the file from lockSplit, without waiting.
+// lockRange sets or clears, without waiting, a POSIX lock from byte from:
+// to lockSplit from 0 when clearing, else to the end.
 func lockRange(fd uintptr, typ int16, from int64) error {
 	lk := syscall.Flock_t{Type: typ, Start: from}
 	if from == 0 && typ == syscall.F_UNLCK {
@@ -373,8 +366,7 @@ func lockRange(fd uintptr, typ int16, from int64) error {
 	return syscall.FcntlFlock(fd, syscall.F_SETLK, &lk)
 }
 
-// rawFD returns f's descriptor without setting it to blocking mode, as
-// f.Fd does.
+// rawFD returns f's descriptor without setting it blocking, as Fd does.
 func rawFD(f *os.File) uintptr {
 	var fd uintptr
 	if rc, err := f.SyscallConn(); err == nil {
