@@ -1,7 +1,7 @@
 // Package daemon turns a [Service] into a Unix daemon. [Main] gives the
-// program the commands start, stop, restart, status, reload, reopen and run,
-// and install and uninstall, which register it with the init system from
-// [Program.InitFiles]:
+// program the commands start, stop, restart, status, reload, reopen,
+// upgrade and run, and install and uninstall, which register it with the
+// init system from [Program.InitFiles]:
 //
 //	func main() {
 //		os.Exit(daemon.Main(daemon.Program{Name: "mysvc", Service: &Service{}, InitFiles: initFiles}, os.Args[1:]))
@@ -22,6 +22,9 @@
 //     reopen return the daemon's answer, 7 when none runs (client_unix.go).
 //   - SIGTERM and SIGINT cancel Run's context, SIGHUP reloads, SIGUSR1
 //     reopens the log, SIGQUIT dumps the goroutines and exits (serve.go).
+//   - upgrade runs the binary now at the daemon's path in its place, handing
+//     it the pidfile and [Listen]'s sockets: no connection is refused, and a
+//     new binary that fails leaves the old daemon serving (upgrade_unix.go).
 //   - Under systemd, run speaks its protocol: readiness, reload, status,
 //     watchdog, socket activation and journal priorities (systemd.go,
 //     logging.go).
@@ -68,9 +71,8 @@ type Flagger interface {
 
 // Program describes one daemon. Name and Service are required.
 type Program struct {
-	// Name is the program's name. It appears in messages, names the
-	// environment variables NAME_PIDFILE and NAME_LOG (upper-cased, with '-'
-	// as '_'), and the default pidfile and log files.
+	// Name is the program's name, in messages, the variables NAME_PIDFILE
+	// and NAME_LOG (upper-cased, '-' as '_') and the default files' names.
 	Name string
 
 	// Service is what the daemon runs.
@@ -81,11 +83,11 @@ type Program struct {
 
 	// Flags, if not nil, defines the service's own flags (such as
 	// --config FILE) in fs; nil means the service's Flags method if it is
-	// a [Flagger]. Every command accepts them, and start and run pass those
-	// set, in their values' String form (which must give back what Set
-	// accepts), to the processes they re-execute. Use [PathVar] for paths,
-	// resolved once against the operator's working directory. The daemon's
-	// own names are taken: pidfile, log, timeout, user.
+	// a [Flagger]. Every command accepts them, and start, run and upgrade
+	// pass those set, in their values' String form (which must give back
+	// what Set accepts), to the processes they start. Use [PathVar] for
+	// paths. The daemon's own names are taken: pidfile, log, timeout,
+	// drain, user.
 	Flags func(fs *flag.FlagSet)
 
 	// Env names the environment variables the service needs when it runs
@@ -93,8 +95,7 @@ type Program struct {
 	// the locale's and the service manager's (see userEnv).
 	Env []string
 
-	// InitFiles holds the service files install writes and uninstall
-	// removes, init/FOLDER/FILE for each init system (install.go), as
-	// "//go:embed init" in a generated main package provides them.
+	// InitFiles holds the service files install writes, init/FOLDER/FILE for
+	// each init system (install.go), as "//go:embed init" provides them.
 	InitFiles fs.FS
 }
