@@ -213,7 +213,7 @@ func TestListenItself(t *testing.T) {
 // state, on one line.
 func TestStatusLine(t *testing.T) {
 	status.Lock()
-	status.state = statusServing
+	status.state = "serving"
 	status.Unlock()
 	SetStatus("42 clients\nok")
 	status.Lock()
