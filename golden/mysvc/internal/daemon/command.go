@@ -45,9 +45,8 @@ type options struct {
 	service []string // the service's flags that were set, as passOn makes them
 }
 
-// Main runs the command line args (without the program name) and returns the
-// process exit code; the caller passes it to os.Exit. In the daemon itself
-// Main returns when the service has stopped.
+// Main runs the command line args (without the program name) and returns
+// the exit code for os.Exit; in the daemon, once the service has stopped.
 func Main(p Program, args []string) int {
 	if p.Name == "" || p.Service == nil {
 		fmt.Fprintln(os.Stderr, "daemon: Program needs a Name and a Service")
@@ -84,11 +83,9 @@ func Main(p Program, args []string) int {
 		return p.start(o)
 	case "status":
 		return p.status(o)
-	case "reload":
-		return p.control(o)
 	case "run":
 		return p.run(o)
-	default: // one of the controls: parse accepts no other action
+	default: // reload, upgrade or a control: parse accepts no other action
 		return p.control(o)
 	}
 }

@@ -467,7 +467,7 @@ func (srv *server) reloadOverdue() {
 	err := fmt.Errorf("the service's Reload did not return within %v, even with its context canceled; it is still running, and the next reload waits for it (see the log)", after)
 	srv.logger.Printf("reload: %v", err)
 	notify("READY=1")
-	setState(fmt.Sprintf("%s (Reload still running after %v)", statusServing, after))
+	setState(fmt.Sprintf("serving (Reload still running after %v)", after))
 	answer(srv.current, err)
 	srv.current = nil
 }

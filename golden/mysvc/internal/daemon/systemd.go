@@ -28,23 +28,19 @@ func notify(state string) {
 // STATUS=starting and starts the watchdog if asked (nil if not).
 func (p *Program) underSystemd() *watchdog {
 	takeSockets()
-	setState(statusStarting)
+	setState("starting")
 	return startWatchdog(p.Service, p.Name+": ")
 }
 
-// The daemon's own states, as systemctl status shows them after "Status:".
-const (
-	statusStarting  = "starting"
-	statusServing   = "serving"
-	statusReloading = "reloading"
-	statusStopping  = "stopping"
-)
+// states are the daemon's own states, "starting" and those the messages
+// announce, as systemctl status shows them after "Status:".
+var states = map[string]string{"READY=1": "serving", "RELOADING=1": "reloading", "STOPPING=1": "stopping"}
 
 // status is the one-line status the daemon reports to its service manager:
 // its own state, then the service's line, if it set one.
 var status struct {
 	sync.Mutex
-	state   string // one of the status constants; "" before the daemon reports any
+	state   string // one of states; "" before the daemon reports any
 	service string // set by SetStatus
 	ready   bool   // READY=1 has been sent: the service has started
 }
@@ -91,24 +87,17 @@ func started() bool {
 // RELOADING=1 its MONOTONIC_USEC=, without which systemd 253 and later let
 // "systemctl reload" of a Type=notify-reload service hang.
 func annotate(msg string) string {
-	var state string
-	switch msg {
-	case "READY=1":
-		state = statusServing
-	case "RELOADING=1":
-		state = statusReloading
-		if usec, ok := monotonicUsec(); ok {
-			msg += "\nMONOTONIC_USEC=" + strconv.FormatInt(usec, 10)
-		}
-	case "STOPPING=1":
-		state = statusStopping
-	default:
+	state, ok := states[msg]
+	if !ok {
 		return msg
+	}
+	if usec, ok := monotonicUsec(); ok && state == "reloading" {
+		msg += "\nMONOTONIC_USEC=" + strconv.FormatInt(usec, 10)
 	}
 	status.Lock()
 	defer status.Unlock()
 	status.state = state
-	status.ready = status.ready || state == statusServing
+	status.ready = status.ready || state == "serving"
 	return msg + "\nSTATUS=" + statusLine()
 }
 

@@ -64,57 +64,42 @@ type successor struct {
 	verdict chan error // Init's result: nil once the new daemon is ready
 }
 
-// upgradable reports why this daemon may not upgrade, or nil.
-func (s *session) upgradable() error {
-	switch {
-	case s.mode == "daemon" || s.mode == "run" && os.Getenv("NOTIFY_SOCKET") != "":
-		return nil
-	case s.mode == "service":
-		return errors.New("the service process of process 1 (a container) does not upgrade; replace the container")
-	}
-	return errors.New("a daemon in the foreground upgrades only under systemd, which follows its new pid; restart it through its supervisor")
-}
-
 // startUpgrade starts the binary at this daemon's path as its successor,
-// answering req's client on failure.
+// answering req's client at once only if it cannot.
 func (srv *server) startUpgrade(req request) {
-	refuse := func(verb string, err error) {
-		fmt.Fprintf(req.conn, "%s %s\n", verb, oneLine(err))
-		req.conn.Close()
-	}
+	var err error
+	verb := "error"
 	select {
-	case <-srv.predecessor: // closed once the daemon this one upgraded is gone
+	case <-srv.predecessor: // closed once the daemon this one upgraded is gone; nil never
 	default:
-		if srv.predecessor != nil {
-			refuse("busy", errors.New("the previous upgrade is still under way: its old daemon is still finishing its requests"))
-			return
+		if srv.predecessor != nil || srv.next != nil {
+			verb, err = "busy", errors.New("another upgrade is under way; its old daemon is still finishing its requests")
 		}
 	}
-	if srv.next != nil {
-		refuse("busy", fmt.Errorf("another upgrade is under way (to pid %d)", srv.next.proc.Pid))
-		return
-	}
-	err := srv.upgradable()
-	if srv.ctx.Err() != nil || srv.starting {
+	switch {
+	case err != nil:
+	case srv.ctx.Err() != nil || srv.starting:
 		err = errors.New("the daemon is starting or stopping; upgrade once it runs")
-	}
-	var next *successor
-	if err == nil {
-		next, err = srv.spawnSuccessor(req.limit)
+	case srv.mode == "service":
+		err = errors.New("the service process of process 1 (a container) does not upgrade; replace the container")
+	case srv.mode != "daemon" && os.Getenv("NOTIFY_SOCKET") == "":
+		err = errors.New("a daemon in the foreground upgrades only under systemd, which follows its new pid; restart it through its supervisor")
+	default:
+		srv.next, err = srv.spawnSuccessor(req)
 	}
 	if err != nil {
 		srv.errorf("upgrade: %v", err)
-		refuse("error", err)
+		fmt.Fprintf(req.conn, "%s %s\n", verb, oneLine(err))
+		req.conn.Close()
 		return
 	}
-	next.conn, next.drain = req.conn, req.drain
-	srv.next = next
-	srv.logger.Printf("upgrade requested; pid %d runs Init", next.proc.Pid)
+	srv.logger.Printf("upgrade requested; pid %d runs Init", srv.next.proc.Pid)
 }
 
 // spawnSuccessor checks and starts the binary, handing it what the top of
 // this file says, and reads its report in a goroutine.
-func (srv *server) spawnSuccessor(limit time.Duration) (*successor, error) {
+func (srv *server) spawnSuccessor(req request) (*successor, error) {
+	limit := req.limit
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("find own executable: %w", err)
@@ -161,7 +146,7 @@ func (srv *server) spawnSuccessor(limit time.Duration) (*successor, error) {
 		return nil, fmt.Errorf("start %s: %w", exe, err)
 	}
 	proc, _ := os.FindProcess(pid)
-	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1)}
+	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1), conn: req.conn, drain: req.drain}
 	ours.SetReadDeadline(time.Now().Add(limit))
 	go func() {
 		res, err := readOutcome(next.r)
