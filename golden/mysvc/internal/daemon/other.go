@@ -43,11 +43,8 @@ func takeSockets()                 {}
 func send(string, ...int)          {}
 func monotonicUsec() (int64, bool) { return 0, false }
 
-// listenAddr is not written here without the net package, which the daemon
-// package does not import: listen with net.Listen.
-func listenAddr(string) (*os.File, error) {
-	return nil, fmt.Errorf("listening is not supported on %s: use net.Listen", runtime.GOOS)
-}
+// listenAddr is not written here without the net package: use net.Listen.
+func listenAddr(string) (*os.File, error) { return nil, errUnsupported }
 
 func runningDaemon(string, string) (int, bool) { return 0, false }
 func removeRuntime(string)                     {}
@@ -59,13 +56,10 @@ func (p *Program) stop(*options) int          { return p.unsupported("stop") }
 func (p *Program) control(o *options) int     { return p.unsupported(o.action) }
 func (p *Program) child(string, *options) int { return p.unsupported("re-exec") }
 
-// No upgrade here: a successor never runs.
+// No upgrade here: no request comes without a control socket.
 type successor struct{}
 
-func (srv *server) startUpgrade(req request) {
-	fmt.Fprintf(req.conn, "error %v\n", errUnsupported)
-	req.conn.Close()
-}
+func (srv *server) startUpgrade(request)         {}
 func (srv *server) upgradeVerdict() <-chan error { return nil }
 func (srv *server) handOver(error)               {}
 func (srv *server) upgradeStops()                {}

@@ -50,12 +50,7 @@ type signals struct {
 // watchSignals subscribes to the signals the daemon handles, even those
 // the process was started with ignored.
 func watchSignals() *signals {
-	s := &signals{
-		shutdown: make(chan os.Signal, 1),
-		reload:   make(chan os.Signal, 1),
-		reopen:   make(chan os.Signal, 1),
-		quit:     make(chan os.Signal, 1),
-	}
+	s := &signals{make(chan os.Signal, 1), make(chan os.Signal, 1), make(chan os.Signal, 1), make(chan os.Signal, 1)}
 	signal.Notify(s.shutdown, shutdownSignals...)
 	for ch, sig := range map[chan os.Signal]os.Signal{s.reload: reloadSignal, s.reopen: reopenSignal, s.quit: quitSignal} {
 		if sig != nil {

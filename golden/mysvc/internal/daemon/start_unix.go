@@ -344,7 +344,7 @@ func (p *Program) foreground(o *options) int {
 	// A failure to start is reported on the original stderr, where whoever
 	// ran this looks, also once stderr is the log.
 	if o.log != "" {
-		if stderr := dupStderr(); stderr != nil {
+		if stderr := os.NewFile(uintptr(dupFD(2)), "stderr"); stderr != nil { // nil if dupFD failed
 			defer stderr.Close()
 			s.fail = func(err error) { fmt.Fprintf(stderr, "%s: run: %v\n", p.Name, err) }
 		}
@@ -636,18 +636,6 @@ func (p *Program) run(o *options) int {
 		return p.initProcess(o)
 	}
 	return p.foreground(o)
-}
-
-// dupStderr returns a copy of stderr, close-on-exec, or nil.
-func dupStderr() *os.File {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	fd, err := syscall.Dup(2)
-	if err != nil {
-		return nil
-	}
-	syscall.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), "stderr")
 }
 
 // earlySignals are the daemon's signals, subscribed to as the package is
