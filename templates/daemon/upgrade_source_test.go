@@ -196,6 +196,21 @@ func TestUpgradeFailures(t *testing.T) {
 	unchanged("another handover")
 	u.setEnv()
 
+	// Malformed requests are refused, and the daemon serves on.
+	for _, line := range []string{"", "upgrade", "upgrade 1", "upgrade 0 1", "upgrade 1 -1", "upgrade 1 1 1", "reload", "reload x", "reopen 1"} {
+		c, err := net.Dial("unix", controlPath(u.pidfile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(c, line)
+		answer, _ := io.ReadAll(c)
+		c.Close()
+		if !strings.HasPrefix(string(answer), "error unknown request") {
+			t.Errorf("control request %q: answer %q; want it refused", line, answer)
+		}
+	}
+	unchanged("malformed requests")
+
 	// Two at once: the second is refused with its own status.
 	u.setEnv("TESTSVC_INIT_SLEEP=1s")
 	first, started := make(chan result), u.upgrading()
