@@ -70,7 +70,7 @@ func (p *Program) stop(o *options) int {
 	if !released {
 		fmt.Fprintf(os.Stderr, "%s: pid %d still %s after %v; sending SIGKILL\n", p.Name, i.pid, doing, o.timeout)
 		i.markKilled()
-		if err := i.kill(); err != nil {
+		if err := i.signal(syscall.SIGKILL); err != nil && !errors.Is(err, errGone) {
 			return p.fail("stop", err)
 		}
 		if !waitReleased(gone, o.timeout) {
@@ -99,21 +99,17 @@ func (p *Program) removeStale(i *inspection) (removed bool) {
 // stopped says how the daemon, now gone, ended (killed: by this stop).
 func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 	end := i.ending()
-	if killed {
-		end = killExit
-	}
 	p.removeStale(i)
-	switch end {
-	case killExit:
-		if killed {
-			fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
-		} else {
-			fmt.Printf("%s killed (pid %d): another stop sent SIGKILL, no clean shutdown\n", p.Name, i.pid)
-		}
+	switch {
+	case killed:
+		fmt.Printf("%s killed (pid %d): SIGKILL after --timeout %v, no clean shutdown\n", p.Name, i.pid, o.timeout)
 		return exitKilled
-	case quitExit:
+	case end == killExit:
+		fmt.Printf("%s killed (pid %d): another stop sent SIGKILL, no clean shutdown\n", p.Name, i.pid)
+		return exitKilled
+	case end == quitExit:
 		fmt.Printf("%s crashed (pid %d): SIGQUIT forced it out without a clean shutdown (see its log)\n", p.Name, i.pid)
-	case crashExit:
+	case end == crashExit:
 		fmt.Printf("%s crashed (pid %d): it exited without a clean shutdown (see its log)\n", p.Name, i.pid)
 	default:
 		fmt.Printf("%s stopped (pid %d)\n", p.Name, i.pid)
@@ -148,15 +144,6 @@ func (i *inspection) signal(sig syscall.Signal) error {
 	return nil
 }
 
-// kill sends SIGKILL to the daemon; that it is already gone is no error.
-func (i *inspection) kill() error {
-	err := i.signal(syscall.SIGKILL)
-	if errors.Is(err, errGone) {
-		return nil
-	}
-	return err
-}
-
 // status reports the daemon's state with the LSB exit codes.
 func (p *Program) status(o *options) int {
 	i, err := inspect(o.pidfile)
@@ -167,11 +154,9 @@ func (p *Program) status(o *options) int {
 	defer i.close()
 	switch {
 	case i.state == running:
-		doing := "running"
+		doing := map[bool]string{true: "running", false: "starting"}[i.ready]
 		if i.stopping {
 			doing = "stopping"
-		} else if !i.ready {
-			doing = "starting"
 		}
 		fmt.Printf("%s %s (pid %d)\n", p.Name, doing, i.pid)
 		return exitOK

@@ -277,26 +277,25 @@ func (c *controlServer) handle(conn *os.File) {
 	if err != nil {
 		return // no line, or one longer than any request
 	}
-	req := request{reply: make(chan error, 1)}
-	line = strings.TrimSpace(line)
-	var limit, drain int64
-	if _, err := fmt.Sscanf(line, "upgrade %d %d", &limit, &drain); err == nil && limit > 0 && drain > 0 {
-		req.limit, req.drain, req.conn, line = time.Duration(limit)*time.Millisecond, time.Duration(drain)*time.Millisecond, conn, "upgrade"
-	}
-	if ms, ok := strings.CutPrefix(line, "reload "); ok {
-		n, err := strconv.ParseInt(ms, 10, 64)
+	// "reload MS", "upgrade MS MS" or a control's name.
+	f := append(strings.Fields(line), "", "", "")
+	ms := func(s string) time.Duration { // at most ten years, for the bound's arithmetic
+		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
-			fmt.Fprintf(conn, "error bad limit in request %q\n", line)
-			return
+			return 0
 		}
-		// At most ten years: the bound's arithmetic must not overflow.
-		req.limit, line = time.Duration(min(n, int64(10*365*24*time.Hour/time.Millisecond)))*time.Millisecond, "reload"
+		return time.Duration(min(n, int64(10*365*24*time.Hour/time.Millisecond))) * time.Millisecond
 	}
-	if _, ok := findControl(line); !ok && line != "reload" && req.conn == nil {
-		fmt.Fprintf(conn, "error unknown request %q\n", line)
+	req := request{verb: f[0], reply: make(chan error, 1), limit: ms(f[1]), drain: ms(f[2])}
+	_, isControl := findControl(f[0])
+	switch args := len(f) - 3; {
+	case f[0] == "reload" && args == 2 && req.limit > 0, isControl && args == 1:
+	case f[0] == "upgrade" && args == 3 && req.limit > 0 && req.drain > 0:
+		req.conn = conn
+	default:
+		fmt.Fprintf(conn, "error unknown request %q\n", strings.TrimSpace(line))
 		return
 	}
-	req.verb = line
 	select {
 	case c.requests <- req:
 		if owned = req.conn != nil; owned {
