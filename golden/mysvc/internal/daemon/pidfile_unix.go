@@ -76,18 +76,14 @@ func lockPidfile(path string) (*pidfile, error) {
 		if err != nil {
 			return nil, openPidfileError(path, err)
 		}
-		err = lockExclusive(f)
-		if err == nil && !namesFile(path, f) {
+		pf := &pidfile{f: f, path: path}
+		if err = lockExclusive(f); err == nil && !namesFile(path, f) {
 			f.Close()
 			continue
-		}
-		var pf *pidfile
-		if err == nil {
-			pf = &pidfile{f: f, path: path}
-			err = pf.claim()
-		}
-		if err == nil {
-			return pf, nil
+		} else if err == nil {
+			if err = pf.claim(); err == nil {
+				return pf, nil
+			}
 		}
 		f.Close() // a refused file is not ours to remove
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EACCES) {

@@ -162,14 +162,11 @@ func (p *Program) serve(s *session) int {
 			return srv.abort(fmt.Errorf("init: %w", err))
 		}
 	}
-	if s.takeOver != nil {
-		pf, ctl, err := s.takeOver(s.opts)
-		if err != nil {
-			return srv.abort(err)
-		}
-		s.pidfile, s.control = pf, ctl
+	var err error
+	if s.takeOver != nil { // upgrade_unix.go
+		s.pidfile, s.control, err = s.takeOver(s.opts)
 	}
-	if err := s.pidfile.markReady(); err != nil {
+	if err = cmp.Or(err, s.pidfile.markReady()); err != nil {
 		return srv.abort(err)
 	}
 	s.ready()
@@ -179,7 +176,7 @@ func (p *Program) serve(s *session) int {
 	}
 	srv.startReload() // one asked for during Init
 
-	err := srv.loop(p.Service.Run)
+	err = srv.loop(p.Service.Run)
 	if ctx.Err() == nil {
 		notify("STOPPING=1") // Run returned by itself
 		cancel()

@@ -197,14 +197,8 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	}
 	// Wait until the pipe's last writer has exited (and so closed it).
 	r.SetReadDeadline(time.Now().Add(afterFailure))
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			break
-		}
-		if pid, ok := strings.CutPrefix(strings.TrimSpace(line), "pid "); ok && res.pid == 0 {
-			res.pid, _ = strconv.Atoi(pid)
-		}
+	if rest, _ := readOutcome(br); res.pid == 0 {
+		res.pid = rest.pid
 	}
 	if res.running {
 		return res
