@@ -464,16 +464,13 @@ func (in *installer) install(sys, bin string, start, dryRun bool) error {
 			return fmt.Errorf("%s is not an executable file; build the binary first or point --bin at it", bin)
 		}
 	}
-	if pl.sys.unit {
-		for _, f := range pl.files {
-			if err := hiddenFromUnit(string(f.data), bin); err != nil {
-				return fmt.Errorf("%s: %w", f.path, err)
-			}
-			if !dryRun {
-				if err := runnableByOthers(string(f.data), bin); err != nil {
-					return fmt.Errorf("%s: %w", strings.TrimPrefix(f.path, in.root), err)
-				}
-			}
+	for _, f := range pl.files {
+		err := hiddenFromUnit(string(f.data), bin)
+		if err == nil && !dryRun {
+			err = runnableByOthers(string(f.data), bin)
+		}
+		if err != nil && pl.sys.unit {
+			return fmt.Errorf("%s: %w", strings.TrimPrefix(f.path, in.root), err)
 		}
 	}
 	if pl.sys.user && !dryRun && pl.reload != nil && !in.probe(pl.reload[0]) {
