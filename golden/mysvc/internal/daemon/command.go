@@ -196,13 +196,10 @@ func envPrefix(name string) string {
 	return strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// paths are default file locations.
+// paths are default file locations, and the directories start creates
+// for them: private 0700, run 0755 (the unit's RuntimeDirectory=); "" if none.
 type paths struct {
-	pidfile, log string
-	private      string // a directory start creates 0700 for them; "" if none
-	// run is the pidfile's directory NAME in /run or $XDG_RUNTIME_DIR (the
-	// unit's RuntimeDirectory=), which start creates 0755; "" if in private.
-	run string
+	pidfile, log, private, run string
 }
 
 // defaultPaths returns where the pidfile and log go by default: for root
@@ -292,13 +289,10 @@ func PathVar(fs *flag.FlagSet, p *string, name, value, usage string) {
 type pathValue string
 
 func (v *pathValue) Set(s string) error {
-	if s == "" {
-		*v = ""
-		return nil
-	}
 	abs, err := filepath.Abs(s)
-	if err != nil {
-		return fmt.Errorf("resolve %s: %w", s, err)
+	if s == "" || err != nil {
+		*v = ""
+		return err
 	}
 	*v = pathValue(abs)
 	return nil
@@ -332,13 +326,9 @@ func (p *Program) serviceFlags(fs *flag.FlagSet) (*flag.FlagSet, error) {
 
 // passOn returns the service's flags set in fs as "--name=value"
 // arguments, in lexical order, for every re-executed process.
-func passOn(fs, svc *flag.FlagSet) []string {
-	var args []string
-	if svc == nil {
-		return nil
-	}
+func passOn(fs, svc *flag.FlagSet) (args []string) {
 	fs.Visit(func(f *flag.Flag) {
-		if svc.Lookup(f.Name) != nil {
+		if svc != nil && svc.Lookup(f.Name) != nil {
 			args = append(args, "--"+f.Name+"="+f.Value.String())
 		}
 	})

@@ -25,14 +25,21 @@ import (
 // listenBacklog is asked of listen; the kernel caps it (net.core.somaxconn).
 const listenBacklog = 4096
 
-// socket returns a new close-on-exec, non-blocking stream socket.
-func socket(family int) (int, error) {
-	syscall.ForkLock.RLock() // no exec may inherit it before CloseOnExec
-	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
+// cloexec runs open, which makes a descriptor, under ForkLock and marks
+// the descriptor close-on-exec: no exec inherits it meanwhile.
+func cloexec(open func() (int, error)) (int, error) {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	fd, err := open()
 	if err == nil {
 		syscall.CloseOnExec(fd)
 	}
-	syscall.ForkLock.RUnlock()
+	return fd, err
+}
+
+// socket returns a new close-on-exec, non-blocking stream socket.
+func socket(family int) (int, error) {
+	fd, err := cloexec(func() (int, error) { return syscall.Socket(family, syscall.SOCK_STREAM, 0) })
 	if err != nil {
 		return -1, os.NewSyscallError("socket", err)
 	}
@@ -80,12 +87,7 @@ func accept(l *os.File) (*os.File, error) {
 	}
 	nfd, aerr := -1, error(nil)
 	err = rc.Read(func(fd uintptr) bool {
-		syscall.ForkLock.RLock()
-		nfd, _, aerr = syscall.Accept(int(fd))
-		if aerr == nil {
-			syscall.CloseOnExec(nfd)
-		}
-		syscall.ForkLock.RUnlock()
+		nfd, aerr = cloexec(func() (int, error) { n, _, err := syscall.Accept(int(fd)); return n, err })
 		return aerr != syscall.EAGAIN
 	})
 	if err != nil {
@@ -351,12 +353,7 @@ func send(msg string, fds ...int) {
 	if addr == "" || (addr[0] != '/' && addr[0] != '@') {
 		return
 	}
-	syscall.ForkLock.RLock()
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_DGRAM, 0)
-	if err == nil {
-		syscall.CloseOnExec(fd)
-	}
-	syscall.ForkLock.RUnlock()
+	fd, err := cloexec(func() (int, error) { return syscall.Socket(syscall.AF_UNIX, syscall.SOCK_DGRAM, 0) })
 	if err != nil {
 		return
 	}
@@ -388,13 +385,10 @@ func socketPair() (*os.File, int, error) {
 
 // dupFD returns a close-on-exec copy of fd, or -1.
 func dupFD(fd int) int {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	nfd, err := syscall.Dup(fd)
+	nfd, err := cloexec(func() (int, error) { return syscall.Dup(fd) })
 	if err != nil {
 		return -1
 	}
-	syscall.CloseOnExec(nfd)
 	return nfd
 }
 
