@@ -16,8 +16,7 @@ import (
 // STOPPING=1 with STATUS=, pings the watchdog while the service is
 // [HealthChecker] healthy, and [Listen] takes the sockets systemd passes.
 
-// notify sends state to $NOTIFY_SOCKET, as sd_notify(3), with what goes
-// with it (see annotate).
+// notify sends state to $NOTIFY_SOCKET, annotated.
 func notify(state string) {
 	send(annotate(state))
 }
@@ -34,8 +33,7 @@ func (p *Program) underSystemd() *watchdog {
 // announce, as systemctl status shows them after "Status:".
 var states = map[string]string{"READY=1": "serving", "RELOADING=1": "reloading", "STOPPING=1": "stopping"}
 
-// status is the one-line status the daemon reports to its service manager:
-// its own state, then the service's line, if it set one.
+// status is the daemon's state, then the service's line, for STATUS=.
 var status struct {
 	sync.Mutex
 	state   string // one of states; "" before the daemon reports any
@@ -109,8 +107,7 @@ type HealthChecker interface {
 	Healthy(ctx context.Context) error
 }
 
-// A watchdog pings the service manager's watchdog (WATCHDOG=1) while the
-// service is healthy.
+// A watchdog pings the manager's watchdog while the service is healthy.
 type watchdog struct {
 	every   time.Duration               // half the manager's interval
 	check   func(context.Context) error // the service's Healthy; nil if it has none
@@ -155,8 +152,8 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 	return w
 }
 
-// loop pings every w.every while the service is healthy; a Healthy that
-// never returns blocks it, and so the pings, for good, as it should.
+// loop pings every w.every while the service is healthy; a hung Healthy
+// stops the pings for good, as it should.
 func (w *watchdog) loop() {
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
