@@ -15,11 +15,9 @@ import (
 // logLevel is the level below which the default slog logger drops records.
 var logLevel slog.LevelVar
 
-// SetLogLevel changes the level below which log records are dropped, for
-// example from a Reload that has read a new configuration. The daemon
-// starts at the level in $NAME_LOG_LEVEL (debug, info, warn or error, or a
-// number such as info+2 that slog.Level reads; default info). Plain
-// log.Printf lines count as info.
+// SetLogLevel changes the level below which log records are dropped, as a
+// Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
+// error, or what slog.Level reads; default info); log.Printf is info.
 func SetLogLevel(l slog.Level) { logLevel.Set(l) }
 
 // setupLogging makes slog's default logger, and so package log's, write to

@@ -64,11 +64,10 @@ func (s *signals) stop() {
 	}
 }
 
-// controls are the commands a running daemon answers over its control
-// socket besides reload and upgrade, in usage's order: "NAME COMMAND" sends
-// its name, the serve loop runs do and answers with its error (nil: "ok"),
-// and the command prints "NAME DONE (pid N)" or the error. Adding one is a
-// row here, and its test.
+// controls are the commands a daemon answers over its control socket
+// besides reload and upgrade: "NAME COMMAND" sends the name, the serve loop
+// runs do and answers with its error (nil: "ok"), and the command prints
+// "NAME DONE (pid N)" or the error. Adding one is a row here, and a test.
 var controls = []control{
 	{"reopen", "ask the daemon to reopen its log, after log rotation", "reopened its log",
 		func(srv *server) error { return srv.reopen("reopen requested") }},
@@ -92,8 +91,8 @@ func findControl(name string) (control, bool) {
 
 // A request is one asked for over the control socket.
 type request struct {
-	verb  string // "reload", "upgrade" or a control's name
-	reply chan error // with room for the result: never blocks
+	verb  string        // "reload", "upgrade" or a control's name
+	reply chan error    // with room for the result: never blocks
 	limit time.Duration // the client's --timeout; 0 if it named none
 	drain time.Duration // upgrade's --drain
 	conn  *os.File      // upgrade's client, answered by the upgrade

@@ -78,10 +78,8 @@ func started() bool {
 	return status.ready
 }
 
-// annotate completes a message to the service manager that announces a
-// state: READY=1, RELOADING=1 and STOPPING=1 get their STATUS=, and
-// RELOADING=1 its MONOTONIC_USEC=, without which systemd 253 and later let
-// "systemctl reload" of a Type=notify-reload service hang.
+// annotate adds STATUS= to READY=1, RELOADING=1 and STOPPING=1, and to
+// RELOADING=1 the MONOTONIC_USEC= systemd 253 and later need.
 func annotate(msg string) string {
 	state, ok := states[msg]
 	if !ok {
@@ -98,11 +96,10 @@ func annotate(msg string) string {
 }
 
 // HealthChecker is implemented by services that can tell whether they are
-// well. Under a watchdog (systemd's WatchdogSec=) the daemon calls Healthy
-// every half interval once serving, with a context that expires at the
-// next call, and pings only when it returns nil in time: a Healthy that
-// fails or hangs gets the service restarted. Without a watchdog it is never
-// called.
+// well. Under a watchdog (WatchdogSec=) the daemon calls Healthy every half
+// interval once serving, with a context that expires at the next call, and
+// pings only when it returns nil in time: failing or hanging, the service
+// gets restarted.
 type HealthChecker interface {
 	Healthy(ctx context.Context) error
 }
@@ -223,15 +220,13 @@ var sockets struct {
 }
 
 // Listen returns the listening socket the service calls name, such as
-// "http", as a file for net.FileListener (the package does not import net:
-// a service without sockets stays a static binary). Under socket activation
-// it is the socket passed under that name (FileDescriptorName=), or the
-// only one, once, with the connections queued meanwhile; after an upgrade,
-// the old daemon's socket of that name. Otherwise it listens on addr: a
-// path ('/', or '@' abstract on Linux) for a Unix socket, or HOST:PORT,
-// HOST empty, localhost or an IP (IPv6 in brackets). Names hold no ':'.
-// With $FDSTORE (FileDescriptorStoreMax=), systemd keeps a socket Listen
-// made and passes it back after a restart, which so refuses nothing.
+// "http", as a file for net.FileListener. Under socket activation it is the
+// socket passed under that name (FileDescriptorName=), or the only one;
+// after an upgrade, the old daemon's of that name. Otherwise it listens on
+// addr: a path ('/', or '@' abstract on Linux) for a Unix socket, or
+// HOST:PORT, HOST empty, localhost or an IP (IPv6 in brackets). Names hold
+// no ':'. With $FDSTORE (FileDescriptorStoreMax=), systemd keeps a socket
+// Listen made and passes it back after a restart, which refuses nothing.
 func Listen(name, addr string) (*os.File, error) {
 	takeSockets()
 	sockets.Lock()

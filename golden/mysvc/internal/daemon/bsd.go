@@ -20,15 +20,13 @@ func dup(oldfd, newfd int) error {
 	}
 }
 
-// peerAllowed admits every client: here the control socket's mode, 0600,
-// is what keeps other users out (the syscall package cannot read peer
-// credentials on these systems).
+// peerAllowed admits every client: the control socket's mode, 0600, keeps
+// others out (syscall reads no peer credentials here).
 func peerAllowed(*os.File) error { return nil }
 
 // monotonicUsec is unknown off Linux, where no systemd runs: the reload
 // announcement goes without MONOTONIC_USEC=.
 func monotonicUsec() (int64, bool) { return 0, false }
 
-// waitPrevious finds no previous daemon here (there is no /proc/locks): see
-// pidfile_unix.go for the window in which two daemons can run for one path.
+// waitPrevious finds no previous daemon without /proc/locks (pidfile_unix.go).
 func waitPrevious(string) error { return nil }

@@ -142,8 +142,8 @@ func (p *Program) parse(args []string) (*options, error) {
 	return o, p.resolvePaths(o, set)
 }
 
-// resolvePaths fills in the pidfile and log from the flags, the environment
-// or the defaults, absolute.
+// resolvePaths sets the pidfile and log, absolute, from the flags, the
+// environment or the defaults.
 func (p *Program) resolvePaths(o *options, set map[string]bool) error {
 	prefix := envPrefix(p.Name)
 	if !set["pidfile"] {

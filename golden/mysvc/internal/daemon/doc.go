@@ -92,9 +92,8 @@ type Program struct {
 	// drain, user.
 	Flags func(fs *flag.FlagSet)
 
-	// Env names the environment variables the service needs when it runs
-	// as --user: the rest of root's environment is cleared, but for NAME_*,
-	// the locale's and the service manager's (see userEnv).
+	// Env names the variables the service needs as --user, which clears
+	// the rest of root's but for NAME_*, the locale's and the manager's.
 	Env []string
 
 	// InitFiles holds the service files install writes, init/FOLDER/FILE for

@@ -17,20 +17,16 @@ import (
 // logLevel is the level below which the default slog logger drops records.
 var logLevel slog.LevelVar
 
-// SetLogLevel changes the level below which log records are dropped, for
-// example from a Reload that has read a new configuration. The daemon
-// starts at the level in $NAME_LOG_LEVEL (debug, info, warn or error, or a
-// number such as info+2 that slog.Level reads; default info). Plain
-// log.Printf lines count as info.
+// SetLogLevel changes the level below which log records are dropped, as a
+// Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
+// error, or what slog.Level reads; default info); log.Printf is info.
 func SetLogLevel(l slog.Level) { logLevel.Set(l) }
 
 // setupLogging makes slog's default logger, and so package log's, write to
 // stderr, and returns the logger for the daemon's own messages, prefixed
-// with the program's name. To the journal ($JOURNAL_STREAM is our stderr)
-// each line starts with its syslog priority ("<3>" for errors, for
-// journalctl -p err); elsewhere with the time and the level
-// ("2006-01-02T15:04:05.000Z07:00 INFO message key=value"), or it is JSON
-// with $NAME_LOG_FORMAT=json. An unknown level or format is reported.
+// with its name. To the journal each line starts with its syslog priority
+// ("<3>" for errors); elsewhere with the time and the level, or it is JSON
+// with $NAME_LOG_FORMAT=json.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
 	var h slog.Handler
@@ -123,8 +119,7 @@ func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
-// priority is the syslog priority of a level: debug 7, info 6, warn 4,
-// error 3, and levels between round down to the more urgent one.
+// priority is the syslog priority of a level; between two, the more urgent.
 func priority(l slog.Level) int {
 	switch {
 	case l >= slog.LevelError:

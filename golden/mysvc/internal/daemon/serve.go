@@ -38,8 +38,7 @@ type session struct {
 	predecessor chan struct{}                                    // closed once the daemon this one upgraded has exited; nil if none
 }
 
-// signals are the channels the daemon's signals arrive on: one per kind,
-// each with room for one (see the top of this file).
+// signals are the channels the daemon's signals arrive on, one per kind.
 type signals struct {
 	shutdown chan os.Signal // shutdownSignals: stop, once
 	reload   chan os.Signal // reloadSignal
@@ -67,11 +66,10 @@ func (s *signals) stop() {
 	}
 }
 
-// controls are the commands a running daemon answers over its control
-// socket besides reload and upgrade, in usage's order: "NAME COMMAND" sends
-// its name, the serve loop runs do and answers with its error (nil: "ok"),
-// and the command prints "NAME DONE (pid N)" or the error. Adding one is a
-// row here, and its test.
+// controls are the commands a daemon answers over its control socket
+// besides reload and upgrade: "NAME COMMAND" sends the name, the serve loop
+// runs do and answers with its error (nil: "ok"), and the command prints
+// "NAME DONE (pid N)" or the error. Adding one is a row here, and a test.
 var controls = []control{
 	{"reopen", "ask the daemon to reopen its log, after log rotation", "reopened its log",
 		func(srv *server) error { return srv.reopen("reopen requested") }},
@@ -93,11 +91,10 @@ func findControl(name string) (control, bool) {
 	return control{}, false
 }
 
-// A request is one asked for over the control socket; reply, with room
-// for the result, never blocks.
+// A request is one asked for over the control socket.
 type request struct {
-	verb  string // "reload", "upgrade" or a control's name
-	reply chan error
+	verb  string        // "reload", "upgrade" or a control's name
+	reply chan error    // with room for the result: never blocks
 	limit time.Duration // the client's --timeout; 0 if it named none
 	drain time.Duration // upgrade's --drain
 	conn  *os.File      // upgrade's client, answered by the upgrade
@@ -106,8 +103,7 @@ type request struct {
 // errStopping answers a reload asked for while the daemon stops.
 var errStopping = errors.New("the daemon is stopping; nothing reloaded")
 
-// pidfileCheck is how often the daemon checks that its pidfile's path
-// still names the file it holds locked.
+// pidfileCheck is how often the daemon checks that its pidfile is in place.
 const pidfileCheck = time.Second
 
 // A server runs a session's service.
@@ -191,7 +187,7 @@ func (p *Program) serve(s *session) int {
 }
 
 // abort ends a service that could not start: it logs err, removes the
-// pidfile and reports err to whoever started the service.
+// pidfile and reports err to whoever started it.
 func (srv *server) abort(err error) int {
 	srv.errorf("%v", err)
 	srv.finish(errors.New("the daemon did not start"))
@@ -258,8 +254,7 @@ func (srv *server) finish(err error) {
 	srv.pidfile.release()
 }
 
-// incoming is the channel of requests; nil, which never delivers, for a
-// nil controlServer.
+// incoming is the channel of requests, nil for a nil controlServer.
 func (c *controlServer) incoming() <-chan request {
 	if c == nil {
 		return nil
@@ -267,8 +262,7 @@ func (c *controlServer) incoming() <-chan request {
 	return c.requests
 }
 
-// shutdown cancels the service's context, once: any number of shutdown
-// signals make one graceful stop. It logs why with logf.
+// shutdown cancels the service's context, once, and logs why with logf.
 func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.upgradeStops()
 	if srv.ctx.Err() != nil {
@@ -281,8 +275,7 @@ func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.cancel()
 }
 
-// quit is SIGQUIT's forced exit (see the top of this file); the
-// pidfile it leaves is stale until a start or stop removes it.
+// quit is SIGQUIT's forced exit (see the top of this file).
 func (srv *server) quit(sig os.Signal) {
 	srv.warnf("received %v; exiting now without waiting for the service", sig)
 	buf := make([]byte, 1<<20)
@@ -318,8 +311,8 @@ func (srv *server) requestReload(why string, reply chan error, limit time.Durati
 	srv.startReload()
 }
 
-// startReload starts a Reload, in a goroutine of its own, for the pending
-// requests, unless one runs, the service is starting, or none is pending.
+// startReload starts a Reload in a goroutine for the pending requests,
+// unless one runs, the service is starting, or none is pending.
 func (srv *server) startReload() {
 	if srv.starting || srv.reloading != nil || len(srv.pending) == 0 {
 		return
@@ -340,8 +333,7 @@ func (srv *server) startReload() {
 	go func(ctx context.Context, done chan<- error) { done <- r.Reload(ctx) }(srv.bound.begin(srv.ctx, srv.logger), srv.reloading)
 }
 
-// reloaded reports the result of a Reload to those who asked for it and
-// starts the next one if more were asked for meanwhile.
+// reloaded answers those who asked for a Reload, and starts the next.
 func (srv *server) reloaded(err error) {
 	err = srv.bound.end(err)
 	if err != nil {
@@ -385,8 +377,7 @@ func (srv *server) reopen(why string) error {
 	return nil
 }
 
-// errorf logs one of the daemon's own failures at level ERROR, with the
-// program's name in front as srv.logger puts it.
+// errorf logs one of the daemon's own failures at level ERROR.
 func (srv *server) errorf(format string, args ...any) {
 	slog.Error(srv.p.Name + ": " + fmt.Sprintf(format, args...))
 }
@@ -396,8 +387,7 @@ func (srv *server) warnf(format string, args ...any) {
 	slog.Warn(srv.p.Name + ": " + fmt.Sprintf(format, args...))
 }
 
-// defaultReloadLimit bounds a Reload asked for by a signal, or by a client
-// that named no limit.
+// defaultReloadLimit bounds a Reload a signal asked for.
 const defaultReloadLimit = 90 * time.Second
 
 // A reloadBound bounds the running Reload, so that the manager, told

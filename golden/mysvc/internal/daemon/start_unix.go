@@ -423,17 +423,16 @@ func openLog(path string) (f *os.File, created bool, err error) {
 		return nil, false, fmt.Errorf("open log %s: %w (choose a writable --log)", path, err)
 	}
 	fi, err := f.Stat()
+	switch {
+	case err != nil:
+	case !fi.Mode().IsRegular() && path != os.DevNull:
+		err = fmt.Errorf("it is not a regular file but %s (remove it or choose another --log)", kindOf(fi.Mode()))
+	case fi.Mode().IsRegular() && fi.Sys().(*syscall.Stat_t).Nlink > 1:
+		err = fmt.Errorf("it has %d hard links; refusing to write to it (remove it or choose another --log)", fi.Sys().(*syscall.Stat_t).Nlink)
+	}
 	if err != nil {
 		f.Close()
-		return nil, false, fmt.Errorf("stat log %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() && path != os.DevNull {
-		f.Close()
-		return nil, false, fmt.Errorf("open log %s: it is not a regular file but %s (remove it or choose another --log)", path, kindOf(fi.Mode()))
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && fi.Mode().IsRegular() && st.Nlink > 1 {
-		f.Close()
-		return nil, false, fmt.Errorf("open log %s: it has %d hard links; refusing to write to it (remove it or choose another --log)", path, st.Nlink)
+		return nil, false, fmt.Errorf("open log %s: %w", path, err)
 	}
 	return f, created, nil
 }

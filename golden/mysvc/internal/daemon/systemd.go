@@ -18,8 +18,7 @@ import (
 // STOPPING=1 with STATUS=, pings the watchdog while the service is
 // [HealthChecker] healthy, and [Listen] takes the sockets systemd passes.
 
-// notify sends state to $NOTIFY_SOCKET, as sd_notify(3), with what goes
-// with it (see annotate).
+// notify sends state to $NOTIFY_SOCKET, annotated.
 func notify(state string) {
 	send(annotate(state))
 }
@@ -36,8 +35,7 @@ func (p *Program) underSystemd() *watchdog {
 // announce, as systemctl status shows them after "Status:".
 var states = map[string]string{"READY=1": "serving", "RELOADING=1": "reloading", "STOPPING=1": "stopping"}
 
-// status is the one-line status the daemon reports to its service manager:
-// its own state, then the service's line, if it set one.
+// status is the daemon's state, then the service's line, for STATUS=.
 var status struct {
 	sync.Mutex
 	state   string // one of states; "" before the daemon reports any
@@ -82,10 +80,8 @@ func started() bool {
 	return status.ready
 }
 
-// annotate completes a message to the service manager that announces a
-// state: READY=1, RELOADING=1 and STOPPING=1 get their STATUS=, and
-// RELOADING=1 its MONOTONIC_USEC=, without which systemd 253 and later let
-// "systemctl reload" of a Type=notify-reload service hang.
+// annotate adds STATUS= to READY=1, RELOADING=1 and STOPPING=1, and to
+// RELOADING=1 the MONOTONIC_USEC= systemd 253 and later need.
 func annotate(msg string) string {
 	state, ok := states[msg]
 	if !ok {
@@ -102,17 +98,15 @@ func annotate(msg string) string {
 }
 
 // HealthChecker is implemented by services that can tell whether they are
-// well. Under a watchdog (systemd's WatchdogSec=) the daemon calls Healthy
-// every half interval once serving, with a context that expires at the
-// next call, and pings only when it returns nil in time: a Healthy that
-// fails or hangs gets the service restarted. Without a watchdog it is never
-// called.
+// well. Under a watchdog (WatchdogSec=) the daemon calls Healthy every half
+// interval once serving, with a context that expires at the next call, and
+// pings only when it returns nil in time: failing or hanging, the service
+// gets restarted.
 type HealthChecker interface {
 	Healthy(ctx context.Context) error
 }
 
-// A watchdog pings the service manager's watchdog (WATCHDOG=1) while the
-// service is healthy.
+// A watchdog pings the manager's watchdog while the service is healthy.
 type watchdog struct {
 	every   time.Duration               // half the manager's interval
 	check   func(context.Context) error // the service's Healthy; nil if it has none
@@ -157,8 +151,8 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 	return w
 }
 
-// loop pings every w.every while the service is healthy; a Healthy that
-// never returns blocks it, and so the pings, for good, as it should.
+// loop pings every w.every while the service is healthy; a hung Healthy
+// stops the pings for good, as it should.
 func (w *watchdog) loop() {
 	tick := time.NewTicker(w.every)
 	defer tick.Stop()
@@ -228,15 +222,13 @@ var sockets struct {
 }
 
 // Listen returns the listening socket the service calls name, such as
-// "http", as a file for net.FileListener (the package does not import net:
-// a service without sockets stays a static binary). Under socket activation
-// it is the socket passed under that name (FileDescriptorName=), or the
-// only one, once, with the connections queued meanwhile; after an upgrade,
-// the old daemon's socket of that name. Otherwise it listens on addr: a
-// path ('/', or '@' abstract on Linux) for a Unix socket, or HOST:PORT,
-// HOST empty, localhost or an IP (IPv6 in brackets). Names hold no ':'.
-// With $FDSTORE (FileDescriptorStoreMax=), systemd keeps a socket Listen
-// made and passes it back after a restart, which so refuses nothing.
+// "http", as a file for net.FileListener. Under socket activation it is the
+// socket passed under that name (FileDescriptorName=), or the only one;
+// after an upgrade, the old daemon's of that name. Otherwise it listens on
+// addr: a path ('/', or '@' abstract on Linux) for a Unix socket, or
+// HOST:PORT, HOST empty, localhost or an IP (IPv6 in brackets). Names hold
+// no ':'. With $FDSTORE (FileDescriptorStoreMax=), systemd keeps a socket
+// Listen made and passes it back after a restart, which refuses nothing.
 func Listen(name, addr string) (*os.File, error) {
 	takeSockets()
 	sockets.Lock()

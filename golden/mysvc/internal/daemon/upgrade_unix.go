@@ -126,11 +126,6 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	if srv.watchdog != nil {
 		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt((2*srv.watchdog.every).Microseconds(), 10))
 	}
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		return nil, err
-	}
-	defer null.Close()
 	ours, theirs, err := socketPair()
 	if err != nil {
 		return nil, err
@@ -138,7 +133,7 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	defer syscall.Close(theirs)
 	// The descriptors go in as they are: exec.Cmd's ExtraFiles would set
 	// the sockets, which this daemon still serves, to blocking mode.
-	files := []uintptr{null.Fd(), 1, 2, uintptr(theirs), srv.pidfile.f.Fd(), rawFD(srv.control.l)}
+	files := []uintptr{0, 1, 2, uintptr(theirs), srv.pidfile.f.Fd(), rawFD(srv.control.l)}
 	pid, err := syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
 		Sys: &syscall.SysProcAttr{Setpgid: true}})
 	if err != nil {
@@ -295,10 +290,7 @@ func (p *Program) successor(o *options) int {
 		fmt.Fprintf(h.link, "error the running daemon hands over as %q, which this binary does not take (version %s); restart instead\n", spec[0], handoverVersion)
 		return exitFailure
 	}
-	names := strings.Split(spec[2], ":")
-	if spec[2] == "" {
-		names = nil
-	}
+	names := strings.FieldsFunc(spec[2], func(r rune) bool { return r == ':' })
 	closeInherited(2)
 	sockets.once.Do(func() {}) // what the old daemon was passed is gone
 	sockets.handedOver = true
@@ -323,11 +315,10 @@ func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
 	}
 	fmt.Fprintln(h.link, "locked")
 	h.r.ReadString('\n') // "go", or the old daemon's end: the rest is ours soon
-	var err error
-	for deadline := time.Now().Add(closeWait); ; time.Sleep(time.Millisecond) {
-		if err = lockRange(fd, syscall.F_WRLCK, 0); err == nil || time.Now().After(deadline) {
-			break
-		}
+	deadline := time.Now().Add(closeWait)
+	err := lockRange(fd, syscall.F_WRLCK, 0)
+	for ; err != nil && time.Now().Before(deadline); err = lockRange(fd, syscall.F_WRLCK, 0) {
+		time.Sleep(time.Millisecond)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
