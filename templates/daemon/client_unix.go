@@ -14,14 +14,10 @@ import (
 // The client commands. Stop sends SIGTERM (unless the daemon is stopping),
 // waits up to --timeout for the pidfile's lock, then sends SIGKILL. What the
 // daemon leaves in its pidfile, which a waiting stop keeps open, tells every
-// stop how it ended: "NAME stopped (pid N)", exit 0, a clean shutdown;
-// "NAME crashed (pid N): ...", exit 0, gone without one (a panic while
-// stopping, or SIGQUIT); "NAME killed (pid N): ...", exit 150 (of LSB's
-// 150-199 for applications; 1 stays "could not stop it"), SIGKILLed.
-//
-// Reload and the controls (serve.go) ask over the control socket and wait
-// up to --timeout: exit 0, 1 with the error or without an answer, 7 when no
-// daemon runs. SIGHUP and SIGUSR1 log their result.
+// stop how it ended: "stopped", exit 0, a clean shutdown; "crashed", exit
+// 0, gone without one (a panic while stopping, or SIGQUIT); "killed", exit
+// 150 (of LSB's 150-199 for applications), SIGKILLed. Reload, upgrade and
+// the controls ask over the control socket.
 
 // The signals the daemon handles: see serve.go.
 var (

@@ -24,8 +24,7 @@ import (
 // serviceEnv switches the test binary into the test program.
 const serviceEnv = "DAEMON_TEST_SERVICE"
 
-// testProgram is the test program. daemongen's own suite swaps in, from an
-// init function, a service it steers by environment.
+// testProgram is the test program; daemongen's own suite swaps in another.
 var testProgram = Program{Name: "testsvc", Service: lifecycleService{}}
 
 func TestMain(m *testing.M) {

@@ -61,9 +61,8 @@ func peerCred(conn *os.File) (cred *syscall.Ucred, err error) {
 
 // A daemon whose pidfile was removed or replaced runs until it notices
 // (see pidfile_unix.go). A new daemon looks for one: a process of this user
-// or root with a daemon's POSIX write lock (/proc/locks) on another file
-// opened at the same path. There is no name to bind or file to plant: no
-// other user can start a second daemon or keep one from starting.
+// or root with a POSIX write lock (/proc/locks) on another file opened at
+// the same path, which no other user can plant.
 
 // previousWait bounds how long a new daemon waits for such a one to stop.
 const previousWait = time.Second

@@ -25,10 +25,9 @@ import (
 // can read the file can take a read lock or a flock, which no daemon holds:
 // start replaces a pidfile they keep locked for two seconds.
 //
-// Every second the daemon checks that its pidfile's path still names its
-// file; if it was removed or replaced, it stops gracefully. On Linux a new
-// daemon waits for it until then (waitPrevious); elsewhere both can run
-// for up to that second plus the old service's shutdown.
+// Every second the daemon checks that its pidfile is in place; if it was
+// removed or replaced, it stops. On Linux a new daemon waits for it
+// (waitPrevious); elsewhere both can run for up to a second.
 
 // A pidfile is the daemon's pidfile, locked by this process until it exits.
 type pidfile struct {

@@ -30,11 +30,11 @@ import (
 // within --drain, and it exits. Both serve meanwhile, on the same sockets.
 //
 // A new binary that fails Init, crashes, hangs past --timeout or asks for
-// a listener the old daemon lacks is killed with its process group, and the
-// old daemon serves on. The binary must belong to root or the daemon's user
+// a listener the old daemon lacks is killed with its process group; the old
+// daemon serves on. The binary must belong to root or the daemon's user
 // and, with its directory, be writable by no one else. The new daemon keeps
-// the old one's user, environment, flags, log and watchdog. One upgrade
-// runs at a time, until the old daemon is gone; another exits 151. A TERM
+// the old one's user, environment, flags, log and watchdog. One upgrade runs
+// at a time, until the old daemon is gone (another exits 151). A TERM
 // before the handover abandons it; after it, the old daemon passes it on.
 // Only a detached daemon (start) or one under systemd (run with
 // $NOTIFY_SOCKET) upgrades: under a supervisor that watches its pid, or as
