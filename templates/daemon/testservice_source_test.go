@@ -322,6 +322,16 @@ func (f *fixture) readLog() string {
 	return string(data)
 }
 
+// lockHolderOf is lockHolder for the file at path.
+func lockHolderOf(path string) (pid int, held bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	return lockHolder(f.Fd())
+}
+
 // start starts the daemon with args and returns its pid, the pidfile's, as
 // TestLifecycle does.
 func (f *fixture) start(args ...string) int {
