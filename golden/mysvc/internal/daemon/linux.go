@@ -72,16 +72,12 @@ const previousWait = time.Second
 // waitPrevious waits up to previousWait while a daemon holds a file that
 // was at path (absolute) before, and fails if one still does.
 func waitPrevious(path string) error {
-	deadline := time.Now().Add(previousWait)
-	for {
-		pid := previousDaemon(path)
-		if pid == 0 {
+	for deadline := time.Now().Add(previousWait); ; time.Sleep(10 * time.Millisecond) {
+		if pid := previousDaemon(path); pid == 0 {
 			return nil
-		}
-		if time.Now().After(deadline) {
+		} else if time.Now().After(deadline) {
 			return fmt.Errorf("another daemon for %s is still running (pid %d; its pidfile was removed or replaced); it is stopping, start again once it is gone", path, pid)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -84,12 +84,11 @@ func lockPidfile(path string) (*pidfile, error) {
 				return pf, nil
 			}
 		}
-		f.Close() // a refused file is not ours to remove
+		pid, held := lockHolder(f.Fd()) // by a daemon, or by inspectors or no daemon at all?
+		f.Close()                       // a refused file is not ours to remove
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EACCES) {
 			return nil, err
-		}
-		// Held: by a daemon, by inspectors, or by no daemon at all?
-		if pid, held := lockHolderOf(path); held {
+		} else if held {
 			return nil, &errRunning{pid: pid}
 		}
 		if time.Now().After(deadline) {
@@ -97,16 +96,6 @@ func lockPidfile(path string) (*pidfile, error) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-}
-
-// lockHolderOf is lockHolder for the file at path.
-func lockHolderOf(path string) (pid int, held bool) {
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	return lockHolder(f.Fd())
 }
 
 // replacePidfile puts a new locked pidfile in the place of one that others
