@@ -85,11 +85,11 @@ func (p *Program) stop(o *options) int {
 
 // removeStale removes a gone daemon's pidfile, or says why it cannot.
 func (p *Program) removeStale(i *inspection) (removed bool) {
-	err := i.removeStale()
-	if err != nil {
+	if err := i.removeStale(); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", p.Name, err)
+		return false
 	}
-	return err == nil
+	return true
 }
 
 // stopped says how the daemon, now gone, ended (killed: by this stop).

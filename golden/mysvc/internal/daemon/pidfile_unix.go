@@ -256,12 +256,9 @@ func checkPidfile(path string, f *os.File, mine bool) error {
 
 // namesFile reports whether path currently names the open file f.
 func namesFile(path string, f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	pi, err := os.Lstat(path)
-	return err == nil && os.SameFile(fi, pi)
+	fi, err1 := f.Stat()
+	pi, err2 := os.Lstat(path)
+	return err1 == nil && err2 == nil && os.SameFile(fi, pi)
 }
 
 // state is what an inspection of the pidfile found.
