@@ -54,9 +54,8 @@ type initSystem struct {
 	many   bool   // the folder may hold several files (else exactly one)
 	unit   bool   // the files are systemd units: install checks that their sandbox and user can run the binary
 
-	// The commands, "" for none: install runs reload, enable and start,
-	// and restart for a running service that runs an older binary or unit;
-	// uninstall runs stop and disable, removes the files and runs reload.
+	// The commands, "" for none: install runs reload, enable, start, and restart
+	// for a service running an older binary or unit; uninstall stop, disable, reload.
 	reload, enable, start, restart, stop, disable string
 
 	loaded string // a command that exits 0 if the service is loaded already, so start must not run

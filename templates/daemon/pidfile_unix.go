@@ -18,12 +18,10 @@ import (
 
 // Liveness and whom to signal. A daemon runs exactly while a process holds
 // the lock on its pidfile (see flockLocks); the file is empty while it
-// starts, then "PID\n", then "stopping\n". The pid to signal is the holder
-// of the POSIX write lock as the kernel reports it (F_GETLK), never the
-// file's content, through a pidfd where there are pidfds; stop waits for
-// the lock's release, never kill(pid, 0), which finds a zombie. Anyone who
-// can read the file can take a read lock or a flock, which no daemon holds:
-// start replaces a pidfile they keep locked for two seconds.
+// starts, then "PID\n", then "stopping\n". The pid to signal is the POSIX
+// write lock's holder as the kernel reports it (F_GETLK), through a pidfd;
+// stop waits for the lock's release, never kill(pid, 0). Start replaces a
+// pidfile that others (any reader can) keep locked for two seconds.
 //
 // Every second the daemon checks that its pidfile is in place; if it was
 // removed or replaced, it stops. On Linux a new daemon waits for it

@@ -26,8 +26,7 @@ import (
 // and stdout and stderr at the log (dup2), drops privileges to --user, runs
 // Init, writes its pid to the pidfile, and only then tells start over a pipe
 // that it is ready. The log is a regular file (or /dev/null) with one link,
-// which root refuses if a user other than --user owns it. run stays in the
-// foreground; as process 1 it runs the service in a child.
+// which root refuses if a user other than --user owns it.
 
 // start starts the daemon unless one is running, and returns once a
 // daemon, its own or one already there, is ready or has failed.

@@ -36,18 +36,15 @@ import (
 // the old one's user, environment, flags, log and watchdog. One upgrade runs
 // at a time, until the old daemon is gone (another exits 151). A TERM
 // before the handover abandons it; after it, the old daemon passes it on.
-// Only a detached daemon (start) or one under systemd (run with
-// $NOTIFY_SOCKET) upgrades: under a supervisor that watches its pid, or as
-// process 1's service, nobody would watch the new one. After an upgrade,
-// stop waits for both on Linux (they share the flock); on macOS and the
-// BSDs, where the lock is the POSIX lock alone, for the new one only.
+// Only a detached daemon (start) or one under systemd ($NOTIFY_SOCKET)
+// upgrades: a supervisor watching its pid, or process 1, would not watch
+// the new one. After an upgrade stop waits for both on Linux (they share
+// the flock); on macOS and the BSDs (the POSIX lock alone), for the new one.
 
-// lockSplit divides the pidfile's lock during the handover: no pidfile is
-// that long, and a lock on the whole file conflicts with either part.
+// lockSplit divides the pidfile's lock in the handover: no pidfile is as long.
 const lockSplit = 1 << 40
 
-// handoverEnv holds handoverVersion, changed with the handover, the old
-// daemon's mode and the listeners' names.
+// handoverEnv holds handoverVersion, the old daemon's mode and the listeners' names.
 const handoverEnv, linkFD, listenersFD = "_DAEMON_HANDOVER", 3, 6
 
 var handoverVersion = "1"

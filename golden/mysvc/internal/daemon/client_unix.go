@@ -117,8 +117,8 @@ func (p *Program) stopped(i *inspection, killed bool, o *options) int {
 var errGone = errors.New("the daemon is gone")
 
 // signal sends sig to the daemon holding the inspected pidfile: it takes a
-// handle on the process first (a pidfd on Linux), then checks that it still
-// holds the lock, so no process that took over a reused pid is signalled.
+// handle on the process first (a pidfd on Linux), then checks that it holds
+// the lock, so no process that took over a reused pid is signalled.
 func (i *inspection) signal(sig syscall.Signal) error {
 	if i.pid <= 1 {
 		return fmt.Errorf("the daemon holding %s has not written its pid yet; try again", i.path)
@@ -131,8 +131,9 @@ func (i *inspection) signal(sig syscall.Signal) error {
 	switch pid, held := lockHolder(i.f.Fd()); {
 	case !held:
 		return errGone
-	case pid != i.pid:
-		return fmt.Errorf("pid %d no longer holds %s", i.pid, i.path)
+	case pid != i.pid: // another daemon took over (an upgrade): signal it
+		i.pid = pid
+		return i.signal(sig)
 	}
 	if err := proc.Signal(sig); err != nil {
 		return fmt.Errorf("signal pid %d: %w", i.pid, err)

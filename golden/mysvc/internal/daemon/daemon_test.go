@@ -4,10 +4,9 @@
 
 package daemon
 
-// TestLifecycle proves start, status, reload and stop of a real daemon here:
-// the test binary re-executes itself as a program built on this package
-// (see TestMain). Exit is judged by the pidfile lock, never kill(pid, 0),
-// which finds an unreaped zombie. daemongen runs its full suite on release.
+// TestLifecycle proves start, status, reload and stop of a real daemon: the
+// test binary re-executes itself as a program built on this package (see
+// TestMain). Exit is judged by the pidfile lock, never kill(pid, 0).
 
 import (
 	"context"

@@ -16,12 +16,11 @@ import (
 )
 
 // Signals. SIGTERM and SIGINT stop the service gracefully, any number of
-// them once; during Init they cancel its context, and the daemon exits 0
-// without running Run. SIGQUIT is the forced exit: every goroutine's stack
-// to the log, "quit" into the pidfile, exit 1. SIGHUP reloads, SIGUSR1
-// reopens the log. Each kind has a channel with room for one, so none is
-// lost in a burst. Reload runs in a goroutine, one at a time, with the
-// service's context: a stop cancels it.
+// them once (during Init, without running Run). SIGQUIT is the forced exit:
+// every goroutine's stack to the log, "quit" into the pidfile, exit 1.
+// SIGHUP reloads, SIGUSR1 reopens the log; a channel with room for one per
+// kind loses none. Reload runs in a goroutine, one at a time: a stop
+// cancels its context.
 
 // A session is one life of the service, in the daemon or in the foreground.
 type session struct {
