@@ -115,6 +115,7 @@ func (u *upgradeFixture) upgrade(pid int, args ...string) int {
 // TestUpgrade upgrades a daemon without listeners three times: each new
 // daemon holds the pidfile, answers its control socket and stops cleanly.
 func TestUpgrade(t *testing.T) {
+	t.Parallel()
 	u := newUpgradeFixture(t)
 	r := u.runBin("start", "--greeting", "hello")
 	u.want(r, 0, "started", "start")
@@ -138,6 +139,7 @@ func TestUpgrade(t *testing.T) {
 // not to be trusted changes nothing, and leaves no process behind; one
 // upgrade at a time.
 func TestUpgradeFailures(t *testing.T) {
+	t.Parallel()
 	u := newUpgradeFixture(t)
 	u.want(u.runBin("start"), 0, "started", "start")
 	pid := u.pid()
@@ -226,6 +228,7 @@ func TestUpgradeFailures(t *testing.T) {
 // TestUpgradeStopDuring: a stop while the new daemon runs Init abandons the
 // upgrade, and the daemon stops once, leaving nothing behind.
 func TestUpgradeStopDuring(t *testing.T) {
+	t.Parallel()
 	u := newUpgradeFixture(t)
 	u.want(u.runBin("start"), 0, "started", "start")
 	pid := u.pid()
@@ -245,6 +248,10 @@ func TestUpgradeStopDuring(t *testing.T) {
 // new binary answers afterwards, the descriptors stay as many, and after
 // stop the port is closed.
 func TestUpgradeUnderLoad(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("DAEMONGEN_INTEGRATION") != "1" {
+		t.Skip("a load of eight clients: in the integration tier (DAEMONGEN_INTEGRATION=1, as .ci/run sets)")
+	}
 	addr := freeLocalAddr(t)
 	u := newUpgradeFixture(t, "TESTSVC_LISTEN="+addr)
 	u.want(u.runBin("start"), 0, "started", "start")
@@ -306,6 +313,7 @@ func TestUpgradeUnderLoad(t *testing.T) {
 // TestUpgradeRefusedInForeground: in the foreground without systemd, a
 // supervisor watches the daemon's pid, which an upgrade would change.
 func TestUpgradeRefusedInForeground(t *testing.T) {
+	t.Parallel()
 	u := newUpgradeFixture(t)
 	cmd := exec.Command(u.bin, "run", "--pidfile", u.pidfile)
 	cmd.Env = u.env
