@@ -79,7 +79,7 @@ mkdir -p "$tmp/bare"
 printf 'module example.com/bare\n\ngo 1.22\n' >"$tmp/bare/go.mod"
 perl -0pe 's/\t"example.com\/mysvc\/internal\/daemon"\n//;
 	s/f, err := daemon.Listen\("http", s.Addr\)\n\tif err != nil \{\n\t\treturn err\n\t\}\n\tln, err := net.FileListener\(f\)\n\tf.Close\(\)\n/ln, err := net.Listen("tcp", s.Addr)\n/;
-	s/\n\tdaemon.SetStatus\([^\n]*//' "$tmp/sock/httpservice.go" >"$tmp/bare/service.go"
+	s/\n\tdaemon.SetStatus\([^\n]*//; s/daemon.StopTimeout/(10 * time.Second)/g' "$tmp/sock/httpservice.go" >"$tmp/bare/service.go"
 cat >"$tmp/bare/main.go" <<'END'
 package main
 
@@ -250,6 +250,83 @@ if $bare_ok; then
 	kill "$(cat "$run/bare.pid")" && rm "$run/bare.pid"
 fi
 
+# The load: CLIENTS goroutines, each GET / on a new connection in a loop,
+# until $1.stop exists; it prints "OK FAILED" (failed: refused, reset or
+# unanswered).
+mkdir -p "$tmp/load"
+printf 'module example.com/load\n\ngo 1.22\n' >"$tmp/load/go.mod"
+cat >"$tmp/load/main.go" <<'END'
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	var ok, failed atomic.Int64
+	var wg sync.WaitGroup
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if _, err := os.Stat(os.Args[2]); err == nil {
+					return
+				}
+				resp, err := c.Get(os.Args[1])
+				if err == nil {
+					_, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+				}
+				if err != nil {
+					failed.Add(1)
+				} else {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Println(ok.Load(), failed.Load())
+}
+END
+(cd "$tmp/load" && go build -o load .)
+
+# under_load CMD... runs the --socket example under the load, CMD three
+# times, and prints "median ms|failed requests|answered requests".
+under_load() {
+	local sock="$tmp/sock/mysvc" times=() counts
+	"$sock" start --pidfile "$run/up.pid" --log "$run/up.log" >/dev/null
+	rm -f "$run/load.stop"
+	"$tmp/load/load" "http://127.0.0.1:$port/" "$run/load.stop" >"$run/load.out" &
+	local load=$!
+	sleep 1
+	for _ in 1 2 3; do
+		cp "$sock" "$sock.new" && mv "$sock.new" "$sock" # a rebuilt binary, put in place as an operator does
+		local t0 t1
+		t0=$(date +%s%N)
+		"$@" --pidfile "$run/up.pid" --log "$run/up.log" >/dev/null 2>&1 || echo "bench/run.sh: $* failed" >&2
+		t1=$(date +%s%N)
+		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e6 }')")
+		sleep 1
+	done
+	touch "$run/load.stop"
+	wait "$load"
+	counts=$(cat "$run/load.out")
+	"$sock" stop --pidfile "$run/up.pid" >/dev/null
+	echo "$(printf '%s\n' "${times[@]}" | median)|${counts#* }|${counts% *}"
+}
+echo "timing upgrade and restart under load ..." >&2
+upgrade_l=$(under_load "$tmp/sock/mysvc" upgrade)
+restart_l=$(under_load "$tmp/sock/mysvc" restart)
+
 echo "timing daemongen new and cp -r ..." >&2
 new_t=$(timing "rm -rf $tmp/new" "$dg" new mysvc --module example.com/mysvc --dir "$tmp/new")
 new_static_t=$(timing "rm -rf $tmp/new" "$tmp/daemongen-static" new mysvc --module example.com/mysvc --dir "$tmp/new")
@@ -294,6 +371,10 @@ if $bare_ok; then
 	row '`--socket` example: RSS after one request' "$(mib "$sock_rss")" "bare $(mib "$bare_rss")" \
 		'≤ bare + 1 MiB' "+$(mib $((sock_rss - bare_rss))), $(verdict "$((sock_rss - bare_rss))" '<=' 1024)"
 fi
+fails() { IFS='|' read -r _ f n <<<"$1"; echo "$f failed of $((f + n)) requests"; }
+row '`--socket` example: `upgrade` under 8 clients, 3 times' "$(ms "$(m "$upgrade_l")"), $(fails "$upgrade_l")" \
+	"\`restart\`: $(ms "$(m "$restart_l")"), $(fails "$restart_l")" '0 failed (issue 20)' \
+	"$(verdict "$(echo "$upgrade_l" | cut -d'|' -f2)" '==' 0)"
 row '`daemongen new` (fresh dir), `go build`' "$(ms "$(m "$new_t")") ($(s "$new_t"))" \
 	"cp -r $(ms "$(m "$cp_t")") ($(s "$cp_t"))" '≤ 3 × cp -r' \
 	"$(ratio "$(m "$new_t")" "$(m "$cp_t")")×, $(verdict "$(m "$new_t")" '<=' "3 * $(m "$cp_t")")"
@@ -308,7 +389,7 @@ table=$(
 	cat <<END
 # Benchmarks
 
-Written by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d) at $(date -u +%H:%M) UTC: $(nproc) × $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'), $(go version | awk '{ print $3, $4 }'), $(uname -sr)$($have_hyperfine && echo ", hyperfine $(hyperfine --version | awk '{ print $2 }')"). Timings are medians of $RUNS runs (p10 – p90 in brackets), on tmpfs; go-daemon is sevlyar/go-daemon $GODAEMON_VERSION's gd-signal-handling sample. The goals are issue 18's.
+Written by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d) at $(date -u +%H:%M) UTC: $(nproc) × $(grep -m1 '^model name' /proc/cpuinfo | sed 's/.*: //'), $(go version | awk '{ print $3, $4 }'), $(uname -sr)$($have_hyperfine && echo ", hyperfine $(hyperfine --version | awk '{ print $2 }')"). Timings are medians of $RUNS runs (p10 – p90 in brackets), on tmpfs; go-daemon is sevlyar/go-daemon $GODAEMON_VERSION's gd-signal-handling sample. The goals are issue 18's and 20's.
 
 | figure | daemongen | go-daemon / floor | goal | this run |
 | --- | --- | --- | --- | --- |
