@@ -330,6 +330,37 @@ func TestUpgradeRefusedInForeground(t *testing.T) {
 	u.want(u.runBin("stop"), 0, "stopped", "stop")
 }
 
+// TestUpgradeRefusedAsProcess1: the service process of process 1 (a
+// container) refuses, naming the container.
+func TestUpgradeRefusedAsProcess1(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 || exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() != nil {
+		t.Skip("needs root and unshare for a PID namespace")
+	}
+	u := newUpgradeFixture(t)
+	init := exec.Command("unshare", "--pid", "--fork", "--mount-proc", u.bin, "run", "--pidfile", u.pidfile)
+	init.Env = u.env
+	if err := init.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer init.Wait()
+	defer init.Process.Kill()
+	var pid1 string // process 1 of the namespace, as seen from here
+	await.For(t, "process 1 and its service", func() bool {
+		children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", init.Process.Pid, init.Process.Pid))
+		pid1 = strings.TrimSpace(string(children))
+		data, _ := os.ReadFile(u.pidfile)
+		return pid1 != "" && len(data) > 0
+	})
+	enter := func(args ...string) *exec.Cmd {
+		cmd := exec.Command("nsenter", append([]string{"--target", pid1, "--pid", "--mount", u.bin}, append(args, "--pidfile", u.pidfile)...)...)
+		cmd.Env = u.env
+		return cmd
+	}
+	u.want(u.exec(enter("upgrade")), 1, "process 1 (a container) does not upgrade", "upgrade as process 1's service")
+	u.want(u.exec(enter("stop")), 0, "stopped", "stop")
+}
+
 // freeLocalAddr returns a loopback address with a port free right now.
 func freeLocalAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
