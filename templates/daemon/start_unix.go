@@ -250,16 +250,20 @@ func reexec(stage, action string, o *options) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := []string{os.Args[0], action}
-	if o.pidfile != "" {
-		args = append(args, "--pidfile", o.pidfile)
+	// Args[0] is the path the program was started as, absolute: an upgrade
+	// runs what is there then, through a symlink repointed meanwhile.
+	arg0, err := exec.LookPath(os.Args[0])
+	if err == nil {
+		arg0, err = filepath.Abs(arg0)
 	}
-	if o.log != "" {
-		args = append(args, "--log", o.log)
+	if err != nil {
+		arg0 = exe
 	}
-	args = append(args, "--timeout", o.timeout.String())
-	if o.user != "" {
-		args = append(args, "--user", o.user)
+	args := []string{arg0, action, "--timeout", o.timeout.String()}
+	for _, f := range [][2]string{{"--pidfile", o.pidfile}, {"--log", o.log}, {"--user", o.user}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
 	}
 	// Of duplicate keys in Env, exec.Cmd passes only the last.
 	env := append(os.Environ(), stageEnv+"="+stage)

@@ -135,6 +135,37 @@ func TestUpgrade(t *testing.T) {
 	u.wantGone(pid)
 }
 
+// TestUpgradeFollowsSymlink: a daemon started through a symlink upgrades to
+// the build the symlink names now.
+func TestUpgradeFollowsSymlink(t *testing.T) {
+	t.Parallel()
+	u := newUpgradeFixture(t)
+	release := func(name string) string { // a copy of bin under releases/, bin a symlink to it
+		t.Helper()
+		path := filepath.Join(u.dir, "releases", name)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		link := u.bin + ".link"
+		if out, err := exec.Command("sh", "-c", `cp "$1" "$2" && ln -s "$2" "$3" && mv -T "$3" "$4"`, "sh", u.bin, path, link, u.bin).CombinedOutput(); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		return path
+	}
+	release("v1")
+	u.want(u.runBin("start"), 0, "started", "start through a symlink")
+	pid := u.pid()
+	v2 := release("v2")
+	r := u.runBin("upgrade")
+	m := upgradedRE.FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil {
+		t.Fatalf("upgrade: exit %d %q %q; want upgraded", r.code, r.stdout, r.stderr)
+	}
+	exe, _ := os.Readlink("/proc/" + m[2] + "/exe")
+	if exe != v2 || m[1] != strconv.Itoa(pid) {
+		t.Errorf("after the symlink moved to %s, the upgraded daemon %s runs %s", v2, m[2], exe)
+	}
+	u.want(u.runBin("stop"), 0, "stopped", "stop")
+}
+
 // TestUpgradeFailures: a new binary that fails Init, crashes, hangs or is
 // not to be trusted changes nothing, and leaves no process behind; one
 // upgrade at a time.
@@ -338,7 +369,7 @@ func TestUpgradeRefusedAsProcess1(t *testing.T) {
 		t.Skip("needs root and unshare for a PID namespace")
 	}
 	u := newUpgradeFixture(t)
-	init := exec.Command("unshare", "--pid", "--fork", "--mount-proc", u.bin, "run", "--pidfile", u.pidfile)
+	init := exec.Command("unshare", "--pid", "--fork", "--kill-child", "--mount-proc", u.bin, "run", "--pidfile", u.pidfile)
 	init.Env = u.env
 	if err := init.Start(); err != nil {
 		t.Fatal(err)
@@ -358,7 +389,6 @@ func TestUpgradeRefusedAsProcess1(t *testing.T) {
 		return cmd
 	}
 	u.want(u.exec(enter("upgrade")), 1, "process 1 (a container) does not upgrade", "upgrade as process 1's service")
-	u.want(u.exec(enter("stop")), 0, "stopped", "stop")
 }
 
 // freeLocalAddr returns a loopback address with a port free right now.

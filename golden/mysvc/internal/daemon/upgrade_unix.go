@@ -97,18 +97,16 @@ func (srv *server) startUpgrade(req request) {
 // this file says, and reads its report in a goroutine.
 func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	limit := req.limit
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("find own executable: %w", err)
-	}
-	if err := trusted(exe); err != nil {
-		return nil, err
-	}
 	o := *srv.opts
 	o.user = "" // this process has dropped privileges already
 	cmd, err := reexec("upgrade", "run", &o)
+	if err == nil { // Args[0]: the path the daemon was started as, through today's symlinks
+		if cmd.Path, err = filepath.EvalSymlinks(cmd.Args[0]); err == nil {
+			err = trusted(cmd.Path)
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("refusing to upgrade: %w", err)
 	}
 	var names []string
 	var listeners []uintptr
@@ -135,7 +133,7 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 		Sys: &syscall.SysProcAttr{Setpgid: true}})
 	if err != nil {
 		ours.Close()
-		return nil, fmt.Errorf("start %s: %w", exe, err)
+		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
 	}
 	proc, _ := os.FindProcess(pid)
 	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1), conn: req.conn, drain: req.drain}
@@ -252,13 +250,10 @@ func (srv *server) abandon(err error) {
 // trusted checks the binary an upgrade runs, as the top of this file says.
 func trusted(exe string) error {
 	for _, path := range []string{exe, filepath.Dir(exe)} {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return fmt.Errorf("refusing to upgrade: %w", err)
-		}
-		st, _ := fi.Sys().(*syscall.Stat_t)
-		if st == nil || (st.Uid != 0 && int(st.Uid) != os.Geteuid()) || fi.Mode().Perm()&0o022 != 0 {
-			return fmt.Errorf("refusing to upgrade to %s: %s must belong to root or uid %d and be writable by no one else (chown and chmod go-w it)", exe, path, os.Geteuid())
+		if fi, err := os.Stat(path); err != nil {
+			return err
+		} else if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 && int(st.Uid) != os.Geteuid() || fi.Mode().Perm()&0o022 != 0 {
+			return fmt.Errorf("%s must belong to root or uid %d and be writable by no one else (chown and chmod go-w it)", path, os.Geteuid())
 		}
 	}
 	return nil
