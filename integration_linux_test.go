@@ -116,7 +116,7 @@ func TestSystemdAnalyzeVerify(t *testing.T) {
 	sa := needTool(t, "systemd-analyze", "systemd")
 	project, bin := buildProject(t)
 	unit := rewrite(t, filepath.Join(project, "init/systemd/mysvc.service"), "ExecStart=/usr/local/bin/mysvc run", "ExecStart="+bin+" run",
-		"ExecReload=/usr/local/bin/mysvc reload", "ExecReload="+bin+" reload")
+		"ExecReload=/usr/local/bin/mysvc reload", "ExecReload="+bin+" reload", "ExecStop=/usr/local/bin/mysvc stop", "ExecStop="+bin+" stop")
 	for _, want := range []string{"Type=notify", "ExecReload=" + bin + " reload --timeout 80s", "WatchdogSec=30s", "NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes", "Restart=on-failure"} {
 		if !strings.Contains(unit, want+"\n") {
 			t.Errorf("mysvc.service lacks %s", want)

@@ -38,6 +38,7 @@ func ownDir(string) bool { return false }
 func reopenLog(string) error       { return errUnsupported }
 func journalStream() bool          { return false }
 func takeSockets()                 {}
+func keepSockets(bool)             {}
 func send(string, ...int)          {}
 func monotonicUsec() (int64, bool) { return 0, false }
 

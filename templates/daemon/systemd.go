@@ -24,7 +24,7 @@ func notify(state string) {
 // underSystemd, as the service starts, takes the manager's sockets, says
 // STATUS=starting and starts the watchdog if asked (nil if not).
 func (p *Program) underSystemd() *watchdog {
-	takeSockets()
+	keepSockets(true)
 	setState("starting")
 	return startWatchdog(p.Service, p.Name+": ")
 }
@@ -214,9 +214,9 @@ type inherited struct {
 // (handedOver), and those Listen made.
 var sockets struct {
 	sync.Mutex
-	once       sync.Once
-	handedOver bool
-	fds        []*inherited
+	once             sync.Once
+	handedOver, keep bool // keep: a daemon serves, and Listen keeps a copy (keepSockets)
+	fds              []*inherited
 }
 
 // Listen returns the listening socket the service calls name, such as
@@ -248,10 +248,12 @@ func Listen(name, addr string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for %s: %w", name, err)
 	}
-	fd := dupFD(int(rawFD(f)))
-	sockets.fds = append(sockets.fds, &inherited{name: name, fd: fd, used: true})
-	if n, _ := strconv.Atoi(os.Getenv("FDSTORE")); n > 0 {
-		send("FDSTORE=1\nFDNAME="+name, fd) // systemd keeps it across a restart
+	if sockets.keep {
+		fd := dupFD(int(rawFD(f)))
+		sockets.fds = append(sockets.fds, &inherited{name: name, fd: fd, used: true})
+		if n, _ := strconv.Atoi(os.Getenv("FDSTORE")); n > 0 {
+			send("FDSTORE=1\nFDNAME="+name, fd) // systemd keeps it across a restart
+		}
 	}
 	return f, nil
 }

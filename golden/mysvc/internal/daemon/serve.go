@@ -264,6 +264,7 @@ func (c *controlServer) incoming() <-chan request {
 // shutdown cancels the service's context, once, and logs why with logf.
 func (srv *server) shutdown(why string, logf func(string, ...any)) {
 	srv.upgradeStops()
+	keepSockets(false)
 	if srv.ctx.Err() != nil {
 		logf("%s; already stopping", why)
 		return

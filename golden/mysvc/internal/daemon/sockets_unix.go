@@ -392,6 +392,23 @@ func dupFD(fd int) int {
 	return nfd
 }
 
+// keepSockets, with keep, takes the manager's sockets (takeSockets) and
+// has Listen keep a copy of each it makes, for an upgrade to hand over, and
+// without, as the daemon stops, closes the copies: once the service has
+// closed its listeners, connections are refused, not queued till exit.
+func keepSockets(keep bool) {
+	takeSockets()
+	sockets.Lock()
+	defer sockets.Unlock()
+	for _, s := range sockets.fds {
+		if !keep && s.fd >= 0 {
+			syscall.Close(s.fd)
+			s.fd = -1
+		}
+	}
+	sockets.keep = keep
+}
+
 // listenFDsStart is the first descriptor of socket activation (SD_LISTEN_FDS_START).
 const listenFDsStart = 3
 

@@ -112,7 +112,7 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	var listeners []uintptr
 	sockets.Lock()
 	for _, s := range sockets.fds {
-		if s.used && s.name != "" {
+		if s.used && s.name != "" && s.fd >= 0 {
 			names, listeners = append(names, s.name), append(listeners, uintptr(s.fd))
 		}
 	}
