@@ -61,8 +61,7 @@ type successor struct{}
 func (srv *server) startUpgrade(request)         {}
 func (srv *server) upgradeVerdict() <-chan error { return nil }
 func (srv *server) handOver(error)               {}
-func (srv *server) upgradeStops()                {}
-func (srv *server) upgradeEnds()                 {}
+func (srv *server) upgradeStops(bool)            {}
 func dupFD(int) int                              { return -1 }
 func rawFD(*os.File) uintptr                     { return 0 }
 

@@ -242,7 +242,7 @@ func (srv *server) loop(f func(context.Context) error) error {
 // finish waits for a running Reload, answers the reloads still asked for
 // with err, and removes the control socket, then the pidfile.
 func (srv *server) finish(err error) {
-	srv.upgradeEnds()
+	srv.upgradeStops(true)
 	if srv.reloading != nil {
 		srv.reloaded(<-srv.reloading)
 	}
@@ -261,7 +261,7 @@ func (c *controlServer) incoming() <-chan request {
 
 // shutdown cancels the service's context, once, and logs why with logf.
 func (srv *server) shutdown(why string, logf func(string, ...any)) {
-	srv.upgradeStops()
+	srv.upgradeStops(false)
 	keepSockets(false)
 	if srv.ctx.Err() != nil {
 		logf("%s; already stopping", why)

@@ -390,10 +390,9 @@ func dupFD(fd int) int {
 	return nfd
 }
 
-// keepSockets, with keep, takes the manager's sockets (takeSockets) and
-// has Listen keep a copy of each it makes, for an upgrade to hand over, and
-// without, as the daemon stops, closes the copies: once the service has
-// closed its listeners, connections are refused, not queued till exit.
+// keepSockets(true) takes the manager's sockets and has Listen keep a copy
+// of its own for an upgrade; keepSockets(false), as the daemon stops, closes
+// the copies, so that connections are refused once the service's listeners are closed.
 func keepSockets(keep bool) {
 	takeSockets()
 	sockets.Lock()

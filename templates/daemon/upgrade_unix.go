@@ -162,25 +162,17 @@ func (srv *server) upgradeVerdict() <-chan error {
 }
 
 // upgradeStops, as the daemon begins to stop, abandons an upgrade not
-// handed over yet, or passes the stop on to the new daemon.
-func (srv *server) upgradeStops() {
+// handed over yet, or passes the stop on to the new daemon; once drained
+// (its service has returned), it tells the upgrade's client instead.
+func (srv *server) upgradeStops(drained bool) {
 	if srv.next != nil {
 		srv.abandon(errStopping)
 	}
-	if srv.heir != nil {
+	if srv.heir != nil && drained {
+		fmt.Fprintln(srv.heir.conn, "drained")
+	} else if srv.heir != nil {
 		srv.logger.Printf("passing the stop on to pid %d, which took over", srv.heir.proc.Pid)
 		srv.heir.proc.Signal(syscall.SIGTERM)
-	}
-}
-
-// upgradeEnds, once the service has returned, tells the client of an
-// upgrade that handed over, which waits for this daemon's exit.
-func (srv *server) upgradeEnds() {
-	if srv.next != nil {
-		srv.abandon(errStopping)
-	}
-	if srv.heir != nil {
-		fmt.Fprintln(srv.heir.conn, "drained")
 	}
 }
 
@@ -257,15 +249,6 @@ func trusted(exe string) error {
 	return nil
 }
 
-// A handover is the new daemon's side of an upgrade.
-type handover struct {
-	link    *os.File
-	r       *bufio.Reader
-	pidfile *os.File
-	control *os.File
-	gone    chan struct{} // closed once the old daemon has exited
-}
-
 // successor is the new daemon of an upgrade (see the top of this file).
 func (p *Program) successor(o *options) int {
 	signals := earlySignals
@@ -273,53 +256,52 @@ func (p *Program) successor(o *options) int {
 	os.Unsetenv(handoverEnv)
 	os.Unsetenv(stageEnv)
 	syscall.SetNonblock(linkFD, true)
-	h := &handover{link: os.NewFile(linkFD, "handover"), pidfile: os.NewFile(4, o.pidfile), control: os.NewFile(5, controlPath(o.pidfile)), gone: make(chan struct{})}
-	h.r = bufio.NewReader(h.link)
-	fmt.Fprintf(h.link, "pid %d\n", os.Getpid())
+	link, gone := os.NewFile(linkFD, "handover"), make(chan struct{}) // gone once the old daemon has exited
+	r := bufio.NewReader(link)
+	fmt.Fprintf(link, "pid %d\n", os.Getpid())
 	if len(spec) != 3 || spec[0] != handoverVersion {
-		fmt.Fprintf(h.link, "error the running daemon hands over as %q, which this binary does not take (version %s); restart instead\n", spec[0], handoverVersion)
+		fmt.Fprintf(link, "error the running daemon hands over as %q, which this binary does not take (version %s); restart instead\n", spec[0], handoverVersion)
 		return exitFailure
 	}
-	names := strings.FieldsFunc(spec[2], func(r rune) bool { return r == ':' })
 	closeInherited(2)
 	sockets.once.Do(func() {}) // what the old daemon was passed is gone
 	sockets.handedOver = true
-	for i, name := range names {
+	for i, name := range strings.FieldsFunc(spec[2], func(r rune) bool { return r == ':' }) {
 		sockets.fds = append(sockets.fds, &inherited{name: name, fd: listenersFD + i})
 	}
-	return p.serve(&session{log: o.log, opts: o, mode: spec[1], signals: signals, predecessor: h.gone,
-		takeOver: h.takeOver, ready: func() {}, fail: func(err error) { fmt.Fprintf(h.link, "error %s\n", oneLine(err)) }})
-}
-
-// takeOver takes the pidfile and control socket once Init has succeeded,
-// and watches for the old daemon's exit.
-func (h *handover) takeOver(o *options) (*pidfile, *controlServer, error) {
-	fd := h.pidfile.Fd()
-	fmt.Fprintln(h.link, "ready")
-	h.link.SetReadDeadline(time.Now().Add(o.timeout))
-	if line, err := h.r.ReadString('\n'); line != "go\n" {
-		return nil, nil, fmt.Errorf("the old daemon did not hand over: %q %v", line, err)
+	// takeOver takes the pidfile and control socket once Init has
+	// succeeded, and watches for the old daemon's exit.
+	takeOver := func(o *options) (*pidfile, *controlServer, error) {
+		pf := &pidfile{f: os.NewFile(4, o.pidfile), path: o.pidfile}
+		fd := pf.f.Fd()
+		fmt.Fprintln(link, "ready")
+		link.SetReadDeadline(time.Now().Add(o.timeout))
+		if line, err := r.ReadString('\n'); line != "go\n" {
+			return nil, nil, fmt.Errorf("the old daemon did not hand over: %q %v", line, err)
+		}
+		if err := lockRange(fd, syscall.F_WRLCK, lockSplit); err != nil {
+			return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
+		}
+		fmt.Fprintln(link, "locked")
+		r.ReadString('\n') // "go", or the old daemon's end: the rest is ours soon
+		deadline := time.Now().Add(closeWait)
+		err := lockRange(fd, syscall.F_WRLCK, 0)
+		for ; err != nil && time.Now().Before(deadline); err = lockRange(fd, syscall.F_WRLCK, 0) {
+			time.Sleep(time.Millisecond)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
+		}
+		link.SetReadDeadline(time.Time{})
+		go func() {
+			io.Copy(io.Discard, r) // until the old daemon exits
+			link.Close()
+			close(gone)
+		}()
+		return pf, serveControl(os.NewFile(5, controlPath(o.pidfile)), controlPath(o.pidfile)), nil
 	}
-	if err := lockRange(fd, syscall.F_WRLCK, lockSplit); err != nil {
-		return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
-	}
-	fmt.Fprintln(h.link, "locked")
-	h.r.ReadString('\n') // "go", or the old daemon's end: the rest is ours soon
-	deadline := time.Now().Add(closeWait)
-	err := lockRange(fd, syscall.F_WRLCK, 0)
-	for ; err != nil && time.Now().Before(deadline); err = lockRange(fd, syscall.F_WRLCK, 0) {
-		time.Sleep(time.Millisecond)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("lock pidfile %s: %w", o.pidfile, err)
-	}
-	h.link.SetReadDeadline(time.Time{})
-	go func() {
-		io.Copy(io.Discard, h.r) // until the old daemon exits
-		h.link.Close()
-		close(h.gone)
-	}()
-	return &pidfile{f: h.pidfile, path: o.pidfile}, serveControl(h.control, h.control.Name()), nil
+	return p.serve(&session{log: o.log, opts: o, mode: spec[1], signals: signals, predecessor: gone,
+		takeOver: takeOver, ready: func() {}, fail: func(err error) { fmt.Fprintf(link, "error %s\n", oneLine(err)) }})
 }
 
 // lockRange sets or clears, without waiting, a POSIX lock from byte from:
