@@ -135,6 +135,19 @@ func TestUpgrade(t *testing.T) {
 	u.wantGone(pid)
 }
 
+// TestUpgradeDrainLimit: an old daemon still stopping after --drain exits,
+// and upgrade says that it cut its work short.
+func TestUpgradeDrainLimit(t *testing.T) {
+	t.Parallel()
+	u := newUpgradeFixture(t, "TESTSVC_STOP_DELAY=1h")
+	u.want(u.runBin("start"), 0, "started", "start")
+	pid := u.pid()
+	u.replace()
+	u.want(u.runBin("upgrade", "--drain", "200ms"), 0, "--drain 200ms cut the old daemon's requests short", "upgrade with a short --drain")
+	await.For(t, "the old daemon gone", func() bool { return !alive(pid) })
+	u.want(u.runBin("stop", "--timeout", "1s"), exitKilled, "killed", "stop of the new daemon, which delays its stop too")
+}
+
 // TestUpgradeFollowsSymlink: a daemon started through a symlink upgrades to
 // the build the symlink names now.
 func TestUpgradeFollowsSymlink(t *testing.T) {

@@ -199,7 +199,7 @@ func (srv *server) handOver(err error) {
 	srv.heir = next
 	time.AfterFunc(next.drain, func() {
 		srv.warnf("drain limit of %v reached; exiting while Run still runs", next.drain)
-		fmt.Fprintf(next.conn, "cut the old daemon's work short: its Run had not returned after --drain %v\n", next.drain)
+		fmt.Fprintf(next.conn, "cut --drain %v cut the old daemon's requests short: its Run had not returned\n", next.drain)
 		os.Exit(exitOK)
 	})
 }
