@@ -390,9 +390,8 @@ func dupFD(fd int) int {
 	return nfd
 }
 
-// keepSockets(true) takes the manager's sockets and has Listen keep a copy
-// of its own for an upgrade; keepSockets(false), as the daemon stops, closes
-// the copies, so that connections are refused once the service's listeners are closed.
+// keepSockets(true) takes the manager's sockets and has Listen keep copies
+// for an upgrade; (false), as the daemon stops, closes them: refused, not queued.
 func keepSockets(keep bool) {
 	takeSockets()
 	sockets.Lock()

@@ -39,7 +39,7 @@ func init() {
 		name = "testsvc"
 	}
 	svc := &testService{}
-	testProgram = Program{Name: name, Service: svc, Flags: svc.flags, Env: []string{"SERVICE_TOKEN"}}
+	testProgram = Program{Name: name, Service: svc, Flags: svc.flags, Env: []string{"SERVICE_TOKEN", serviceEnv}} // serviceEnv: an upgrade as --user re-executes the test binary
 	// TESTSVC_HANDOVER=V in TESTSVC_ENV_FILE: an upgrade's new daemon
 	// takes only handover version V.
 	if data, _ := os.ReadFile(os.Getenv("TESTSVC_ENV_FILE")); os.Getenv(stageEnv) == "upgrade" {

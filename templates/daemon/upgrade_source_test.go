@@ -96,7 +96,7 @@ func (u *upgradeFixture) upgrade(pid int, args ...string) int {
 	}
 	next, _ := strconv.Atoi(m[2])
 	if got := u.pid(); got != next || next == pid {
-		u.t.Fatalf("pidfile names %d after an upgrade from %d to %d", got, pid, next)
+		u.t.Fatalf("pidfile names %d after an upgrade from %d to %d\n%s", got, pid, next, u.readLog())
 	}
 	if holder := u.lockHolderPid(); holder != next {
 		u.t.Fatalf("pidfile lock held by %d after an upgrade to %d", holder, next)
@@ -128,6 +128,19 @@ func TestUpgrade(t *testing.T) {
 	if n := strings.Count(u.readLog(), "greeting: hello"); n != 4 {
 		t.Errorf("the service's flag reached %d of 4 daemons; want every one:\n%s", n, u.readLog())
 	}
+	// Two at once, to a daemon that came from an upgrade: the second is refused.
+	u.setEnv("TESTSVC_INIT_SLEEP=1s")
+	first, started := make(chan result), u.upgrading()
+	go func() { first <- u.runBin("upgrade") }()
+	started()
+	u.want(u.runBin("upgrade"), exitBusy, "another upgrade is under way", "a second upgrade at once, after upgrades")
+	r = <-first
+	m := upgradedRE.FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil {
+		t.Fatalf("the first of two upgrades: exit %d %q %q; want upgraded", r.code, r.stdout, r.stderr)
+	}
+	pid, _ = strconv.Atoi(m[2])
+	await.For(t, "one daemon left", func() bool { return len(livePids(u.dir)) == 1 })
 	if live := livePids(u.dir); len(live) != 1 || live[0] != pid {
 		t.Errorf("live processes %v after three upgrades; want only %d", live, pid)
 	}
@@ -148,6 +161,26 @@ func TestUpgradeDrainLimit(t *testing.T) {
 	u.want(u.runBin("stop", "--timeout", "1s"), exitKilled, "killed", "stop of the new daemon, which delays its stop too")
 }
 
+// TestUpgradeAsUser: the new daemon of a daemon started as root with
+// --user runs as that user, logs where the old one did and reopens its log.
+func TestUpgradeAsUser(t *testing.T) {
+	t.Parallel()
+	nobody := needNobody(t)
+	u := newUpgradeFixture(t)
+	u.openToOthers()
+	u.want(u.runBin("start", "--user", "nobody"), 0, "started", "start --user nobody")
+	pid := u.upgrade(u.pid())
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if want := fmt.Sprintf("Uid:\t%s\t%[1]s\t%[1]s\t%[1]s\n", nobody.Uid); !strings.Contains(string(status), want) {
+		t.Errorf("the upgraded daemon's status lacks %q:\n%s", want, status)
+	}
+	u.waitLog(fmt.Sprintf("testsvc started with pid %d", pid))
+	u.rotateLog(nobody)
+	u.want(u.run("reopen"), 0, fmt.Sprintf("testsvc reopened its log (pid %d)", pid), "reopen after the upgrade")
+	u.waitLog("reopened log")
+	u.want(u.run("stop"), 0, "stopped", "stop")
+}
+
 // TestUpgradeFollowsSymlink: a daemon started through a symlink upgrades to
 // the build the symlink names now.
 func TestUpgradeFollowsSymlink(t *testing.T) {
@@ -163,9 +196,19 @@ func TestUpgradeFollowsSymlink(t *testing.T) {
 		}
 		return path
 	}
-	release("v1")
+	v1 := release("v1")
 	u.want(u.runBin("start"), 0, "started", "start through a symlink")
 	pid := u.pid()
+	// Nothing at the path: refused, never the build the symlink named.
+	os.Remove(u.bin)
+	self, _ := os.Executable()
+	cmd := exec.Command(self, "upgrade", "--pidfile", u.pidfile)
+	cmd.Env = u.env
+	u.want(u.exec(cmd), 1, "no such file", "upgrade with nothing at the path")
+	if u.pid() != pid {
+		t.Fatalf("pidfile names %d after a refused upgrade; want %d", u.pid(), pid)
+	}
+	os.Symlink(v1, u.bin)
 	v2 := release("v2")
 	r := u.runBin("upgrade")
 	m := upgradedRE.FindStringSubmatch(r.stdout)

@@ -100,7 +100,7 @@ type request struct {
 }
 
 // errStopping answers a reload asked for while the daemon stops.
-var errStopping = errors.New("the daemon is stopping; nothing reloaded")
+var errStopping = errors.New("the daemon is stopping (or has handed over to an upgrade); ask again")
 
 // pidfileCheck is how often the daemon checks that its pidfile is in place.
 const pidfileCheck = time.Second

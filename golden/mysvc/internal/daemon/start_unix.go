@@ -252,14 +252,15 @@ func reexec(stage, action string, o *options) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Args[0] is the path the program was started as, absolute: an upgrade
-	// runs what is there then, through a symlink repointed meanwhile.
-	arg0, err := exec.LookPath(os.Args[0])
-	if err == nil {
-		arg0, err = filepath.Abs(arg0)
-	}
-	if err != nil {
-		arg0 = exe
+	// Args[0]: the path it was started as, absolute, which an upgrade runs.
+	arg0 := os.Args[0]
+	if !filepath.IsAbs(arg0) {
+		if arg0, err = exec.LookPath(arg0); err == nil {
+			arg0, err = filepath.Abs(arg0)
+		}
+		if err != nil {
+			arg0 = exe
+		}
 	}
 	args := []string{arg0, action, "--timeout", o.timeout.String()}
 	for _, f := range [][2]string{{"--pidfile", o.pidfile}, {"--log", o.log}, {"--user", o.user}} {

@@ -40,8 +40,8 @@ import (
 // before the handover abandons it; after it, the old daemon passes it on.
 // Only a detached daemon (start) or one under systemd ($NOTIFY_SOCKET)
 // upgrades: a supervisor watching its pid, or process 1, would not watch
-// the new one. After an upgrade stop waits for both on Linux (they share
-// the flock); on macOS and the BSDs (the POSIX lock alone), for the new one.
+// the new one. A stop stops the new daemon; the old one, if still
+// finishing its requests, holds neither the pidfile nor a listener.
 
 // lockSplit divides the pidfile's lock in the handover: no pidfile is as long.
 const lockSplit = 1 << 40
@@ -61,17 +61,17 @@ type successor struct {
 	verdict chan error // Init's result: nil once the new daemon is ready
 }
 
-// startUpgrade starts the binary at this daemon's path as its successor,
-// answering req's client at once only if it cannot.
+// startUpgrade starts the binary at this daemon's path as its successor.
 func (srv *server) startUpgrade(req request) {
 	var err error
-	verb := "error"
+	verb, busy := "error", srv.next != nil
 	select {
 	case <-srv.predecessor: // closed once the daemon this one upgraded is gone; nil never
 	default:
-		if srv.predecessor != nil || srv.next != nil {
-			verb, err = "busy", errors.New("another upgrade is under way; its old daemon is still finishing its requests")
-		}
+		busy = busy || srv.predecessor != nil
+	}
+	if busy {
+		verb, err = "busy", errors.New("another upgrade is under way, or its old daemon still finishing its requests")
 	}
 	switch {
 	case err != nil:
