@@ -158,7 +158,18 @@ func TestUpgradeDrainLimit(t *testing.T) {
 	u.replace()
 	u.want(u.runBin("upgrade", "--drain", "200ms"), 0, "--drain 200ms cut the old daemon's requests short", "upgrade with a short --drain")
 	await.For(t, "the old daemon gone", func() bool { return !alive(pid) })
-	u.want(u.runBin("stop", "--timeout", "1s"), exitKilled, "killed", "stop of the new daemon, which delays its stop too")
+	// A new daemon killed while the old one still drains leaves a stale
+	// pidfile: the old one holds none of its locks.
+	pid = u.pid()
+	u.replace()
+	up, handovers := make(chan result), strings.Count(u.readLog(), "took over")
+	go func() { up <- u.runBin("upgrade", "--drain", "2s") }()
+	await.For(t, "the handover", func() bool { return strings.Count(u.readLog(), "took over") > handovers })
+	syscall.Kill(u.lockHolderPid(), syscall.SIGKILL)
+	await.For(t, "the killed new daemon gone", func() bool { return u.lockHolderPid() == 0 })
+	u.want(u.run("status"), 1, "not running (stale pidfile "+u.pidfile+")", "status while the old daemon drains, the new one killed")
+	u.want(<-up, 0, "cut the old daemon's requests short", "the upgrade")
+	u.want(u.runBin("stop"), 0, "removed stale pidfile", "stop once both are gone")
 }
 
 // TestUpgradeAsUser: the new daemon of a daemon started as root with
@@ -250,6 +261,8 @@ func TestUpgradeFailures(t *testing.T) {
 	u.setEnv("TESTSVC_INIT_SLEEP=1h")
 	u.want(u.runBin("upgrade", "--timeout", "300ms"), 1, "not ready within --timeout 300ms", "upgrade to a binary that hangs")
 	unchanged("hung")
+	u.want(u.runBin("upgrade", "--timeout", "999us"), 1, "not ready within --timeout 1ms", "upgrade with a sub-millisecond --timeout")
+	unchanged("sub-millisecond timeout")
 	u.setEnv("TESTSVC_LISTEN=127.0.0.1:0")
 	u.want(u.runBin("upgrade"), 1, "has no listener http to hand over", "upgrade to a binary that wants a listener")
 	unchanged("new listener")

@@ -191,6 +191,7 @@ func (srv *server) handOver(err error) {
 		return
 	}
 	srv.control.close(false)
+	srv.pidfile.f.Close() // its flock is the new daemon's: the descriptors share it
 	srv.pidfile, srv.control, srv.next = nil, nil, nil
 	fmt.Fprintf(next.conn, "upgraded %d\n", next.proc.Pid)
 	srv.shutdown(fmt.Sprintf("upgraded: pid %d took over", next.proc.Pid), srv.logger.Printf)

@@ -186,12 +186,12 @@ func (p *Program) control(o *options) int {
 	msg, deadline := o.action, time.Now().Add(o.timeout)
 	switch o.action {
 	case "reload":
-		msg = fmt.Sprintf("reload %d", o.timeout.Milliseconds())
+		msg = fmt.Sprintf("reload %d", max(o.timeout.Milliseconds(), 1))
 	case "upgrade":
 		if !i.ready {
 			return p.fail(o.action, fmt.Errorf("pid %d is starting or stopping; upgrade once it runs", i.pid))
 		}
-		msg, deadline = fmt.Sprintf("upgrade %d %d", o.timeout.Milliseconds(), o.drain.Milliseconds()), deadline.Add(o.drain+closeWait)
+		msg, deadline = fmt.Sprintf("upgrade %d %d", max(o.timeout.Milliseconds(), 1), max(o.drain.Milliseconds(), 1)), deadline.Add(o.drain+closeWait)
 	}
 	answer, err := requestControl(o.pidfile, msg, !i.ready, deadline)
 	if err != nil && o.action == "upgrade" && strings.HasPrefix(err.Error(), "unknown request") {

@@ -313,8 +313,7 @@ func (p *Program) umask() int {
 	return int(p.Umask & fs.ModePerm)
 }
 
-// daemon is the second child: the daemon itself. It reports to start over
-// the pipe, which closes as it exits.
+// daemon is the second child, the daemon, which reports to start over pipe.
 func (p *Program) daemon(pipe *os.File, o *options) int {
 	syscall.CloseOnExec(readyFD)
 	closeInherited(readyFD)
@@ -329,8 +328,7 @@ func (p *Program) daemon(pipe *os.File, o *options) int {
 	return p.open(o, s, func(pid int) int { tell("running %d", pid); return exitOK })
 }
 
-// foreground runs the service in this process: no fork, stderr as the log
-// unless --log names one, a pidfile only when one is named.
+// foreground runs the service in this process, logging to stderr unless --log.
 func (p *Program) foreground(o *options) int {
 	s := &session{mode: "run", ready: func() {}, fail: func(err error) { p.fail("run", err) }}
 	if os.Getenv(stageEnv) == "run" {
