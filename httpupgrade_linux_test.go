@@ -162,10 +162,16 @@ func rawGet(addr, path string) string {
 	return resp.Status + " " + string(body)
 }
 
-// countFDs is the number of descriptors process pid has open.
-func countFDs(pid string) int {
+// countFDs is the number of descriptors process pid has open, but pipes:
+// start's readiness pipe, which the daemon closes as start returns.
+func countFDs(pid string) (n int) {
 	entries, _ := os.ReadDir("/proc/" + pid + "/fd")
-	return len(entries)
+	for _, e := range entries {
+		if l, _ := os.Readlink("/proc/" + pid + "/fd/" + e.Name()); !strings.HasPrefix(l, "pipe:") {
+			n++
+		}
+	}
+	return n
 }
 
 // liveUnder lists the processes, not zombies, whose command line names dir.

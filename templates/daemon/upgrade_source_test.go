@@ -356,9 +356,14 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	u := newUpgradeFixture(t, "TESTSVC_LISTEN="+addr)
 	u.want(u.runBin("start"), 0, "started", "start")
 	pid := u.pid()
-	idleFDs := func(pid int) int {
-		n, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-		return len(n)
+	idleFDs := func(pid int) (n int) { // but a pipe: start's, which the daemon closes as start returns
+		entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+		for _, e := range entries {
+			if l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); !strings.HasPrefix(l, "pipe:") {
+				n++
+			}
+		}
+		return n
 	}
 	fds := idleFDs(pid)
 	load := startLoad(addr, 8)
@@ -397,6 +402,15 @@ func TestUpgradeUnderLoad(t *testing.T) {
 	if statusErrs != nil {
 		t.Errorf("status during the upgrades: %v; want \"running\" every time", statusErrs)
 	}
+	defer func() {
+		if t.Failed() {
+			entries, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+			for _, e := range entries {
+				l, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name()))
+				t.Logf("fd %s -> %s", e.Name(), l)
+			}
+		}
+	}()
 	await.For(t, "as many descriptors as the first daemon had, idle", func() bool { return idleFDs(pid) == fds })
 	t.Logf("4 upgrades under load: %d answers, %d failed", load.ok.Load(), load.failed.Load())
 	if load.failed.Load() != 0 {

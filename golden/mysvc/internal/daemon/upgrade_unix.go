@@ -224,6 +224,7 @@ func (srv *server) passLock(next *successor) error {
 	notify("WATCHDOG=1\nMAINPID=" + strconv.Itoa(next.proc.Pid))
 	lockRange(fd, syscall.F_UNLCK, 0)
 	fmt.Fprintln(next.link, "go")
+	next.r.ReadString('\n') // "serving": it has written its pid; upgrade returns after that
 	return nil
 }
 
@@ -304,7 +305,7 @@ func (p *Program) successor(o *options) int {
 		return pf, serveControl(os.NewFile(5, controlPath(o.pidfile)), controlPath(o.pidfile)), nil
 	}
 	return p.serve(&session{log: o.log, opts: o, mode: spec[1], signals: signals, predecessor: gone,
-		takeOver: takeOver, ready: func() {}, fail: func(err error) { fmt.Fprintf(link, "error %s\n", oneLine(err)) }})
+		takeOver: takeOver, ready: func() { fmt.Fprintln(link, "serving") }, fail: func(err error) { fmt.Fprintf(link, "error %s\n", oneLine(err)) }})
 }
 
 // lockRange sets or clears, without waiting, a POSIX lock from byte from:
