@@ -37,7 +37,7 @@ func slowUpload(t *testing.T, addr string, asked *int) net.Conn {
 	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Length: 1000\r\n\r\npart of it", addr)
 	n := regexp.MustCompile(`request (\d+)`)
 	await.For(t, "the service to take in the upload", func() bool {
-		body, err := httpGet(addr)
+		body, err := httpGet(addr, "/")
 		*asked++
 		m := n.FindStringSubmatch(body)
 		if err != nil || m == nil {
@@ -94,7 +94,7 @@ func TestStopDuringLongRequest(t *testing.T) {
 		}
 		defer cmd.Process.Kill()
 		await.For(t, "a greeting from "+addr, func() bool {
-			_, err := httpGet(addr)
+			_, err := httpGet(addr, "/")
 			return err == nil
 		})
 		asked := 1

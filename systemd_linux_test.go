@@ -508,10 +508,10 @@ journalctl -u mysvc --no-pager -o short-monotonic | tail -30
 	})
 }
 
-// httpGet fetches http://addr/ with a short timeout.
-func httpGet(addr string) (string, error) {
+// httpGet fetches http://addr+path with a 10-second timeout.
+func httpGet(addr, path string) (string, error) {
 	client := http.Client{Timeout: 10 * time.Second}
-	resp, err := client.Get("http://" + addr + "/")
+	resp, err := client.Get("http://" + addr + path)
 	if err != nil {
 		return "", err
 	}
@@ -556,7 +556,7 @@ func TestSocketActivate(t *testing.T) {
 		var body string
 		await.For(t, "a greeting from "+addr, func() bool {
 			var err error
-			body, err = httpGet(addr)
+			body, err = httpGet(addr, "/")
 			return err == nil
 		})
 		if !strings.HasPrefix(body, "hello from mysvc") {
@@ -607,7 +607,7 @@ func TestSocketActivate(t *testing.T) {
 			t.Fatalf("mysvc start = exit %d, %q", code, out)
 		}
 		t.Cleanup(func() { svcCommand(bin, env, "stop").Run() })
-		if body, err := httpGet(addr); err != nil || !strings.HasPrefix(body, "hello from mysvc") {
+		if body, err := httpGet(addr, "/"); err != nil || !strings.HasPrefix(body, "hello from mysvc") {
 			t.Errorf("GET http://%s/ after start = %q, %v; want the greeting", addr, body, err)
 		}
 		if out, code := runCode(t, svcCommand(bin, env, "stop")); code != 0 {

@@ -381,6 +381,15 @@ func socketPair() (*os.File, int, error) {
 	return os.NewFile(uintptr(fds[0]), "handover"), fds[1], nil
 }
 
+// rawFD returns f's descriptor without setting it blocking, as Fd does.
+func rawFD(f *os.File) uintptr {
+	var fd uintptr
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(d uintptr) { fd = d })
+	}
+	return fd
+}
+
 // dupFD returns a close-on-exec copy of fd, or -1.
 func dupFD(fd int) int {
 	nfd, err := cloexec(func() (int, error) { return syscall.Dup(fd) })

@@ -172,6 +172,29 @@ func TestUpgradeDrainLimit(t *testing.T) {
 	u.want(u.runBin("stop"), 0, "removed stale pidfile", "stop once both are gone")
 }
 
+// TestUpgradePassesStopOn: a TERM the old daemon gets after the handover,
+// while it still drains, stops the new daemon, which serves in its place.
+func TestUpgradePassesStopOn(t *testing.T) {
+	t.Parallel()
+	u := newUpgradeFixture(t, "TESTSVC_STOP_DELAY=1h") // the old daemon drains for good
+	u.want(u.runBin("start"), 0, "started", "start")
+	old := u.pid()
+	u.setEnv("TESTSVC_STOP_DELAY=1ms") // the new one stops at once
+	u.replace()
+	handovers := strings.Count(u.readLog(), "took over")
+	up := make(chan result, 1)
+	go func() { up <- u.runBin("upgrade", "--drain", "1h") }()
+	await.For(t, "the handover", func() bool { return strings.Count(u.readLog(), "took over") > handovers })
+	next := u.lockHolderPid()
+	syscall.Kill(old, syscall.SIGTERM)
+	await.For(t, "the new daemon stopped by the TERM the old one passed on", func() bool { return next > 0 && !alive(next) })
+	if !alive(old) {
+		t.Fatal("the old daemon is gone already; the test proves nothing")
+	}
+	syscall.Kill(old, syscall.SIGKILL) // it would drain for an hour
+	<-up
+}
+
 // TestUpgradeAsUser: the new daemon of a daemon started as root with
 // --user runs as that user, logs where the old one did and reopens its log.
 func TestUpgradeAsUser(t *testing.T) {
@@ -212,10 +235,7 @@ func TestUpgradeFollowsSymlink(t *testing.T) {
 	pid := u.pid()
 	// Nothing at the path: refused, never the build the symlink named.
 	os.Remove(u.bin)
-	self, _ := os.Executable()
-	cmd := exec.Command(self, "upgrade", "--pidfile", u.pidfile)
-	cmd.Env = u.env
-	u.want(u.exec(cmd), 1, "no such file", "upgrade with nothing at the path")
+	u.want(u.run("upgrade"), 1, "no such file", "upgrade with nothing at the path")
 	if u.pid() != pid {
 		t.Fatalf("pidfile names %d after a refused upgrade; want %d", u.pid(), pid)
 	}
@@ -280,17 +300,10 @@ func TestUpgradeFailures(t *testing.T) {
 	// A binary that is no daemon of this kind, or one that hands over
 	// otherwise (a daemon of another daemongen), is refused before anything
 	// changes.
-	exe := u.bin
-	u.bin = filepath.Join(u.dir, "bin", "true")
-	if out, err := exec.Command("cp", "/bin/true", u.bin).CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v %s", err, out)
+	if out, err := exec.Command("sh", "-c", `cp /bin/true "$1.new" && mv "$1.new" "$1"`, "sh", u.bin).CombinedOutput(); err != nil {
+		t.Fatalf("install /bin/true: %v %s", err, out)
 	}
-	self, _ := os.Executable()
-	cmd := exec.Command(self, "upgrade", "--pidfile", u.pidfile)
-	cmd.Env = u.env
-	os.Rename(u.bin, exe)
-	u.bin = exe
-	u.want(u.exec(cmd), 1, "exited before it was ready", "upgrade to /bin/true")
+	u.want(u.run("upgrade"), 1, "exited before it was ready", "upgrade to /bin/true")
 	unchanged("not a daemon")
 	u.replace()
 	u.setEnv("TESTSVC_HANDOVER=0")

@@ -317,12 +317,3 @@ func lockRange(fd uintptr, typ int16, from int64) error {
 	}
 	return syscall.FcntlFlock(fd, syscall.F_SETLK, &lk)
 }
-
-// rawFD returns f's descriptor without setting it blocking, as Fd does.
-func rawFD(f *os.File) uintptr {
-	var fd uintptr
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(d uintptr) { fd = d })
-	}
-	return fd
-}
