@@ -245,7 +245,7 @@ Commands:
             printed), 7 not running
 %[6]s  upgrade   start the binary now at this path in the daemon's place, handing it the
             pidfile and listeners, refusing no connection; returns once the old daemon
-            is gone (exit 0); exit 1 with the reason, 151 if another upgrade runs
+            is gone (exit 0); 1 with the reason, 151 another upgrade runs, 7 none runs
   run       run in the foreground (systemd Type=notify, containers, supervisors)
   install   register with the init system, enable and start: %[1]s install -h
   uninstall stop, disable and remove what install wrote: %[1]s uninstall -h
