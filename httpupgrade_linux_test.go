@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -123,6 +124,7 @@ func TestHTTPUpgradeUnderLoad(t *testing.T) {
 		t.Errorf("after the upgrades GET / = %q; want v2's answer from pid %s", got, pid)
 	}
 	load.halt()
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections() // httpGet's, kept alive
 	t.Logf("%d upgrades under load: %v", httpUpgrades, load)
 	if n := load.failures() + int(load.refused.Load()+load.reset.Load()); n != 0 {
 		t.Errorf("%d requests failed or connections were refused or reset across the upgrades (%v); want 0", n, load)
