@@ -239,8 +239,7 @@ func (srv *server) loop(f func(context.Context) error) error {
 	}
 }
 
-// finish waits for a running Reload, answers the reloads still asked for
-// with err, and removes the control socket, then the pidfile.
+// finish waits for Reload, answers those asked for with err, removes the control socket and pidfile.
 func (srv *server) finish(err error) {
 	srv.upgradeStops(true)
 	if srv.reloading != nil {
@@ -287,8 +286,7 @@ func (srv *server) quit(sig os.Signal) {
 	os.Exit(exitFailure)
 }
 
-// requestReload queues a reload, answered on reply (nil for a signal): all
-// asked while Reload runs share the next one.
+// requestReload queues a reload, answered on reply (nil for a signal), sharing the next Reload.
 func (srv *server) requestReload(why string, reply chan error, limit time.Duration) {
 	switch {
 	case srv.ctx.Err() != nil:
@@ -388,12 +386,10 @@ func (srv *server) warnf(format string, args ...any) {
 // defaultReloadLimit bounds a Reload a signal asked for.
 const defaultReloadLimit = 90 * time.Second
 
-// A reloadBound bounds the running Reload, so that the manager, told
-// RELOADING=1, hears READY=1 in time even from a Reload that hangs (else
-// every later reload waits behind it). The limit is the shortest --timeout
-// of the reloads it serves (90 s for SIGHUP): at 80% of it Reload's context
-// is cancelled, at 90% the clients and the manager hear that it still runs.
-// The next Reload starts only once it has returned, for all asked meanwhile.
+// A reloadBound bounds the running Reload, so that the manager hears READY=1
+// in time even from one that hangs. The limit is the shortest --timeout of
+// the reloads it serves (90 s for SIGHUP): at 80% of it Reload's context is
+// cancelled, at 90% the clients and the manager hear that it still runs.
 type reloadBound struct {
 	next    time.Duration // the limit for the next Reload; 0 if none named yet
 	limit   time.Duration // the running Reload's
@@ -441,6 +437,10 @@ func (b *reloadBound) end(err error) error {
 
 // reloadOverdue handles a Reload still running at 90% of its limit.
 func (srv *server) reloadOverdue() {
+	if len(srv.reloading) > 0 { // it has returned, and select took this case first
+		srv.reloaded(<-srv.reloading)
+		return
+	}
 	b := &srv.bound
 	b.overdue = nil
 	after := (b.limit * 9 / 10).Round(10 * time.Millisecond)
