@@ -395,7 +395,6 @@ type reloadBound struct {
 	limit   time.Duration // the running Reload's
 	ctx     context.Context
 	cancel  context.CancelFunc
-	timer   *time.Timer
 	overdue <-chan time.Time // fires at 90% of the limit; nil when not armed
 }
 
@@ -412,14 +411,15 @@ func (b *reloadBound) ask(limit time.Duration) {
 // begin returns the context for a Reload starting now and arms its limit.
 func (b *reloadBound) begin(parent context.Context, logger *log.Logger) context.Context {
 	b.limit, b.next = cmp.Or(b.next, defaultReloadLimit), 0
-	ctx, cancel := context.WithTimeout(parent, b.limit*8/10)
-	context.AfterFunc(ctx, func() {
+	limit, overdue := b.limit, make(chan time.Time, 1)
+	ctx, cancel := context.WithTimeout(parent, limit*8/10)
+	context.AfterFunc(ctx, func() { // at 80%, canceled; a tenth later, overdue if it still runs
 		if ctx.Err() == context.DeadlineExceeded {
-			logger.Printf("reload: still running after %v; canceling its context", (b.limit * 8 / 10).Round(10*time.Millisecond))
+			logger.Printf("reload: still running after %v; canceling its context", (limit * 8 / 10).Round(10*time.Millisecond))
+			time.AfterFunc(limit/10, func() { overdue <- time.Now() })
 		}
 	})
-	b.ctx, b.cancel, b.timer = ctx, cancel, time.NewTimer(b.limit*9/10)
-	b.overdue = b.timer.C
+	b.ctx, b.cancel, b.overdue = ctx, cancel, overdue
 	return ctx
 }
 
@@ -429,7 +429,6 @@ func (b *reloadBound) end(err error) error {
 	if err != nil && b.ctx.Err() == context.DeadlineExceeded {
 		err = fmt.Errorf("canceled: Reload did not return within %v, the limit (the --timeout of reload): %w", (b.limit * 8 / 10).Round(10*time.Millisecond), err)
 	}
-	b.timer.Stop()
 	b.cancel()
 	b.overdue = nil
 	return err
