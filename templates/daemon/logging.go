@@ -1,120 +1,98 @@
 package daemon
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
+	"time"
+	"unicode/utf8"
 )
 
-// logLevel is the level below which the default slog logger drops records.
+// logLevel is the level below which log lines are dropped.
 var logLevel slog.LevelVar
 
-// SetLogLevel changes the level below which log records are dropped, as a
+// SetLogLevel changes the level below which log lines are dropped, as a
 // Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
 // error, or what slog.Level reads; default info); log.Printf is info.
-func SetLogLevel(l slog.Level) { logLevel.Set(l) }
+func SetLogLevel(l slog.Level) {
+	logLevel.Set(l)
+	slog.SetLogLoggerLevel(l)
+}
 
-// setupLogging makes slog's default logger, and so package log's, write to
-// stderr, and returns the logger for the daemon's own messages, prefixed
-// with its name. To the journal each line starts with its syslog priority
-// ("<3>" for errors); elsewhere with the time and the level, or it is JSON
-// with $NAME_LOG_FORMAT=json.
+// setupLogging makes package log write to stderr through a lineWriter, and
+// with it slog's top-level functions (their default handler writes through
+// package log: the daemon installs no slog handler, which would link all of
+// slog's formatting into every binary). It returns the logger for the
+// daemon's own messages, prefixed with its name.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
-	var h slog.Handler
 	if v := os.Getenv(prefix + "_LOG_LEVEL"); v != "" {
 		var l slog.Level
 		if err := l.UnmarshalText([]byte(v)); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_LEVEL %q (use debug, info, warn or error); logging at info\n", p.Name, prefix, v)
 		} else {
-			logLevel.Set(l)
+			SetLogLevel(l)
 		}
 	}
-	switch format := os.Getenv(prefix + "_LOG_FORMAT"); {
-	case journalStream():
-		h = newLineHandler(os.Stderr, true)
-	case format == "json":
-		h = slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: &logLevel})
+	format := os.Getenv(prefix + "_LOG_FORMAT")
+	w := &lineWriter{w: os.Stderr, journal: journalStream(), json: format == "json"}
+	if format != "" && format != "text" && format != "json" {
+		fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_FORMAT %q (use text or json); logging text\n", p.Name, prefix, format)
+	}
+	log.SetOutput(w)
+	log.SetFlags(0)
+	return log.New(w, p.Name+": ", log.Lmsgprefix)
+}
+
+// A lineWriter writes each line package log gives it as one line: to the
+// journal it starts with its syslog priority ("<3>" for errors), as
+// sd-daemon(3) says; elsewhere with the time and the level, or it is a JSON
+// object with $NAME_LOG_FORMAT=json. A line that starts with a level, as
+// slog's default handler writes them ("WARN disk full free=2%"), has that
+// level; any other is INFO. Lines below the level set are dropped.
+type lineWriter struct {
+	w             io.Writer
+	journal, json bool
+}
+
+func (w *lineWriter) Write(b []byte) (int, error) {
+	level, name, msg := slog.LevelInfo, "INFO", strings.TrimSuffix(string(b), "\n")
+	if word, rest, ok := strings.Cut(msg, " "); ok && word == strings.ToUpper(word) && level.UnmarshalText([]byte(word)) == nil {
+		name, msg = word, rest
+	}
+	if level < logLevel.Level() {
+		return len(b), nil
+	}
+	// One line: the journal would take the rest of a multi-line message
+	// for separate entries without a priority.
+	msg = strings.ReplaceAll(msg, "\n", `\n`)
+	now := time.Now()
+	switch {
+	case w.journal:
+		msg = fmt.Sprintf("<%d>%s\n", priority(level), msg)
+	case w.json:
+		msg = `{"time":"` + now.Format(time.RFC3339Nano) + `","level":"` + name + `","msg":` + jsonString(msg) + "}\n"
 	default:
-		if format != "" && format != "text" {
-			fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_FORMAT %q (use text or json); logging text\n", p.Name, prefix, format)
-		}
-		h = newLineHandler(os.Stderr, false)
+		msg = now.Format("2006-01-02T15:04:05.000Z07:00 ") + name + " " + msg + "\n"
 	}
-	slog.SetDefault(slog.New(h))
-	logger := slog.NewLogLogger(h, slog.LevelInfo)
-	logger.SetPrefix(p.Name + ": ")
-	logger.SetFlags(log.Lmsgprefix)
-	return logger
+	_, err := io.WriteString(w.w, msg)
+	return len(b), err
 }
 
-// A lineHandler writes each record as one line, as setupLogging says; the
-// journal's priority prefix is sd-daemon(3)'s. A TextHandler, told to
-// leave out the time, level and message, formats the attributes.
-type lineHandler struct {
-	w       io.Writer
-	journal bool
-	mu      *sync.Mutex   // shared by the handlers derived from one, for buf
-	buf     *bytes.Buffer // attrs' output
-	attrs   slog.Handler
-}
-
-func newLineHandler(w io.Writer, journal bool) *lineHandler {
-	buf := new(bytes.Buffer)
-	drop := func(groups []string, a slog.Attr) slog.Attr {
-		if len(groups) == 0 && (a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey) {
-			return slog.Attr{}
-		}
-		return a
-	}
-	return &lineHandler{w: w, journal: journal, mu: new(sync.Mutex), buf: buf,
-		attrs: slog.NewTextHandler(buf, &slog.HandlerOptions{Level: &logLevel, ReplaceAttr: drop})}
-}
-
-func (h *lineHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.attrs.Enabled(ctx, l) }
-
-func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	h2 := *h
-	h2.attrs = h.attrs.WithAttrs(attrs)
-	return &h2
-}
-
-func (h *lineHandler) WithGroup(name string) slog.Handler {
-	h2 := *h
-	h2.attrs = h.attrs.WithGroup(name)
-	return &h2
-}
-
-func (h *lineHandler) Handle(ctx context.Context, r slog.Record) error {
-	line := fmt.Sprintf("<%d>", priority(r.Level))
-	if !h.journal {
-		line = r.Level.String() + " "
-		if !r.Time.IsZero() {
-			line = r.Time.Format("2006-01-02T15:04:05.000Z07:00 ") + line
+// jsonString quotes s as a JSON string; invalid UTF-8 becomes U+FFFD.
+func jsonString(s string) string {
+	b := []byte{'"'}
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if r < 0x20 || r == '"' || r == '\\' {
+			b = fmt.Appendf(b, `\u%04x`, r)
+		} else {
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	// One record, one line: the journal would take the rest of a
-	// multi-line message for separate entries without a priority.
-	line += strings.ReplaceAll(r.Message, "\n", `\n`)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.buf.Reset()
-	if err := h.attrs.Handle(ctx, r); err != nil {
-		return err
-	}
-	if attrs := h.buf.String(); attrs != "\n" {
-		line += " " + attrs
-	} else {
-		line += attrs
-	}
-	_, err := io.WriteString(h.w, line)
-	return err
+	return string(append(b, '"'))
 }
 
 // priority is the syslog priority of a level; between two, the more urgent.

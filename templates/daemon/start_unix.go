@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -156,26 +155,21 @@ const afterFailure = 5 * time.Second
 // deadline, for its report. Unless it is ready, every process spawn started
 // has exited when it returns, and a failed daemon's pidfile is removed.
 func (p *Program) spawn(o *options, deadline time.Time) outcome {
-	cmd, err := reexec("detach", "start", o)
-	if err != nil {
-		return outcome{err: fmt.Errorf("find own executable: %w", err)}
-	}
+	cmd := reexec("detach", "start", o)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return outcome{err: fmt.Errorf("create readiness pipe: %w", err)}
 	}
 	defer r.Close()
 	closeInherited(2)
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	err = cmd.Start()
+	first, err := startProcess(cmd.path, cmd.args, cmd.env, &syscall.SysProcAttr{Setsid: true}, nil, nil, nil, w)
 	w.Close()
 	if err != nil {
-		return outcome{err: fmt.Errorf("start %s: %w", cmd.Path, err)}
+		return outcome{err: fmt.Errorf("start %s: %w", cmd.path, err)}
 	}
 	// The first child leads the session and process group the daemon
 	// joins; until it is reaped, its pid, the group's id, is not reused.
-	defer cmd.Wait()
+	defer first.Wait()
 
 	br := bufio.NewReader(r)
 	r.SetReadDeadline(deadline)
@@ -185,7 +179,7 @@ func (p *Program) spawn(o *options, deadline time.Time) outcome {
 	}
 	// Not started: whatever is left of the process group, a daemon that
 	// is too slow or closed the pipe, or helpers its Init started, goes.
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	syscall.Kill(-first.Pid, syscall.SIGKILL)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		res.err = fmt.Errorf("daemon not ready after %v; killed it", o.timeout)
@@ -243,22 +237,29 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
+// A command runs this program again: path, argv and environment.
+type command struct {
+	path      string
+	args, env []string
+}
+
 // reexec returns the command that runs this program again as stage, with
 // action, o's flags (the paths already absolute) and the service's.
-func reexec(stage, action string, o *options) (*exec.Cmd, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	// Args[0]: the path it was started as, absolute, which an upgrade runs.
-	arg0 := os.Args[0]
+func reexec(stage, action string, o *options) *command {
+	// args[0]: the path it was started as, absolute, which an upgrade
+	// runs; the path is the executable's, or that if it cannot be found.
+	exe, exeErr := os.Executable()
+	arg0, err := os.Args[0], error(nil)
 	if !filepath.IsAbs(arg0) {
-		if arg0, err = exec.LookPath(arg0); err == nil {
+		if arg0, err = lookPath(arg0); err == nil {
 			arg0, err = filepath.Abs(arg0)
 		}
-		if err != nil {
-			arg0 = exe
-		}
+	}
+	switch {
+	case err != nil:
+		arg0 = exe
+	case exeErr != nil:
+		exe = arg0
 	}
 	args := []string{arg0, action, "--timeout", o.timeout.String()}
 	for _, f := range [][2]string{{"--pidfile", o.pidfile}, {"--log", o.log}, {"--user", o.user}} {
@@ -266,9 +267,9 @@ func reexec(stage, action string, o *options) (*exec.Cmd, error) {
 			args = append(args, f[0], f[1])
 		}
 	}
-	// Of duplicate keys in Env, exec.Cmd passes only the last.
-	env := append(os.Environ(), stageEnv+"="+stage)
-	return &exec.Cmd{Path: exe, Args: append(args, o.service...), Env: env}, nil
+	// Of duplicate keys, getenv finds the first.
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, stageEnv+"=") })
+	return &command{path: exe, args: append(args, o.service...), env: append(env, stageEnv+"="+stage)}
 }
 
 // child runs a re-executed stage.
@@ -291,11 +292,8 @@ func (p *Program) child(stage string, o *options) int {
 // detach is the first child, a session leader: it starts the daemon and
 // exits (see the top of this file).
 func (p *Program) detach(pipe *os.File, o *options) int {
-	cmd, err := reexec("daemon", "start", o)
-	if err == nil {
-		cmd.ExtraFiles = []*os.File{pipe}
-		err = cmd.Start()
-	}
+	cmd := reexec("daemon", "start", o)
+	_, err := startProcess(cmd.path, cmd.args, cmd.env, nil, nil, nil, nil, pipe)
 	if err == nil {
 		return exitOK
 	}
@@ -656,18 +654,12 @@ func (p *Program) initProcess(o *options) int {
 	signal.Notify(usr2, syscall.SIGUSR2)
 	children := make(chan os.Signal, 1)
 	signal.Notify(children, syscall.SIGCHLD)
-	cmd, err := reexec("run", "run", o)
-	if err != nil {
-		return p.fail("run", fmt.Errorf("find own executable: %w", err))
-	}
+	cmd := reexec("run", "run", o)
 	handling, handles, err := os.Pipe()
 	if err != nil {
 		return p.fail("run", err)
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{handles}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = cmd.Start()
+	service, err := startProcess(cmd.path, cmd.args, cmd.env, &syscall.SysProcAttr{Setpgid: true}, os.Stdin, os.Stdout, os.Stderr, handles)
 	handles.Close()
 	if err != nil {
 		handling.Close()
@@ -685,11 +677,11 @@ func (p *Program) initProcess(o *options) int {
 			case sig = <-s.quit:
 			case sig = <-usr2:
 			}
-			cmd.Process.Signal(sig)
+			service.Signal(sig)
 		}
 	}()
 	for range children {
-		if code, exited := reap(cmd.Process.Pid); exited {
+		if code, exited := reap(service.Pid); exited {
 			return code
 		}
 	}

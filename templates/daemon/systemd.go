@@ -3,7 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"log"
 	"os"
 	"slices"
 	"strconv"
@@ -139,7 +139,7 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 		every:   interval / 2,
 		send:    func(msg string) { send(msg) },
 		serving: started,
-		warn:    func(msg string) { slog.Warn(prefix + msg) },
+		warn:    func(msg string) { log.Print("WARN " + prefix + msg) },
 		done:    make(chan struct{}),
 	}
 	if hc, ok := svc.(HealthChecker); ok {

@@ -9,6 +9,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -105,28 +106,36 @@ func TestWatchdogInterval(t *testing.T) {
 }
 
 // Checklist 32: under the journal each line starts with its syslog
-// priority; elsewhere with the time and the level.
-func TestLineHandler(t *testing.T) {
-	defer logLevel.Set(logLevel.Level())
-	logLevel.Set(slog.LevelDebug)
+// priority; elsewhere with the time and the level. slog's top-level
+// functions, writing through package log, keep their levels.
+func TestLineWriter(t *testing.T) {
+	defer SetLogLevel(logLevel.Level())
+	defer log.SetOutput(log.Writer())
+	defer log.SetFlags(log.Flags())
+	SetLogLevel(slog.LevelDebug)
+	log.SetFlags(0)
 	var buf bytes.Buffer
-	journal := slog.New(newLineHandler(&buf, true))
-	journal.Debug("d")
-	journal.Info("i", "k", "v w")
-	journal.Warn("w")
-	journal.With("a", 1).WithGroup("g").Error("e\nf", "err", errors.New("boom"))
-	want := "<7>d\n<6>i k=\"v w\"\n<4>w\n<3>e\\nf a=1 g.err=boom\n"
+	log.SetOutput(&lineWriter{w: &buf, journal: true})
+	slog.Debug("d")
+	slog.Info("i", "k", "v w")
+	slog.Warn("w")
+	slog.With("a", 1).WithGroup("g").Error("e\nf", "err", errors.New("boom"))
+	log.Print("plain")
+	log.Print("WARNING: not a level")
+	log.New(log.Writer(), "x: ", log.Lmsgprefix).Print("ERROR prefixed")
+	want := "<7>d\n<6>i k=\"v w\"\n<4>w\n<3>e\\nf a=1 g.err=boom\n<6>plain\n<6>WARNING: not a level\n<6>x: ERROR prefixed\n"
 	if buf.String() != want {
 		t.Errorf("journal lines:\n%s\nwant:\n%s", buf.String(), want)
 	}
 
 	buf.Reset()
-	text := slog.New(newLineHandler(&buf, false))
-	logLevel.Set(slog.LevelWarn)
-	text.Info("dropped")
-	text.Error("failed", "n", 3)
+	log.SetOutput(&lineWriter{w: &buf})
+	SetLogLevel(slog.LevelWarn)
+	slog.Info("dropped")
+	log.Print("plain dropped")
+	slog.Error("failed", "n", 3)
 	if got := buf.String(); !strings.HasSuffix(got, " ERROR failed n=3\n") || strings.Contains(got, "dropped") ||
-		!strings.HasPrefix(got, time.Now().Format("2006-01-02T")) {
+		!strings.HasPrefix(got, time.Now().Format("2006-01-02T")) || strings.Count(got, "\n") != 1 {
 		t.Errorf("text lines at level warn: %q; want one timestamped ERROR line", got)
 	}
 }
@@ -233,14 +242,13 @@ func TestSetupLoggingJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	stderr, prev, flags, level := os.Stderr, slog.Default(), log.Flags(), logLevel.Level()
+	stderr, flags, level := os.Stderr, log.Flags(), logLevel.Level()
 	os.Stderr = out
 	defer func() {
 		os.Stderr = stderr
-		slog.SetDefault(prev)
 		log.SetOutput(os.Stderr)
 		log.SetFlags(flags)
-		logLevel.Set(level)
+		SetLogLevel(level)
 	}()
 	t.Setenv("JOURNAL_STREAM", "")
 	t.Setenv("X_LOG_FORMAT", "json")
@@ -250,18 +258,21 @@ func TestSetupLoggingJSON(t *testing.T) {
 	slog.Info("dropped")
 	log.Print("plain dropped")
 	slog.Warn("kept", "n", 1)
-	SetLogLevel(slog.LevelInfo)
+	SetLogLevel(slog.LevelDebug)
+	slog.Debug("debug \"quoted\"\t\x01\xff")
 	log.Print("plain kept")
 	logger.Print("own line")
 	data, _ := os.ReadFile(out.Name())
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	want := []string{`"level":"WARN","msg":"kept","n":1}`, `"level":"INFO","msg":"plain kept"}`, `"level":"INFO","msg":"x: own line"}`}
+	want := [][2]string{{"WARN", "kept n=1"}, {"DEBUG", "debug \"quoted\"\t\x01\uFFFD"}, {"INFO", "plain kept"}, {"INFO", "x: own line"}}
 	if len(lines) != len(want) {
-		t.Fatalf("JSON log at warn, then info:\n%s\nwant %d lines", data, len(want))
+		t.Fatalf("JSON log at warn, then debug:\n%s\nwant %d lines", data, len(want))
 	}
 	for i, w := range want {
-		if !strings.HasPrefix(lines[i], `{"time":"`) || !strings.HasSuffix(lines[i], w) {
-			t.Errorf("line %d = %s; want a time and ...%s", i+1, lines[i], w)
+		var v struct{ Time, Level, Msg string }
+		err := json.Unmarshal([]byte(lines[i]), &v)
+		if _, terr := time.Parse(time.RFC3339Nano, v.Time); err != nil || terr != nil || v.Level != w[0] || v.Msg != w[1] {
+			t.Errorf("line %d = %s (%v); want a time, level %s and msg %q", i+1, lines[i], err, w[0], w[1])
 		}
 	}
 }

@@ -11,13 +11,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // The install and uninstall commands register the program with the init
@@ -163,7 +163,7 @@ func (p *Program) newInstaller() *installer {
 		home:     home,
 		config:   config,
 		exists:   func(path string) bool { _, err := os.Stat(path); return err == nil },
-		lookPath: lookPathSbin,
+		lookPath: lookPath,
 		run:      func(args []string) error { return runCommand(args, os.Stdout, os.Stderr) },
 		probe:    func(args []string) bool { return runCommand(args, nil, nil) == nil },
 		running:  func(bin string) (int, bool) { return runningDaemon(p.Name, bin) },
@@ -172,27 +172,59 @@ func (p *Program) newInstaller() *installer {
 	}
 }
 
-// lookPathSbin is exec.LookPath that also searches /usr/sbin and /sbin,
-// which a user's PATH often lacks.
-func lookPathSbin(file string) (string, error) {
-	p, err := exec.LookPath(file)
-	for _, dir := range []string{"/usr/sbin", "/sbin"} {
-		if q, err2 := exec.LookPath(filepath.Join(dir, file)); err != nil && err2 == nil {
-			return q, nil
+// lookPath finds an executable as the shell does (a name with a slash as
+// it is, any other in $PATH's absolute directories), then in /usr/sbin and
+// /sbin, which a user's PATH often lacks.
+func lookPath(file string) (string, error) {
+	paths := []string{file}
+	if !strings.Contains(file, "/") {
+		paths = nil
+		for _, dir := range append(filepath.SplitList(os.Getenv("PATH")), "/usr/sbin", "/sbin") {
+			if filepath.IsAbs(dir) {
+				paths = append(paths, filepath.Join(dir, file))
+			}
 		}
 	}
-	return p, err
+	for _, path := range paths {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("%s: executable file not found in $PATH, /usr/sbin or /sbin", file)
 }
 
-// runCommand runs args, its output to stdout and stderr (nil: none).
-func runCommand(args []string, stdout, stderr io.Writer) error {
-	path, err := lookPathSbin(args[0])
+// runCommand runs args, its output to stdout and stderr (nil: none), and
+// says how it exited.
+func runCommand(args []string, stdout, stderr *os.File) error {
+	path, err := lookPath(args[0])
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(path, args[1:]...)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	return cmd.Run()
+	proc, err := startProcess(path, args, nil, nil, nil, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	state, err := proc.Wait()
+	if err == nil && !state.Success() {
+		err = errors.New(state.String()) // "exit status 1", as exec's
+	}
+	return err
+}
+
+// startProcess starts path with files as its descriptors 0, 1, 2, 3...; a
+// nil one among the first three is /dev/null. A nil env is this process's.
+func startProcess(path string, args, env []string, sys *syscall.SysProcAttr, files ...*os.File) (*os.Process, error) {
+	for i := range 3 {
+		if files[i] == nil {
+			null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+			if err != nil {
+				return nil, err
+			}
+			defer null.Close()
+			files[i] = null
+		}
+	}
+	return os.StartProcess(path, args, &os.ProcAttr{Env: env, Files: files, Sys: sys})
 }
 
 // main runs install or uninstall with args and returns the exit code.

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -377,12 +376,12 @@ func (srv *server) reopen(why string) error {
 
 // errorf logs one of the daemon's own failures at level ERROR.
 func (srv *server) errorf(format string, args ...any) {
-	slog.Error(srv.p.Name + ": " + fmt.Sprintf(format, args...))
+	fmt.Fprintf(srv.logger.Writer(), "ERROR %s: %s\n", srv.p.Name, fmt.Sprintf(format, args...))
 }
 
 // warnf is errorf at level WARN.
 func (srv *server) warnf(format string, args ...any) {
-	slog.Warn(srv.p.Name + ": " + fmt.Sprintf(format, args...))
+	fmt.Fprintf(srv.logger.Writer(), "WARN %s: %s\n", srv.p.Name, fmt.Sprintf(format, args...))
 }
 
 // defaultReloadLimit bounds a Reload a signal asked for.

@@ -99,11 +99,10 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	limit := req.limit
 	o := *srv.opts
 	o.user = "" // this process has dropped privileges already
-	cmd, err := reexec("upgrade", "run", &o)
-	if err == nil { // Args[0]: the path the daemon was started as, through today's symlinks
-		if cmd.Path, err = filepath.EvalSymlinks(cmd.Args[0]); err == nil {
-			err = trusted(cmd.Path)
-		}
+	cmd := reexec("upgrade", "run", &o)
+	var err error // args[0]: the path the daemon was started as, through today's symlinks
+	if cmd.path, err = filepath.EvalSymlinks(cmd.args[0]); err == nil {
+		err = trusted(cmd.path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("refusing to upgrade: %w", err)
@@ -117,7 +116,7 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 		}
 	}
 	sockets.Unlock()
-	env := append(cmd.Env, handoverEnv+"="+handoverVersion+" "+srv.mode+" "+strings.Join(names, ":"))
+	env := append(cmd.env, handoverEnv+"="+handoverVersion+" "+srv.mode+" "+strings.Join(names, ":"))
 	if srv.watchdog != nil {
 		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt((2*srv.watchdog.every).Microseconds(), 10))
 	}
@@ -126,14 +125,14 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 		return nil, err
 	}
 	defer syscall.Close(theirs)
-	// The descriptors go in as they are: exec.Cmd's ExtraFiles would set
-	// the sockets, which this daemon still serves, to blocking mode.
+	// The descriptors go in as they are: os.StartProcess would set the
+	// sockets, which this daemon still serves, to blocking mode.
 	files := []uintptr{0, 1, 2, uintptr(theirs), srv.pidfile.f.Fd(), rawFD(srv.control.l)}
-	pid, err := syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
+	pid, err := syscall.ForkExec(cmd.path, cmd.args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
 		Sys: &syscall.SysProcAttr{Setpgid: true}})
 	if err != nil {
 		ours.Close()
-		return nil, fmt.Errorf("start %s: %w", cmd.Path, err)
+		return nil, fmt.Errorf("start %s: %w", cmd.path, err)
 	}
 	proc, _ := os.FindProcess(pid)
 	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1), conn: req.conn, drain: req.drain}
