@@ -658,7 +658,7 @@ func TestUpdateFailsWritesNothing(t *testing.T) {
 	}
 }
 
-// An update interrupted while it builds the project says the files are
+// An update interrupted while it vets the project says the files are
 // written and what is left to run, not that a file of the owner's broke.
 func TestUpdateInterruptedBuild(t *testing.T) {
 	t.Parallel()
@@ -689,13 +689,13 @@ func TestUpdateInterruptedBuild(t *testing.T) {
 		if i == 1000 {
 			cmd.Process.Kill()
 			cmd.Wait()
-			t.Fatalf("update never ran go build; stderr %q", stderr.String())
+			t.Fatalf("update never ran go vet; stderr %q", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
-	want := "daemongen: update: the files are written; interrupted by interrupt before go build ./... finished: run go build ./... && go vet ./... in .\n"
+	want := "daemongen: update: the files are written; interrupted by interrupt before go vet ./... finished: run go vet ./... in .\n"
 	if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
 		t.Errorf("update interrupted in its build = exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
 	}
