@@ -658,6 +658,32 @@ func TestUpdateFailsWritesNothing(t *testing.T) {
 	}
 }
 
+// After writing, update vets the project: an owner file that no longer
+// compiles against the daemon package, a test file among them (which go
+// build would not compile), is named with exit 1; with no go command on
+// PATH, update says what is left to run.
+func TestUpdateVets(t *testing.T) {
+	t.Parallel()
+	dir := newStamped(t)
+	files := readProject(t, dir)
+	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
+	writeFile(t, filepath.Join(dir, "old_test.go"), "package main\n\nimport \"mysvc/internal/daemon\"\n\nvar _ = daemon.RemovedLongAgo\n")
+	_, stderr, code := daemongen(t, dir, "update")
+	if code != 1 || !strings.Contains(stderr, "update: the files are written, but go vet ./... fails in .") ||
+		!strings.Contains(stderr, "old_test.go:5:") || !strings.Contains(stderr, "RemovedLongAgo") {
+		t.Errorf("update with a test file that does not compile = exit %d, stderr %q; want 1 and the file named", code, stderr)
+	}
+	if readProject(t, dir)["Makefile"] != files["Makefile"] {
+		t.Error("update did not write the Makefile before vetting")
+	}
+
+	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 2\n", 1), false)
+	_, stderr, code = daemongenEnv(t, dir, []string{"PATH=" + t.TempDir()}, "update")
+	if want := "daemongen: update: the files are written; no go command is on PATH to vet .: run go vet ./... before you commit\n"; code != 1 || stderr != want {
+		t.Errorf("update without go on PATH = exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+}
+
 // An update interrupted while it vets the project says the files are
 // written and what is left to run, not that a file of the owner's broke.
 func TestUpdateInterruptedBuild(t *testing.T) {
