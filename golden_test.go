@@ -553,9 +553,11 @@ func TestGoldenBuild(t *testing.T) {
 
 // TestPlainExampleStatic holds the daemon package to the standard library
 // without net and cgo (issue 18): the plain example's packages include no
-// net, os/user or runtime/cgo, and a plain go build of it on Linux is a
-// static executable (no PT_INTERP: ldd says "not a dynamic executable"),
-// which runs on any distribution whatever its libc.
+// net, os/user, runtime/cgo or os/exec, and a plain go build of it on Linux
+// is a static executable (no PT_INTERP: ldd says "not a dynamic
+// executable"), which runs on any distribution whatever its libc. Nor does
+// it link slog's handlers and encoding/json, which installing a slog.Handler
+// would (430 KB of a 4.4 MB binary): logging.go writes through package log.
 func TestPlainExampleStatic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the golden project; skipped with -short")
@@ -563,8 +565,8 @@ func TestPlainExampleStatic(t *testing.T) {
 	t.Parallel()
 	deps := strings.Fields(string(goCommand(t, mainTree, "list", "-deps", "-f", "{{.ImportPath}}", ".")))
 	for _, d := range deps {
-		if d == "net" || d == "os/user" || d == "runtime/cgo" || d == "crypto" || strings.HasPrefix(d, "crypto/") {
-			t.Errorf("golden/mysvc imports %s; the daemon package must do without net, cgo and crypto (go list -deps)", d)
+		if d == "net" || d == "os/user" || d == "runtime/cgo" || d == "os/exec" || d == "crypto" || strings.HasPrefix(d, "crypto/") {
+			t.Errorf("golden/mysvc imports %s; the daemon package must do without net, cgo, os/exec and crypto (go list -deps)", d)
 		}
 	}
 	if runtime.GOOS != "linux" {
@@ -580,6 +582,16 @@ func TestPlainExampleStatic(t *testing.T) {
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
 			t.Errorf("go build of golden/mysvc is a dynamic executable (it has PT_INTERP); want a static one")
+		}
+	}
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sym := range syms {
+		if strings.HasPrefix(sym.Name, "encoding/json.(*encodeState)") || strings.HasPrefix(sym.Name, "log/slog.(*commonHandler)") {
+			t.Errorf("go build of golden/mysvc links %s: something installs a slog handler or encodes JSON", sym.Name)
+			break
 		}
 	}
 }
