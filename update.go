@@ -141,10 +141,10 @@ func updateCommand() *cli.Command {
 			"path (the unit, once at the root) moves there, your edits merged. Update never\n" +
 			"reads, writes or removes through a symlink, nor anything in .git. The daemon\n" +
 			"package is rewritten as generate does; go.mod and the example service are yours\n" +
-			"(update only raises the go line when the daemon package needs it). Then go\n" +
-			"vet type-checks the project, tests too. --socket, --no-socket and --docker\n" +
-			"change the project's shape. Two updates of one project at once take turns; a\n" +
-			"stamp a newer daemongen wrote is refused (run that one).\n\n" +
+			"(update only raises the go line when the daemon package needs it). Then it\n" +
+			"builds and vets the project. --socket, --no-socket and --docker change the\n" +
+			"project's shape. Two updates of one project at once take turns; a stamp a\n" +
+			"newer daemongen wrote is refused (run that one).\n\n" +
 			"A project from before stamps is refused until adopted: --adopt writes its stamp\n" +
 			"as if this daemongen had made it (NAME from main.go or --name; the socket from\n" +
 			"NAME.socket's ListenStream= or --socket; --docker from a Dockerfile or the\n" +
@@ -379,10 +379,10 @@ func runUpdate(c *cli.Context) error {
 		notePin(c, filepath.Join(dir, "main.go"))
 	}
 	if conflicts > 0 {
-		return cli.Exit(fmt.Sprintf("update: %d %s with conflicts; resolve the marked sections, then run: go vet ./... && daemongen update --check", conflicts, plural(conflicts, "file", "files")), exitConflict)
+		return cli.Exit(fmt.Sprintf("update: %d %s with conflicts; resolve the marked sections, then run: go build ./... && daemongen update --check", conflicts, plural(conflicts, "file", "files")), exitConflict)
 	}
 	if !dryRun {
-		return vetProject(c.Context, dir)
+		return buildAndVet(c.Context, dir)
 	}
 	return nil
 }
@@ -620,23 +620,28 @@ func raiseGoLine(dir string) (string, *generator.File) {
 	return cmp.Or(mod.Go, "1.16 (no go line)"), &generator.File{Path: "go.mod", Mode: 0o644, Data: []byte(strings.Join(lines, "\n"))}
 }
 
-// vetProject vets the updated project, so that an owner file that no
-// longer compiles against the new daemon package is named now: go vet
-// type-checks every package and its tests as the compiler does (a go build
-// as well would add only the link, half a second, and miss the tests).
+// buildAndVet builds and vets the updated project, so that an owner file
+// that no longer compiles against the new daemon package is named now: go
+// vet type-checks the tests too, go build compiles and links the rest.
 // -trimpath, which changes no error message, lets the build cache serve
 // the same packages in another checkout (a CI runner's, a worktree).
-func vetProject(ctx context.Context, dir string) error {
-	cmd := exec.CommandContext(ctx, "go", "vet", "-trimpath", "./...")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("update: the files are written; %v before go vet ./... finished: run go vet ./... in %s", context.Cause(ctx), dir)
-	case errors.Is(err, exec.ErrNotFound):
-		return fmt.Errorf("update: the files are written; no go command is on PATH to vet %s: run go vet ./... before you commit", dir)
-	case err != nil:
-		return fmt.Errorf("update: the files are written, but go vet ./... fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", dir, out)
+func buildAndVet(ctx context.Context, dir string) error {
+	for _, args := range [][]string{{"build", "-trimpath", "./..."}, {"vet", "-trimpath", "./..."}} {
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if ctx.Err() != nil {
+			return fmt.Errorf("update: the files are written; %v before go %s ./... finished: run go build ./... && go vet ./... in %s", context.Cause(ctx), args[0], dir)
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return fmt.Errorf("update: the files are written; no go command is on PATH to build and vet %s: do it before you commit", dir)
+		}
+		if err != nil {
+			if len(out) == 0 { // go did not run: found in "." (exec.ErrDot), say
+				out = []byte(err.Error())
+			}
+			return fmt.Errorf("update: the files are written, but go %s ./... fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", args[0], dir, out)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -658,15 +659,19 @@ func TestUpdateFailsWritesNothing(t *testing.T) {
 	}
 }
 
-// After writing, update vets the project: an owner file that no longer
-// compiles against the daemon package, a test file among them (which go
-// build would not compile), is named with exit 1; with no go command on
-// PATH, update says what is left to run.
-func TestUpdateVets(t *testing.T) {
+// After writing, update builds and vets the project: an owner file that no
+// longer compiles against the daemon package is named with exit 1, a test
+// file (which only vet compiles) or one only the compiler's back end
+// refuses (a function without a body); with no go command it can run, update
+// says why and what is left to run.
+func TestUpdateBuildsAndVets(t *testing.T) {
 	t.Parallel()
 	dir := newStamped(t)
 	files := readProject(t, dir)
-	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 1\n", 1), false)
+	outdate := func(n int) {
+		age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", fmt.Sprintf("GO ?= go\nOLD := %d\n", n), 1), false)
+	}
+	outdate(1)
 	writeFile(t, filepath.Join(dir, "old_test.go"), "package main\n\nimport \"mysvc/internal/daemon\"\n\nvar _ = daemon.RemovedLongAgo\n")
 	_, stderr, code := daemongen(t, dir, "update")
 	if code != 1 || !strings.Contains(stderr, "update: the files are written, but go vet ./... fails in .") ||
@@ -674,17 +679,35 @@ func TestUpdateVets(t *testing.T) {
 		t.Errorf("update with a test file that does not compile = exit %d, stderr %q; want 1 and the file named", code, stderr)
 	}
 	if readProject(t, dir)["Makefile"] != files["Makefile"] {
-		t.Error("update did not write the Makefile before vetting")
+		t.Error("update did not write the Makefile before building")
+	}
+	if err := os.Remove(filepath.Join(dir, "old_test.go")); err != nil {
+		t.Fatal(err)
 	}
 
-	age(t, dir, "Makefile", strings.Replace(files["Makefile"], "GO ?= go\n", "GO ?= go\nOLD := 2\n", 1), false)
+	outdate(2)
+	writeFile(t, filepath.Join(dir, "nobody.go"), "package main\n\nfunc missingBody()\n\nfunc init() { missingBody() }\n")
+	if _, stderr, code := daemongen(t, dir, "update"); code != 1 || !strings.Contains(stderr, "go build ./... fails in .") || !strings.Contains(stderr, "missing function body") {
+		t.Errorf("update with a function without a body = exit %d, stderr %q; want 1 and go build's error", code, stderr)
+	}
+
+	outdate(3)
 	_, stderr, code = daemongenEnv(t, dir, []string{"PATH=" + t.TempDir()}, "update")
-	if want := "daemongen: update: the files are written; no go command is on PATH to vet .: run go vet ./... before you commit\n"; code != 1 || stderr != want {
+	if want := "daemongen: update: the files are written; no go command is on PATH to build and vet .: do it before you commit\n"; code != 1 || stderr != want {
 		t.Errorf("update without go on PATH = exit %d, stderr %q; want 1 and %q", code, stderr, want)
+	}
+
+	outdate(4)
+	writeFile(t, filepath.Join(dir, "go"), "#!/bin/sh\nexit 0\n")
+	if err := os.Chmod(filepath.Join(dir, "go"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := daemongenEnv(t, dir, []string{"PATH=."}, "update"); code != 1 || !strings.Contains(stderr, "go build ./... fails in .") || !strings.Contains(stderr, "current directory") {
+		t.Errorf("update with only ./go on PATH (.) = exit %d, stderr %q; want 1 and why go was not run", code, stderr)
 	}
 }
 
-// An update interrupted while it vets the project says the files are
+// An update interrupted while it builds the project says the files are
 // written and what is left to run, not that a file of the owner's broke.
 func TestUpdateInterruptedBuild(t *testing.T) {
 	t.Parallel()
@@ -715,13 +738,13 @@ func TestUpdateInterruptedBuild(t *testing.T) {
 		if i == 1000 {
 			cmd.Process.Kill()
 			cmd.Wait()
-			t.Fatalf("update never ran go vet; stderr %q", stderr.String())
+			t.Fatalf("update never ran go build; stderr %q", stderr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
-	want := "daemongen: update: the files are written; interrupted by interrupt before go vet ./... finished: run go vet ./... in .\n"
+	want := "daemongen: update: the files are written; interrupted by interrupt before go build ./... finished: run go build ./... && go vet ./... in .\n"
 	if code := cmd.ProcessState.ExitCode(); code != 1 || stderr.String() != want {
 		t.Errorf("update interrupted in its build = exit %d, stderr %q; want 1 and %q", code, stderr.String(), want)
 	}
