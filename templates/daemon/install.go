@@ -174,17 +174,13 @@ func (p *Program) newInstaller() *installer {
 // it is, any other in $PATH's absolute directories), then in /usr/sbin and
 // /sbin, which a user's PATH often lacks.
 func lookPath(file string) (string, error) {
-	paths := []string{file}
-	if !strings.Contains(file, "/") {
-		paths = nil
-		for _, dir := range append(filepath.SplitList(os.Getenv("PATH")), "/usr/sbin", "/sbin") {
-			if filepath.IsAbs(dir) {
-				paths = append(paths, filepath.Join(dir, file))
-			}
-		}
+	dirs, slash := append(filepath.SplitList(os.Getenv("PATH")), "/usr/sbin", "/sbin"), strings.Contains(file, "/")
+	if slash {
+		dirs = []string{""}
 	}
-	for _, path := range paths {
-		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+	for _, dir := range dirs {
+		path := filepath.Join(dir, file)
+		if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 && (slash || filepath.IsAbs(dir)) {
 			return path, nil
 		}
 	}

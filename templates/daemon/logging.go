@@ -6,105 +6,119 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// logLevel is the level below which log lines are dropped.
-var logLevel slog.LevelVar
+var (
+	logLevel    slog.LevelVar              // the level below which log lines are dropped
+	slogDefault = slog.Default().Handler() // slog's own, which writes through package log
+)
 
 // SetLogLevel changes the level below which log lines are dropped, as a
 // Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
-// error, or what slog.Level reads; default info); log.Printf is info.
+// error, or what slog.Level reads; default info); log.Printf is info, also
+// to a slog handler the service installs.
 func SetLogLevel(l slog.Level) {
 	logLevel.Set(l)
+	if slog.Default().Handler() != slogDefault {
+		l = slog.LevelInfo // the level package log's lines are given
+	}
 	slog.SetLogLoggerLevel(l)
 }
 
-// setupLogging makes package log write to stderr through a lineWriter, and
-// with it slog's top-level functions (their default handler writes through
-// package log: the daemon installs no slog handler, which would link all of
-// slog's formatting into every binary). It returns the logger for the
-// daemon's own messages, prefixed with its name.
+// setupLogging makes package log, and so slog's default handler, write to
+// stderr through a lineWriter (a slog handler of the daemon's would link
+// slog's formatting into every binary); the service keeps log's flags and
+// prefix, for slog's levels to be read. It returns the daemon's own logger.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
-	if v := os.Getenv(prefix + "_LOG_LEVEL"); v != "" {
-		var l slog.Level
-		if err := l.UnmarshalText([]byte(v)); err != nil {
-			fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_LEVEL %q (use debug, info, warn or error); logging at info\n", p.Name, prefix, v)
-		} else {
-			SetLogLevel(l)
-		}
-	}
 	format := os.Getenv(prefix + "_LOG_FORMAT")
 	w := &lineWriter{w: os.Stderr, journal: journalStream(), json: format == "json"}
 	if format != "" && format != "text" && format != "json" {
-		fmt.Fprintf(os.Stderr, "%s: invalid %s_LOG_FORMAT %q (use text or json); logging text\n", p.Name, prefix, format)
+		w.write(slog.LevelWarn, fmt.Sprintf("%s: invalid %s_LOG_FORMAT %q (use text or json); logging text", p.Name, prefix, format))
+	}
+	var l slog.Level
+	if v := os.Getenv(prefix + "_LOG_LEVEL"); v != "" && l.UnmarshalText([]byte(v)) != nil {
+		w.write(slog.LevelWarn, fmt.Sprintf("%s: invalid %s_LOG_LEVEL %q (use debug, info, warn or error); logging at info", p.Name, prefix, v))
+	} else if v != "" {
+		SetLogLevel(l)
 	}
 	log.SetOutput(w)
 	log.SetFlags(0)
 	return log.New(w, p.Name+": ", log.Lmsgprefix)
 }
 
-// A lineWriter writes each line package log gives it as one line: to the
-// journal it starts with its syslog priority ("<3>" for errors), as
-// sd-daemon(3) says; elsewhere with the time and the level, or it is a JSON
-// object with $NAME_LOG_FORMAT=json. A line that starts with a level, as
-// slog's default handler writes them ("WARN disk full free=2%"), has that
-// level; any other is INFO. Lines below the level set are dropped.
+// A lineWriter writes each line as one: to the journal after its syslog
+// priority ("<3>" for errors, sd-daemon(3)); elsewhere after the time and
+// level, or as JSON with $NAME_LOG_FORMAT=json; control characters escaped.
 type lineWriter struct {
 	w             io.Writer
 	journal, json bool
 }
 
+// Write writes a line of package log's. Only slog's default handler, which
+// drops records below the level itself, starts lines with their level ("WARN
+// disk full"); any other is INFO whatever its first word (a client's, say).
 func (w *lineWriter) Write(b []byte) (int, error) {
-	level, name, msg := slog.LevelInfo, "INFO", strings.TrimSuffix(string(b), "\n")
-	if word, rest, ok := strings.Cut(msg, " "); ok && word == strings.ToUpper(word) && level.UnmarshalText([]byte(word)) == nil {
-		name, msg = word, rest
-	}
-	if level < logLevel.Level() {
+	level, msg := slog.LevelInfo, strings.TrimSuffix(string(b), "\n")
+	slogLine := fromSlog()
+	if word, rest, ok := strings.Cut(msg, " "); slogLine && ok && level.UnmarshalText([]byte(word)) == nil {
+		msg = rest
+	} else if !slogLine && level < logLevel.Level() {
 		return len(b), nil
 	}
-	// One line: the journal would take the rest of a multi-line message
-	// for separate entries without a priority.
-	msg = strings.ReplaceAll(msg, "\n", `\n`)
+	return len(b), w.write(level, msg)
+}
+
+// write writes msg as one line at level: the journal would take the rest
+// of a multi-line message for separate entries without a priority.
+func (w *lineWriter) write(level slog.Level, msg string) error {
 	now := time.Now()
 	switch {
 	case w.journal:
-		msg = fmt.Sprintf("<%d>%s\n", priority(level), msg)
+		msg = fmt.Sprintf("<%d>%s\n", priority(level), escape(msg, false))
 	case w.json:
-		msg = `{"time":"` + now.Format(time.RFC3339Nano) + `","level":"` + name + `","msg":` + jsonString(msg) + "}\n"
+		msg = `{"time":"` + now.Format(time.RFC3339Nano) + `","level":"` + level.String() + `","msg":"` + escape(msg, true) + "\"}\n"
 	default:
-		msg = now.Format("2006-01-02T15:04:05.000Z07:00 ") + name + " " + msg + "\n"
+		msg = now.Format("2006-01-02T15:04:05.000Z07:00 ") + level.String() + " " + escape(msg, false) + "\n"
 	}
 	_, err := io.WriteString(w.w, msg)
-	return len(b), err
+	return err
 }
 
-// jsonString quotes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func jsonString(s string) string {
-	b := []byte{'"'}
+// fromSlog reports whether slog's default handler is up the stack.
+func fromSlog() bool {
+	pcs := make([]uintptr, 8)
+	for _, pc := range pcs[:runtime.Callers(3, pcs)] {
+		if f := runtime.FuncForPC(pc); f != nil && strings.HasPrefix(f.Name(), "log/slog.") {
+			return true
+		}
+	}
+	return false
+}
+
+// escape escapes control characters ("\n", "\x1b"), and in JSON ("\u000a")
+// quotes and backslashes: a record stays one line; bad UTF-8 is U+FFFD.
+func escape(s string, json bool) string {
+	var b []byte
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
-		if r < 0x20 || r == '"' || r == '\\' {
+		switch {
+		case json && (r < 0x20 || r == '"' || r == '\\'):
 			b = fmt.Appendf(b, `\u%04x`, r)
-		} else {
+		case r == '\n':
+			b = append(b, `\n`...)
+		case r < 0x20 || r == 0x7f:
+			b = fmt.Appendf(b, `\x%02x`, r)
+		default:
 			b = utf8.AppendRune(b, r)
 		}
 	}
-	return string(append(b, '"'))
+	return string(b)
 }
 
-// priority is the syslog priority of a level; between two, the more urgent.
-func priority(l slog.Level) int {
-	switch {
-	case l >= slog.LevelError:
-		return 3
-	case l >= slog.LevelWarn:
-		return 4
-	case l >= slog.LevelInfo:
-		return 6
-	default:
-		return 7
-	}
-}
+// priority is the syslog priority of a level, by the level it reaches:
+// 7 debug, 6 info, 4 warning, 3 error.
+func priority(l slog.Level) int { return [...]int{7, 6, 4, 3}[min(max(int(l)+4, 0)/4, 3)] }

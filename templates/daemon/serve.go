@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime"
@@ -130,13 +131,13 @@ func (p *Program) serve(s *session) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv := &server{
-		session:  s,
-		p:        p,
-		logger:   p.setupLogging(), // logging.go
-		ctx:      ctx,
-		cancel:   cancel,
-		watchdog: p.underSystemd(), // systemd.go: sockets, STATUS=, watchdog
+		session: s,
+		p:       p,
+		logger:  p.setupLogging(), // logging.go
+		ctx:     ctx,
+		cancel:  cancel,
 	}
+	srv.watchdog = p.underSystemd(srv.warnf) // systemd.go: sockets, STATUS=, watchdog
 	defer srv.watchdog.stop()
 	defer s.signals.stop()
 
@@ -153,6 +154,7 @@ func (p *Program) serve(s *session) int {
 		case err != nil:
 			return srv.abort(fmt.Errorf("init: %w", err))
 		}
+		SetLogLevel(logLevel.Level()) // for a slog handler Init installed
 	}
 	var err error
 	if s.takeOver != nil { // upgrade_unix.go
@@ -372,14 +374,13 @@ func (srv *server) reopen(why string) error {
 	return nil
 }
 
-// errorf logs one of the daemon's own failures at level ERROR.
-func (srv *server) errorf(format string, args ...any) {
-	fmt.Fprintf(srv.logger.Writer(), "ERROR %s: %s\n", srv.p.Name, fmt.Sprintf(format, args...))
-}
+// errorf and warnf log one of the daemon's own failures, at ERROR and WARN.
+func (srv *server) errorf(format string, args ...any) { srv.logAt(slog.LevelError, format, args...) }
+func (srv *server) warnf(format string, args ...any)  { srv.logAt(slog.LevelWarn, format, args...) }
 
-// warnf is errorf at level WARN.
-func (srv *server) warnf(format string, args ...any) {
-	fmt.Fprintf(srv.logger.Writer(), "WARN %s: %s\n", srv.p.Name, fmt.Sprintf(format, args...))
+// logAt logs one of the daemon's own lines at level, prefixed with its name.
+func (srv *server) logAt(level slog.Level, format string, args ...any) {
+	srv.logger.Writer().(*lineWriter).write(level, srv.p.Name+": "+fmt.Sprintf(format, args...))
 }
 
 // defaultReloadLimit bounds a Reload a signal asked for.

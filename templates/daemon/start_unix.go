@@ -155,17 +155,17 @@ const afterFailure = 5 * time.Second
 // deadline, for its report. Unless it is ready, every process spawn started
 // has exited when it returns, and a failed daemon's pidfile is removed.
 func (p *Program) spawn(o *options, deadline time.Time) outcome {
-	cmd := reexec("detach", "start", o)
+	path, args, env := reexec("detach", "start", o)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return outcome{err: fmt.Errorf("create readiness pipe: %w", err)}
 	}
 	defer r.Close()
 	closeInherited(2)
-	first, err := startProcess(cmd.path, cmd.args, cmd.env, &syscall.SysProcAttr{Setsid: true}, nil, nil, nil, w)
+	first, err := startProcess(path, args, env, &syscall.SysProcAttr{Setsid: true}, nil, nil, nil, w)
 	w.Close()
 	if err != nil {
-		return outcome{err: fmt.Errorf("start %s: %w", cmd.path, err)}
+		return outcome{err: fmt.Errorf("start %s: %w", path, err)}
 	}
 	// The first child leads the session and process group the daemon
 	// joins; until it is reaped, its pid, the group's id, is not reused.
@@ -237,15 +237,9 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
-// A command runs this program again: path, argv and environment.
-type command struct {
-	path      string
-	args, env []string
-}
-
 // reexec returns the command that runs this program again as stage, with
 // action, o's flags (the paths already absolute) and the service's.
-func reexec(stage, action string, o *options) *command {
+func reexec(stage, action string, o *options) (path string, args, env []string) {
 	// args[0]: the path it was started as, absolute, which an upgrade
 	// runs; the path is the executable's, or that if it cannot be found.
 	exe, exeErr := os.Executable()
@@ -255,21 +249,25 @@ func reexec(stage, action string, o *options) *command {
 			arg0, err = filepath.Abs(arg0)
 		}
 	}
+	ai, err1 := os.Stat(arg0)
+	ei, err2 := os.Stat(exe)
 	switch {
 	case err != nil:
 		arg0 = exe
 	case exeErr != nil:
 		exe = arg0
+	case stage != "upgrade" && (err1 != nil || err2 != nil || !os.SameFile(ai, ei)):
+		arg0 = exe // argv[0] named another program (exec -a, a shell's stale hash)
 	}
-	args := []string{arg0, action, "--timeout", o.timeout.String()}
+	args = []string{arg0, action, "--timeout", o.timeout.String()}
 	for _, f := range [][2]string{{"--pidfile", o.pidfile}, {"--log", o.log}, {"--user", o.user}} {
 		if f[1] != "" {
 			args = append(args, f[0], f[1])
 		}
 	}
 	// Of duplicate keys, getenv finds the first.
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, stageEnv+"=") })
-	return &command{path: exe, args: append(args, o.service...), env: append(env, stageEnv+"="+stage)}
+	env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, stageEnv+"=") })
+	return exe, append(args, o.service...), append(env, stageEnv+"="+stage)
 }
 
 // child runs a re-executed stage.
@@ -292,8 +290,8 @@ func (p *Program) child(stage string, o *options) int {
 // detach is the first child, a session leader: it starts the daemon and
 // exits (see the top of this file).
 func (p *Program) detach(pipe *os.File, o *options) int {
-	cmd := reexec("daemon", "start", o)
-	_, err := startProcess(cmd.path, cmd.args, cmd.env, nil, nil, nil, nil, pipe)
+	path, args, env := reexec("daemon", "start", o)
+	_, err := startProcess(path, args, env, nil, nil, nil, nil, pipe)
 	if err == nil {
 		return exitOK
 	}
@@ -654,12 +652,12 @@ func (p *Program) initProcess(o *options) int {
 	signal.Notify(usr2, syscall.SIGUSR2)
 	children := make(chan os.Signal, 1)
 	signal.Notify(children, syscall.SIGCHLD)
-	cmd := reexec("run", "run", o)
+	path, args, env := reexec("run", "run", o)
 	handling, handles, err := os.Pipe()
 	if err != nil {
 		return p.fail("run", err)
 	}
-	service, err := startProcess(cmd.path, cmd.args, cmd.env, &syscall.SysProcAttr{Setpgid: true}, os.Stdin, os.Stdout, os.Stderr, handles)
+	service, err := startProcess(path, args, env, &syscall.SysProcAttr{Setpgid: true}, os.Stdin, os.Stdout, os.Stderr, handles)
 	handles.Close()
 	if err != nil {
 		handling.Close()

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"log"
 	"os"
 	"slices"
 	"strconv"
@@ -23,10 +22,10 @@ func notify(state string) {
 
 // underSystemd, as the service starts, takes the manager's sockets, says
 // STATUS=starting and starts the watchdog if asked (nil if not).
-func (p *Program) underSystemd() *watchdog {
+func (p *Program) underSystemd(warnf func(string, ...any)) *watchdog {
 	keepSockets(true)
 	setState("starting")
-	return startWatchdog(p.Service, p.Name+": ")
+	return startWatchdog(p.Service, warnf)
 }
 
 // states are the daemon's own states, "starting" and those the messages
@@ -130,7 +129,7 @@ func watchdogInterval() time.Duration {
 // startWatchdog starts pinging if the manager asked for it, and returns the
 // watchdog, or nil. Until READY=1 it pings without asking the service (a
 // slow Init is TimeoutStartSec='s business). It warns of health changes.
-func startWatchdog(svc Service, prefix string) *watchdog {
+func startWatchdog(svc Service, warnf func(string, ...any)) *watchdog {
 	interval := watchdogInterval()
 	if interval == 0 {
 		return nil
@@ -139,7 +138,7 @@ func startWatchdog(svc Service, prefix string) *watchdog {
 		every:   interval / 2,
 		send:    func(msg string) { send(msg) },
 		serving: started,
-		warn:    func(msg string) { log.Print("WARN " + prefix + msg) },
+		warn:    func(msg string) { warnf("%s", msg) },
 		done:    make(chan struct{}),
 	}
 	if hc, ok := svc.(HealthChecker); ok {

@@ -121,9 +121,12 @@ func TestLineWriter(t *testing.T) {
 	slog.Warn("w")
 	slog.With("a", 1).WithGroup("g").Error("e\nf", "err", errors.New("boom"))
 	log.Print("plain")
-	log.Print("WARNING: not a level")
+	log.Printf("%s /x from a client", "ERROR")
+	log.Printf("%s /y", "DEBUG")
 	log.New(log.Writer(), "x: ", log.Lmsgprefix).Print("ERROR prefixed")
-	want := "<7>d\n<6>i k=\"v w\"\n<4>w\n<3>e\\nf a=1 g.err=boom\n<6>plain\n<6>WARNING: not a level\n<6>x: ERROR prefixed\n"
+	log.Print("\x1b[2Jcleared\r\x00\ttab")
+	want := "<7>d\n<6>i k=\"v w\"\n<4>w\n<3>e\\nf a=1 g.err=boom\n<6>plain\n<6>ERROR /x from a client\n<6>DEBUG /y\n" +
+		"<6>x: ERROR prefixed\n<6>\\x1b[2Jcleared\\x0d\\x00\\x09tab\n"
 	if buf.String() != want {
 		t.Errorf("journal lines:\n%s\nwant:\n%s", buf.String(), want)
 	}
@@ -133,10 +136,27 @@ func TestLineWriter(t *testing.T) {
 	SetLogLevel(slog.LevelWarn)
 	slog.Info("dropped")
 	log.Print("plain dropped")
+	log.Print("ERROR a client's word, dropped")
+	log.SetPrefix("service: ") // slog's lines are then INFO, but still kept
+	slog.Warn("kept")
+	log.SetPrefix("")
 	slog.Error("failed", "n", 3)
-	if got := buf.String(); !strings.HasSuffix(got, " ERROR failed n=3\n") || strings.Contains(got, "dropped") ||
-		!strings.HasPrefix(got, time.Now().Format("2006-01-02T")) || strings.Count(got, "\n") != 1 {
-		t.Errorf("text lines at level warn: %q; want one timestamped ERROR line", got)
+	if got := buf.String(); !strings.Contains(got, " INFO service: WARN kept\n") || !strings.HasSuffix(got, " ERROR failed n=3\n") ||
+		strings.Contains(got, "dropped") || !strings.HasPrefix(got, time.Now().Format("2006-01-02T")) || strings.Count(got, "\n") != 2 {
+		t.Errorf("text lines at level warn: %q; want the two slog lines, timestamped", got)
+	}
+
+	// A service that installs its own slog handler gets package log's lines
+	// at INFO whatever level the daemon is at.
+	var mine bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&mine, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	for _, l := range []slog.Level{slog.LevelDebug, slog.LevelError} {
+		SetLogLevel(l)
+		log.Print("plain")
+	}
+	if got := mine.String(); strings.Count(got, "level=INFO msg=plain") != 2 {
+		t.Errorf("log.Print into the service's own handler, the daemon at debug then error: %q; want two INFO lines", got)
 	}
 }
 
@@ -274,5 +294,16 @@ func TestSetupLoggingJSON(t *testing.T) {
 		if _, terr := time.Parse(time.RFC3339Nano, v.Time); err != nil || terr != nil || v.Level != w[0] || v.Msg != w[1] {
 			t.Errorf("line %d = %s (%v); want a time, level %s and msg %q", i+1, lines[i], err, w[0], w[1])
 		}
+	}
+
+	// An invalid level is warned of in the log's own format.
+	t.Setenv("X_LOG_LEVEL", "bogus")
+	out.Truncate(0)
+	out.Seek(0, 0)
+	p.setupLogging()
+	data, _ = os.ReadFile(out.Name())
+	var v struct{ Level, Msg string }
+	if err := json.Unmarshal(data, &v); err != nil || v.Level != "WARN" || !strings.Contains(v.Msg, `invalid X_LOG_LEVEL "bogus"`) {
+		t.Errorf("X_LOG_LEVEL=bogus with JSON: %s (%v); want a JSON WARN line", data, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,6 +214,28 @@ func TestUpgradeAsUser(t *testing.T) {
 	u.want(u.run("reopen"), 0, fmt.Sprintf("testsvc reopened its log (pid %d)", pid), "reopen after the upgrade")
 	u.waitLog("reopened log")
 	u.want(u.run("stop"), 0, "stopped", "stop")
+}
+
+// TestUpgradeArgv0Elsewhere: a daemon whose argv[0] names another program
+// on PATH (exec -a, a shell's stale hash) upgrades to the binary it runs,
+// never to that program.
+func TestUpgradeArgv0Elsewhere(t *testing.T) {
+	t.Parallel()
+	u := newUpgradeFixture(t)
+	other, ran := t.TempDir(), filepath.Join(t.TempDir(), "ran")
+	if err := os.WriteFile(filepath.Join(other, "testsvc"), []byte("#!/bin/sh\necho \"$@\" > "+ran+"\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: u.bin, Args: []string{"testsvc", "start", "--pidfile", u.pidfile, "--log", u.log}, Dir: u.dir,
+		Env: append(slices.Clone(u.env), "PATH="+other+string(os.PathListSeparator)+os.Getenv("PATH"))}
+	if r := u.exec(cmd); r.code != 0 {
+		t.Fatalf("start as argv[0] testsvc: exit %d, %q", r.code, r.stderr)
+	}
+	u.upgrade(u.pid())
+	if data, err := os.ReadFile(ran); err == nil {
+		t.Errorf("upgrade ran the testsvc on PATH (%q) instead of %s", data, u.bin)
+	}
+	u.runBin("stop")
 }
 
 // TestUpgradeFollowsSymlink: a daemon started through a symlink upgrades to

@@ -17,29 +17,27 @@ import (
 
 // How upgrade replaces the daemon with the binary now at its path (put
 // there with mv), refusing no connection. The daemon starts that binary as
-// its child with descriptors: 3 a socket pair between the two, 4 the
-// pidfile (with its flock), 5 the control socket, 6 on the listeners the
-// service took through [Listen], named in $_DAEMON_HANDOVER with the
-// handover's version. The new daemon runs Init, its Listen returning those
-// sockets by name (another name is an error), and says "ready". The
-// pidfile's POSIX write lock then changes hands with no moment unheld: the
-// old daemon unlocks from byte lockSplit on, the new one locks there, the
-// old one unlocks the rest (after MAINPID= to systemd), the new one locks
-// the whole file and writes its pid, and answers the control socket. The
-// old daemon stops: its Run's context is cancelled, its requests finish
-// within --drain, and it exits. Both serve meanwhile, on the same sockets.
+// its child with descriptors 3 a socket pair between the two, 4 the pidfile
+// (with its flock), 5 the control socket, 6 on [Listen]'s listeners, named
+// in $_DAEMON_HANDOVER with the handover's version. The new daemon runs
+// Init, its Listen returning those sockets by name (another name is an
+// error), and says "ready". The pidfile's POSIX write lock changes hands
+// with no moment unheld: the old daemon unlocks from byte lockSplit on, the
+// new one locks there, the old one unlocks the rest (after MAINPID= to
+// systemd), the new one locks the whole file, writes its pid and answers
+// the control socket. The old daemon's Run context is cancelled; it
+// finishes its requests within --drain and exits, both serving meanwhile.
 //
-// A new binary that fails Init, crashes, hangs past --timeout or asks for
-// a listener the old daemon lacks is killed with its process group; the old
-// daemon serves on. The binary must belong to root or the daemon's user
-// and, with its directory, be writable by no one else. The new daemon keeps
-// the old one's user, environment, flags, log and watchdog. One upgrade runs
-// at a time, until the old daemon is gone (another exits 151). A TERM
-// before the handover abandons it; after it, the old daemon passes it on.
-// Only a detached daemon (start) or one under systemd ($NOTIFY_SOCKET)
-// upgrades: a supervisor watching its pid, or process 1, would not watch
-// the new one. A stop stops the new daemon; the old one, if still
-// finishing its requests, holds neither the pidfile nor a listener.
+// A new binary that fails Init, crashes, hangs past --timeout or asks for a
+// listener the old daemon lacks is killed with its process group; the old
+// daemon serves on. The binary belongs to root or the daemon's user and,
+// with its directory, is writable by no one else. The new daemon keeps the
+// old one's user, environment, flags, log and watchdog. One upgrade runs at
+// a time, until the old daemon is gone (another exits 151). A TERM before
+// the handover abandons it; after it, the old daemon passes it on. Only a
+// detached daemon (start) or one under systemd upgrades: a supervisor, or
+// process 1, would not watch the new pid. After the handover the old
+// daemon holds neither the pidfile nor a listener.
 
 // lockSplit divides the pidfile's lock in the handover: no pidfile is as long.
 const lockSplit = 1 << 40
@@ -97,10 +95,10 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	limit := req.limit
 	o := *srv.opts
 	o.user = "" // this process has dropped privileges already
-	cmd := reexec("upgrade", "run", &o)
-	var err error // args[0]: the path the daemon was started as, through today's symlinks
-	if cmd.path, err = filepath.EvalSymlinks(cmd.args[0]); err == nil {
-		err = trusted(cmd.path)
+	_, args, env := reexec("upgrade", "run", &o)
+	path, err := filepath.EvalSymlinks(args[0]) // the path the daemon was started as, through today's symlinks
+	if err == nil {
+		err = trusted(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("refusing to upgrade: %w", err)
@@ -114,7 +112,7 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 		}
 	}
 	sockets.Unlock()
-	env := append(cmd.env, handoverEnv+"="+handoverVersion+" "+srv.mode+" "+strings.Join(names, ":"))
+	env = append(env, handoverEnv+"="+handoverVersion+" "+srv.mode+" "+strings.Join(names, ":"))
 	if srv.watchdog != nil {
 		env = append(env, "WATCHDOG_USEC="+strconv.FormatInt((2*srv.watchdog.every).Microseconds(), 10))
 	}
@@ -126,11 +124,11 @@ func (srv *server) spawnSuccessor(req request) (*successor, error) {
 	// The descriptors go in as they are: os.StartProcess would set the
 	// sockets, which this daemon still serves, to blocking mode.
 	files := []uintptr{0, 1, 2, uintptr(theirs), srv.pidfile.f.Fd(), rawFD(srv.control.l)}
-	pid, err := syscall.ForkExec(cmd.path, cmd.args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
+	pid, err := syscall.ForkExec(path, args, &syscall.ProcAttr{Env: env, Files: append(files, listeners...),
 		Sys: &syscall.SysProcAttr{Setpgid: true}})
 	if err != nil {
 		ours.Close()
-		return nil, fmt.Errorf("start %s: %w", cmd.path, err)
+		return nil, fmt.Errorf("start %s: %w", path, err)
 	}
 	proc, _ := os.FindProcess(pid)
 	next := &successor{proc: proc, link: ours, r: bufio.NewReader(ours), verdict: make(chan error, 1), conn: req.conn, drain: req.drain}

@@ -64,8 +64,9 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// run runs the test program with args and wants exit code and text.
-	run := func(code int, text string, args ...string) {
+	// run runs the test program with args and wants exit code and text, and
+	// then the service's line logged in the log.
+	run := func(code int, text, logged string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(exe, append(args, "--pidfile", pidfile, "--log", logfile)...)
 		// Under -race, a process sleeps a second at exit unless told not to.
@@ -74,9 +75,12 @@ func TestLifecycle(t *testing.T) {
 		if cmd.ProcessState.ExitCode() != code || !strings.Contains(string(out), text) {
 			t.Fatalf("%v: exit %d, %q; want exit %d and %q", args, cmd.ProcessState.ExitCode(), out, code, text)
 		}
+		if data, _ := os.ReadFile(logfile); !strings.Contains(string(data), logged) {
+			t.Fatalf("log when %v returned = %q; want %q", args, data, logged)
+		}
 	}
-	readLog := func() string { data, _ := os.ReadFile(logfile); return string(data) }
-	run(0, "testsvc started (pid ", "start")
+	// Detached the way daemon(7) asks: in / with umask 027.
+	run(0, "testsvc started (pid ", " in / with umask 027", "start")
 	data, err := os.ReadFile(pidfile)
 	pid, _ := strconv.Atoi(strings.TrimSuffix(string(data), "\n"))
 	if err != nil || string(data) != strconv.Itoa(pid)+"\n" {
@@ -91,26 +95,16 @@ func TestLifecycle(t *testing.T) {
 	if lockSharedNow(f) == nil {
 		t.Fatal("pidfile is not locked while the daemon runs")
 	}
-	// Detached the way daemon(7) asks: in / with umask 027.
-	if want := fmt.Sprintf("testsvc started with pid %d in / with umask 027", pid); !strings.Contains(readLog(), want) {
-		t.Fatalf("log when start returned = %q; want %q", readLog(), want)
-	}
-	run(0, fmt.Sprintf("already running (pid %d)", pid), "start")
-	run(0, fmt.Sprintf("running (pid %d)", pid), "status")
-	run(0, fmt.Sprintf("reloaded (pid %d)", pid), "reload")
-	if !strings.Contains(readLog(), "testsvc reloaded") {
-		t.Fatalf("log %q after reload; want the service's reload line", readLog())
-	}
-	run(0, "stopped", "stop")
+	run(0, fmt.Sprintf("already running (pid %d)", pid), fmt.Sprintf("testsvc started with pid %d in /", pid), "start")
+	run(0, fmt.Sprintf("running (pid %d)", pid), "", "status")
+	run(0, fmt.Sprintf("reloaded (pid %d)", pid), "testsvc reloaded", "reload")
+	run(0, "stopped", "testsvc stopping", "stop")
 	if err := lockSharedNow(f); err != nil {
 		t.Fatalf("pidfile lock after stop returned: %v; want it released", err)
 	}
 	if _, err := os.Lstat(pidfile); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("pidfile after stop: %v; want it removed", err)
 	}
-	if !strings.Contains(readLog(), "testsvc stopping") {
-		t.Fatalf("log %q after stop; want the service's own shutdown line", readLog())
-	}
-	run(3, "not running", "status")
-	run(0, "not running", "stop")
+	run(3, "not running", "", "status")
+	run(0, "not running", "", "stop")
 }
