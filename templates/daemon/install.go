@@ -171,8 +171,7 @@ func (p *Program) newInstaller() *installer {
 }
 
 // lookPath finds an executable as the shell does (a name with a slash as
-// it is, any other in $PATH's absolute directories), then in /usr/sbin and
-// /sbin, which a user's PATH often lacks.
+// is, others in $PATH's absolute directories), then in /usr/sbin and /sbin.
 func lookPath(file string) (string, error) {
 	dirs, slash := append(filepath.SplitList(os.Getenv("PATH")), "/usr/sbin", "/sbin"), strings.Contains(file, "/")
 	if slash {

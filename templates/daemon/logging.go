@@ -9,13 +9,12 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
-var (
-	logLevel    slog.LevelVar              // the level below which log lines are dropped
-	slogDefault = slog.Default().Handler() // slog's own, which writes through package log
-)
+// logLevel is the level below which log lines are dropped.
+var logLevel slog.LevelVar
 
 // SetLogLevel changes the level below which log lines are dropped, as a
 // Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
@@ -23,8 +22,8 @@ var (
 // to a slog handler the service installs.
 func SetLogLevel(l slog.Level) {
 	logLevel.Set(l)
-	if slog.Default().Handler() != slogDefault {
-		l = slog.LevelInfo // the level package log's lines are given
+	if fmt.Sprintf("%T", slog.Default().Handler()) != "*slog.defaultHandler" {
+		l = slog.LevelInfo // the level package log's lines enter the service's handler at
 	}
 	slog.SetLogLoggerLevel(l)
 }
@@ -89,12 +88,13 @@ func (w *lineWriter) write(level slog.Level, msg string) error {
 	return err
 }
 
-// fromSlog reports whether slog's default handler is up the stack.
+// fromSlog reports whether package log writes for slog's default handler:
+// whether that is its first caller outside package log.
 func fromSlog() bool {
 	pcs := make([]uintptr, 8)
 	for _, pc := range pcs[:runtime.Callers(3, pcs)] {
-		if f := runtime.FuncForPC(pc); f != nil && strings.HasPrefix(f.Name(), "log/slog.") {
-			return true
+		if f := runtime.FuncForPC(pc); f == nil || !strings.HasPrefix(f.Name(), "log.") {
+			return f != nil && strings.HasPrefix(f.Name(), "log/slog.(*defaultHandler)")
 		}
 	}
 	return false
@@ -106,11 +106,11 @@ func escape(s string, json bool) string {
 	var b []byte
 	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
 		switch {
-		case json && (r < 0x20 || r == '"' || r == '\\'):
+		case json && (unicode.IsControl(r) || r == '"' || r == '\\'):
 			b = fmt.Appendf(b, `\u%04x`, r)
 		case r == '\n':
 			b = append(b, `\n`...)
-		case r < 0x20 || r == 0x7f:
+		case unicode.IsControl(r): // C0, DEL and C1 (U+009B is a CSI)
 			b = fmt.Appendf(b, `\x%02x`, r)
 		default:
 			b = utf8.AppendRune(b, r)

@@ -146,6 +146,23 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("text lines at level warn: %q; want the two slog lines, timestamped", got)
 	}
 
+	// Only slog's default handler gives a line its level: not a handler of
+	// the service's, nor a value's String method, calling log.Printf. The
+	// default handler with attributes is still slog's own: debug works.
+	buf.Reset()
+	SetLogLevel(slog.LevelInfo)
+	slog.New(printfHandler{}).Info("ERROR forged")
+	slog.Info("value", "v", printfStringer{})
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.Default().With("svc", "x"))
+	SetLogLevel(slog.LevelDebug)
+	slog.Debug("with attrs")
+	for _, want := range []string{" INFO ERROR forged\n", " INFO ERROR from String\n", " INFO value v=s\n", " DEBUG with attrs svc=x\n"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("lines %q; want one ending %q", buf.String(), want)
+		}
+	}
+
 	// A service that installs its own slog handler gets package log's lines
 	// at INFO whatever level the daemon is at.
 	var mine bytes.Buffer
@@ -159,6 +176,19 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("log.Print into the service's own handler, the daemon at debug then error: %q; want two INFO lines", got)
 	}
 }
+
+// A printfHandler is a service's slog handler that writes with log.Printf.
+type printfHandler struct{}
+
+func (printfHandler) Enabled(context.Context, slog.Level) bool      { return true }
+func (printfHandler) Handle(_ context.Context, r slog.Record) error { log.Print(r.Message); return nil }
+func (h printfHandler) WithAttrs([]slog.Attr) slog.Handler          { return h }
+func (h printfHandler) WithGroup(string) slog.Handler               { return h }
+
+// A printfStringer logs while slog formats it.
+type printfStringer struct{}
+
+func (printfStringer) String() string { log.Print("ERROR from String"); return "s" }
 
 // Checklist 32: stderr is the journal only when $JOURNAL_STREAM names it.
 func TestJournalStream(t *testing.T) {
@@ -279,12 +309,12 @@ func TestSetupLoggingJSON(t *testing.T) {
 	log.Print("plain dropped")
 	slog.Warn("kept", "n", 1)
 	SetLogLevel(slog.LevelDebug)
-	slog.Debug("debug \"quoted\"\t\x01\xff")
+	slog.Debug("debug \"quoted\"\t\x01\x7f\u009b\xff")
 	log.Print("plain kept")
 	logger.Print("own line")
 	data, _ := os.ReadFile(out.Name())
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	want := [][2]string{{"WARN", "kept n=1"}, {"DEBUG", "debug \"quoted\"\t\x01\uFFFD"}, {"INFO", "plain kept"}, {"INFO", "x: own line"}}
+	want := [][2]string{{"WARN", "kept n=1"}, {"DEBUG", "debug \"quoted\"\t\x01\x7f\u009b\uFFFD"}, {"INFO", "plain kept"}, {"INFO", "x: own line"}}
 	if len(lines) != len(want) {
 		t.Fatalf("JSON log at warn, then debug:\n%s\nwant %d lines", data, len(want))
 	}

@@ -232,6 +232,26 @@ func TestUpgradeArgv0Elsewhere(t *testing.T) {
 		t.Fatalf("start as argv[0] testsvc: exit %d, %q", r.code, r.stderr)
 	}
 	u.upgrade(u.pid())
+	u.runBin("stop")
+
+	// run, as a unit's ExecStart=@/path/testsvc testsvc run starts it.
+	sock, messages := notifySocket(t, t.TempDir())
+	go func() {
+		for range messages {
+		}
+	}()
+	cmd = &exec.Cmd{Path: u.bin, Args: []string{"testsvc", "run", "--pidfile", u.pidfile}, Dir: u.dir,
+		Env: append(slices.Clone(cmd.Env), "NOTIFY_SOCKET="+sock)}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill() // if the test fails before the upgrade
+	await.For(t, "run to be ready", func() bool {
+		data, _ := os.ReadFile(u.pidfile)
+		return string(data) == fmt.Sprintf("%d\n", cmd.Process.Pid)
+	})
+	u.upgrade(cmd.Process.Pid)
 	if data, err := os.ReadFile(ran); err == nil {
 		t.Errorf("upgrade ran the testsvc on PATH (%q) instead of %s", data, u.bin)
 	}

@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -239,29 +240,32 @@ func readOutcome(r *bufio.Reader) (outcome, error) {
 	}
 }
 
-// reexec returns the command that runs this program again as stage, with
-// action, o's flags (the paths already absolute) and the service's.
-func reexec(stage, action string, o *options) (path string, args, env []string) {
-	// args[0]: the path it was started as, absolute, which an upgrade
-	// runs; the path is the executable's, or that if it cannot be found.
-	exe, exeErr := os.Executable()
-	arg0, err := os.Args[0], error(nil)
-	if !filepath.IsAbs(arg0) {
-		if arg0, err = lookPath(arg0); err == nil {
-			arg0, err = filepath.Abs(arg0)
+// selfExe is the running executable and selfArg0 the path it was started as
+// (absolute, found at start-up; selfExe if argv[0] names another file, as
+// exec -a can): args[0] of every re-execution, which an upgrade runs.
+var selfExe, selfArg0 = self()
+
+func self() (exe, arg0 string) {
+	exe, err := os.Executable()
+	if arg0 = os.Args[0]; !filepath.IsAbs(arg0) {
+		if p, err := lookPath(arg0); err == nil {
+			arg0, _ = filepath.Abs(p)
 		}
 	}
 	ai, err1 := os.Stat(arg0)
-	ei, err2 := os.Stat(exe)
-	switch {
-	case err != nil:
-		arg0 = exe
-	case exeErr != nil:
-		exe = arg0
-	case stage != "upgrade" && (err1 != nil || err2 != nil || !os.SameFile(ai, ei)):
-		arg0 = exe // argv[0] named another program (exec -a, a shell's stale hash)
+	switch ei, err2 := os.Stat(exe); {
+	case err != nil && err1 == nil:
+		return arg0, arg0
+	case err1 != nil || err2 != nil || !os.SameFile(ai, ei):
+		return exe, exe
 	}
-	args = []string{arg0, action, "--timeout", o.timeout.String()}
+	return exe, arg0
+}
+
+// reexec returns the command that runs this program again as stage, with
+// action, o's flags (the paths already absolute) and the service's.
+func reexec(stage, action string, o *options) (path string, args, env []string) {
+	args = []string{selfArg0, action, "--timeout", o.timeout.String()}
 	for _, f := range [][2]string{{"--pidfile", o.pidfile}, {"--log", o.log}, {"--user", o.user}} {
 		if f[1] != "" {
 			args = append(args, f[0], f[1])
@@ -269,7 +273,7 @@ func reexec(stage, action string, o *options) (path string, args, env []string) 
 	}
 	// Of duplicate keys, getenv finds the first.
 	env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, stageEnv+"=") })
-	return exe, append(args, o.service...), append(env, stageEnv+"="+stage)
+	return selfExe, append(args, o.service...), append(env, stageEnv+"="+stage)
 }
 
 // child runs a re-executed stage.
@@ -463,10 +467,7 @@ func openServiceLog(path, user string) (log, handOver *os.File, err error) {
 func kindOf(m os.FileMode) string {
 	kinds := map[os.FileMode]string{0: "a regular file", os.ModeDir: "a directory", os.ModeSymlink: "a symbolic link",
 		os.ModeNamedPipe: "a FIFO", os.ModeSocket: "a socket", os.ModeDevice | os.ModeCharDevice: "a character device", os.ModeDevice: "a block device"}
-	if k, ok := kinds[m.Type()]; ok {
-		return k
-	}
-	return "an irregular file"
+	return cmp.Or(kinds[m.Type()], "an irregular file")
 }
 
 // redirectStdio points stdin at /dev/null and fds 1 and 2 at log, where a
