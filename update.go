@@ -636,10 +636,10 @@ func buildAndVet(ctx context.Context, dir string) error {
 		if errors.Is(err, exec.ErrNotFound) {
 			return fmt.Errorf("update: the files are written; no go command is on PATH to build and vet %s: do it before you commit", dir)
 		}
+		if err != nil && len(out) == 0 { // go did not run: found in "." (exec.ErrDot), say
+			return fmt.Errorf("update: the files are written; go could not build and vet %s (%v): do it before you commit", dir, err)
+		}
 		if err != nil {
-			if len(out) == 0 { // go did not run: found in "." (exec.ErrDot), say
-				out = []byte(err.Error())
-			}
 			return fmt.Errorf("update: the files are written, but go %s ./... fails in %s (a file of yours may use what the daemon package changed; see its doc.go):\n%s", args[0], dir, out)
 		}
 	}

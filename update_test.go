@@ -702,7 +702,7 @@ func TestUpdateBuildsAndVets(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, "go"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := daemongenEnv(t, dir, []string{"PATH=."}, "update"); code != 1 || !strings.Contains(stderr, "go build ./... fails in .") || !strings.Contains(stderr, "current directory") {
+	if _, stderr, code := daemongenEnv(t, dir, []string{"PATH=."}, "update"); code != 1 || !strings.Contains(stderr, "go could not build and vet . (") || !strings.Contains(stderr, "current directory") {
 		t.Errorf("update with only ./go on PATH (.) = exit %d, stderr %q; want 1 and why go was not run", code, stderr)
 	}
 }
