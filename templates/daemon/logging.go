@@ -19,7 +19,8 @@ var logLevel slog.LevelVar
 // SetLogLevel changes the level below which log lines are dropped, as a
 // Reload may. The daemon starts at $NAME_LOG_LEVEL (debug, info, warn,
 // error, or what slog.Level reads; default info); log.Printf is info, also
-// to a slog handler the service installs.
+// to a slog handler the service installs. slog's lines keep their levels
+// while package log's flags and prefix stay as the daemon sets them.
 func SetLogLevel(l slog.Level) {
 	logLevel.Set(l)
 	if fmt.Sprintf("%T", slog.Default().Handler()) != "*slog.defaultHandler" {
@@ -30,8 +31,7 @@ func SetLogLevel(l slog.Level) {
 
 // setupLogging makes package log, and so slog's default handler, write to
 // stderr through a lineWriter (a slog handler of the daemon's would link
-// slog's formatting into every binary); the service keeps log's flags and
-// prefix, for slog's levels to be read. It returns the daemon's own logger.
+// slog's formatting into every binary). It returns the daemon's own logger.
 func (p *Program) setupLogging() *log.Logger {
 	prefix := envPrefix(p.Name)
 	format := os.Getenv(prefix + "_LOG_FORMAT")

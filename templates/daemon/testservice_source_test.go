@@ -316,6 +316,16 @@ func (f *fixture) pid() int {
 	return pid
 }
 
+// awaitServing waits until pid, a daemon the test runs in the foreground,
+// holds the pidfile's lock and has written its pid.
+func (f *fixture) awaitServing(pid int) {
+	f.t.Helper()
+	await.For(f.t, "run to be ready", func() bool {
+		data, _ := os.ReadFile(f.pidfile)
+		return f.lockHolderPid() == pid && string(data) == fmt.Sprintf("%d\n", pid)
+	})
+}
+
 // readLog returns the log's content.
 func (f *fixture) readLog() string {
 	data, _ := os.ReadFile(f.log)

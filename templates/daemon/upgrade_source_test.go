@@ -247,10 +247,7 @@ func TestUpgradeArgv0Elsewhere(t *testing.T) {
 	}
 	defer cmd.Wait()
 	defer cmd.Process.Kill() // if the test fails before the upgrade
-	await.For(t, "run to be ready", func() bool {
-		data, _ := os.ReadFile(u.pidfile)
-		return string(data) == fmt.Sprintf("%d\n", cmd.Process.Pid)
-	})
+	u.awaitServing(cmd.Process.Pid)
 	u.upgrade(cmd.Process.Pid)
 	if data, err := os.ReadFile(ran); err == nil {
 		t.Errorf("upgrade ran the testsvc on PATH (%q) instead of %s", data, u.bin)
@@ -492,10 +489,7 @@ func TestUpgradeRefusedInForeground(t *testing.T) {
 	}
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
-	await.For(t, "run to be ready", func() bool {
-		data, _ := os.ReadFile(u.pidfile)
-		return u.lockHolderPid() == cmd.Process.Pid && string(data) == fmt.Sprintf("%d\n", cmd.Process.Pid)
-	})
+	u.awaitServing(cmd.Process.Pid)
 	u.want(u.runBin("upgrade"), 1, "upgrades only under systemd", "upgrade of a foreground run")
 	u.want(u.runBin("stop"), 0, "stopped", "stop")
 }
